@@ -1,0 +1,30 @@
+# Helpers that give every Shoal target the same flags: one library per module, tests with labels.
+include(GoogleTest)
+
+function(shoal_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
+endfunction()
+
+# shoal_add_library(NAME SOURCES ... DEPS ...): library shoal_NAME, includes rooted at src/.
+function(shoal_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(shoal_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(shoal_${name} PUBLIC "${SHOAL_ROOT}/src")
+  target_link_libraries(shoal_${name} PUBLIC ${ARG_DEPS})
+  shoal_set_warnings(shoal_${name})
+endfunction()
+
+# shoal_add_test(NAME SOURCES ... DEPS ... LABELS ...): one gtest binary, each case a ctest entry.
+function(shoal_add_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  shoal_set_warnings(${name})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  gtest_discover_tests(${name}
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+               ENVIRONMENT "SHOAL_BINARY=$<TARGET_FILE:shoal>;SHOAL_SOURCE_DIR=${SHOAL_ROOT}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()

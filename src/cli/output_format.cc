@@ -1,0 +1,189 @@
+#include "cli/output_format.h"
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace shoal::cli {
+
+namespace {
+
+using engine::Cell;
+using engine::CellKind;
+using engine::Column;
+
+// Display width in terminal columns, counting UTF-8 code points rather than bytes.
+size_t DisplayWidth(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80;
+  return width;
+}
+
+std::string TableText(const Cell& cell) { return cell.kind == CellKind::kNull ? "NULL" : cell.text; }
+
+class TablePrinter : public engine::ResultSink {
+ public:
+  explicit TablePrinter(std::ostream& out) : out_(out) {}
+
+  Status Begin(const std::vector<Column>& columns) override {
+    columns_ = columns;
+    rows_.clear();
+    return Status::Ok();
+  }
+  Status Row(std::vector<Cell>&& cells) override {
+    rows_.push_back(std::move(cells));
+    return Status::Ok();
+  }
+  Status End() override {
+    if (printed_any_) out_ << "\n";
+    printed_any_ = true;
+    std::vector<size_t> widths(columns_.size());
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      widths[c] = DisplayWidth(columns_[c].name);
+      for (auto& row : rows_) widths[c] = std::max(widths[c], DisplayWidth(TableText(row[c])));
+    }
+    auto print_line = [&](auto text_of, auto right_align) {
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        std::string text = text_of(c);
+        std::string pad(widths[c] - DisplayWidth(text), ' ');
+        if (c > 0) out_ << " | ";
+        if (right_align(c)) {
+          out_ << pad << text;
+        } else {
+          out_ << text;
+          if (c + 1 < columns_.size()) out_ << pad;
+        }
+      }
+      out_ << "\n";
+    };
+    print_line([&](size_t c) { return columns_[c].name; }, [&](size_t c) { return columns_[c].numeric; });
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      if (c > 0) out_ << "-|-";
+      out_ << std::string(widths[c], '-');
+    }
+    out_ << "\n";
+    for (auto& row : rows_) {
+      print_line([&](size_t c) { return TableText(row[c]); },
+                 [&](size_t c) { return columns_[c].numeric; });
+    }
+    out_ << "(" << rows_.size() << (rows_.size() == 1 ? " row" : " rows") << ")\n";
+    out_.flush();
+    return Status::Ok();
+  }
+
+ private:
+  std::ostream& out_;
+  std::vector<Column> columns_;
+  std::vector<std::vector<Cell>> rows_;
+  bool printed_any_ = false;
+};
+
+// RFC 4180: quote fields holding a separator, quote or line break; NULL is an empty field.
+void WriteCsvField(std::ostream& out, const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) {
+    out << text;
+    return;
+  }
+  out << '"';
+  for (char c : text) {
+    if (c == '"') out << '"';
+    out << c;
+  }
+  out << '"';
+}
+
+class CsvPrinter : public engine::ResultSink {
+ public:
+  explicit CsvPrinter(std::ostream& out) : out_(out) {}
+  Status Begin(const std::vector<Column>& columns) override {
+    if (printed_any_) out_ << "\n";
+    printed_any_ = true;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (c > 0) out_ << ',';
+      WriteCsvField(out_, columns[c].name);
+    }
+    out_ << "\n";
+    return Status::Ok();
+  }
+  Status Row(std::vector<Cell>&& cells) override {
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (c > 0) out_ << ',';
+      WriteCsvField(out_, cells[c].text);
+    }
+    out_ << "\n";
+    return Status::Ok();
+  }
+  Status End() override {
+    out_.flush();
+    return Status::Ok();
+  }
+
+ private:
+  std::ostream& out_;
+  bool printed_any_ = false;
+};
+
+nlohmann::ordered_json CellJson(const Cell& cell) {
+  switch (cell.kind) {
+    case CellKind::kNull: return nullptr;
+    case CellKind::kBool: return cell.text == "true";
+    case CellKind::kNumber:
+    case CellKind::kJson: return nlohmann::ordered_json::parse(cell.text);
+    case CellKind::kString: return cell.text;
+  }
+  return nullptr;
+}
+
+// One JSON object per row; `as_array` wraps a statement's rows in [ ... ].
+class JsonPrinter : public engine::ResultSink {
+ public:
+  JsonPrinter(std::ostream& out, bool as_array) : out_(out), as_array_(as_array) {}
+  Status Begin(const std::vector<Column>& columns) override {
+    columns_ = columns;
+    rows_ = 0;
+    if (as_array_) out_ << "[";
+    return Status::Ok();
+  }
+  Status Row(std::vector<Cell>&& cells) override {
+    nlohmann::ordered_json object = nlohmann::ordered_json::object();
+    for (size_t c = 0; c < cells.size(); ++c) object[columns_[c].name] = CellJson(cells[c]);
+    if (as_array_) out_ << (rows_ == 0 ? "\n  " : ",\n  ");
+    out_ << object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!as_array_) out_ << "\n";
+    ++rows_;
+    return Status::Ok();
+  }
+  Status End() override {
+    if (as_array_) out_ << (rows_ == 0 ? "]\n" : "\n]\n");
+    out_.flush();
+    return Status::Ok();
+  }
+
+ private:
+  std::ostream& out_;
+  bool as_array_;
+  std::vector<Column> columns_;
+  size_t rows_ = 0;
+};
+
+}  // namespace
+
+Result<OutputFormat> ParseOutputFormat(const std::string& text) {
+  if (text == "table") return OutputFormat::kTable;
+  if (text == "csv") return OutputFormat::kCsv;
+  if (text == "json") return OutputFormat::kJson;
+  if (text == "jsonl") return OutputFormat::kJsonl;
+  return Status::InvalidArgument("unknown output format '" + text +
+                                 "'; use table, csv, json or jsonl");
+}
+
+std::unique_ptr<engine::ResultSink> MakePrinter(OutputFormat format, std::ostream& out) {
+  switch (format) {
+    case OutputFormat::kTable: return std::make_unique<TablePrinter>(out);
+    case OutputFormat::kCsv: return std::make_unique<CsvPrinter>(out);
+    case OutputFormat::kJson: return std::make_unique<JsonPrinter>(out, true);
+    case OutputFormat::kJsonl: return std::make_unique<JsonPrinter>(out, false);
+  }
+  return nullptr;
+}
+
+}  // namespace shoal::cli

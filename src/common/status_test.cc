@@ -1,0 +1,40 @@
+#include "common/status.h"
+
+#include <gtest/gtest.h>
+
+namespace shoal {
+namespace {
+
+Result<int> ParsePositive(int v) {
+  if (v <= 0) return Status::InvalidArgument("must be positive");
+  return v;
+}
+
+Result<int> Doubled(int v) {
+  SHOAL_ASSIGN_OR_RETURN(int parsed, ParsePositive(v));
+  return parsed * 2;
+}
+
+TEST(StatusTest, OkByDefault) {
+  Status s;
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(s.ToString(), "OK");
+}
+
+TEST(StatusTest, CarriesCodeMessageAndContext) {
+  Status s = Status::NotFound("no such job j-1").WithContext("job describe");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(s.ToString(), "not found: job describe: no such job j-1");
+  EXPECT_EQ(HttpStatusFor(s.code()), 404);
+}
+
+TEST(ResultTest, ValueOrStatusPropagates) {
+  EXPECT_EQ(Doubled(4).value(), 8);
+  auto bad = Doubled(-1);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "must be positive");
+}
+
+}  // namespace
+}  // namespace shoal

@@ -1,0 +1,166 @@
+// The DuckDB-backed Session (see engine.h).
+#include <string>
+
+#include "engine/engine.h"
+#include "engine/functions/register.h"
+#include "engine/value_cells.h"
+
+namespace shoal::engine {
+
+namespace {
+
+std::string Trim(const std::string& text) {
+  size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  size_t end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
+std::string StatementText(const duckdb::SQLStatement& statement) {
+  if (statement.stmt_length == 0 || statement.stmt_location >= statement.query.size()) {
+    return Trim(statement.query);
+  }
+  return Trim(statement.query.substr(statement.stmt_location, statement.stmt_length));
+}
+
+// DuckDB's messages when a read_* function is handed an empty or NULL file list.
+bool IsEmptyFileListError(const std::string& message) {
+  return message.find("needs at least one file to read") != std::string::npos ||
+         message.find("cannot take NULL list as parameter") != std::string::npos;
+}
+
+Status StreamRows(duckdb::QueryResult& result, ResultSink& sink) {
+  std::vector<Column> columns;
+  for (duckdb::idx_t i = 0; i < result.ColumnCount(); ++i) {
+    columns.push_back(ToColumn(result.names[i], result.types[i]));
+  }
+  SHOAL_RETURN_IF_ERROR(sink.Begin(columns));
+  while (true) {
+    duckdb::ErrorData error;
+    duckdb::unique_ptr<duckdb::DataChunk> chunk;
+    if (!result.TryFetch(chunk, error)) return Status::InvalidArgument(error.Message());
+    if (!chunk || chunk->size() == 0) break;
+    for (duckdb::idx_t row = 0; row < chunk->size(); ++row) {
+      std::vector<Cell> cells;
+      cells.reserve(chunk->ColumnCount());
+      for (duckdb::idx_t column = 0; column < chunk->ColumnCount(); ++column) {
+        cells.push_back(ToCell(chunk->GetValue(column, row)));
+      }
+      SHOAL_RETURN_IF_ERROR(sink.Row(std::move(cells)));
+    }
+  }
+  return sink.End();
+}
+
+class DuckDbSession : public Session {
+ public:
+  explicit DuckDbSession(const SessionOptions& options)
+      : database_(nullptr),
+        connection_(database_),
+        state_(std::make_shared<SessionState>(options.partition)) {}
+
+  Status Initialize(const SessionOptions& options) {
+    try {
+      RegisterShoalFunctions(connection_, state_);
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("registering Shoal's SQL functions failed: ") + e.what());
+    }
+    // Bacalhau's DuckDB image exposes the partition as session variables; keep them for SQL
+    // written against it.
+    std::string setup =
+        "SET VARIABLE bacalhau_partition_index = " + std::to_string(options.partition.index) +
+        "; SET VARIABLE bacalhau_partition_count = " + std::to_string(options.partition.count) +
+        ";";
+    if (options.threads > 0) setup += " SET threads = " + std::to_string(options.threads) + ";";
+    if (!options.memory_limit.empty()) {
+      setup += " SET memory_limit = " + duckdb::KeywordHelper::WriteQuoted(options.memory_limit) +
+               ";";
+    }
+    auto result = connection_.Query(setup);
+    if (result->HasError()) {
+      return Status::InvalidArgument("engine settings were refused: " + result->GetError());
+    }
+    return Status::Ok();
+  }
+
+  Status ExecuteScript(const std::string& sql, ResultSink& sink,
+                       std::vector<StatementOutcome>* outcomes) override {
+    duckdb::vector<duckdb::unique_ptr<duckdb::SQLStatement>> statements;
+    try {
+      statements = connection_.ExtractStatements(sql);
+    } catch (const std::exception& e) {
+      return Status::InvalidArgument("the SQL could not be parsed: " +
+                                     duckdb::ErrorData(e).Message());
+    }
+    const size_t total = statements.size();
+    for (size_t i = 0; i < total; ++i) {
+      StatementOutcome outcome{static_cast<int64_t>(i + 1), StatementText(*statements[i]), false};
+      Status status = RunStatement(std::move(statements[i]), sink, outcome);
+      if (outcomes != nullptr) outcomes->push_back(outcome);
+      if (!status.ok()) {
+        std::string where = total == 1 ? std::string("statement failed")
+                                       : "statement " + std::to_string(i + 1) + " of " +
+                                             std::to_string(total) + " failed";
+        return Status(status.code(), where + ": " + status.message() + "\n  in: " + outcome.sql);
+      }
+    }
+    return Status::Ok();
+  }
+
+  Result<ResultTable> Query(const std::string& sql) override {
+    ResultTable table;
+    SHOAL_RETURN_IF_ERROR(ExecuteScript(sql, table, nullptr));
+    return table;
+  }
+
+  void Interrupt() override { connection_.Interrupt(); }
+
+ private:
+  Status RunStatement(duckdb::unique_ptr<duckdb::SQLStatement> statement, ResultSink& sink,
+                      StatementOutcome& outcome) {
+    try {
+      auto pending = connection_.PendingQuery(std::move(statement), /*allow_stream_result=*/true);
+      std::string error;
+      duckdb::unique_ptr<duckdb::QueryResult> result;
+      if (pending->HasError()) {
+        error = pending->GetError();
+      } else {
+        result = pending->Execute();
+        if (result->HasError()) error = result->GetError();
+      }
+      if (!error.empty()) {
+        // An empty partition is not an error: its statements read no files and yield no rows.
+        // Only when a partition function did select nothing, so a typo stays an error.
+        if (IsEmptyFileListError(error) && state_->empty_selections.load() > 0) {
+          outcome.empty_file_list = true;
+          return Status::Ok();
+        }
+        return Status::InvalidArgument(error);
+      }
+      if (result->properties.return_type != duckdb::StatementReturnType::QUERY_RESULT) {
+        return Status::Ok();
+      }
+      return StreamRows(*result, sink);
+    } catch (const std::exception& e) {
+      return Status::InvalidArgument(duckdb::ErrorData(e).Message());
+    }
+  }
+
+  duckdb::DuckDB database_;
+  duckdb::Connection connection_;
+  std::shared_ptr<SessionState> state_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Session>> Session::Open(const SessionOptions& options) {
+  try {
+    auto session = std::make_unique<DuckDbSession>(options);
+    SHOAL_RETURN_IF_ERROR(session->Initialize(options));
+    return std::unique_ptr<Session>(std::move(session));
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("could not start DuckDB: ") + e.what());
+  }
+}
+
+}  // namespace shoal::engine

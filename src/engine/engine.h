@@ -1,0 +1,62 @@
+// Shoal's embedded SQL engine: a DuckDB instance with Shoal's functions registered.
+//
+// A Session owns one DuckDB database and one connection. It is the unit of isolation: each
+// execution (and each `shoal sql` run) opens its own Session, so the partition it belongs to is
+// part of the Session and never process-global. DuckDB types never appear in this header; only
+// engine/ includes DuckDB.
+//
+// Thread-safety: a Session is used by one thread at a time. Interrupt() may be called from any
+// thread. Different Sessions are independent.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/partition.h"
+#include "engine/result_sink.h"
+
+namespace shoal::engine {
+
+struct SessionOptions {
+  // Which partition of the job this session computes; read by the partition_by_* functions.
+  Partition partition;
+  // DuckDB threads; 0 leaves DuckDB's default (one per core).
+  int threads = 0;
+  // DuckDB memory_limit, e.g. "512MB"; empty leaves DuckDB's default.
+  std::string memory_limit;
+};
+
+// Outcome of one statement of a script.
+struct StatementOutcome {
+  int64_t index = 0;  // 1-based position in the script
+  std::string sql;    // the statement's text
+  // True when DuckDB refused the statement because it was handed an empty file list (an empty
+  // partition). Such a statement yields no rows and the script goes on; see docs/partitions.md.
+  bool empty_file_list = false;
+};
+
+class Session {
+ public:
+  // Opens an in-memory DuckDB with Shoal's functions registered.
+  static Result<std::unique_ptr<Session>> Open(const SessionOptions& options);
+
+  virtual ~Session() = default;
+
+  // Runs every statement of `sql` in order. Statements that return rows stream them to `sink`
+  // (Begin, rows, End per statement). Stops at the first failing statement and returns an error
+  // naming it: "statement 2 of 3 failed: <DuckDB message>\n  <statement text>".
+  virtual Status ExecuteScript(const std::string& sql, ResultSink& sink,
+                               std::vector<StatementOutcome>* outcomes = nullptr) = 0;
+
+  // Runs one statement and returns its result materialized (for tests and small queries).
+  virtual Result<ResultTable> Query(const std::string& sql) = 0;
+
+  // Asks a running statement to stop; it then fails with a cancellation error.
+  virtual void Interrupt() = 0;
+};
+
+}  // namespace shoal::engine

@@ -1,0 +1,28 @@
+// Registration of Shoal's SQL functions in a DuckDB database: the one list of all of them.
+//
+// Thread-safety: call once per database, before any query runs.
+#pragma once
+
+#include <memory>
+
+#include "duckdb.hpp"
+#include "engine/functions/session_state.h"
+
+namespace shoal::engine {
+
+// Registers belongs_to_partition, partition_by_hash, partition_by_regex and partition_by_date.
+// Throws DuckDB exceptions on failure (callers inside engine/ convert them).
+void RegisterShoalFunctions(duckdb::Connection& connection,
+                            const std::shared_ptr<SessionState>& state);
+
+// One function per file; each file defines one of these.
+void RegisterBelongsToPartition(duckdb::ClientContext& context,
+                                const std::shared_ptr<SessionState>& state);
+void RegisterPartitionByHash(duckdb::ClientContext& context,
+                             const std::shared_ptr<SessionState>& state);
+void RegisterPartitionByRegex(duckdb::ClientContext& context,
+                              const std::shared_ptr<SessionState>& state);
+void RegisterPartitionByDate(duckdb::ClientContext& context,
+                             const std::shared_ptr<SessionState>& state);
+
+}  // namespace shoal::engine
