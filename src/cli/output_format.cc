@@ -1,7 +1,8 @@
 #include "cli/output_format.h"
 
-#include <nlohmann/json.hpp>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace shoal::cli {
 
@@ -18,7 +19,9 @@ size_t DisplayWidth(const std::string& text) {
   return width;
 }
 
-std::string TableText(const Cell& cell) { return cell.kind == CellKind::kNull ? "NULL" : cell.text; }
+std::string TableText(const Cell& cell) {
+  return cell.kind == CellKind::kNull ? "NULL" : cell.text;
+}
 
 class TablePrinter : public engine::ResultSink {
  public:
@@ -55,7 +58,8 @@ class TablePrinter : public engine::ResultSink {
       }
       out_ << "\n";
     };
-    print_line([&](size_t c) { return columns_[c].name; }, [&](size_t c) { return columns_[c].numeric; });
+    print_line([&](size_t c) { return columns_[c].name; },
+               [&](size_t c) { return columns_[c].numeric; });
     for (size_t c = 0; c < columns_.size(); ++c) {
       if (c > 0) out_ << "-|-";
       out_ << std::string(widths[c], '-');
@@ -124,11 +128,15 @@ class CsvPrinter : public engine::ResultSink {
 
 nlohmann::ordered_json CellJson(const Cell& cell) {
   switch (cell.kind) {
-    case CellKind::kNull: return nullptr;
-    case CellKind::kBool: return cell.text == "true";
+    case CellKind::kNull:
+      return nullptr;
+    case CellKind::kBool:
+      return cell.text == "true";
     case CellKind::kNumber:
-    case CellKind::kJson: return nlohmann::ordered_json::parse(cell.text);
-    case CellKind::kString: return cell.text;
+    case CellKind::kJson:
+      return nlohmann::ordered_json::parse(cell.text);
+    case CellKind::kString:
+      return cell.text;
   }
   return nullptr;
 }
@@ -178,10 +186,14 @@ Result<OutputFormat> ParseOutputFormat(const std::string& text) {
 
 std::unique_ptr<engine::ResultSink> MakePrinter(OutputFormat format, std::ostream& out) {
   switch (format) {
-    case OutputFormat::kTable: return std::make_unique<TablePrinter>(out);
-    case OutputFormat::kCsv: return std::make_unique<CsvPrinter>(out);
-    case OutputFormat::kJson: return std::make_unique<JsonPrinter>(out, true);
-    case OutputFormat::kJsonl: return std::make_unique<JsonPrinter>(out, false);
+    case OutputFormat::kTable:
+      return std::make_unique<TablePrinter>(out);
+    case OutputFormat::kCsv:
+      return std::make_unique<CsvPrinter>(out);
+    case OutputFormat::kJson:
+      return std::make_unique<JsonPrinter>(out, true);
+    case OutputFormat::kJsonl:
+      return std::make_unique<JsonPrinter>(out, false);
   }
   return nullptr;
 }

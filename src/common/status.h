@@ -74,8 +74,8 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}                 // NOLINT: implicit by design
-  Result(Status status) : data_(std::move(status)) {}          // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : data_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(data_); }
   const Status& status() const {
@@ -97,17 +97,17 @@ class [[nodiscard]] Result {
 }  // namespace shoal
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define SHOAL_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::shoal::Status shoal_status_ = (expr);  \
+#define SHOAL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::shoal::Status shoal_status_ = (expr);        \
     if (!shoal_status_.ok()) return shoal_status_; \
   } while (0)
 
 #define SHOAL_CONCAT_INNER(a, b) a##b
 #define SHOAL_CONCAT(a, b) SHOAL_CONCAT_INNER(a, b)
 // `SHOAL_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a Result or returns its Status.
-#define SHOAL_ASSIGN_OR_RETURN(decl, expr)                                 \
-  auto SHOAL_CONCAT(shoal_result_, __LINE__) = (expr);                     \
-  if (!SHOAL_CONCAT(shoal_result_, __LINE__).ok())                         \
-    return SHOAL_CONCAT(shoal_result_, __LINE__).status();                 \
+#define SHOAL_ASSIGN_OR_RETURN(decl, expr)                 \
+  auto SHOAL_CONCAT(shoal_result_, __LINE__) = (expr);     \
+  if (!SHOAL_CONCAT(shoal_result_, __LINE__).ok())         \
+    return SHOAL_CONCAT(shoal_result_, __LINE__).status(); \
   decl = std::move(SHOAL_CONCAT(shoal_result_, __LINE__)).value()

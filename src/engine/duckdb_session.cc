@@ -73,8 +73,8 @@ class DuckDbSession : public Session {
         ";";
     if (options.threads > 0) setup += " SET threads = " + std::to_string(options.threads) + ";";
     if (!options.memory_limit.empty()) {
-      setup += " SET memory_limit = " + duckdb::KeywordHelper::WriteQuoted(options.memory_limit) +
-               ";";
+      setup +=
+          " SET memory_limit = " + duckdb::KeywordHelper::WriteQuoted(options.memory_limit) + ";";
     }
     auto result = connection_.Query(setup);
     if (result->HasError()) {

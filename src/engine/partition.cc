@@ -1,11 +1,11 @@
 #include "engine/partition.h"
 
-#include <openssl/evp.h>
-
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include <openssl/evp.h>
 
 namespace shoal::engine {
 
@@ -15,10 +15,9 @@ Status ValidatePartition(const Partition& partition) {
                                    std::to_string(partition.count));
   }
   if (partition.index < 0 || partition.index >= partition.count) {
-    return Status::InvalidArgument("partition index must be in [0, " +
-                                   std::to_string(partition.count - 1) + "], got " +
-                                   std::to_string(partition.index) + " (count " +
-                                   std::to_string(partition.count) + ")");
+    return Status::InvalidArgument(
+        "partition index must be in [0, " + std::to_string(partition.count - 1) + "], got " +
+        std::to_string(partition.index) + " (count " + std::to_string(partition.count) + ")");
   }
   return Status::Ok();
 }

@@ -34,7 +34,8 @@ TEST(BelongsToPartitionTest, EveryKeyInExactlyOnePartition) {
 
 TEST(PartitionTest, ValidationNamesTheProblem) {
   EXPECT_TRUE(ValidatePartition({2, 3}).ok());
-  EXPECT_EQ(ValidatePartition({3, 3}).message(), "partition index must be in [0, 2], got 3 (count 3)");
+  EXPECT_EQ(ValidatePartition({3, 3}).message(),
+            "partition index must be in [0, 2], got 3 (count 3)");
   EXPECT_EQ(ValidatePartition({0, 0}).message(), "partition count must be at least 1, got 0");
   EXPECT_FALSE(ValidatePartition({-1, 3}).ok());
 }

@@ -24,8 +24,8 @@ struct Cell {
 
 struct Column {
   std::string name;
-  std::string type;         // DuckDB's type name, e.g. "BIGINT", "VARCHAR", "STRUCT(...)"
-  bool numeric = false;     // right-aligned in tables, unquoted in JSON
+  std::string type;      // DuckDB's type name, e.g. "BIGINT", "VARCHAR", "STRUCT(...)"
+  bool numeric = false;  // right-aligned in tables, unquoted in JSON
   bool operator==(const Column&) const = default;
 };
 

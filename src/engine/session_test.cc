@@ -1,10 +1,10 @@
 // Shoal's SQL functions checked against an oracle: Bacalhau's macros written with DuckDB's own
 // built-ins (md5_number_lower, regexp_extract, strptime, date_trunc) over the same files.
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <set>
+
+#include <gtest/gtest.h>
 
 #include "engine/engine.h"
 
@@ -79,12 +79,12 @@ TEST_F(PartitionFunctionsTest, HashMatchesOracleAndCoversEachFileOnce) {
     std::multiset<std::string> seen;
     for (int64_t index = 0; index < count; ++index) {
       auto session = OpenSession({index, count});
-      auto mine = Rows(*session, "SELECT file FROM partition_by_hash(" + Quote(pattern_) +
-                                     ") ORDER BY file");
-      auto expected = Rows(*oracle, "SELECT file FROM glob(" + Quote(pattern_) +
-                                        ") WHERE md5_number_lower(file) % " +
-                                        std::to_string(count) + " = " + std::to_string(index) +
-                                        " ORDER BY file");
+      auto mine = Rows(*session,
+                       "SELECT file FROM partition_by_hash(" + Quote(pattern_) + ") ORDER BY file");
+      auto expected =
+          Rows(*oracle, "SELECT file FROM glob(" + Quote(pattern_) +
+                            ") WHERE md5_number_lower(file) % " + std::to_string(count) + " = " +
+                            std::to_string(index) + " ORDER BY file");
       EXPECT_EQ(mine, expected) << index << "/" << count;
       seen.insert(mine.begin(), mine.end());
     }
@@ -99,14 +99,15 @@ TEST_F(PartitionFunctionsTest, RegexMatchesOracleAndKeepsGroupsTogether) {
     std::multiset<std::string> seen;
     for (int64_t index = 0; index < 3; ++index) {
       auto session = OpenSession({index, 3});
-      std::string args = Quote(pattern_) + ", " + Quote(regex) + ", group_num := " +
-                         std::to_string(group);
+      std::string args =
+          Quote(pattern_) + ", " + Quote(regex) + ", group_num := " + std::to_string(group);
       auto mine = Rows(*session, "SELECT file, matched_part FROM partition_by_regex(" + args +
                                      ") ORDER BY file");
-      std::string extract = "regexp_extract(file, " + Quote(regex) + ", " + std::to_string(group) + ")";
+      std::string extract =
+          "regexp_extract(file, " + Quote(regex) + ", " + std::to_string(group) + ")";
       auto expected = Rows(*oracle, "SELECT file, " + extract + " FROM glob(" + Quote(pattern_) +
-                                        ") WHERE md5_number_lower(" + extract + ") % 3 = " +
-                                        std::to_string(index) + " ORDER BY file");
+                                        ") WHERE md5_number_lower(" + extract +
+                                        ") % 3 = " + std::to_string(index) + " ORDER BY file");
       EXPECT_EQ(mine, expected) << "group " << group << " index " << index;
       seen.insert(mine.begin(), mine.end());
     }
@@ -127,8 +128,7 @@ TEST_F(PartitionFunctionsTest, DateMatchesOracleForEveryPart) {
     for (int64_t index = 0; index < 4; ++index) {
       auto session = OpenSession({index, 4});
       auto mine = Rows(*session, "SELECT * FROM partition_by_date(" + Quote(pattern_) + ", " +
-                                     Quote(regex) + ", part := " + Quote(part) +
-                                     ") ORDER BY file");
+                                     Quote(regex) + ", part := " + Quote(part) + ") ORDER BY file");
       std::string sql =
           "WITH x AS (SELECT file, regexp_extract(file, " + Quote(regex) +
           ", ['year','month','day']) AS p FROM glob(" + Quote(pattern_) +
@@ -147,18 +147,22 @@ TEST_F(PartitionFunctionsTest, DateMatchesOracleForEveryPart) {
 
 TEST_F(PartitionFunctionsTest, BelongsToPartitionCastsAnyValue) {
   auto session = OpenSession({1, 3});
-  EXPECT_EQ(Rows(*session, "SELECT belongs_to_partition('/data/hash/2.json'), "
-                           "belongs_to_partition('/data/hash/1.json'), belongs_to_partition('a'), "
-                           "belongs_to_partition(NULL::VARCHAR)"),
+  EXPECT_EQ(Rows(*session,
+                 "SELECT belongs_to_partition('/data/hash/2.json'), "
+                 "belongs_to_partition('/data/hash/1.json'), belongs_to_partition('a'), "
+                 "belongs_to_partition(NULL::VARCHAR)"),
             (std::vector<std::string>{"true|false|true|NULL"}));
   auto oracle = OpenSession();
-  auto mine = Rows(*session, "SELECT i FROM range(300) t(i) WHERE belongs_to_partition(i) ORDER BY i");
-  auto expected = Rows(*oracle, "SELECT i FROM range(300) t(i) WHERE md5_number_lower(CAST(i AS "
-                                "VARCHAR)) % 3 = 1 ORDER BY i");
+  auto mine =
+      Rows(*session, "SELECT i FROM range(300) t(i) WHERE belongs_to_partition(i) ORDER BY i");
+  auto expected = Rows(*oracle,
+                       "SELECT i FROM range(300) t(i) WHERE md5_number_lower(CAST(i AS "
+                       "VARCHAR)) % 3 = 1 ORDER BY i");
   EXPECT_EQ(mine, expected);
   EXPECT_GT(mine.size(), 50u);
-  EXPECT_EQ(Rows(*session, "SELECT getvariable('bacalhau_partition_index'), "
-                           "getvariable('bacalhau_partition_count')"),
+  EXPECT_EQ(Rows(*session,
+                 "SELECT getvariable('bacalhau_partition_index'), "
+                 "getvariable('bacalhau_partition_count')"),
             (std::vector<std::string>{"1|3"}));
 }
 
@@ -173,14 +177,14 @@ TEST_F(PartitionFunctionsTest, BadArgumentsGiveClearErrors) {
   EXPECT_NE(ErrorOf(*session, "SELECT * FROM partition_by_regex('" + pattern_ + "', '(unclosed')")
                 .find("partition_by_regex: regex '(unclosed' is not a valid regular expression"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(*session, "SELECT * FROM partition_by_regex('" + pattern_ +
-                                  "', '(us)', group_num := 2)")
+  EXPECT_NE(ErrorOf(*session,
+                    "SELECT * FROM partition_by_regex('" + pattern_ + "', '(us)', group_num := 2)")
                 .find("group_num 2 is out of range: regex '(us)' has 1 capture group(s)"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(*session, "SELECT * FROM partition_by_date('" + pattern_ +
-                                  "', '(\\d{4})-(\\d{2})')")
-                .find("has 2 capture group(s); it needs 3, for year, month and day"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(*session, "SELECT * FROM partition_by_date('" + pattern_ + "', '(\\d{4})-(\\d{2})')")
+          .find("has 2 capture group(s); it needs 3, for year, month and day"),
+      std::string::npos);
   EXPECT_NE(ErrorOf(*session, "SELECT * FROM partition_by_date('" + pattern_ +
                                   "', '(\\d{4})-(\\d{2})-(\\d{2})', part := 'fortnight')")
                 .find("part 'fortnight' is not a date part"),
@@ -207,9 +211,10 @@ TEST_F(PartitionFunctionsTest, EmptyPartitionYieldsNoRowsButTyposStayErrors) {
   std::string glob = (one / "*.jsonl").string();
   int64_t empty_index = BelongsToPartition((one / "only.jsonl").string(), {0, 2}) ? 1 : 0;
 
-  const std::string script =
-      "SET VARIABLE files = (SELECT LIST(file) FROM partition_by_hash('" + glob + "'));\n"
-      "SELECT count(*) AS n FROM read_json_auto(getvariable('files'));";
+  const std::string script = "SET VARIABLE files = (SELECT LIST(file) FROM partition_by_hash('" +
+                             glob +
+                             "'));\n"
+                             "SELECT count(*) AS n FROM read_json_auto(getvariable('files'));";
   auto full = OpenSession({1 - empty_index, 2});
   EXPECT_EQ(Rows(*full, script), (std::vector<std::string>{"1"}));
 
@@ -224,12 +229,13 @@ TEST_F(PartitionFunctionsTest, EmptyPartitionYieldsNoRowsButTyposStayErrors) {
 
   // Without an empty partition selection, an empty or NULL file list is the user's mistake.
   auto fresh = OpenSession({0, 1});
-  EXPECT_NE(ErrorOf(*fresh, "SELECT * FROM read_json_auto(getvariable('misspelled'))")
-                .find("NULL list"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf(*fresh, "SELECT * FROM read_json_auto('" + (root_ / "nothing*.json").string() + "')")
-                .find("No files found"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(*fresh, "SELECT * FROM read_json_auto(getvariable('misspelled'))").find("NULL list"),
+      std::string::npos);
+  EXPECT_NE(
+      ErrorOf(*fresh, "SELECT * FROM read_json_auto('" + (root_ / "nothing*.json").string() + "')")
+          .find("No files found"),
+      std::string::npos);
 }
 
 TEST(SessionTest, ReportsWhichStatementFailed) {
@@ -248,7 +254,8 @@ TEST(SessionTest, ReportsWhichStatementFailed) {
 TEST(SessionTest, ConvertsValuesToTypedCells) {
   auto session = OpenSession();
   auto result = session->Query(
-      "SELECT 42 AS i, 1.5::DOUBLE AS d, 12.30::DECIMAL(10,2) AS dec, 'x' AS s, NULL AS n, true AS b,"
+      "SELECT 42 AS i, 1.5::DOUBLE AS d, 12.30::DECIMAL(10,2) AS dec, 'x' AS s, NULL AS n, true AS "
+      "b,"
       " {'a': 1, 'b': [1, 2]} AS st, DATE '2024-01-02' AS dt");
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   const auto& cols = result->columns();

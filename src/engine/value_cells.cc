@@ -1,6 +1,7 @@
 #include "engine/value_cells.h"
 
 #include <cmath>
+
 #include <nlohmann/json.hpp>
 
 namespace shoal::engine {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "duckdb.hpp"
+
 #include "engine/result_sink.h"
 
 namespace shoal::engine {

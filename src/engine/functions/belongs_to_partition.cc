@@ -4,6 +4,7 @@
 #include "duckdb/parser/parsed_data/create_scalar_function_info.hpp"
 #include "duckdb/planner/expression/bound_cast_expression.hpp"
 #include "duckdb/planner/expression/bound_function_expression.hpp"
+
 #include "engine/functions/register.h"
 
 namespace shoal::engine {
@@ -35,9 +36,10 @@ duckdb::unique_ptr<duckdb::FunctionData> Bind(
   const Partition& p = function.function_info->Cast<BelongsInfo>().state->partition;
   Status valid = ValidatePartition(p);
   if (!valid.ok()) {
-    throw duckdb::InvalidInputException("%s: %s (set BACALHAU_PARTITION_INDEX/COUNT or "
-                                        "--partition INDEX/COUNT)",
-                                        kName, valid.message());
+    throw duckdb::InvalidInputException(
+        "%s: %s (set BACALHAU_PARTITION_INDEX/COUNT or "
+        "--partition INDEX/COUNT)",
+        kName, valid.message());
   }
   // The key is the value's text, as in the macro's CAST(value AS VARCHAR).
   arguments[0] = duckdb::BoundCastExpression::AddCastToType(context, std::move(arguments[0]),

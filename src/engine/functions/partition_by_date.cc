@@ -26,17 +26,28 @@ DatePart ParseDatePart(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   static const std::map<std::string, DatePart> kParts = {
-      {"millennium", DatePart::kMillennium}, {"millennia", DatePart::kMillennium},
-      {"century", DatePart::kCentury},       {"centuries", DatePart::kCentury},
-      {"decade", DatePart::kDecade},         {"decades", DatePart::kDecade},
-      {"year", DatePart::kYear},             {"years", DatePart::kYear},
-      {"y", DatePart::kYear},                {"yr", DatePart::kYear},
-      {"quarter", DatePart::kQuarter},       {"quarters", DatePart::kQuarter},
-      {"month", DatePart::kMonth},           {"months", DatePart::kMonth},
-      {"mon", DatePart::kMonth},             {"week", DatePart::kWeek},
-      {"weeks", DatePart::kWeek},            {"w", DatePart::kWeek},
-      {"day", DatePart::kDay},               {"days", DatePart::kDay},
-      {"d", DatePart::kDay},                 {"dayofmonth", DatePart::kDay},
+      {"millennium", DatePart::kMillennium},
+      {"millennia", DatePart::kMillennium},
+      {"century", DatePart::kCentury},
+      {"centuries", DatePart::kCentury},
+      {"decade", DatePart::kDecade},
+      {"decades", DatePart::kDecade},
+      {"year", DatePart::kYear},
+      {"years", DatePart::kYear},
+      {"y", DatePart::kYear},
+      {"yr", DatePart::kYear},
+      {"quarter", DatePart::kQuarter},
+      {"quarters", DatePart::kQuarter},
+      {"month", DatePart::kMonth},
+      {"months", DatePart::kMonth},
+      {"mon", DatePart::kMonth},
+      {"week", DatePart::kWeek},
+      {"weeks", DatePart::kWeek},
+      {"w", DatePart::kWeek},
+      {"day", DatePart::kDay},
+      {"days", DatePart::kDay},
+      {"d", DatePart::kDay},
+      {"dayofmonth", DatePart::kDay},
   };
   auto it = kParts.find(text);
   if (it == kParts.end()) {
@@ -49,7 +60,8 @@ DatePart ParseDatePart(std::string text) {
 }
 
 bool AllDigits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 // year || '-' || lpad(month, 2, '0') || '-' || day, parsed with strptime '%Y-%m-%d' and cast to
@@ -74,15 +86,22 @@ duckdb::date_t Truncate(duckdb::date_t date, DatePart part) {
   int32_t year, month, day;
   duckdb::Date::Convert(date, year, month, day);
   switch (part) {
-    case DatePart::kMillennium: return duckdb::Date::FromDate((year / 1000) * 1000, 1, 1);
-    case DatePart::kCentury: return duckdb::Date::FromDate((year / 100) * 100, 1, 1);
-    case DatePart::kDecade: return duckdb::Date::FromDate((year / 10) * 10, 1, 1);
-    case DatePart::kYear: return duckdb::Date::FromDate(year, 1, 1);
-    case DatePart::kQuarter: return duckdb::Date::FromDate(year, ((month - 1) / 3) * 3 + 1, 1);
-    case DatePart::kMonth: return duckdb::Date::FromDate(year, month, 1);
+    case DatePart::kMillennium:
+      return duckdb::Date::FromDate((year / 1000) * 1000, 1, 1);
+    case DatePart::kCentury:
+      return duckdb::Date::FromDate((year / 100) * 100, 1, 1);
+    case DatePart::kDecade:
+      return duckdb::Date::FromDate((year / 10) * 10, 1, 1);
+    case DatePart::kYear:
+      return duckdb::Date::FromDate(year, 1, 1);
+    case DatePart::kQuarter:
+      return duckdb::Date::FromDate(year, ((month - 1) / 3) * 3 + 1, 1);
+    case DatePart::kMonth:
+      return duckdb::Date::FromDate(year, month, 1);
     case DatePart::kWeek:  // Monday of the ISO week
       return duckdb::date_t(date.days - (duckdb::Date::ExtractISODayOfTheWeek(date) - 1));
-    case DatePart::kDay: return date;
+    case DatePart::kDay:
+      return date;
   }
   return date;
 }
@@ -103,7 +122,8 @@ duckdb::unique_ptr<duckdb::FunctionData> Bind(duckdb::ClientContext& context,
   }
   DatePart part = DatePart::kDay;
   if (auto it = input.named_parameters.find("part"); it != input.named_parameters.end()) {
-    if (it->second.IsNull()) throw duckdb::InvalidInputException("%s: part must not be NULL", kName);
+    if (it->second.IsNull())
+      throw duckdb::InvalidInputException("%s: part must not be NULL", kName);
     part = ParseDatePart(it->second.ToString());
   }
 

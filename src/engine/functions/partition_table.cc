@@ -14,7 +14,7 @@ struct ScanState : public duckdb::GlobalTableFunctionState {
 };
 
 duckdb::unique_ptr<duckdb::GlobalTableFunctionState> InitScan(duckdb::ClientContext&,
-                                                               duckdb::TableFunctionInitInput&) {
+                                                              duckdb::TableFunctionInitInput&) {
   return duckdb::make_uniq<ScanState>();
 }
 

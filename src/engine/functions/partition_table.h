@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "duckdb.hpp"
+
 #include "engine/functions/session_state.h"
 
 namespace shoal::engine {

@@ -4,10 +4,10 @@
 // Thread-safety: a compiled RE2 is safe for concurrent matching.
 #pragma once
 
-#include <re2/re2.h>
-
 #include <memory>
 #include <string>
+
+#include <re2/re2.h>
 
 namespace shoal::engine {
 

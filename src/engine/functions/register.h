@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "duckdb.hpp"
+
 #include "engine/functions/session_state.h"
 
 namespace shoal::engine {

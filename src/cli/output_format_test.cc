@@ -1,0 +1,55 @@
+#include "cli/output_format.h"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace shoal::cli {
+namespace {
+
+using engine::Cell;
+using engine::CellKind;
+using engine::Column;
+
+void Feed(engine::ResultSink& sink, const std::vector<Column>& columns,
+          std::vector<std::vector<Cell>> rows) {
+  ASSERT_TRUE(sink.Begin(columns).ok());
+  for (auto& row : rows) ASSERT_TRUE(sink.Row(std::move(row)).ok());
+  ASSERT_TRUE(sink.End().ok());
+}
+
+TEST(OutputFormatTest, ParsesKnownFormatsOnly) {
+  EXPECT_EQ(*ParseOutputFormat("table"), OutputFormat::kTable);
+  EXPECT_EQ(*ParseOutputFormat("jsonl"), OutputFormat::kJsonl);
+  EXPECT_FALSE(ParseOutputFormat("TABLE").ok());
+}
+
+TEST(OutputFormatTest, TableCountsUtf8CharactersAndSeparatesStatements) {
+  std::ostringstream out;
+  auto printer = MakePrinter(OutputFormat::kTable, out);
+  Feed(*printer, {{"city", "VARCHAR", false}, {"n", "BIGINT", true}},
+       {{{CellKind::kString, "Zürich"}, {CellKind::kNumber, "7"}},
+        {{CellKind::kNull, ""}, {CellKind::kNumber, "10"}}});
+  Feed(*printer, {{"x", "INTEGER", true}}, {});
+  EXPECT_EQ(out.str(),
+            "city   |  n\n"
+            "-------|---\n"
+            "Zürich |  7\n"
+            "NULL   | 10\n"
+            "(2 rows)\n"
+            "\n"
+            "x\n"
+            "-\n"
+            "(0 rows)\n");
+}
+
+TEST(OutputFormatTest, JsonKeepsTypes) {
+  std::ostringstream out;
+  auto printer = MakePrinter(OutputFormat::kJsonl, out);
+  Feed(*printer, {{"b", "BOOLEAN", false}, {"d", "DECIMAL(10,2)", true}, {"s", "VARCHAR", false}},
+       {{{CellKind::kBool, "false"}, {CellKind::kNumber, "12.50"}, {CellKind::kString, "nan"}}});
+  EXPECT_EQ(out.str(), "{\"b\":false,\"d\":12.5,\"s\":\"nan\"}\n");
+}
+
+}  // namespace
+}  // namespace shoal::cli

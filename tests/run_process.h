@@ -1,0 +1,88 @@
+// RunProcess: runs a program as a real child process for end-to-end tests, feeding it stdin and
+// capturing stdout, stderr and the exit code (through temp files, so nothing can deadlock).
+//
+// Thread-safety: each call is independent.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace shoal::testing {
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+inline std::string ReadWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The `shoal` binary under test (set by ctest).
+inline std::string ShoalBinary() {
+  const char* path = std::getenv("SHOAL_BINARY");
+  return path != nullptr ? path : "shoal";
+}
+
+// Runs `argv` with `input` on stdin; `env` entries are added to (or replace) the environment.
+inline ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string& input = "",
+                                const std::map<std::string, std::string>& env = {}) {
+  namespace fs = std::filesystem;
+  static int counter = 0;
+  fs::path base = fs::temp_directory_path() /
+                  ("shoal-proc-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  std::ofstream(base.string() + ".in", std::ios::binary) << input;
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, (base.string() + ".in").c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, (base.string() + ".out").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, (base.string() + ".err").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    if (!env.count(entry.substr(0, entry.find('=')))) env_strings.push_back(entry);
+  }
+  for (auto& [key, value] : env) env_strings.push_back(key + "=" + value);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  for (auto& a : args) argp.push_back(a.data());
+  argp.push_back(nullptr);
+
+  ProcessResult result;
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data()) == 0) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  result.out = ReadWholeFile(base.string() + ".out");
+  result.err = ReadWholeFile(base.string() + ".err");
+  for (const char* suffix : {".in", ".out", ".err"}) fs::remove(base.string() + suffix);
+  return result;
+}
+
+}  // namespace shoal::testing
