@@ -1,0 +1,38 @@
+# The two commands of the README: `make demo` and `make test`. Each sets up a fresh Debian 12
+# machine (packages, DuckDB), builds, then runs.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+DEMO_DIR ?= demo-data
+
+.PHONY: setup build test demo bench format format-check clean
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	rm -rf $(DEMO_DIR)
+	$(BUILD_DIR)/shoal generate --type transaction --region us --count 3000 \
+	  --start-date 2024-01-01 --end-date 2025-01-01 --rotate-interval month \
+	  --output $(DEMO_DIR)/us
+	@echo "Monthly trends for the US region (demo/monthly-trends.sql over $(DEMO_DIR)/us):"
+	$(BUILD_DIR)/shoal sql -f demo/monthly-trends.sql
+
+bench: build
+	$(BUILD_DIR)/bench/generator/generator_bench
+	$(BUILD_DIR)/bench/scan/scan_bench $(BUILD_DIR)/shoal
+
+format:
+	git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+format-check:
+	git ls-files '*.h' '*.cc' | xargs clang-format --dry-run -Werror
+
+clean:
+	rm -rf $(BUILD_DIR) $(DEMO_DIR)
