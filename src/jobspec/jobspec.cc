@@ -1,0 +1,98 @@
+#include "jobspec/jobspec.h"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "jobspec/spec_decoder.h"
+#include "jobspec/yaml_reader.h"
+#include "models/text.h"
+
+namespace shoal::jobspec {
+namespace {
+
+Status MalformedYaml(const YAML::Exception& e) {
+  std::string where;
+  if (e.mark.line >= 0) {
+    where = "line " + std::to_string(e.mark.line + 1) + ", column " +
+            std::to_string(e.mark.column + 1) + ": ";
+  }
+  return Status::InvalidArgument(where + "malformed YAML: " + e.msg);
+}
+
+Result<YAML::Node> LoadSingleDocument(const std::string& yaml) {
+  if (models::TrimAscii(yaml).empty()) {
+    return Status::InvalidArgument("the job spec is empty");
+  }
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(yaml);
+  } catch (const YAML::Exception& e) {
+    return MalformedYaml(e);
+  }
+  std::vector<YAML::Node> jobs;
+  for (const YAML::Node& doc : documents) {
+    if (doc.IsDefined() && !doc.IsNull()) jobs.push_back(doc);
+  }
+  if (jobs.empty()) return Status::InvalidArgument("the job spec is empty (only comments)");
+  if (jobs.size() > 1) {
+    return Status::InvalidArgument("line " + std::to_string(LineOf(jobs[1])) + ": the file holds " +
+                                   std::to_string(jobs.size()) +
+                                   " YAML documents; put one job per file");
+  }
+  if (!jobs[0].IsMap()) {
+    return Status::InvalidArgument("line " + std::to_string(LineOf(jobs[0])) +
+                                   ": expected the job as a map of fields (Name, Type, Tasks, "
+                                   "...), got " +
+                                   Describe(jobs[0]));
+  }
+  return jobs[0];
+}
+
+}  // namespace
+
+Result<ParsedJob> ParseJobYaml(std::string_view yaml) {
+  SHOAL_ASSIGN_OR_RETURN(YAML::Node root, LoadSingleDocument(std::string(yaml)));
+  ParsedJob parsed;
+  Problems problems;
+  try {
+    DecodeJob(problems, root, &parsed.job);
+  } catch (const YAML::Exception& e) {
+    // The decoder checks node kinds before reading them; this guards user input regardless.
+    return MalformedYaml(e);
+  }
+  SHOAL_RETURN_IF_ERROR(problems.ToStatus());
+  // The decoder applies every rule with a line number; this is the same check the orchestrator
+  // runs on JSON submissions, kept as a safety net.
+  Status valid = models::ValidateJob(parsed.job);
+  if (!valid.ok()) return Status::InvalidArgument(valid.message());
+  parsed.warnings = problems.Warnings();
+  return parsed;
+}
+
+Result<ParsedJob> ParseJobSpec(std::string_view text, const SpecOptions& options) {
+  if (!options.templating) return ParseJobYaml(text);
+  SHOAL_ASSIGN_OR_RETURN(std::string rendered, RenderTemplate(text, options.vars));
+  return ParseJobYaml(rendered);
+}
+
+Result<ParsedJob> LoadJobSpecFile(const std::string& path, const SpecOptions& options) {
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::InvalidArgument(path + ": cannot read the job file");
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  Result<ParsedJob> parsed = ParseJobSpec(text, options);
+  if (!parsed.ok()) return parsed.status().WithContext(path == "-" ? "stdin" : path);
+  return parsed;
+}
+
+}  // namespace shoal::jobspec

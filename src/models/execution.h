@@ -1,0 +1,59 @@
+// Execution: one attempt at running one partition of one job version on one node, with the
+// orchestrator's desired state kept apart from the state the node reports, and the run's output.
+//
+// Desired state is written only by the scheduler; ComputeState only from node reports. A
+// retried partition gets a new Execution with the same PartitionIndex, Attempt + 1, and
+// PreviousExecution pointing at the one it replaces.
+//
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "models/spec_config.h"
+#include "models/states.h"
+
+namespace shoal::models {
+
+// Bacalhau keeps this much of each stream in RunOutput; the full logs live with the result.
+inline constexpr size_t kRunOutputLimitBytes = 2048;
+
+struct RunOutput {
+  std::string stdout_text;
+  bool stdout_truncated = false;
+  std::string stderr_text;
+  bool stderr_truncated = false;
+  int exit_code = 0;
+  std::string error_message;  // why the run failed, if it did; empty on success
+
+  bool operator==(const RunOutput&) const = default;
+};
+
+// Keeps the first kRunOutputLimitBytes of `text` (never splitting a UTF-8 sequence) and
+// reports whether anything was cut.
+std::string TruncateOutput(std::string_view text, bool* truncated);
+
+struct Execution {
+  std::string id;  // "e-<uuid>"
+  std::string namespace_;
+  std::string job_id;
+  int64_t job_version = 0;
+  std::string node_id;
+  int64_t partition_index = 0;
+  int64_t attempt = 1;  // 1 for the first try of a partition
+  State<ExecutionDesiredState> desired_state;
+  State<ExecutionComputeState> compute_state;
+  std::string previous_execution;  // the execution this one retries, if any
+  std::string next_execution;      // the execution that retried this one, if any
+  RunOutput run_output;
+  SpecConfig published_result;  // where the publisher put the results; empty until published
+  int64_t revision = 0;
+  int64_t create_time = 0;  // ns since the Unix epoch
+  int64_t modify_time = 0;
+
+  bool operator==(const Execution&) const = default;
+};
+
+}  // namespace shoal::models

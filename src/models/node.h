@@ -1,0 +1,47 @@
+// Node: what the orchestrator knows about a compute node: identity, labels (matched by job
+// Constraints), capacity, the engines it offers, approval (membership) and liveness
+// (connection, last heartbeat).
+//
+// Only CONNECTED and APPROVED nodes receive work. Node IDs are the node's name (e.g.
+// compute-us-1) or "n-<uuid>".
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "models/states.h"
+
+namespace shoal::models {
+
+struct NodeCapacity {
+  int64_t cpu_millis = 0;
+  int64_t memory_bytes = 0;
+  int64_t disk_bytes = 0;
+  int64_t gpu = 0;
+  int64_t max_executions = 0;  // concurrent executions the node accepts
+
+  bool operator==(const NodeCapacity&) const = default;
+};
+
+struct Node {
+  std::string id;
+  std::map<std::string, std::string> labels;
+  NodeCapacity capacity;
+  std::vector<std::string> engines;  // e.g. {"duckdb", "generator"}
+  NodeMembership membership = NodeMembership::kPending;
+  NodeConnection connection = NodeConnection::kDisconnected;
+  int64_t last_heartbeat = 0;  // ns since the Unix epoch; 0 = never
+  std::string version;         // Shoal version the node runs
+
+  bool operator==(const Node&) const = default;
+
+  bool Schedulable() const {
+    return membership == NodeMembership::kApproved && connection == NodeConnection::kConnected;
+  }
+};
+
+}  // namespace shoal::models

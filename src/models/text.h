@@ -1,0 +1,32 @@
+// Small ASCII text helpers shared by the model's parsers and the job-spec decoder: case folding,
+// trimming, integer parsing and the "did you mean" suggestion used in error messages.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shoal::models {
+
+std::string ToLowerAscii(std::string_view text);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+bool StartsWith(std::string_view text, std::string_view prefix);
+std::string_view TrimAscii(std::string_view text);
+
+// A whole decimal integer with optional sign ("42", "-7"); nullopt for anything else,
+// including empty text, spaces, fractions and out-of-range values.
+std::optional<int64_t> ParseInt64(std::string_view text);
+
+// The candidate closest to `word` (case-insensitive edit distance), if it is close enough to be
+// a plausible typo: distance <= 2, and <= 1 for words shorter than 6 characters.
+std::optional<std::string> ClosestMatch(std::string_view word,
+                                        const std::vector<std::string>& candidates);
+
+// "a, b, c".
+std::string JoinComma(const std::vector<std::string>& items);
+
+}  // namespace shoal::models
