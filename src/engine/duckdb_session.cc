@@ -3,6 +3,7 @@
 
 #include "engine/engine.h"
 #include "engine/functions/register.h"
+#include "engine/sandbox_file_system.h"
 #include "engine/value_cells.h"
 
 namespace shoal::engine {
@@ -60,7 +61,25 @@ class DuckDbSession : public Session {
         state_(std::make_shared<SessionState>(options.partition)) {}
 
   Status Initialize(const SessionOptions& options) {
+    for (const auto& m : options.path_mappings) {
+      if (m.virtual_prefix.empty() || m.virtual_prefix[0] != '/' ||
+          m.virtual_prefix.back() == '/' || m.real_directory.empty()) {
+        return Status::InvalidArgument("bad path mapping '" + m.virtual_prefix + "' -> '" +
+                                       m.real_directory + "'");
+      }
+      // A mapping inside another would be invisible to globs over the outer one, unlike a mount.
+      for (const auto& outer : options.path_mappings) {
+        if (&outer != &m && m.virtual_prefix.rfind(outer.virtual_prefix + "/", 0) == 0) {
+          return Status::InvalidArgument("path '" + m.virtual_prefix + "' is inside '" +
+                                         outer.virtual_prefix + "'; sandbox paths must not nest");
+        }
+      }
+    }
     try {
+      if (!options.path_mappings.empty()) {
+        database_.GetFileSystem().RegisterSubSystem(
+            duckdb::make_uniq<SandboxFileSystem>(options.path_mappings));
+      }
       RegisterShoalFunctions(connection_, state_);
     } catch (const std::exception& e) {
       return Status::Internal(std::string("registering Shoal's SQL functions failed: ") + e.what());

@@ -21,6 +21,13 @@
 
 namespace shoal::engine {
 
+// Makes `virtual_prefix` (an absolute path such as "/outputs") and everything below it resolve
+// inside `real_directory`. SQL keeps seeing the virtual paths.
+struct PathMapping {
+  std::string virtual_prefix;
+  std::string real_directory;
+};
+
 struct SessionOptions {
   // Which partition of the job this session computes; read by the partition_by_* functions.
   Partition partition;
@@ -28,6 +35,8 @@ struct SessionOptions {
   int threads = 0;
   // DuckDB memory_limit, e.g. "512MB"; empty leaves DuckDB's default.
   std::string memory_limit;
+  // Paths the execution sees that live elsewhere on this machine (its sandbox).
+  std::vector<PathMapping> path_mappings;
 };
 
 // Outcome of one statement of a script.
