@@ -1,0 +1,126 @@
+#include "transport/http_server.h"
+
+#include <httplib.h>
+
+namespace shoal::transport {
+
+namespace {
+
+Request ToRequest(const httplib::Request& req) {
+  Request request;
+  request.method = req.method;
+  request.path = req.path;
+  for (const auto& m : req.matches) request.matches.push_back(m.str());
+  for (const auto& [k, v] : req.params) request.params.emplace(k, v);
+  for (const auto& [k, v] : req.headers) request.headers.emplace(k, v);
+  request.body = req.body;
+  request.remote_address = req.remote_addr;
+  return request;
+}
+
+void WriteError(httplib::Response& res, const Status& status) {
+  res.status = HttpStatusFor(status.code());
+  res.set_content(ErrorBody(status).dump(), "application/json");
+}
+
+}  // namespace
+
+std::string Request::Param(const std::string& name, const std::string& fallback) const {
+  auto it = params.find(name);
+  return it == params.end() ? fallback : it->second;
+}
+
+Result<Json> Request::JsonBody() const {
+  Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return Status::InvalidArgument("request body is not valid JSON");
+  }
+  return parsed;
+}
+
+Json ErrorBody(const Status& status) {
+  return Json{
+      {"Error",
+       {{"Code", std::string(ErrorCodeName(status.code()))}, {"Message", status.message()}}}};
+}
+
+HttpServer::HttpServer(Options options)
+    : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+  int threads = options_.threads;
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_payload_max_length(options_.max_body_bytes);
+  server_->set_keep_alive_max_count(1000);
+  server_->set_read_timeout(30, 0);
+  server_->set_write_timeout(30, 0);
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::HandleJson(const std::string& method, const std::string& pattern,
+                            JsonHandler handler) {
+  HandleRaw(method, pattern,
+            [handler = std::move(handler)](const Request& request) -> Result<RawResponse> {
+              auto result = handler(request);
+              if (!result.ok()) return result.status();
+              return RawResponse{200, "application/json", result->dump()};
+            });
+}
+
+void HttpServer::HandleRaw(const std::string& method, const std::string& pattern,
+                           RawHandler handler) {
+  auto wrapped = [handler = std::move(handler)](const httplib::Request& req,
+                                                httplib::Response& res) {
+    Result<RawResponse> result = Status::Internal("handler did not run");
+    try {
+      result = handler(ToRequest(req));
+    } catch (const std::exception& e) {
+      result = Status::Internal(std::string("unexpected error: ") + e.what());
+    }
+    if (!result.ok()) {
+      WriteError(res, result.status());
+      return;
+    }
+    res.status = result->status;
+    res.set_content(std::move(result->body), result->content_type);
+  };
+  if (method == "GET") {
+    server_->Get(pattern, wrapped);
+  } else if (method == "POST") {
+    server_->Post(pattern, wrapped);
+  } else if (method == "PUT") {
+    server_->Put(pattern, wrapped);
+  } else if (method == "DELETE") {
+    server_->Delete(pattern, wrapped);
+  }
+}
+
+Result<int> HttpServer::Start() {
+  server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    Status status = res.status == 404
+                        ? Status::NotFound("no such endpoint: " + req.method + " " + req.path)
+                        : Status(res.status == 413 ? ErrorCode::kResourceExhausted
+                                                   : ErrorCode::kInvalidArgument,
+                                 "request refused with HTTP " + std::to_string(res.status));
+    res.set_content(ErrorBody(status).dump(), "application/json");
+  });
+  port_ = options_.port == 0
+              ? server_->bind_to_any_port(options_.host)
+              : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port_ < 0) {
+    return Status::Unavailable("cannot listen on " + options_.host + ":" +
+                               std::to_string(options_.port) + " (is the port in use?)");
+  }
+  listener_ = std::thread([this] { server_->listen_after_bind(); });
+  while (!server_->is_running()) std::this_thread::yield();
+  return port_;
+}
+
+void HttpServer::Stop() {
+  if (listener_.joinable()) {
+    server_->stop();
+    listener_.join();
+  }
+}
+
+}  // namespace shoal::transport

@@ -1,0 +1,84 @@
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "transport/http_client.h"
+#include "transport/http_server.h"
+#include <gtest/gtest.h>
+
+namespace shoal::transport {
+namespace {
+
+TEST(HttpTest, JsonRoundTripAndErrorMapping) {
+  HttpServer server({});
+  server.HandleJson("POST", R"(/echo/([a-z]+))", [](const Request& req) -> Result<Json> {
+    SHOAL_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+    return Json{{"name", req.matches.at(1)}, {"got", body}, {"q", req.Param("q", "none")}};
+  });
+  server.HandleJson("GET", "/missing", [](const Request&) -> Result<Json> {
+    return Status::NotFound("no such job j-123");
+  });
+  server.HandleRaw("PUT", "/bytes", [](const Request& req) -> Result<RawResponse> {
+    return RawResponse{200, "text/plain", std::to_string(req.body.size())};
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status().ToString();
+
+  HttpClient client({"127.0.0.1", *port});
+  auto echoed = client.Post("/echo/abc?q=" + UrlEncode("a b&c"), Json{{"x", 1}});
+  ASSERT_TRUE(echoed.ok()) << echoed.status().ToString();
+  EXPECT_EQ((*echoed)["name"], "abc");
+  EXPECT_EQ((*echoed)["got"]["x"], 1);
+  EXPECT_EQ((*echoed)["q"], "a b&c");
+
+  auto missing = client.Get("/missing");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(missing.status().message(), "no such job j-123");
+
+  auto no_route = client.Get("/nowhere");
+  EXPECT_EQ(no_route.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(no_route.status().message().find("no such endpoint: GET /nowhere"), std::string::npos);
+
+  EXPECT_TRUE(client.PutBytes("/bytes", std::string(100000, 'x')).ok());
+  server.Stop();
+
+  auto down = client.Get("/missing");
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(down.status().message().find("cannot reach 127.0.0.1:"), std::string::npos);
+}
+
+TEST(HttpTest, HoldsManyLongPollsAtOnce) {
+  HttpServer server({});
+  std::atomic<int> waiting{0};
+  server.HandleJson("GET", "/poll", [&](const Request&) -> Result<Json> {
+    ++waiting;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return Json{{"ok", true}};
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  HttpClient client({"127.0.0.1", *port});
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&] { ok += client.Get("/poll").ok(); });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 20);
+  // Concurrent, not one after another (20 x 300 ms).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+TEST(EndpointTest, ParsesForms) {
+  EXPECT_EQ(ParseEndpoint("http://example:8080/")->port, 8080);
+  EXPECT_EQ(ParseEndpoint("localhost")->port, 1234);
+  EXPECT_EQ(ParseEndpoint("10.0.0.1:99")->host, "10.0.0.1");
+  EXPECT_FALSE(ParseEndpoint("host:abc").ok());
+  EXPECT_FALSE(ParseEndpoint(":80").ok());
+}
+
+}  // namespace
+}  // namespace shoal::transport
