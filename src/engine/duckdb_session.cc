@@ -62,8 +62,10 @@ class DuckDbSession : public Session {
 
   Status Initialize(const SessionOptions& options) {
     for (const auto& m : options.path_mappings) {
-      if (m.virtual_prefix.empty() || m.virtual_prefix[0] != '/' ||
-          m.virtual_prefix.back() == '/' || m.real_directory.empty()) {
+      bool absolute =
+          !m.virtual_prefix.empty() &&
+          (m.virtual_prefix[0] == '/' || m.virtual_prefix.find("://") != std::string::npos);
+      if (!absolute || m.virtual_prefix.back() == '/' || m.real_directory.empty()) {
         return Status::InvalidArgument("bad path mapping '" + m.virtual_prefix + "' -> '" +
                                        m.real_directory + "'");
       }

@@ -21,8 +21,9 @@
 
 namespace shoal::engine {
 
-// Makes `virtual_prefix` (an absolute path such as "/outputs") and everything below it resolve
-// inside `real_directory`. SQL keeps seeing the virtual paths.
+// Makes `virtual_prefix` (an absolute path such as "/outputs", or a URL prefix such as
+// "s3://my-bucket" for a folder-backed store) and everything below it resolve inside
+// `real_directory`. SQL keeps seeing the virtual paths.
 struct PathMapping {
   std::string virtual_prefix;
   std::string real_directory;

@@ -50,7 +50,16 @@ duckdb::unique_ptr<duckdb::FileHandle> SandboxFileSystem::OpenFile(
 duckdb::vector<duckdb::OpenFileInfo> SandboxFileSystem::Glob(const std::string& path,
                                                              duckdb::FileOpener* opener) {
   auto files = LocalFileSystem::Glob(ToReal(path), opener);
-  for (auto& file : files) file.path = ToVirtual(file.path);
+  // Map back through the mapping the pattern went through: two prefixes may share a folder.
+  for (const auto& m : mappings_) {
+    if (!UnderPrefix(path, m.virtual_prefix)) continue;
+    for (auto& file : files) {
+      if (UnderPrefix(file.path, m.real_directory)) {
+        file.path = m.virtual_prefix + file.path.substr(m.real_directory.size());
+      }
+    }
+    break;
+  }
   return files;
 }
 

@@ -36,7 +36,8 @@ class SandboxTest : public ::testing::Test {
     options.threads = 1;
     options.path_mappings = {{"/data", (root_ / "data").string()},
                              {"/outputs", (root_ / "outputs").string()},
-                             {"/regional", (root_ / "regional").string()}};
+                             {"/regional", (root_ / "regional").string()},
+                             {"s3://my-bucket", (root_ / "regional").string()}};
     auto session = Session::Open(options);
     EXPECT_TRUE(session.ok()) << session.status().ToString();
     return std::move(session).value();
@@ -70,6 +71,9 @@ TEST_F(SandboxTest, WritesLandInTheRealFolderAndGlobsStayVirtual) {
   ASSERT_TRUE(nested.ok()) << nested.status().ToString();
   EXPECT_EQ(nested->Text(0, 0), "10");
   EXPECT_EQ(nested->Text(0, 1), "/regional/us/r.json");
+  auto bucket = session->Query("SELECT list(file) FROM glob('s3://my-bucket/**/*.json')");
+  ASSERT_TRUE(bucket.ok()) << bucket.status().ToString();
+  EXPECT_EQ(bucket->Text(0, 0), "[\"s3://my-bucket/us/r.json\"]");
   auto globbed = session->Query("SELECT count(*) FROM glob('/data/**/*.json')");
   ASSERT_TRUE(globbed.ok());
   EXPECT_EQ(globbed->Text(0, 0), "3");
