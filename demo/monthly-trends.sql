@@ -3,9 +3,9 @@
 SELECT
     date_trunc('month', timestamp)::DATE        AS month,
     count(*)                                    AS total_txns,
-    round(sum(total_amount), 2)                 AS revenue,
+    sum(total_amount)::DECIMAL(18, 2)           AS revenue,
     count(DISTINCT customer_id)                 AS unique_customers,
-    round(sum(total_amount) / count(*), 2)      AS avg_txn_value
+    (sum(total_amount) / count(*))::DECIMAL(18, 2) AS avg_txn_value
 FROM read_json_auto('demo-data/us/*.jsonl')
 GROUP BY 1
 ORDER BY 1;
