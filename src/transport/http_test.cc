@@ -2,9 +2,10 @@
 #include <chrono>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include "transport/http_client.h"
 #include "transport/http_server.h"
-#include <gtest/gtest.h>
 
 namespace shoal::transport {
 namespace {

@@ -1,0 +1,242 @@
+#include "orchestrator/http_api.h"
+
+#include <charconv>
+
+#include "models/json_codec.h"
+
+namespace shoal::orchestrator {
+
+namespace {
+
+using transport::Json;
+using transport::Request;
+
+constexpr const char* kJobs = "/api/v1/orchestrator/jobs";
+constexpr const char* kNodes = "/api/v1/orchestrator/nodes";
+constexpr const char* kCompute = "/api/v1/compute";
+constexpr int64_t kMaxPollWaitMs = 30000;
+
+Result<int64_t> IntParam(const Request& request, const std::string& name, int64_t fallback) {
+  std::string text = request.Param(name);
+  if (text.empty()) return fallback;
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    return Status::InvalidArgument("query parameter '" + name + "' must be an integer, got '" +
+                                   text + "'");
+  }
+  return value;
+}
+
+template <typename T>
+Json Items(const std::vector<T>& items) {
+  Json array = Json::array();
+  for (const auto& item : items) array.push_back(models::ToJson(item));
+  return array;
+}
+
+Result<std::string> StringField(const Json& body, const char* name) {
+  if (!body.contains(name) || !body[name].is_string()) {
+    return Status::InvalidArgument(std::string("request needs a string field '") + name + "'");
+  }
+  return body[name].get<std::string>();
+}
+
+void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
+  server.HandleJson("GET", "/api/v1/agent/alive", [](const Request&) -> Result<Json> {
+    return Json{{"Status", "OK"}};
+  });
+  server.HandleJson("GET", "/api/v1/agent/version", [](const Request&) -> Result<Json> {
+    return Json{{"Version", kShoalVersion}, {"DuckDB", "1.4.4"}};
+  });
+
+  server.HandleJson("PUT", kJobs, [&o](const Request& request) -> Result<Json> {
+    SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
+    if (!body.is_object() || !body.contains("Job")) {
+      return Status::InvalidArgument("request needs a 'Job' object");
+    }
+    SHOAL_ASSIGN_OR_RETURN(models::Job job, models::JobFromJson(body["Job"]));
+    bool force = body.value("Force", false);
+    bool dry_run = body.value("DryRun", false);
+    SHOAL_ASSIGN_OR_RETURN(SubmitResult result, o.SubmitJob(std::move(job), force, dry_run));
+    return Json{{"JobID", result.job_id},
+                {"JobVersion", result.version},
+                {"Changed", result.changed},
+                {"Warnings", result.warnings}};
+  });
+  server.HandleJson("GET", kJobs, [&o](const Request& request) -> Result<Json> {
+    JobListOptions options;
+    options.namespace_ = request.Param("namespace");
+    SHOAL_ASSIGN_OR_RETURN(options.limit, IntParam(request, "limit", 100));
+    options.next_token = request.Param("next_token");
+    SHOAL_ASSIGN_OR_RETURN(JobPage page, o.ListJobs(options));
+    return Json{{"Items", Items(page.items)}, {"NextToken", page.next_token}};
+  });
+  server.HandleJson(
+      "GET", std::string(kJobs) + "/([^/]+)", [&o](const Request& request) -> Result<Json> {
+        SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], request.Param("namespace")));
+        return Json{{"Job", models::ToJson(job)}};
+      });
+  server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/executions",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
+                      SHOAL_ASSIGN_OR_RETURN(auto executions, o.ListExecutions(job.id));
+                      return Json{{"Items", Items(executions)}};
+                    });
+  server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/history",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
+                      SHOAL_ASSIGN_OR_RETURN(int64_t since, IntParam(request, "since", 0));
+                      SHOAL_ASSIGN_OR_RETURN(auto events, o.History(job.id, since));
+                      std::string execution_id = request.Param("execution_id");
+                      Json items = Json::array();
+                      int64_t last = since;
+                      for (const auto& e : events) {
+                        last = std::max(last, e.seq_num);
+                        if (execution_id.empty() || e.execution_id == execution_id) {
+                          items.push_back(models::ToJson(e));
+                        }
+                      }
+                      return Json{{"Items", items}, {"LastSeq", last}};
+                    });
+  server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/results",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
+                      SHOAL_ASSIGN_OR_RETURN(auto results, o.Results(job.id));
+                      Json items = Json::array();
+                      for (const auto& r : results) {
+                        Json files = Json::array();
+                        for (const auto& f : r.files) {
+                          files.push_back({{"Path", f.path}, {"Size", f.size}});
+                        }
+                        items.push_back({{"ExecutionID", r.execution_id},
+                                         {"NodeID", r.node_id},
+                                         {"PartitionIndex", r.partition_index},
+                                         {"Files", files}});
+                      }
+                      return Json{{"Items", items}};
+                    });
+  server.HandleRaw(
+      "GET", std::string(kJobs) + "/([^/]+)/results/([^/]+)/(.+)",
+      [&o](const Request& request) -> Result<transport::RawResponse> {
+        SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
+        SHOAL_ASSIGN_OR_RETURN(std::string bytes,
+                               o.ReadResultFile(job.id, request.matches[2], request.matches[3]));
+        return transport::RawResponse{200, "application/octet-stream", std::move(bytes)};
+      });
+  server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/logs",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
+                      SHOAL_ASSIGN_OR_RETURN(auto executions, o.ListExecutions(job.id));
+                      std::string execution_id = request.Param("execution_id");
+                      Json items = Json::array();
+                      for (const auto& e : executions) {
+                        if (!execution_id.empty() && e.id != execution_id) continue;
+                        items.push_back({{"ExecutionID", e.id},
+                                         {"NodeID", e.node_id},
+                                         {"Stdout", e.run_output.stdout_text},
+                                         {"Stderr", e.run_output.stderr_text}});
+                      }
+                      return Json{{"Items", items}};
+                    });
+  server.HandleJson("DELETE", std::string(kJobs) + "/([^/]+)",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
+                      SHOAL_RETURN_IF_ERROR(o.StopJob(job.id, request.Param("reason")));
+                      return Json{{"JobID", job.id}};
+                    });
+
+  server.HandleJson("GET", kNodes, [&o](const Request&) -> Result<Json> {
+    SHOAL_ASSIGN_OR_RETURN(auto nodes, o.ListNodes());
+    return Json{{"Items", Items(nodes)}};
+  });
+  server.HandleJson("GET", std::string(kNodes) + "/([^/]+)",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(auto node, o.GetNode(request.matches[1]));
+                      return Json{{"Node", models::ToJson(node)}};
+                    });
+  server.HandleJson(
+      "POST", std::string(kNodes) + "/([^/]+)/(approve|reject)",
+      [&o](const Request& request) -> Result<Json> {
+        auto membership = request.matches[2] == "approve" ? models::NodeMembership::kApproved
+                                                          : models::NodeMembership::kRejected;
+        SHOAL_ASSIGN_OR_RETURN(auto node, o.SetNodeMembership(request.matches[1], membership));
+        return Json{{"Node", models::ToJson(node)}};
+      });
+}
+
+void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
+  server.HandleJson("POST", std::string(kCompute) + "/register",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
+                      if (!body.is_object() || !body.contains("Node")) {
+                        return Status::InvalidArgument("request needs a 'Node' object");
+                      }
+                      SHOAL_ASSIGN_OR_RETURN(auto node, models::NodeFromJson(body["Node"]));
+                      SHOAL_ASSIGN_OR_RETURN(auto registered, o.RegisterNode(std::move(node)));
+                      return Json{{"Node", models::ToJson(registered)},
+                                  {"HeartbeatIntervalMs", o.options().heartbeat_interval.count()}};
+                    });
+  server.HandleJson("POST", std::string(kCompute) + "/heartbeat",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
+                      SHOAL_ASSIGN_OR_RETURN(std::string node_id, StringField(body, "NodeID"));
+                      std::vector<std::string> running;
+                      if (body.contains("Running") && body["Running"].is_array()) {
+                        for (const auto& id : body["Running"]) {
+                          if (id.is_string()) running.push_back(id.get<std::string>());
+                        }
+                      }
+                      SHOAL_ASSIGN_OR_RETURN(bool known, o.Heartbeat(node_id, running));
+                      return Json{{"Known", known}};
+                    });
+  server.HandleJson(
+      "GET", std::string(kCompute) + "/work", [&o](const Request& request) -> Result<Json> {
+        std::string node_id = request.Param("node_id");
+        if (node_id.empty()) return Status::InvalidArgument("node_id is required");
+        SHOAL_ASSIGN_OR_RETURN(int64_t wait, IntParam(request, "wait_ms", 0));
+        wait = std::clamp<int64_t>(wait, 0, kMaxPollWaitMs);
+        SHOAL_ASSIGN_OR_RETURN(Work work, o.PollWork(node_id, std::chrono::milliseconds(wait)));
+        Json executions = Json::array();
+        for (const auto& [execution, job] : work.assigned) {
+          executions.push_back(
+              {{"Execution", models::ToJson(execution)}, {"Job", models::ToJson(job)}});
+        }
+        return Json{{"Executions", executions}, {"Cancel", work.cancel}};
+      });
+  server.HandleJson(
+      "PUT", std::string(kCompute) + "/executions/([^/]+)/files/(.+)",
+      [&o](const Request& request) -> Result<Json> {
+        SHOAL_RETURN_IF_ERROR(o.StoreResultFile(request.matches[1], request.Param("node_id"),
+                                                request.matches[2], request.body));
+        return Json::object();
+      });
+  server.HandleJson(
+      "POST", std::string(kCompute) + "/executions/([^/]+)/status",
+      [&o](const Request& request) -> Result<Json> {
+        SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
+        SHOAL_ASSIGN_OR_RETURN(std::string node_id, StringField(body, "NodeID"));
+        SHOAL_ASSIGN_OR_RETURN(std::string state_text, StringField(body, "ComputeState"));
+        SHOAL_ASSIGN_OR_RETURN(auto state, models::ParseExecutionComputeState(state_text));
+        std::optional<models::RunOutput> run_output;
+        if (body.contains("RunOutput")) {
+          // The codec reads RunOutput as part of an Execution.
+          SHOAL_ASSIGN_OR_RETURN(auto carrier,
+                                 models::ExecutionFromJson(Json{{"RunOutput", body["RunOutput"]}}));
+          run_output = carrier.run_output;
+        }
+        SHOAL_RETURN_IF_ERROR(o.UpdateExecution(request.matches[1], node_id, state,
+                                                body.value("Topic", ""), body.value("Message", ""),
+                                                run_output ? &*run_output : nullptr));
+        return Json::object();
+      });
+}
+
+}  // namespace
+
+void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator) {
+  RegisterPublicApi(server, orchestrator);
+  RegisterComputeChannel(server, orchestrator);
+}
+
+}  // namespace shoal::orchestrator

@@ -1,0 +1,81 @@
+// JobStore: the orchestrator's durable state — jobs and their versions, executions, history
+// events and nodes — in one SQLite database (WAL) under the orchestrator's --data-dir.
+//
+// Every method is atomic on its own; Transaction() groups several into one atomic unit (the
+// scheduler uses it so a crash never leaves half a decision). A process killed at any moment and
+// reopened sees every committed write and nothing else.
+//
+// Thread-safety: safe for concurrent use; calls are serialized internally. Inside a
+// Transaction callback, use only the JobStore& passed to the callback.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "models/event.h"
+#include "models/execution.h"
+#include "models/job.h"
+#include "models/node.h"
+
+namespace shoal::orchestrator {
+
+struct JobListOptions {
+  std::string namespace_;  // empty: every namespace
+  int64_t limit = 100;
+  std::string next_token;  // from a previous page; empty for the first
+};
+
+struct JobPage {
+  std::vector<models::Job> items;  // newest first (by create time)
+  std::string next_token;          // empty when this is the last page
+};
+
+class JobStore {
+ public:
+  // Opens (creating if needed) the database at `path`. Schema upgrades happen here.
+  static Result<std::unique_ptr<JobStore>> Open(const std::string& path);
+
+  virtual ~JobStore() = default;
+
+  // Runs `body` in one SQLite transaction; commits when it returns OK, rolls back otherwise.
+  virtual Status Transaction(const std::function<Status(JobStore&)>& body) = 0;
+
+  // Jobs. PutJob inserts or replaces the job's current state and also records the spec of
+  // job.version in the version history (kept for `job describe --version`).
+  virtual Status PutJob(const models::Job& job) = 0;
+  virtual Result<models::Job> GetJob(const std::string& id) = 0;  // kNotFound if absent
+  virtual Result<std::optional<models::Job>> FindJobByName(const std::string& namespace_,
+                                                           const std::string& name) = 0;
+  // Jobs whose ID starts with `prefix` (for short IDs in the CLI), at most `limit`.
+  virtual Result<std::vector<models::Job>> FindJobsByIdPrefix(const std::string& prefix,
+                                                              int64_t limit) = 0;
+  virtual Result<models::Job> GetJobVersion(const std::string& id, int64_t version) = 0;
+  virtual Result<JobPage> ListJobs(const JobListOptions& options) = 0;
+  // Jobs not in a terminal state (the scheduler re-evaluates them after a restart).
+  virtual Result<std::vector<models::Job>> ListActiveJobs() = 0;
+
+  // Executions.
+  virtual Status PutExecution(const models::Execution& execution) = 0;
+  virtual Result<models::Execution> GetExecution(const std::string& id) = 0;
+  virtual Result<std::vector<models::Execution>> ListExecutions(const std::string& job_id) = 0;
+  // Executions on `node_id` whose compute state is not terminal.
+  virtual Result<std::vector<models::Execution>> ListActiveExecutionsOnNode(
+      const std::string& node_id) = 0;
+
+  // History. AppendEvent assigns and returns the next sequence number of that job (1, 2, ...).
+  virtual Result<int64_t> AppendEvent(const models::Event& event) = 0;
+  // Events of `job_id` with seq_num > since_seq, oldest first, at most `limit`.
+  virtual Result<std::vector<models::Event>> ListEvents(const std::string& job_id,
+                                                        int64_t since_seq, int64_t limit) = 0;
+
+  // Nodes.
+  virtual Status PutNode(const models::Node& node) = 0;
+  virtual Result<models::Node> GetNode(const std::string& id) = 0;
+  virtual Result<std::vector<models::Node>> ListNodes() = 0;
+};
+
+}  // namespace shoal::orchestrator

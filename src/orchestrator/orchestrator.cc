@@ -1,0 +1,569 @@
+#include "orchestrator/orchestrator.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "models/ids.h"
+#include "models/json_codec.h"
+
+namespace shoal::orchestrator {
+
+namespace {
+
+namespace fs = std::filesystem;
+using models::ExecutionComputeState;
+using models::ExecutionDesiredState;
+using models::JobStateType;
+
+// The parts of a job a user writes; two submissions with equal specs are "no change".
+nlohmann::json SpecOf(models::Job job) {
+  job.id.clear();
+  job.state = {};
+  job.version = job.revision = job.create_time = job.modify_time = 0;
+  return models::ToJson(job);
+}
+
+// A result path from a node or a user: relative, no '..', no empty segments.
+Status CheckRelativePath(const std::string& path) {
+  if (path.empty() || path[0] == '/' || path.find('\\') != std::string::npos) {
+    return Status::InvalidArgument("result path '" + path + "' must be relative");
+  }
+  std::stringstream segments(path);
+  for (std::string segment; std::getline(segments, segment, '/');) {
+    if (segment.empty() || segment == "." || segment == "..") {
+      return Status::InvalidArgument("result path '" + path + "' has a bad segment '" + segment +
+                                     "'");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<std::unique_ptr<Orchestrator>> Orchestrator::Open(OrchestratorOptions options) {
+  std::error_code ec;
+  fs::create_directories(fs::path(options.data_dir) / "results", ec);
+  if (ec) {
+    return Status::IoError("cannot create data dir '" + options.data_dir + "': " + ec.message());
+  }
+  SHOAL_ASSIGN_OR_RETURN(auto store,
+                         JobStore::Open((fs::path(options.data_dir) / "state.db").string()));
+  auto orchestrator =
+      std::unique_ptr<Orchestrator>(new Orchestrator(std::move(options), std::move(store)));
+  orchestrator->ticker_ = std::thread([o = orchestrator.get()] { o->TickLoop(); });
+  return orchestrator;
+}
+
+Orchestrator::Orchestrator(OrchestratorOptions options, std::unique_ptr<JobStore> store)
+    : options_(std::move(options)), store_(std::move(store)) {}
+
+Orchestrator::~Orchestrator() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_changed_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+}
+
+std::string Orchestrator::ResultDir(const std::string& job_id,
+                                    const std::string& execution_id) const {
+  return (fs::path(options_.data_dir) / "results" / job_id / execution_id).string();
+}
+
+Status Orchestrator::AppendEventLocked(JobStore& store, const models::Job& job,
+                                       const std::string& execution_id, const std::string& topic,
+                                       const std::string& message) {
+  models::Event event;
+  event.type =
+      execution_id.empty() ? models::EventType::kJobLevel : models::EventType::kExecutionLevel;
+  event.job_id = job.id;
+  event.job_version = job.version;
+  event.execution_id = execution_id;
+  event.topic = topic;
+  event.message = message;
+  event.time = NowNanos();
+  auto seq = store.AppendEvent(event);
+  return seq.ok() ? Status::Ok() : seq.status();
+}
+
+// --- Public API -------------------------------------------------------------------------------
+
+Result<SubmitResult> Orchestrator::SubmitJob(models::Job job, bool force, bool dry_run) {
+  SubmitResult result;
+  result.warnings = models::NormalizeJob(job);
+  for (auto& key : result.warnings) key = "dropped reserved Meta key '" + key + "'";
+  SHOAL_RETURN_IF_ERROR(models::ValidateJob(job));
+
+  std::lock_guard lock(mu_);
+  std::optional<models::Job> existing;
+  if (!job.name.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(existing, store_->FindJobByName(job.namespace_, job.name));
+  }
+  const int64_t now = NowNanos();
+  if (existing) {
+    if (SpecOf(*existing) == SpecOf(job) && !force) {
+      return Status(ErrorCode::kAlreadyExists,
+                    "job '" + job.name +
+                        "' exists with the same spec (no changes detected); "
+                        "use --force to run it again");
+    }
+    job.id = existing->id;
+    job.version = existing->version + 1;
+    job.create_time = existing->create_time;
+  } else {
+    job.id = models::NewJobId();
+    if (job.name.empty()) job.name = job.id;
+    job.version = 1;
+    job.create_time = now;
+  }
+  job.modify_time = now;
+  job.revision = 1;
+  job.state = {JobStateType::kPending, "submitted"};
+  result.job_id = job.id;
+  result.version = job.version;
+  if (dry_run) return result;
+
+  SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
+    if (existing) {
+      // The previous version's live executions stop: a new version starts from scratch.
+      SHOAL_ASSIGN_OR_RETURN(auto executions, store.ListExecutions(job.id));
+      for (auto& e : executions) {
+        if (!IsLive(e)) continue;
+        e.desired_state = {ExecutionDesiredState::kStopped, "job updated to a new version"};
+        e.modify_time = now;
+        SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
+      }
+    }
+    SHOAL_RETURN_IF_ERROR(store.PutJob(job));
+    return AppendEventLocked(store, job, "", "Submission",
+                             "job submitted (version " + std::to_string(job.version) + ")");
+  }));
+  SHOAL_RETURN_IF_ERROR(EvaluateLocked(job.id));
+  work_changed_.notify_all();
+  return result;
+}
+
+Result<models::Job> Orchestrator::FindJob(const std::string& id_or_name,
+                                          const std::string& namespace_) {
+  std::lock_guard lock(mu_);
+  auto by_id = store_->GetJob(id_or_name);
+  if (by_id.ok()) return by_id;
+  if (by_id.status().code() != ErrorCode::kNotFound) return by_id.status();
+  SHOAL_ASSIGN_OR_RETURN(
+      auto by_name, store_->FindJobByName(namespace_.empty() ? "default" : namespace_, id_or_name));
+  if (by_name) return *by_name;
+  SHOAL_ASSIGN_OR_RETURN(auto by_prefix, store_->FindJobsByIdPrefix(id_or_name, 2));
+  if (by_prefix.size() == 1) return by_prefix[0];
+  if (by_prefix.size() > 1) {
+    return Status::InvalidArgument("job id prefix '" + id_or_name +
+                                   "' is ambiguous; give more characters");
+  }
+  return Status::NotFound("no job '" + id_or_name +
+                          "' (looked for an id, an id prefix and a name)");
+}
+
+Result<JobPage> Orchestrator::ListJobs(const JobListOptions& options) {
+  std::lock_guard lock(mu_);
+  return store_->ListJobs(options);
+}
+
+Result<std::vector<models::Execution>> Orchestrator::ListExecutions(const std::string& job_id) {
+  std::lock_guard lock(mu_);
+  return store_->ListExecutions(job_id);
+}
+
+Result<std::vector<models::Event>> Orchestrator::History(const std::string& job_id,
+                                                         int64_t since_seq) {
+  std::lock_guard lock(mu_);
+  return store_->ListEvents(job_id, since_seq, 100000);
+}
+
+Result<std::vector<ExecutionResults>> Orchestrator::Results(const std::string& job_id) {
+  std::vector<models::Execution> executions;
+  int64_t version = 0;
+  {
+    std::lock_guard lock(mu_);
+    SHOAL_ASSIGN_OR_RETURN(auto job, store_->GetJob(job_id));
+    version = job.version;
+    SHOAL_ASSIGN_OR_RETURN(executions, store_->ListExecutions(job_id));
+  }
+  std::vector<ExecutionResults> results;
+  for (const auto& e : executions) {
+    if (e.job_version != version ||
+        e.compute_state.state_type != ExecutionComputeState::kCompleted) {
+      continue;
+    }
+    ExecutionResults item{e.id, e.node_id, e.partition_index, {}};
+    fs::path dir = ResultDir(job_id, e.id);
+    std::error_code ec;
+    if (fs::exists(dir, ec)) {
+      for (auto it = fs::recursive_directory_iterator(dir, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file()) {
+          item.files.push_back(
+              {fs::relative(it->path(), dir).string(), static_cast<int64_t>(it->file_size())});
+        }
+      }
+    }
+    std::sort(item.files.begin(), item.files.end(),
+              [](const auto& a, const auto& b) { return a.path < b.path; });
+    results.push_back(std::move(item));
+  }
+  std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.partition_index, a.node_id) < std::tie(b.partition_index, b.node_id);
+  });
+  return results;
+}
+
+Result<std::string> Orchestrator::ReadResultFile(const std::string& job_id,
+                                                 const std::string& execution_id,
+                                                 const std::string& path) {
+  SHOAL_RETURN_IF_ERROR(CheckRelativePath(path));
+  SHOAL_RETURN_IF_ERROR(CheckRelativePath(job_id));
+  SHOAL_RETURN_IF_ERROR(CheckRelativePath(execution_id));
+  std::ifstream in(fs::path(ResultDir(job_id, execution_id)) / path, std::ios::binary);
+  if (!in) {
+    return Status::NotFound("no result file '" + path + "' for execution " + execution_id);
+  }
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+Status Orchestrator::StopJob(const std::string& job_id, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  SHOAL_ASSIGN_OR_RETURN(auto job, store_->GetJob(job_id));
+  if (models::IsTerminal(job.state.state_type)) {
+    return Status::FailedPrecondition("job " + job_id + " is already " +
+                                      std::string(models::ToString(job.state.state_type)));
+  }
+  const int64_t now = NowNanos();
+  SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
+    SHOAL_ASSIGN_OR_RETURN(auto executions, store.ListExecutions(job_id));
+    for (auto& e : executions) {
+      if (!IsLive(e)) continue;
+      e.desired_state = {ExecutionDesiredState::kStopped, "job stopped"};
+      e.modify_time = now;
+      SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
+    }
+    std::string message = reason.empty() ? "stopped by the user" : "stopped: " + reason;
+    job.state = {JobStateType::kStopped, message};
+    job.modify_time = now;
+    ++job.revision;
+    SHOAL_RETURN_IF_ERROR(store.PutJob(job));
+    return AppendEventLocked(store, job, "", "State Update", message);
+  }));
+  work_changed_.notify_all();
+  return Status::Ok();
+}
+
+Result<std::vector<models::Node>> Orchestrator::ListNodes() {
+  std::lock_guard lock(mu_);
+  return store_->ListNodes();
+}
+
+Result<models::Node> Orchestrator::GetNode(const std::string& node_id) {
+  std::lock_guard lock(mu_);
+  return store_->GetNode(node_id);
+}
+
+Result<models::Node> Orchestrator::SetNodeMembership(const std::string& node_id,
+                                                     models::NodeMembership membership) {
+  std::lock_guard lock(mu_);
+  SHOAL_ASSIGN_OR_RETURN(auto node, store_->GetNode(node_id));
+  node.membership = membership;
+  SHOAL_RETURN_IF_ERROR(store_->PutNode(node));
+  if (membership == models::NodeMembership::kRejected) {
+    SHOAL_RETURN_IF_ERROR(FailNodeExecutionsLocked(node_id, "node " + node_id + " was rejected"));
+  }
+  work_changed_.notify_all();
+  return node;
+}
+
+// --- Compute channel --------------------------------------------------------------------------
+
+Result<models::Node> Orchestrator::RegisterNode(models::Node node) {
+  if (node.id.empty()) return Status::InvalidArgument("a node must register with a name (ID)");
+  std::lock_guard lock(mu_);
+  auto existing = store_->GetNode(node.id);
+  if (existing.ok()) {
+    node.membership = existing->membership;
+  } else if (existing.status().code() == ErrorCode::kNotFound) {
+    node.membership = options_.auto_approve_nodes ? models::NodeMembership::kApproved
+                                                  : models::NodeMembership::kPending;
+  } else {
+    return existing.status();
+  }
+  node.connection = models::NodeConnection::kConnected;
+  node.last_heartbeat = NowNanos();
+  SHOAL_RETURN_IF_ERROR(store_->PutNode(node));
+  // A node that registers runs nothing: whatever it ran before (it restarted) is lost.
+  SHOAL_RETURN_IF_ERROR(
+      FailNodeExecutionsLocked(node.id, "node " + node.id + " restarted during the execution"));
+  work_changed_.notify_all();
+  return node;
+}
+
+Result<bool> Orchestrator::Heartbeat(const std::string& node_id,
+                                     const std::vector<std::string>& running) {
+  std::lock_guard lock(mu_);
+  auto node = store_->GetNode(node_id);
+  if (!node.ok()) {
+    if (node.status().code() == ErrorCode::kNotFound) return false;
+    return node.status();
+  }
+  // A node declared lost must register again: its executions were failed and rescheduled.
+  if (node->connection == models::NodeConnection::kDisconnected) return false;
+  node->last_heartbeat = NowNanos();
+  SHOAL_RETURN_IF_ERROR(store_->PutNode(*node));
+  // Executions the node says it no longer runs (it lost them) fail now, not at a timeout.
+  std::set<std::string> reported(running.begin(), running.end());
+  SHOAL_ASSIGN_OR_RETURN(auto active, store_->ListActiveExecutionsOnNode(node_id));
+  for (const auto& e : active) {
+    auto state = e.compute_state.state_type;
+    if ((state == ExecutionComputeState::kRunning || state == ExecutionComputeState::kPublishing) &&
+        !reported.count(e.id)) {
+      SHOAL_RETURN_IF_ERROR(FailExecutionLocked(e, "node " + node_id + " no longer runs it"));
+    }
+  }
+  return true;
+}
+
+Result<Work> Orchestrator::PollWork(const std::string& node_id, std::chrono::milliseconds wait) {
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  std::unique_lock lock(mu_);
+  while (true) {
+    Work work;
+    SHOAL_ASSIGN_OR_RETURN(auto active, store_->ListActiveExecutionsOnNode(node_id));
+    for (const auto& e : active) {
+      if (e.desired_state.state_type == ExecutionDesiredState::kStopped) {
+        work.cancel.push_back(e.id);
+      } else if (e.compute_state.state_type == ExecutionComputeState::kNew) {
+        SHOAL_ASSIGN_OR_RETURN(auto job, store_->GetJobVersion(e.job_id, e.job_version));
+        work.assigned.emplace_back(e, std::move(job));
+      }
+    }
+    if (!work.assigned.empty() || !work.cancel.empty() || stopping_ ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return work;
+    }
+    work_changed_.wait_until(lock, deadline);
+  }
+}
+
+Status Orchestrator::StoreResultFile(const std::string& execution_id, const std::string& node_id,
+                                     const std::string& path, const std::string& bytes) {
+  SHOAL_RETURN_IF_ERROR(CheckRelativePath(path));
+  std::string dir;
+  {
+    std::lock_guard lock(mu_);
+    SHOAL_ASSIGN_OR_RETURN(auto e, store_->GetExecution(execution_id));
+    if (e.node_id != node_id || !IsLive(e)) {
+      return Status::FailedPrecondition("execution " + execution_id + " is not running on " +
+                                        node_id);
+    }
+    dir = ResultDir(e.job_id, e.id);
+  }
+  fs::path target = fs::path(dir) / path;
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  std::ofstream out(target, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) return Status::IoError("cannot write result file " + target.string());
+  return Status::Ok();
+}
+
+Status Orchestrator::UpdateExecution(const std::string& execution_id, const std::string& node_id,
+                                     ExecutionComputeState state, const std::string& topic,
+                                     const std::string& message,
+                                     const models::RunOutput* run_output) {
+  std::lock_guard lock(mu_);
+  SHOAL_ASSIGN_OR_RETURN(auto e, store_->GetExecution(execution_id));
+  if (e.node_id != node_id) {
+    return Status::FailedPrecondition("execution " + execution_id + " belongs to " + e.node_id);
+  }
+  if (models::IsTerminal(e.compute_state.state_type)) {
+    return Status::FailedPrecondition("execution " + execution_id + " is already " +
+                                      std::string(models::ToString(e.compute_state.state_type)));
+  }
+  // Once asked to stop, only the news that it stopped is accepted.
+  if (e.desired_state.state_type == ExecutionDesiredState::kStopped && !models::IsTerminal(state)) {
+    return Status::FailedPrecondition("execution " + execution_id + " was asked to stop");
+  }
+  SHOAL_ASSIGN_OR_RETURN(auto job, store_->GetJob(e.job_id));
+  e.compute_state = {state, message};
+  e.modify_time = NowNanos();
+  ++e.revision;
+  if (run_output != nullptr) e.run_output = *run_output;
+  if (state == ExecutionComputeState::kCompleted) {
+    e.published_result.type = "local";
+    e.published_result.params = {{"JobID", e.job_id}, {"ExecutionID", e.id}};
+  }
+  if (models::IsDiscarded(state)) {
+    std::error_code ec;
+    fs::remove_all(ResultDir(e.job_id, e.id), ec);
+  }
+  SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
+    SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
+    std::string text = message.empty() ? std::string(models::ToString(state)) : message;
+    return AppendEventLocked(store, job, e.id, topic.empty() ? "Execution" : topic, text);
+  }));
+  if (models::IsTerminal(state)) SHOAL_RETURN_IF_ERROR(EvaluateLocked(e.job_id));
+  work_changed_.notify_all();
+  return Status::Ok();
+}
+
+// --- Scheduling -------------------------------------------------------------------------------
+
+Status Orchestrator::FailExecutionLocked(models::Execution e, const std::string& reason) {
+  SHOAL_ASSIGN_OR_RETURN(auto job, store_->GetJob(e.job_id));
+  e.compute_state = {ExecutionComputeState::kFailed, reason};
+  e.desired_state = {ExecutionDesiredState::kStopped, reason};
+  if (e.run_output.error_message.empty()) e.run_output.error_message = reason;
+  e.modify_time = NowNanos();
+  ++e.revision;
+  std::error_code ec;
+  fs::remove_all(ResultDir(e.job_id, e.id), ec);
+  SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
+    SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
+    return AppendEventLocked(store, job, e.id, "Execution", reason);
+  }));
+  return EvaluateLocked(e.job_id);
+}
+
+Status Orchestrator::FailNodeExecutionsLocked(const std::string& node_id,
+                                              const std::string& reason) {
+  SHOAL_ASSIGN_OR_RETURN(auto active, store_->ListActiveExecutionsOnNode(node_id));
+  for (const auto& e : active) SHOAL_RETURN_IF_ERROR(FailExecutionLocked(e, reason));
+  return Status::Ok();
+}
+
+Status Orchestrator::EvaluateLocked(const std::string& job_id) {
+  SHOAL_ASSIGN_OR_RETURN(auto job, store_->GetJob(job_id));
+  if (models::IsTerminal(job.state.state_type)) return Status::Ok();
+  SHOAL_ASSIGN_OR_RETURN(auto all_executions, store_->ListExecutions(job_id));
+  std::vector<models::Execution> executions;
+  for (auto& e : all_executions) {
+    if (e.job_version == job.version) executions.push_back(std::move(e));
+  }
+  SHOAL_ASSIGN_OR_RETURN(auto nodes, store_->ListNodes());
+  std::map<std::string, int64_t> load;
+  for (const auto& node : nodes) {
+    SHOAL_ASSIGN_OR_RETURN(auto active, store_->ListActiveExecutionsOnNode(node.id));
+    load[node.id] = static_cast<int64_t>(active.size());
+  }
+  const int64_t now = NowNanos();
+  Plan plan = PlanJob({&job, &executions, &nodes, &load, now, options_.policy});
+  if (plan.create.empty() && plan.stop.empty() && !plan.new_state) return Status::Ok();
+
+  SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
+    for (const auto& planned : plan.create) {
+      models::Execution e;
+      e.id = models::NewExecutionId();
+      e.namespace_ = job.namespace_;
+      e.job_id = job.id;
+      e.job_version = job.version;
+      e.node_id = planned.node_id;
+      e.partition_index = planned.partition_index;
+      e.attempt = planned.attempt;
+      e.previous_execution = planned.previous_execution;
+      e.desired_state = {ExecutionDesiredState::kRunning, "scheduled"};
+      e.compute_state = {ExecutionComputeState::kNew, "waiting for the node"};
+      e.create_time = e.modify_time = now;
+      SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
+      if (!planned.previous_execution.empty()) {
+        SHOAL_ASSIGN_OR_RETURN(auto previous, store.GetExecution(planned.previous_execution));
+        previous.next_execution = e.id;
+        SHOAL_RETURN_IF_ERROR(store.PutExecution(previous));
+      }
+      std::string what =
+          job.type == models::JobType::kOps
+              ? "execution scheduled on " + e.node_id
+              : "partition " + std::to_string(e.partition_index) + " scheduled on " + e.node_id +
+                    (e.attempt > 1 ? " (attempt " + std::to_string(e.attempt) + ")" : "");
+      SHOAL_RETURN_IF_ERROR(AppendEventLocked(store, job, e.id, "Scheduling", what));
+    }
+    for (const auto& id : plan.stop) {
+      SHOAL_ASSIGN_OR_RETURN(auto e, store.GetExecution(id));
+      e.desired_state = {ExecutionDesiredState::kStopped, plan.state_message};
+      e.modify_time = now;
+      SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
+    }
+    if (plan.new_state) {
+      job.state = {*plan.new_state, plan.state_message};
+      job.modify_time = now;
+      ++job.revision;
+      SHOAL_RETURN_IF_ERROR(store.PutJob(job));
+      SHOAL_RETURN_IF_ERROR(AppendEventLocked(
+          store, job, "", "State Update",
+          std::string(models::ToString(*plan.new_state)) + ": " + plan.state_message));
+    }
+    return Status::Ok();
+  }));
+  work_changed_.notify_all();
+  return Status::Ok();
+}
+
+void Orchestrator::TickLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    work_changed_.wait_for(lock, options_.tick);
+    if (stopping_) break;
+    Status status = TickLocked();
+    (void)status;  // a failed tick is retried at the next one
+  }
+}
+
+Status Orchestrator::TickLocked() {
+  const int64_t now = NowNanos();
+  const int64_t timeout_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(options_.node_timeout).count();
+  SHOAL_ASSIGN_OR_RETURN(auto nodes, store_->ListNodes());
+  for (auto& node : nodes) {
+    if (node.connection == models::NodeConnection::kConnected &&
+        now - node.last_heartbeat > timeout_ns) {
+      node.connection = models::NodeConnection::kDisconnected;
+      SHOAL_RETURN_IF_ERROR(store_->PutNode(node));
+      SHOAL_RETURN_IF_ERROR(FailNodeExecutionsLocked(
+          node.id, "node " + node.id + " lost: no heartbeat for " +
+                       std::to_string((now - node.last_heartbeat) / 1000000000) + " s"));
+    }
+  }
+  SHOAL_ASSIGN_OR_RETURN(auto jobs, store_->ListActiveJobs());
+  for (auto& job : jobs) {
+    int64_t total = job.task.timeouts.total_timeout;
+    if (total > 0 && (now - job.modify_time) / 1000000000 >= total &&
+        job.state.state_type != JobStateType::kPending) {
+      // Past TotalTimeout the job fails and its executions stop.
+      SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
+        SHOAL_ASSIGN_OR_RETURN(auto executions, store.ListExecutions(job.id));
+        for (auto& e : executions) {
+          if (!IsLive(e)) continue;
+          e.desired_state = {ExecutionDesiredState::kStopped, "job timed out"};
+          SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
+        }
+        std::string message = "job exceeded its TotalTimeout of " + std::to_string(total) + " s";
+        job.state = {JobStateType::kFailed, message};
+        job.modify_time = now;
+        ++job.revision;
+        SHOAL_RETURN_IF_ERROR(store.PutJob(job));
+        return AppendEventLocked(store, job, "", "Job Timeout", message);
+      }));
+      continue;
+    }
+    SHOAL_RETURN_IF_ERROR(EvaluateLocked(job.id));
+  }
+  return Status::Ok();
+}
+
+}  // namespace shoal::orchestrator

@@ -1,0 +1,214 @@
+// The orchestrator driven as nodes and the CLI drive it, in-process, with a real SQLite store.
+#include "orchestrator/orchestrator.h"
+
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace shoal::orchestrator {
+namespace {
+
+namespace fs = std::filesystem;
+using models::ExecutionComputeState;
+using models::JobStateType;
+using namespace std::chrono_literals;
+
+models::Node MakeNode(const std::string& id, const std::string& region) {
+  models::Node node;
+  node.id = id;
+  node.labels = {{"region", region}};
+  node.engines = {"duckdb"};
+  return node;
+}
+
+models::Job MakeJob(const std::string& name, int64_t count) {
+  models::Job job;
+  job.name = name;
+  job.count = count;
+  job.task.name = "main";
+  job.task.engine.type = "duckdb";
+  job.task.engine.params = {{"SQL", "SELECT 1"}};
+  job.constraints.push_back({"region", models::SelectorOperator::kEquals, {"us"}});
+  return job;
+}
+
+class OrchestratorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("shoal-orch-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    Reopen();
+  }
+  void TearDown() override {
+    orchestrator_.reset();
+    fs::remove_all(dir_);
+  }
+  void Reopen() {
+    orchestrator_.reset();
+    OrchestratorOptions options;
+    options.data_dir = dir_.string();
+    options.node_timeout = 400ms;
+    options.tick = 50ms;
+    auto o = Orchestrator::Open(options);
+    ASSERT_TRUE(o.ok()) << o.status().ToString();
+    orchestrator_ = std::move(o).value();
+  }
+  void Register(const std::string& id, const std::string& region = "us") {
+    ASSERT_TRUE(orchestrator_->RegisterNode(MakeNode(id, region)).ok());
+  }
+  std::vector<models::Execution> Poll(const std::string& node) {
+    auto work = orchestrator_->PollWork(node, 0ms);
+    EXPECT_TRUE(work.ok()) << work.status().ToString();
+    std::vector<models::Execution> out;
+    for (auto& [e, job] : work->assigned) out.push_back(e);
+    return out;
+  }
+  void Complete(const models::Execution& e, const std::string& payload) {
+    ASSERT_TRUE(orchestrator_
+                    ->UpdateExecution(e.id, e.node_id, ExecutionComputeState::kRunning, "",
+                                      "running", nullptr)
+                    .ok());
+    ASSERT_TRUE(orchestrator_->StoreResultFile(e.id, e.node_id, "result.json", payload).ok());
+    models::RunOutput output;
+    output.stdout_text = payload;
+    ASSERT_TRUE(orchestrator_
+                    ->UpdateExecution(e.id, e.node_id, ExecutionComputeState::kCompleted, "",
+                                      "done", &output)
+                    .ok());
+  }
+  JobStateType StateOf(const std::string& job_id) {
+    return orchestrator_->FindJob(job_id, "")->state.state_type;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Orchestrator> orchestrator_;
+};
+
+TEST_F(OrchestratorTest, RunsABatchJobToCompletionAndKeepsItsResults) {
+  for (auto id : {"us-1", "us-2", "us-3"}) Register(id);
+  Register("eu-1", "eu");
+  auto submitted = orchestrator_->SubmitJob(MakeJob("report", 2), false, false);
+  ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
+  EXPECT_EQ(StateOf(submitted->job_id), JobStateType::kRunning);
+
+  std::vector<models::Execution> assigned;
+  for (auto id : {"us-1", "us-2", "us-3", "eu-1"}) {
+    for (auto& e : Poll(id)) assigned.push_back(e);
+  }
+  ASSERT_EQ(assigned.size(), 2u);
+  EXPECT_NE(assigned[0].node_id, assigned[1].node_id);
+  for (auto& e : assigned) Complete(e, "{\"p\": " + std::to_string(e.partition_index) + "}");
+  EXPECT_EQ(StateOf(submitted->job_id), JobStateType::kCompleted);
+
+  auto results = orchestrator_->Results(submitted->job_id);
+  ASSERT_TRUE(results.ok());
+  ASSERT_EQ(results->size(), 2u);
+  EXPECT_EQ((*results)[0].partition_index, 0);
+  EXPECT_EQ((*results)[0].files[0].path, "result.json");
+  auto bytes =
+      orchestrator_->ReadResultFile(submitted->job_id, (*results)[1].execution_id, "result.json");
+  EXPECT_EQ(*bytes, "{\"p\": 1}");
+  EXPECT_FALSE(
+      orchestrator_->ReadResultFile(submitted->job_id, (*results)[1].execution_id, "../../state.db")
+          .ok());
+
+  auto history = orchestrator_->History(submitted->job_id, 0);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->front().topic, "Submission");
+  EXPECT_NE(history->back().message.find("Completed"), std::string::npos);
+}
+
+TEST_F(OrchestratorTest, FailsFastWhenNoNodeMatches) {
+  Register("eu-1", "eu");
+  auto submitted = orchestrator_->SubmitJob(MakeJob("report", 1), false, false);
+  ASSERT_TRUE(submitted.ok());
+  auto job = orchestrator_->FindJob("report", "default");
+  EXPECT_EQ(job->state.state_type, JobStateType::kFailed);
+  EXPECT_NE(job->state.message.find("0 of 1 nodes match"), std::string::npos);
+}
+
+TEST_F(OrchestratorTest, ReschedulesTheWorkOfALostNode) {
+  Register("us-1");
+  Register("us-2");
+  auto submitted = orchestrator_->SubmitJob(MakeJob("report", 1), false, false);
+  ASSERT_TRUE(submitted.ok());
+  auto first = Poll("us-1");
+  auto second = Poll("us-2");
+  ASSERT_EQ(first.size() + second.size(), 1u);
+  auto lost = first.empty() ? second[0] : first[0];
+  std::string survivor = lost.node_id == "us-1" ? "us-2" : "us-1";
+  ASSERT_TRUE(
+      orchestrator_
+          ->UpdateExecution(lost.id, lost.node_id, ExecutionComputeState::kRunning, "", "", nullptr)
+          .ok());
+  // Only the survivor keeps heartbeating; the other is declared lost after node_timeout.
+  std::vector<models::Execution> retry;
+  for (int i = 0; i < 40 && retry.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(orchestrator_->Heartbeat(survivor, {}).ok());
+    retry = Poll(survivor);
+  }
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_EQ(retry[0].partition_index, lost.partition_index);
+  EXPECT_EQ(retry[0].attempt, 2);
+  // The lost node's late report is refused.
+  EXPECT_FALSE(orchestrator_
+                   ->UpdateExecution(lost.id, lost.node_id, ExecutionComputeState::kCompleted, "",
+                                     "", nullptr)
+                   .ok());
+  Complete(retry[0], "{}");
+  EXPECT_EQ(StateOf(submitted->job_id), JobStateType::kCompleted);
+  EXPECT_EQ(orchestrator_->Results(submitted->job_id)->size(), 1u);
+}
+
+TEST_F(OrchestratorTest, RestartLosesNothing) {
+  Register("us-1");
+  auto submitted = orchestrator_->SubmitJob(MakeJob("report", 1), false, false);
+  ASSERT_TRUE(submitted.ok());
+  auto assigned = Poll("us-1");
+  ASSERT_EQ(assigned.size(), 1u);
+  Reopen();
+  EXPECT_EQ(StateOf(submitted->job_id), JobStateType::kRunning);
+  ASSERT_TRUE(orchestrator_->Heartbeat("us-1", {}).ok());
+  auto again = Poll("us-1");  // still assigned, not yet acknowledged
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].id, assigned[0].id);
+  Complete(again[0], "{}");
+  EXPECT_EQ(StateOf(submitted->job_id), JobStateType::kCompleted);
+}
+
+TEST_F(OrchestratorTest, ResubmittingANameMakesANewVersionOnlyWhenChangedOrForced) {
+  Register("us-1");
+  auto first = orchestrator_->SubmitJob(MakeJob("report", 1), false, false);
+  ASSERT_TRUE(first.ok());
+  auto same = orchestrator_->SubmitJob(MakeJob("report", 1), false, false);
+  ASSERT_FALSE(same.ok());
+  EXPECT_NE(same.status().message().find("no changes detected"), std::string::npos);
+  auto forced = orchestrator_->SubmitJob(MakeJob("report", 1), true, false);
+  ASSERT_TRUE(forced.ok()) << forced.status().ToString();
+  EXPECT_EQ(forced->job_id, first->job_id);
+  EXPECT_EQ(forced->version, 2);
+  // The first version's execution is asked to stop; the new one is assigned.
+  auto work = orchestrator_->PollWork("us-1", 0ms);
+  ASSERT_TRUE(work.ok());
+  EXPECT_EQ(work->cancel.size(), 1u);
+}
+
+TEST_F(OrchestratorTest, StopCancelsLiveExecutions) {
+  Register("us-1");
+  auto submitted = orchestrator_->SubmitJob(MakeJob("report", 1), false, false);
+  ASSERT_TRUE(submitted.ok());
+  ASSERT_TRUE(orchestrator_->StopJob(submitted->job_id, "changed my mind").ok());
+  EXPECT_EQ(StateOf(submitted->job_id), JobStateType::kStopped);
+  auto work = orchestrator_->PollWork("us-1", 0ms);
+  ASSERT_EQ(work->cancel.size(), 1u);
+  EXPECT_FALSE(orchestrator_->StopJob(submitted->job_id, "").ok());
+  EXPECT_EQ(orchestrator_->FindJob("nope", "").status().code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace shoal::orchestrator
