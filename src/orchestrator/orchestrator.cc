@@ -66,7 +66,9 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::Open(OrchestratorOptions opt
 Orchestrator::Orchestrator(OrchestratorOptions options, std::unique_ptr<JobStore> store)
     : options_(std::move(options)), store_(std::move(store)) {}
 
-Orchestrator::~Orchestrator() {
+Orchestrator::~Orchestrator() { Shutdown(); }
+
+void Orchestrator::Shutdown() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;

@@ -96,6 +96,10 @@ class Orchestrator {
 
   const OrchestratorOptions& options() const { return options_; }
 
+  // Wakes every long-poll and stops background work; call before stopping the HTTP server so
+  // shutdown does not wait for polls to time out. The object stays usable for reads.
+  void Shutdown();
+
  private:
   Orchestrator(OrchestratorOptions options, std::unique_ptr<JobStore> store);
 
