@@ -12,6 +12,7 @@ pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # cpp-httplib is a compiled library here; its pkg-config flags (OpenSSL, zlib, brotli) are ABI.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)
 
 set(SHOAL_DUCKDB_DIR "${SHOAL_ROOT}/.deps/duckdb" CACHE PATH "DuckDB 1.4.4 headers and library")
 if(NOT EXISTS "${SHOAL_DUCKDB_DIR}/lib/libduckdb.so")

@@ -13,6 +13,13 @@ namespace shoal::cli {
 
 void AddSqlCommand(CLI::App& app, int& exit_code);
 void AddGenerateCommand(CLI::App& app, int& exit_code);
+// The verbs that talk to the orchestrator (SHOAL_API_HOST/SHOAL_API_PORT, default localhost:1234).
+void AddJobCommand(CLI::App& app, int& exit_code);
+void AddNodeCommand(CLI::App& app, int& exit_code);
+void AddAgentCommand(CLI::App& app, int& exit_code);
+// Long-running servers: an orchestrator or a compute node, and the all-in-one devstack.
+void AddServeCommand(CLI::App& app, int& exit_code);
+void AddDevstackCommand(CLI::App& app, int& exit_code);
 
 // Runs the CLI; returns the process exit code.
 int Main(int argc, char** argv);

@@ -12,6 +12,11 @@ int Main(int argc, char** argv) {
   int exit_code = 0;
   AddSqlCommand(app, exit_code);
   AddGenerateCommand(app, exit_code);
+  AddJobCommand(app, exit_code);
+  AddNodeCommand(app, exit_code);
+  AddAgentCommand(app, exit_code);
+  AddServeCommand(app, exit_code);
+  AddDevstackCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "cli/command.h"
-#include "cli/output_format.h"
 #include "engine/engine.h"
+#include "format/output_format.h"
 
 namespace shoal::cli {
 
@@ -42,8 +42,8 @@ int RunSql(const SqlFlags& flags) {
     std::cerr << "shoal sql: " << status.message() << "\n";
     return code;
   };
-  auto format = ParseOutputFormat(flags.format);
-  if (!format.ok()) return fail(2, format.status().WithContext("--format"));
+  auto output_format = format::ParseOutputFormat(flags.format);
+  if (!output_format.ok()) return fail(2, output_format.status().WithContext("--format"));
   auto partition = flags.partition.empty() ? engine::PartitionFromEnvironment()
                                            : engine::ParsePartitionFlag(flags.partition);
   if (!partition.ok()) return fail(2, partition.status());
@@ -57,7 +57,7 @@ int RunSql(const SqlFlags& flags) {
   auto session = engine::Session::Open(options);
   if (!session.ok()) return fail(2, session.status());
 
-  auto printer = MakePrinter(*format, std::cout);
+  auto printer = format::MakePrinter(*output_format, std::cout);
   std::vector<engine::StatementOutcome> outcomes;
   Status status = (*session)->ExecuteScript(*sql, *printer, &outcomes);
   for (auto& outcome : outcomes) {

@@ -78,6 +78,7 @@ class DuckDbSession : public Session {
       }
     }
     try {
+      RegisterS3Settings();
       if (!options.path_mappings.empty()) {
         database_.GetFileSystem().RegisterSubSystem(
             duckdb::make_uniq<SandboxFileSystem>(options.path_mappings));
@@ -88,8 +89,11 @@ class DuckDbSession : public Session {
     }
     // Bacalhau's DuckDB image exposes the partition as session variables; keep them for SQL
     // written against it.
+    // Never reach out to the internet for extensions: Shoal's engine has what it needs built in.
     std::string setup =
-        "SET VARIABLE bacalhau_partition_index = " + std::to_string(options.partition.index) +
+        "SET autoinstall_known_extensions = false; SET autoload_known_extensions = false; "
+        "SET VARIABLE bacalhau_partition_index = " +
+        std::to_string(options.partition.index) +
         "; SET VARIABLE bacalhau_partition_count = " + std::to_string(options.partition.count) +
         ";";
     if (options.threads > 0) setup += " SET threads = " + std::to_string(options.threads) + ";";
@@ -102,6 +106,20 @@ class DuckDbSession : public Session {
       return Status::InvalidArgument("engine settings were refused: " + result->GetError());
     }
     return Status::Ok();
+  }
+
+  // DuckDB's httpfs settings, so that job SQL written for it (`SET s3_url_style = 'path'`) runs
+  // here too. They are read by Shoal's own S3 support; without it DuckDB would try to download
+  // httpfs.
+  void RegisterS3Settings() {
+    auto& config = duckdb::DBConfig::GetConfig(*database_.instance);
+    for (const char* name : {"s3_endpoint", "s3_region", "s3_access_key_id", "s3_secret_access_key",
+                             "s3_session_token", "s3_url_style"}) {
+      config.AddExtensionOption(name, "S3 setting (as in DuckDB's httpfs)",
+                                duckdb::LogicalType::VARCHAR, duckdb::Value(""));
+    }
+    config.AddExtensionOption("s3_use_ssl", "S3 setting (as in DuckDB's httpfs)",
+                              duckdb::LogicalType::BOOLEAN, duckdb::Value::BOOLEAN(true));
   }
 
   Status ExecuteScript(const std::string& sql, ResultSink& sink,

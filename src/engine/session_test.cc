@@ -251,6 +251,19 @@ TEST(SessionTest, ReportsWhichStatementFailed) {
   EXPECT_NE(parse.status().message().find("could not be parsed"), std::string::npos);
 }
 
+TEST(SessionTest, AcceptsHttpfsSettingsWithoutDownloadingAnything) {
+  auto session = OpenSession();
+  auto result = session->Query(
+      "SET s3_url_style = 'path'; SET s3_endpoint = 'storage-local:9000'; SET s3_use_ssl = false;"
+      "SELECT current_setting('s3_endpoint'), current_setting('s3_use_ssl')");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->Text(0, 0), "storage-local:9000");
+  EXPECT_EQ(result->Text(0, 1), "false");
+  // Nothing is installed or loaded on demand.
+  auto autoload = session->Query("SELECT current_setting('autoinstall_known_extensions')");
+  EXPECT_EQ(autoload->Text(0, 0), "false");
+}
+
 TEST(SessionTest, ConvertsValuesToTypedCells) {
   auto session = OpenSession();
   auto result = session->Query(

@@ -1,4 +1,6 @@
-// Result printers for `shoal sql` and later `shoal job`: table, CSV, JSON and JSON Lines.
+// Result printers: table, CSV, JSON and JSON Lines, for `shoal sql`, `shoal job` and the stdout
+// of a compute node's duckdb executions. Below cli/ and compute/, above engine/ (for the Cell
+// types only; no DuckDB).
 //
 // Each printer is a ResultSink writing to a std::ostream. table buffers a statement's rows to
 // size its columns (numbers right-aligned, like the seed's sample output); csv, json and jsonl
@@ -11,10 +13,12 @@
 #include <ostream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status.h"
 #include "engine/result_sink.h"
 
-namespace shoal::cli {
+namespace shoal::format {
 
 enum class OutputFormat { kTable, kCsv, kJson, kJsonl };
 
@@ -23,4 +27,8 @@ Result<OutputFormat> ParseOutputFormat(const std::string& text);
 
 std::unique_ptr<engine::ResultSink> MakePrinter(OutputFormat format, std::ostream& out);
 
-}  // namespace shoal::cli
+// A cell as a typed JSON value: null, true/false, a number (exact text kept), a string, or the
+// nested value itself (STRUCT, LIST, MAP).
+nlohmann::ordered_json CellToJson(const engine::Cell& cell);
+
+}  // namespace shoal::format

@@ -1,10 +1,10 @@
-#include "cli/output_format.h"
+#include "format/output_format.h"
 
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-namespace shoal::cli {
+namespace shoal::format {
 
 namespace {
 
@@ -126,21 +126,6 @@ class CsvPrinter : public engine::ResultSink {
   bool printed_any_ = false;
 };
 
-nlohmann::ordered_json CellJson(const Cell& cell) {
-  switch (cell.kind) {
-    case CellKind::kNull:
-      return nullptr;
-    case CellKind::kBool:
-      return cell.text == "true";
-    case CellKind::kNumber:
-    case CellKind::kJson:
-      return nlohmann::ordered_json::parse(cell.text);
-    case CellKind::kString:
-      return cell.text;
-  }
-  return nullptr;
-}
-
 // One JSON object per row; `as_array` wraps a statement's rows in [ ... ].
 class JsonPrinter : public engine::ResultSink {
  public:
@@ -153,7 +138,7 @@ class JsonPrinter : public engine::ResultSink {
   }
   Status Row(std::vector<Cell>&& cells) override {
     nlohmann::ordered_json object = nlohmann::ordered_json::object();
-    for (size_t c = 0; c < cells.size(); ++c) object[columns_[c].name] = CellJson(cells[c]);
+    for (size_t c = 0; c < cells.size(); ++c) object[columns_[c].name] = CellToJson(cells[c]);
     if (as_array_) out_ << (rows_ == 0 ? "\n  " : ",\n  ");
     out_ << object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (!as_array_) out_ << "\n";
@@ -174,6 +159,21 @@ class JsonPrinter : public engine::ResultSink {
 };
 
 }  // namespace
+
+nlohmann::ordered_json CellToJson(const engine::Cell& cell) {
+  switch (cell.kind) {
+    case engine::CellKind::kNull:
+      return nullptr;
+    case engine::CellKind::kBool:
+      return cell.text == "true";
+    case engine::CellKind::kNumber:
+    case engine::CellKind::kJson:
+      return nlohmann::ordered_json::parse(cell.text);
+    case engine::CellKind::kString:
+      return cell.text;
+  }
+  return nullptr;
+}
 
 Result<OutputFormat> ParseOutputFormat(const std::string& text) {
   if (text == "table") return OutputFormat::kTable;
@@ -198,4 +198,4 @@ std::unique_ptr<engine::ResultSink> MakePrinter(OutputFormat format, std::ostrea
   return nullptr;
 }
 
-}  // namespace shoal::cli
+}  // namespace shoal::format

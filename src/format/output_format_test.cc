@@ -1,10 +1,10 @@
-#include "cli/output_format.h"
+#include "format/output_format.h"
 
 #include <sstream>
 
 #include <gtest/gtest.h>
 
-namespace shoal::cli {
+namespace shoal::format {
 namespace {
 
 using engine::Cell;
@@ -52,4 +52,4 @@ TEST(OutputFormatTest, JsonKeepsTypes) {
 }
 
 }  // namespace
-}  // namespace shoal::cli
+}  // namespace shoal::format

@@ -1,0 +1,384 @@
+#include "api/api_client.h"
+
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include "models/json_codec.h"
+
+namespace shoal::api {
+
+namespace {
+
+using transport::Json;
+
+constexpr std::string_view kDefaultHost = "localhost";
+constexpr int kDefaultPort = 1234;
+constexpr const char* kJobsPath = "/api/v1/orchestrator/jobs";
+constexpr const char* kNodesPath = "/api/v1/orchestrator/nodes";
+
+std::string EnvValue(const std::map<std::string, std::string>& environment,
+                     const std::string& name) {
+  auto it = environment.find(name);
+  return it == environment.end() ? "" : it->second;
+}
+
+// Builds "?a=1&b=x" from the non-empty pairs.
+std::string Query(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string query;
+  for (const auto& [name, value] : params) {
+    if (value.empty()) continue;
+    query += (query.empty() ? "?" : "&") + name + "=" + transport::UrlEncode(value);
+  }
+  return query;
+}
+
+std::string JobPath(const std::string& job_id) {
+  return std::string(kJobsPath) + "/" + transport::UrlEncode(job_id);
+}
+
+std::string NodePath(const std::string& node_id) {
+  return std::string(kNodesPath) + "/" + transport::UrlEncode(node_id);
+}
+
+// Encodes each segment of a relative path, keeping the '/' between them.
+std::string EncodePath(const std::string& path) {
+  std::string encoded;
+  size_t start = 0;
+  while (true) {
+    size_t slash = path.find('/', start);
+    encoded += transport::UrlEncode(path.substr(start, slash - start));
+    if (slash == std::string::npos) break;
+    encoded += '/';
+    start = slash + 1;
+  }
+  return encoded;
+}
+
+// Checked access to the fields of an answer. Errors name the endpoint and the field, because a
+// malformed answer means client and server disagree about docs/api.md.
+class Answer {
+ public:
+  // `path` names `json` inside the answer ("Items[2]"), "" for the answer itself.
+  Answer(const Json& json, std::string where, std::string path = "")
+      : json_(json), where_(std::move(where)), path_(std::move(path)) {}
+
+  std::string FieldPath(const std::string& field) const {
+    if (field.empty() || path_.empty()) return path_ + field;
+    return path_ + "." + field;
+  }
+
+  Status Malformed(const std::string& field, const std::string& problem) const {
+    return Status::Internal("unexpected answer from " + where_ + ": " + FieldPath(field) + ": " +
+                            problem);
+  }
+
+  // The field `name`; null when absent and optional.
+  Result<const Json*> Field(const std::string& name, bool required = true) const {
+    if (!json_.is_object()) {
+      return Status::Internal("unexpected answer from " + where_ + ": " +
+                              (path_.empty() ? "the body" : path_) + ": expected a JSON object");
+    }
+    auto it = json_.find(name);
+    if (it == json_.end() || it->is_null()) {
+      if (required) return Malformed(name, "missing");
+      return static_cast<const Json*>(nullptr);
+    }
+    return &*it;
+  }
+
+  Status String(const std::string& name, std::string* out, bool required = true) const {
+    SHOAL_ASSIGN_OR_RETURN(const Json* value, Field(name, required));
+    if (value == nullptr) return Status::Ok();
+    if (!value->is_string()) return Malformed(name, "expected a string");
+    *out = value->get<std::string>();
+    return Status::Ok();
+  }
+
+  Status Int(const std::string& name, int64_t* out, bool required = true) const {
+    SHOAL_ASSIGN_OR_RETURN(const Json* value, Field(name, required));
+    if (value == nullptr) return Status::Ok();
+    if (!value->is_number_integer()) return Malformed(name, "expected an integer");
+    *out = value->get<int64_t>();
+    return Status::Ok();
+  }
+
+  Status Bool(const std::string& name, bool* out, bool required = true) const {
+    SHOAL_ASSIGN_OR_RETURN(const Json* value, Field(name, required));
+    if (value == nullptr) return Status::Ok();
+    if (!value->is_boolean()) return Malformed(name, "expected true or false");
+    *out = value->get<bool>();
+    return Status::Ok();
+  }
+
+  // Calls `decode(item, "Path.Name[i]")` for each element of the array field `name`.
+  template <typename Fn>
+  Status Each(const std::string& name, Fn&& decode, bool required = true) const {
+    SHOAL_ASSIGN_OR_RETURN(const Json* value, Field(name, required));
+    if (value == nullptr) return Status::Ok();
+    if (!value->is_array()) return Malformed(name, "expected a list");
+    for (size_t i = 0; i < value->size(); ++i) {
+      SHOAL_RETURN_IF_ERROR(decode((*value)[i], FieldPath(name) + "[" + std::to_string(i) + "]"));
+    }
+    return Status::Ok();
+  }
+
+  // Decodes the object field `name` with a models FromJson function.
+  template <typename T>
+  Result<T> Model(const std::string& name, Result<T> (*from_json)(const Json&)) const {
+    SHOAL_ASSIGN_OR_RETURN(const Json* value, Field(name));
+    return Decode(*value, FieldPath(name), from_json);
+  }
+
+  template <typename T>
+  Result<T> Decode(const Json& value, const std::string& field,
+                   Result<T> (*from_json)(const Json&)) const {
+    Answer item(value, where_, field);
+    if (!value.is_object()) return item.Malformed("", "expected a JSON object");
+    Result<T> decoded = from_json(value);
+    if (!decoded.ok()) return item.Malformed("", decoded.status().message());
+    return decoded;
+  }
+
+  // Decodes the list field `name` (required) with a models FromJson function.
+  template <typename T>
+  Result<std::vector<T>> ModelList(const std::string& name,
+                                   Result<T> (*from_json)(const Json&)) const {
+    std::vector<T> items;
+    SHOAL_RETURN_IF_ERROR(Each(name, [&](const Json& item, const std::string& path) -> Status {
+      SHOAL_ASSIGN_OR_RETURN(T decoded, Decode(item, path, from_json));
+      items.push_back(std::move(decoded));
+      return Status::Ok();
+    }));
+    return items;
+  }
+
+  const std::string& where() const { return where_; }
+
+ private:
+  const Json& json_;
+  std::string where_;
+  std::string path_;
+};
+
+}  // namespace
+
+Result<transport::Endpoint> EndpointFromEnvironment(
+    const std::map<std::string, std::string>& environment) {
+  transport::Endpoint endpoint{std::string(kDefaultHost), kDefaultPort};
+  for (const char* name : {"SHOAL_API_HOST", "BACALHAU_API_HOST"}) {
+    std::string host = EnvValue(environment, name);
+    if (host.empty()) continue;
+    // ParseEndpoint strips a scheme and reads an optional ":port" the host may carry.
+    Result<transport::Endpoint> parsed = transport::ParseEndpoint(host);
+    if (!parsed.ok()) return parsed.status().WithContext(name);
+    endpoint = *parsed;
+    break;
+  }
+  for (const char* name : {"SHOAL_API_PORT", "BACALHAU_API_PORT"}) {
+    std::string text = EnvValue(environment, name);
+    if (text.empty()) continue;
+    int port = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (ec != std::errc() || ptr != text.data() + text.size() || port <= 0 || port > 65535) {
+      return Status::InvalidArgument(std::string(name) + ": '" + text +
+                                     "' is not a port number (1 to 65535)");
+    }
+    endpoint.port = port;
+    break;
+  }
+  return endpoint;
+}
+
+ApiClient::ApiClient(transport::Endpoint endpoint, transport::HttpClient::Options options)
+    : http_(std::move(endpoint), options) {}
+
+Status ApiClient::Reword(Status status) const {
+  // HttpClient says "cannot reach HOST:PORT: <reason>" when no connection could be made; a 503
+  // from a running server is also kUnavailable but carries the server's own message.
+  const std::string prefix = "cannot reach " + endpoint().ToString() + ":";
+  if (status.code() == ErrorCode::kUnavailable && status.message().rfind(prefix, 0) == 0) {
+    return Status::Unavailable("cannot reach the orchestrator at " + endpoint().ToString() +
+                               " (set SHOAL_API_HOST/SHOAL_API_PORT)");
+  }
+  return status;
+}
+
+Result<Json> ApiClient::Get(const std::string& path) const {
+  Result<Json> answer = http_.Get(path);
+  if (!answer.ok()) return Reword(answer.status());
+  return answer;
+}
+
+Result<Json> ApiClient::Send(const std::string& method, const std::string& path,
+                             const Json& body) const {
+  Result<Json> answer = method == "PUT"    ? http_.Put(path, body)
+                        : method == "POST" ? http_.Post(path, body)
+                                           : http_.Delete(path);
+  if (!answer.ok()) return Reword(answer.status());
+  return answer;
+}
+
+Status ApiClient::Alive() const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get("/api/v1/agent/alive"));
+  Answer answer(json, "GET /api/v1/agent/alive");
+  std::string status;
+  SHOAL_RETURN_IF_ERROR(answer.String("Status", &status));
+  if (status != "OK") return Status::Unavailable("the orchestrator says its status is " + status);
+  return Status::Ok();
+}
+
+Result<AgentVersion> ApiClient::Version() const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get("/api/v1/agent/version"));
+  Answer answer(json, "GET /api/v1/agent/version");
+  AgentVersion version;
+  SHOAL_RETURN_IF_ERROR(answer.String("Version", &version.version));
+  SHOAL_RETURN_IF_ERROR(answer.String("DuckDB", &version.duckdb, /*required=*/false));
+  return version;
+}
+
+Result<SubmitResponse> ApiClient::SubmitJob(const models::Job& job,
+                                            const SubmitOptions& options) const {
+  Json body{{"Job", models::ToJson(job)}, {"Force", options.force}, {"DryRun", options.dry_run}};
+  SHOAL_ASSIGN_OR_RETURN(Json json, Send("PUT", kJobsPath, body));
+  Answer answer(json, std::string("PUT ") + kJobsPath);
+  SubmitResponse response;
+  SHOAL_RETURN_IF_ERROR(answer.String("JobID", &response.job_id));
+  SHOAL_RETURN_IF_ERROR(answer.Int("JobVersion", &response.job_version, /*required=*/false));
+  SHOAL_RETURN_IF_ERROR(answer.Bool("Changed", &response.changed, /*required=*/false));
+  SHOAL_RETURN_IF_ERROR(answer.Each(
+      "Warnings",
+      [&](const Json& item, const std::string& path) -> Status {
+        if (!item.is_string()) return answer.Malformed(path, "expected a string");
+        response.warnings.push_back(item.get<std::string>());
+        return Status::Ok();
+      },
+      /*required=*/false));
+  return response;
+}
+
+Result<JobPage> ApiClient::ListJobs(const JobListOptions& options) const {
+  std::string path =
+      kJobsPath + Query({{"namespace", options.namespace_},
+                         {"limit", options.limit > 0 ? std::to_string(options.limit) : ""},
+                         {"next_token", options.next_token}});
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(path));
+  Answer answer(json, "GET " + std::string(kJobsPath));
+  JobPage page;
+  SHOAL_ASSIGN_OR_RETURN(page.items, answer.ModelList("Items", &models::JobFromJson));
+  SHOAL_RETURN_IF_ERROR(answer.String("NextToken", &page.next_token, /*required=*/false));
+  return page;
+}
+
+Result<models::Job> ApiClient::GetJob(const std::string& id, const std::string& namespace_) const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(JobPath(id) + Query({{"namespace", namespace_}})));
+  return Answer(json, "GET " + JobPath(id)).Model("Job", &models::JobFromJson);
+}
+
+Result<std::vector<models::Execution>> ApiClient::ListExecutions(const std::string& job_id) const {
+  std::string path = JobPath(job_id) + "/executions";
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(path));
+  return Answer(json, "GET " + path).ModelList("Items", &models::ExecutionFromJson);
+}
+
+Result<HistoryPage> ApiClient::History(const std::string& job_id,
+                                       const HistoryOptions& options) const {
+  std::string path = JobPath(job_id) + "/history";
+  SHOAL_ASSIGN_OR_RETURN(
+      Json json,
+      Get(path + Query({{"since", options.since > 0 ? std::to_string(options.since) : ""},
+                        {"execution_id", options.execution_id}})));
+  Answer answer(json, "GET " + path);
+  HistoryPage page;
+  SHOAL_ASSIGN_OR_RETURN(page.items, answer.ModelList("Items", &models::EventFromJson));
+  page.last_seq = options.since;
+  SHOAL_RETURN_IF_ERROR(answer.Int("LastSeq", &page.last_seq, /*required=*/false));
+  for (const models::Event& event : page.items) {
+    page.last_seq = std::max(page.last_seq, event.seq_num);
+  }
+  return page;
+}
+
+Result<std::vector<ExecutionResult>> ApiClient::Results(const std::string& job_id) const {
+  std::string path = JobPath(job_id) + "/results";
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(path));
+  Answer answer(json, "GET " + path);
+  std::vector<ExecutionResult> results;
+  SHOAL_RETURN_IF_ERROR(
+      answer.Each("Items", [&](const Json& item, const std::string& path) -> Status {
+        Answer entry(item, answer.where(), path);
+        ExecutionResult& result = results.emplace_back();
+        SHOAL_RETURN_IF_ERROR(entry.String("ExecutionID", &result.execution_id));
+        SHOAL_RETURN_IF_ERROR(entry.String("NodeID", &result.node_id, /*required=*/false));
+        SHOAL_RETURN_IF_ERROR(entry.Int("PartitionIndex", &result.partition_index, false));
+        return entry.Each(
+            "Files",
+            [&](const Json& file_json, const std::string& file_path) -> Status {
+              Answer file(file_json, answer.where(), file_path);
+              ResultFile& out = result.files.emplace_back();
+              SHOAL_RETURN_IF_ERROR(file.String("Path", &out.path));
+              return file.Int("Size", &out.size, /*required=*/false);
+            },
+            /*required=*/false);
+      }));
+  return results;
+}
+
+Result<std::string> ApiClient::ResultFileBytes(const std::string& job_id,
+                                               const std::string& execution_id,
+                                               const std::string& path) const {
+  Result<std::string> bytes = http_.GetBytes(
+      JobPath(job_id) + "/results/" + transport::UrlEncode(execution_id) + "/" + EncodePath(path));
+  if (!bytes.ok()) return Reword(bytes.status());
+  return bytes;
+}
+
+Result<std::vector<ExecutionLogs>> ApiClient::Logs(const std::string& job_id,
+                                                   const std::string& execution_id) const {
+  std::string path = JobPath(job_id) + "/logs";
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(path + Query({{"execution_id", execution_id}})));
+  Answer answer(json, "GET " + path);
+  std::vector<ExecutionLogs> logs;
+  SHOAL_RETURN_IF_ERROR(
+      answer.Each("Items", [&](const Json& item, const std::string& path) -> Status {
+        Answer entry(item, answer.where(), path);
+        ExecutionLogs& out = logs.emplace_back();
+        SHOAL_RETURN_IF_ERROR(entry.String("ExecutionID", &out.execution_id));
+        SHOAL_RETURN_IF_ERROR(entry.String("NodeID", &out.node_id, /*required=*/false));
+        SHOAL_RETURN_IF_ERROR(entry.String("Stdout", &out.stdout_text, /*required=*/false));
+        return entry.String("Stderr", &out.stderr_text, /*required=*/false);
+      }));
+  return logs;
+}
+
+Result<std::string> ApiClient::StopJob(const std::string& job_id, const std::string& reason) const {
+  std::string path = JobPath(job_id);
+  SHOAL_ASSIGN_OR_RETURN(Json json, Send("DELETE", path + Query({{"reason", reason}}), Json()));
+  std::string stopped = job_id;
+  SHOAL_RETURN_IF_ERROR(Answer(json, "DELETE " + path).String("JobID", &stopped, false));
+  return stopped;
+}
+
+Result<std::vector<models::Node>> ApiClient::ListNodes() const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(kNodesPath));
+  return Answer(json, std::string("GET ") + kNodesPath).ModelList("Items", &models::NodeFromJson);
+}
+
+Result<models::Node> ApiClient::GetNode(const std::string& node_id) const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(NodePath(node_id)));
+  return Answer(json, "GET " + NodePath(node_id)).Model("Node", &models::NodeFromJson);
+}
+
+Result<models::Node> ApiClient::ApproveNode(const std::string& node_id) const {
+  std::string path = NodePath(node_id) + "/approve";
+  SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", path, Json::object()));
+  return Answer(json, "POST " + path).Model("Node", &models::NodeFromJson);
+}
+
+Result<models::Node> ApiClient::RejectNode(const std::string& node_id) const {
+  std::string path = NodePath(node_id) + "/reject";
+  SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", path, Json::object()));
+  return Answer(json, "POST " + path).Model("Node", &models::NodeFromJson);
+}
+
+}  // namespace shoal::api

@@ -1,0 +1,145 @@
+// ApiClient: the typed client of the orchestrator's public HTTP API (docs/api.md), one method
+// per endpoint, answers decoded into models types. Used by the `shoal job|node|agent` verbs.
+//
+// Errors are the server's, as Status values carrying its message (404 -> kNotFound, 409 ->
+// kAlreadyExists, ...). A server that cannot be reached at all is kUnavailable with the message
+// "cannot reach the orchestrator at HOST:PORT (set SHOAL_API_HOST/SHOAL_API_PORT)". An answer
+// that does not have the documented shape is kInternal naming the endpoint and the field.
+//
+// Thread-safety: all methods are const and safe to call concurrently (each call opens its own
+// connection).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "models/event.h"
+#include "models/execution.h"
+#include "models/job.h"
+#include "models/node.h"
+#include "transport/http_client.h"
+
+namespace shoal::api {
+
+// The orchestrator's address from the client environment: SHOAL_API_HOST and SHOAL_API_PORT,
+// each falling back to BACALHAU_API_HOST / BACALHAU_API_PORT, then to localhost:1234. The host
+// may carry a scheme ("http://orch"). A port that is not 1..65535 is an InvalidArgument error
+// naming the variable.
+Result<transport::Endpoint> EndpointFromEnvironment(
+    const std::map<std::string, std::string>& environment);
+
+struct SubmitOptions {
+  bool force = false;    // submit even when the spec equals the current version
+  bool dry_run = false;  // validate and answer, store nothing
+};
+
+struct SubmitResponse {
+  std::string job_id;
+  int64_t job_version = 0;
+  bool changed = true;  // false when the spec equals the current version (or a dry run says so)
+  std::vector<std::string> warnings;
+};
+
+struct JobListOptions {
+  std::string namespace_;  // empty: the server's default
+  int64_t limit = 0;       // 0: the server's default
+  std::string next_token;
+};
+
+struct JobPage {
+  std::vector<models::Job> items;
+  std::string next_token;  // empty on the last page
+};
+
+struct HistoryOptions {
+  int64_t since = 0;         // sequence number, exclusive
+  std::string execution_id;  // empty: every event
+};
+
+struct HistoryPage {
+  std::vector<models::Event> items;
+  int64_t last_seq = 0;  // pass as `since` to get only newer events
+};
+
+struct ResultFile {
+  std::string path;  // relative to the execution's result tree, e.g. "result.json"
+  int64_t size = 0;
+};
+
+// The published result tree of one completed execution of the job's current version.
+struct ExecutionResult {
+  std::string execution_id;
+  std::string node_id;
+  int64_t partition_index = 0;
+  std::vector<ResultFile> files;
+};
+
+struct ExecutionLogs {
+  std::string execution_id;
+  std::string node_id;
+  std::string stdout_text;
+  std::string stderr_text;
+};
+
+struct AgentVersion {
+  std::string version;
+  std::string duckdb;
+};
+
+class ApiClient {
+ public:
+  explicit ApiClient(transport::Endpoint endpoint)
+      : ApiClient(std::move(endpoint), transport::HttpClient::Options{}) {}
+  ApiClient(transport::Endpoint endpoint, transport::HttpClient::Options options);
+
+  const transport::Endpoint& endpoint() const { return http_.endpoint(); }
+
+  // GET /api/v1/agent/alive: OK when the server answers {"Status": "OK"}.
+  Status Alive() const;
+  // GET /api/v1/agent/version.
+  Result<AgentVersion> Version() const;
+
+  // PUT /api/v1/orchestrator/jobs.
+  Result<SubmitResponse> SubmitJob(const models::Job& job, const SubmitOptions& options) const;
+  // GET /api/v1/orchestrator/jobs.
+  Result<JobPage> ListJobs(const JobListOptions& options) const;
+  // GET /api/v1/orchestrator/jobs/{id-or-name}; `id` is a full ID, a unique prefix or a Name.
+  Result<models::Job> GetJob(const std::string& id, const std::string& namespace_ = "") const;
+  // GET .../jobs/{id}/executions: every version's executions, oldest first.
+  Result<std::vector<models::Execution>> ListExecutions(const std::string& job_id) const;
+  // GET .../jobs/{id}/history.
+  Result<HistoryPage> History(const std::string& job_id, const HistoryOptions& options) const;
+  // GET .../jobs/{id}/results: completed executions of the current version and their files.
+  Result<std::vector<ExecutionResult>> Results(const std::string& job_id) const;
+  // GET .../jobs/{id}/results/{execution-id}/{path}: one result file's bytes.
+  Result<std::string> ResultFileBytes(const std::string& job_id, const std::string& execution_id,
+                                      const std::string& path) const;
+  // GET .../jobs/{id}/logs; `execution_id` empty: every execution.
+  Result<std::vector<ExecutionLogs>> Logs(const std::string& job_id,
+                                          const std::string& execution_id = "") const;
+  // DELETE .../jobs/{id}?reason=; returns the stopped job's full ID.
+  Result<std::string> StopJob(const std::string& job_id, const std::string& reason = "") const;
+
+  // GET /api/v1/orchestrator/nodes.
+  Result<std::vector<models::Node>> ListNodes() const;
+  // GET /api/v1/orchestrator/nodes/{id}.
+  Result<models::Node> GetNode(const std::string& node_id) const;
+  // POST /api/v1/orchestrator/nodes/{id}/approve and /reject: the node after the change.
+  Result<models::Node> ApproveNode(const std::string& node_id) const;
+  Result<models::Node> RejectNode(const std::string& node_id) const;
+
+ private:
+  // The HTTP calls, with an unreachable server reworded (see the header comment).
+  Result<transport::Json> Get(const std::string& path) const;
+  Result<transport::Json> Send(const std::string& method, const std::string& path,
+                               const transport::Json& body) const;
+  Status Reword(Status status) const;
+
+  transport::HttpClient http_;
+};
+
+}  // namespace shoal::api

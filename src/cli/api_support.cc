@@ -1,0 +1,98 @@
+#include "cli/api_support.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "jobspec/template.h"
+#include "models/ids.h"
+
+namespace shoal::cli {
+
+int ReportError(std::string_view command, const Status& status, int exit_code) {
+  std::cerr << command << ": " << status.message() << "\n";
+  return exit_code;
+}
+
+void ReportWarning(std::string_view command, std::string_view message) {
+  std::cerr << command << ": warning: " << message << "\n";
+}
+
+Result<api::ApiClient> ClientFromEnvironment() {
+  SHOAL_ASSIGN_OR_RETURN(transport::Endpoint endpoint,
+                         api::EndpointFromEnvironment(jobspec::CurrentEnvironment()));
+  return api::ApiClient(std::move(endpoint));
+}
+
+Result<ListOutput> ParseListOutput(const std::string& text) {
+  if (text == "table") return ListOutput::kTable;
+  if (text == "csv") return ListOutput::kCsv;
+  if (text == "json") return ListOutput::kJson;
+  return Status::InvalidArgument("--output: unknown format '" + text + "'; use table, csv or json");
+}
+
+format::OutputFormat PrinterFormat(ListOutput output) {
+  return output == ListOutput::kCsv ? format::OutputFormat::kCsv : format::OutputFormat::kTable;
+}
+
+void PrintJson(const nlohmann::json& value, std::ostream& out) {
+  out << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+std::string ShortId(std::string_view id) {
+  constexpr size_t kPrefix = 2;  // "j-", "e-", "n-"
+  constexpr size_t kShortLength = kPrefix + 8;
+  if (id.size() > kPrefix && id[1] == '-' && models::IsUuid(id.substr(kPrefix))) {
+    return std::string(id.substr(0, kShortLength));
+  }
+  return std::string(id);
+}
+
+std::string JobIdDigits(std::string_view id) {
+  std::string short_id = ShortId(id);
+  return short_id.size() > 2 && short_id != id ? short_id.substr(2) : std::string(id);
+}
+
+int64_t NowUnixNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+std::tm LocalTime(int64_t unix_nanos) {
+  std::time_t seconds = static_cast<std::time_t>(unix_nanos / 1'000'000'000);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  return local;
+}
+
+}  // namespace
+
+std::string FormatTime(int64_t unix_nanos) {
+  if (unix_nanos == 0) return "";
+  std::tm t = LocalTime(unix_nanos);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.tm_year + 1900, t.tm_mon + 1,
+                     t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
+}
+
+std::string FormatTimeOfDay(int64_t unix_nanos) {
+  std::tm t = LocalTime(unix_nanos);
+  return fmt::format("{:02}:{:02}:{:02}.{:03}", t.tm_hour, t.tm_min, t.tm_sec,
+                     (unix_nanos / 1'000'000) % 1000);
+}
+
+std::string FormatAge(int64_t unix_nanos, int64_t now_unix_nanos) {
+  if (unix_nanos == 0) return "never";
+  int64_t seconds = std::max<int64_t>(0, (now_unix_nanos - unix_nanos) / 1'000'000'000);
+  if (seconds < 60) return fmt::format("{}s ago", seconds);
+  if (seconds < 3600) return fmt::format("{}m ago", seconds / 60);
+  if (seconds < 86400) return fmt::format("{}h ago", seconds / 3600);
+  return fmt::format("{}d ago", seconds / 86400);
+}
+
+}  // namespace shoal::cli

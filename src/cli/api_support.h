@@ -1,0 +1,57 @@
+// Shared pieces of the verbs that talk to the orchestrator (`shoal job|node|agent`): the API
+// client from the environment, error reporting with the CLI's exit codes, the --output values
+// of listing verbs, and short IDs and times for display.
+//
+// Thread-safety: pure functions, except that the printing ones write to the given streams.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api_client.h"
+#include "common/status.h"
+#include "format/output_format.h"
+
+namespace shoal::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // the operation failed: job failed, server error
+inline constexpr int kExitUsage = 2;   // bad usage or input, found before anything was sent
+
+// Prints "<command>: <message>" to stderr and returns `exit_code`.
+int ReportError(std::string_view command, const Status& status, int exit_code);
+// Prints "<command>: warning: <message>" to stderr.
+void ReportWarning(std::string_view command, std::string_view message);
+
+// A client for the orchestrator named by SHOAL_API_HOST/SHOAL_API_PORT (or BACALHAU_*).
+Result<api::ApiClient> ClientFromEnvironment();
+
+// --output of the listing verbs.
+enum class ListOutput { kTable, kCsv, kJson };
+// "table", "csv" or "json"; otherwise an error naming the flag and the choices.
+Result<ListOutput> ParseListOutput(const std::string& text);
+// The printer format for table or csv (json is printed from the models' JSON instead).
+format::OutputFormat PrinterFormat(ListOutput output);
+
+// Pretty JSON (2-space indent) and a newline.
+void PrintJson(const nlohmann::json& value, std::ostream& out);
+
+// "j-1234abcd" for "j-1234abcd-....": the prefix and the first 8 hex digits of a prefixed UUID
+// (as Bacalhau shortens IDs); other IDs (node names) unchanged.
+std::string ShortId(std::string_view id);
+// The first 8 hex digits of a job ID's UUID ("1234abcd"); the ID itself if it has no UUID.
+std::string JobIdDigits(std::string_view id);
+
+int64_t NowUnixNanos();
+// Local time "2024-05-01 12:03:04"; "" for 0.
+std::string FormatTime(int64_t unix_nanos);
+// Local time of day with milliseconds, "12:03:04.123".
+std::string FormatTimeOfDay(int64_t unix_nanos);
+// "3s ago", "5m ago", "2h ago", "4d ago"; "never" for 0.
+std::string FormatAge(int64_t unix_nanos, int64_t now_unix_nanos);
+
+}  // namespace shoal::cli

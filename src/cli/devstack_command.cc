@@ -1,0 +1,78 @@
+// `shoal devstack`: an orchestrator and regional compute nodes in one process.
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "devstack/devstack.h"
+
+#include "cli/command.h"
+#include "cli/signals.h"
+
+namespace shoal::cli {
+
+namespace {
+
+struct DevstackFlags {
+  std::string dir = ".shoal-devstack";
+  int port = 1234;
+  int nodes_per_region = 3;
+  std::string regions = "us,eu";
+};
+
+int RunDevstack(const DevstackFlags& flags) {
+  devstack::DevstackOptions options;
+  options.dir = flags.dir;
+  options.port = flags.port;
+  options.nodes_per_region = flags.nodes_per_region;
+  options.regions.clear();
+  std::stringstream items(flags.regions);
+  for (std::string region; std::getline(items, region, ',');) {
+    if (region.empty()) continue;
+    if (region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+      std::cerr << "shoal devstack: --regions: '" << region
+                << "' must be lower-case letters, digits or '-'\n";
+      return 2;
+    }
+    options.regions.push_back(region);
+  }
+  BlockStopSignals();
+  auto stack = devstack::Devstack::Start(options);
+  if (!stack.ok()) {
+    std::cerr << "shoal devstack: " << stack.status().message() << "\n";
+    return stack.status().code() == ErrorCode::kInvalidArgument ? 2 : 1;
+  }
+  (*stack)->WaitForNodes(std::chrono::seconds(10));
+  std::cout << "Shoal devstack is running: orchestrator on 127.0.0.1:" << (*stack)->port()
+            << ", nodes:";
+  for (const auto& name : (*stack)->node_names()) std::cout << " " << name;
+  std::cout << "\nRegional stores (storage-local of each region's nodes):\n";
+  for (const auto& region : options.regions) {
+    std::cout << "  " << region << ": " << (*stack)->StorageDir(region) << "\n";
+  }
+  std::cout << "Global results store (storage): " << (*stack)->StorageDir("global") << "\n\n"
+            << "Point the CLI at it from another terminal:\n"
+            << "  export SHOAL_API_HOST=127.0.0.1 SHOAL_API_PORT=" << (*stack)->port() << "\n"
+            << "  shoal node list\n\nPress Ctrl-C to stop." << std::endl;
+  WaitForStopSignal();
+  std::cout << "devstack stopping" << std::endl;
+  (*stack)->Stop();
+  return 0;
+}
+
+}  // namespace
+
+void AddDevstackCommand(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<DevstackFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "devstack", "Run an orchestrator and regional compute nodes on this machine");
+  cmd->add_option("--dir", flags->dir, "where state and regional stores live")
+      ->capture_default_str();
+  cmd->add_option("--port", flags->port, "orchestrator API port (0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--nodes-per-region", flags->nodes_per_region, "compute nodes per region")
+      ->capture_default_str();
+  cmd->add_option("--regions", flags->regions, "comma-separated regions")->capture_default_str();
+  cmd->callback([flags, &exit_code] { exit_code = RunDevstack(*flags); });
+}
+
+}  // namespace shoal::cli

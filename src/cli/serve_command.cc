@@ -1,0 +1,174 @@
+// `shoal serve`: run an orchestrator (--orchestrator) or a compute node (--compute).
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "cli/command.h"
+#include "cli/signals.h"
+#include "compute/compute_node.h"
+#include "orchestrator/http_api.h"
+#include "orchestrator/orchestrator.h"
+
+extern char** environ;
+
+namespace shoal::cli {
+
+namespace {
+
+struct ServeFlags {
+  bool orchestrator_mode = false;
+  bool compute_mode = false;
+  std::string orchestrator_url;
+  std::string host = "0.0.0.0";
+  int port = 1234;
+  std::string data_dir;
+  std::string name;
+  std::string labels;
+  std::vector<std::string> stores;
+  std::vector<std::string> allowed_local_paths;
+  std::vector<std::string> env_allow = {"AWS_.*"};
+  int64_t max_executions = 4;
+  double node_timeout_s = 30;
+  double heartbeat_s = 2;
+  bool require_approval = false;
+};
+
+Result<std::map<std::string, std::string>> ParseLabels(const std::string& text) {
+  std::map<std::string, std::string> labels;
+  std::stringstream items(text);
+  for (std::string item; std::getline(items, item, ',');) {
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("--labels: '" + item + "' is not KEY=VALUE");
+    }
+    labels[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return labels;
+}
+
+int Fail(const Status& status, int code) {
+  std::cerr << "shoal serve: " << status.message() << "\n";
+  return code;
+}
+
+int ServeOrchestrator(const ServeFlags& flags) {
+  if (flags.data_dir.empty()) return Fail(Status::InvalidArgument("--data-dir is required"), 2);
+  BlockStopSignals();
+  orchestrator::OrchestratorOptions options;
+  options.data_dir = flags.data_dir;
+  options.node_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(flags.node_timeout_s * 1000));
+  options.heartbeat_interval =
+      std::chrono::milliseconds(static_cast<int64_t>(flags.heartbeat_s * 1000));
+  options.auto_approve_nodes = !flags.require_approval;
+  auto orchestrator = orchestrator::Orchestrator::Open(options);
+  if (!orchestrator.ok()) return Fail(orchestrator.status(), 1);
+  transport::HttpServer server({flags.host, flags.port, 256, size_t{1} << 30});
+  orchestrator::RegisterHttpApi(server, **orchestrator);
+  auto port = server.Start();
+  if (!port.ok()) return Fail(port.status(), 1);
+  std::cout << "orchestrator listening on " << flags.host << ":" << *port << " (data in "
+            << flags.data_dir << ")" << std::endl;
+  WaitForStopSignal();
+  std::cout << "orchestrator stopping" << std::endl;
+  server.Stop();
+  return 0;
+}
+
+int ServeCompute(const ServeFlags& flags) {
+  if (flags.orchestrator_url.empty()) {
+    return Fail(Status::InvalidArgument("--compute needs --orchestrator HOST:PORT"), 2);
+  }
+  if (flags.name.empty()) return Fail(Status::InvalidArgument("--compute needs --name"), 2);
+  if (flags.data_dir.empty()) return Fail(Status::InvalidArgument("--data-dir is required"), 2);
+  auto endpoint = transport::ParseEndpoint(flags.orchestrator_url);
+  if (!endpoint.ok()) return Fail(endpoint.status().WithContext("--orchestrator"), 2);
+  auto labels = ParseLabels(flags.labels);
+  if (!labels.ok()) return Fail(labels.status(), 2);
+  compute::ComputeNodeOptions options;
+  options.orchestrator = *endpoint;
+  options.labels = *labels;
+  options.max_executions = flags.max_executions;
+  options.runner.node_id = flags.name;
+  options.runner.work_dir = flags.data_dir;
+  options.runner.allowed_local_paths = flags.allowed_local_paths;
+  options.runner.env_allow_list = flags.env_allow;
+  for (const auto& store : flags.stores) {
+    size_t eq = store.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == store.size()) {
+      return Fail(Status::InvalidArgument("--store: '" + store + "' is not NAME=DIR"), 2);
+    }
+    options.runner.stores.push_back({store.substr(0, eq), store.substr(eq + 1)});
+  }
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    size_t eq = entry.find('=');
+    if (eq != std::string::npos) {
+      options.runner.host_environment[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+  }
+  BlockStopSignals();
+  auto node = compute::ComputeNode::Start(std::move(options));
+  if (!node.ok()) return Fail(node.status(), 1);
+  std::cout << "compute node " << flags.name << " connecting to " << endpoint->ToString()
+            << std::endl;
+  WaitForStopSignal();
+  (*node)->Stop();
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* serve = app.add_subcommand("serve", "Run an orchestrator or a compute node");
+  serve->add_flag("--compute", flags->compute_mode, "run a compute node");
+  auto* orchestrator = serve->add_option(
+      "--orchestrator", flags->orchestrator_url,
+      "with no value: run an orchestrator; with --compute: the orchestrator's HOST:PORT");
+  orchestrator->expected(0, 1);
+  serve->add_option("--host", flags->host, "orchestrator: address to listen on")
+      ->capture_default_str();
+  serve->add_option("--port", flags->port, "orchestrator: API port")->capture_default_str();
+  serve->add_option("--data-dir", flags->data_dir, "where state (and sandboxes) are kept");
+  serve->add_option("--name", flags->name, "compute: the node's name, e.g. compute-us-1");
+  serve->add_option("--labels", flags->labels, "compute: labels, e.g. region=us,tier=ssd");
+  serve->add_option("--store", flags->stores,
+                    "compute: a folder-backed store, NAME=DIR (storage-local is the region's)");
+  serve->add_option("--allow-local-path", flags->allowed_local_paths,
+                    "compute: a folder localDirectory inputs may mount");
+  serve
+      ->add_option("--env-allow", flags->env_allow,
+                   "compute: regex of host variables env:NAME may read")
+      ->capture_default_str();
+  serve->add_option("--max-executions", flags->max_executions, "compute: executions run at once")
+      ->capture_default_str();
+  serve
+      ->add_option("--node-timeout", flags->node_timeout_s,
+                   "orchestrator: seconds of silence before a node is lost")
+      ->capture_default_str();
+  serve
+      ->add_option("--heartbeat-interval", flags->heartbeat_s,
+                   "orchestrator: seconds between node heartbeats")
+      ->capture_default_str();
+  serve->add_flag("--require-approval", flags->require_approval,
+                  "orchestrator: new nodes wait for `shoal node approve`");
+  serve->callback([flags, orchestrator, &exit_code] {
+    flags->orchestrator_mode = orchestrator->count() > 0;
+    if (flags->compute_mode) {
+      exit_code = ServeCompute(*flags);
+    } else if (flags->orchestrator_mode) {
+      if (!flags->orchestrator_url.empty()) {
+        exit_code =
+            Fail(Status::InvalidArgument("--orchestrator takes a value only with --compute"), 2);
+        return;
+      }
+      exit_code = ServeOrchestrator(*flags);
+    } else {
+      exit_code = Fail(Status::InvalidArgument("give --orchestrator or --compute"), 2);
+    }
+  });
+}
+
+}  // namespace shoal::cli

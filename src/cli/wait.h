@@ -1,0 +1,51 @@
+// Waiting for a submitted job to finish, for `shoal job run`: polls the orchestrator (loopback
+// in the common case, so every ~100 ms is cheap), optionally shows a live one-line progress
+// ("\r j-1234abcd Running: 2/3 partitions done") and streams history events as they happen.
+//
+// Thread-safety: each call is independent; the streams are written by the calling thread only.
+#pragma once
+
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "api/api_client.h"
+#include "common/status.h"
+#include "models/event.h"
+#include "models/execution.h"
+#include "models/job.h"
+
+namespace shoal::cli {
+
+struct WaitOptions {
+  std::chrono::milliseconds poll_interval{100};
+  std::chrono::seconds timeout{600};
+  // A live progress line on `progress_out`, redrawn in place: only for a terminal.
+  bool show_progress = false;
+  std::ostream* progress_out = &std::cerr;
+  // Every history event of the job, one line each, as it happens (`--follow`).
+  bool follow_events = false;
+  // Only the events of this job version (0: every version's, e.g. a resubmitted Name's older
+  // versions too).
+  int64_t job_version = 0;
+  std::ostream* events_out = &std::cerr;
+};
+
+// Polls until the job is Completed, Failed or Stopped and returns it as it is then. After
+// `options.timeout` the result is kDeadlineExceeded naming the job and its state (the job keeps
+// running). API errors are returned as they come.
+Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& job_id,
+                               const WaitOptions& options);
+
+// " j-1234abcd Running: 2/3 partitions done" (ops jobs count nodes), from the executions of the
+// job's current version.
+std::string ProgressLine(const models::Job& job, const std::vector<models::Execution>& executions);
+
+// "12:03:04.123 Scheduling e-1234abcd: partition 0 assigned to compute-us-1".
+std::string EventLine(const models::Event& event);
+
+// True when stderr is a terminal (live progress is shown only there).
+bool StderrIsTerminal();
+
+}  // namespace shoal::cli

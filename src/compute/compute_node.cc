@@ -1,0 +1,254 @@
+#include "compute/compute_node.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "models/json_codec.h"
+
+namespace shoal::compute {
+
+namespace {
+
+constexpr const char* kCompute = "/api/v1/compute";
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read result file " + path);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+void Log(const std::string& node, const std::string& message) {
+  std::cerr << "[" << node << "] " << message << "\n";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ComputeNode>> ComputeNode::Start(ComputeNodeOptions options) {
+  if (options.runner.node_id.empty()) return Status::InvalidArgument("a node needs a --name");
+  std::error_code ec;
+  std::filesystem::create_directories(options.runner.work_dir, ec);
+  if (ec) {
+    return Status::IoError("cannot create data dir '" + options.runner.work_dir +
+                           "': " + ec.message());
+  }
+  auto node = std::unique_ptr<ComputeNode>(new ComputeNode(std::move(options)));
+  node->heartbeat_thread_ = std::thread([n = node.get()] { n->HeartbeatLoop(); });
+  node->poll_thread_ = std::thread([n = node.get()] { n->PollLoop(); });
+  return node;
+}
+
+ComputeNode::ComputeNode(ComputeNodeOptions options)
+    : options_(std::move(options)),
+      client_(
+          options_.orchestrator,
+          transport::HttpClient::Options{std::chrono::milliseconds(3000),
+                                         options_.poll_wait + std::chrono::milliseconds(20000)}),
+      runner_(options_.runner) {}
+
+ComputeNode::~ComputeNode() { Stop(); }
+
+void ComputeNode::RequestStop() {
+  stopping_ = true;
+  wake_.notify_all();
+  std::lock_guard lock(mu_);
+  for (const auto& id : running_) runner_.Cancel(id);
+}
+
+void ComputeNode::Stop() {
+  RequestStop();
+  if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
+  if (poll_thread_.joinable()) poll_thread_.join();
+  std::map<std::string, std::thread> workers;
+  {
+    std::lock_guard lock(mu_);
+    workers.swap(workers_);
+  }
+  for (auto& [id, worker] : workers) worker.join();
+}
+
+void ComputeNode::SleepFor(std::chrono::milliseconds delay) {
+  std::unique_lock lock(mu_);
+  wake_.wait_for(lock, delay, [this] { return stopping_.load(); });
+}
+
+Status ComputeNode::Register() {
+  models::Node node;
+  node.id = options_.runner.node_id;
+  node.labels = options_.labels;
+  node.engines = {"duckdb", "generator"};
+  node.capacity.max_executions = options_.max_executions;
+  node.version = "0.1.0";
+  SHOAL_ASSIGN_OR_RETURN(auto answer,
+                         client_.Post(std::string(kCompute) + "/register",
+                                      transport::Json{{"Node", models::ToJson(node)}}));
+  heartbeat_ms_ = answer.value("HeartbeatIntervalMs", int64_t{1000});
+  registered_ = true;
+  return Status::Ok();
+}
+
+void ComputeNode::HeartbeatLoop() {
+  while (!stopping_) {
+    if (!registered_) {
+      Status status = Register();
+      if (!status.ok()) {
+        Log(options_.runner.node_id, "cannot register: " + status.message());
+        SleepFor(options_.retry_delay);
+        continue;
+      }
+      Log(options_.runner.node_id, "registered with " + options_.orchestrator.ToString());
+    }
+    transport::Json running = transport::Json::array();
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& id : running_) running.push_back(id);
+    }
+    auto answer = client_.Post(std::string(kCompute) + "/heartbeat",
+                               {{"NodeID", options_.runner.node_id}, {"Running", running}});
+    if (answer.ok() && !answer->value("Known", true)) {
+      // Declared lost while we were away: our executions were rescheduled elsewhere.
+      Log(options_.runner.node_id, "the orchestrator lost track of this node; registering again");
+      std::lock_guard lock(mu_);
+      for (const auto& id : running_) runner_.Cancel(id);
+      registered_ = false;
+      continue;
+    }
+    SleepFor(std::chrono::milliseconds(heartbeat_ms_.load()));
+  }
+}
+
+void ComputeNode::PollLoop() {
+  while (!stopping_) {
+    if (!registered_) {
+      SleepFor(std::chrono::milliseconds(50));
+      continue;
+    }
+    auto work = client_.Get(std::string(kCompute) +
+                            "/work?node_id=" + transport::UrlEncode(options_.runner.node_id) +
+                            "&wait_ms=" + std::to_string(options_.poll_wait.count()));
+    if (!work.ok()) {
+      if (!stopping_) SleepFor(options_.retry_delay);
+      continue;
+    }
+    for (const auto& id : work->value("Cancel", transport::Json::array())) {
+      std::string execution_id = id.get<std::string>();
+      bool known;
+      {
+        std::lock_guard lock(mu_);
+        known = running_.count(execution_id) > 0;
+      }
+      if (known) {
+        runner_.Cancel(execution_id);
+      } else {
+        PostStatus(execution_id, "Cancelled", "Execution", "cancelled before it started", nullptr);
+      }
+    }
+    for (const auto& item : work->value("Executions", transport::Json::array())) {
+      auto execution = models::ExecutionFromJson(item["Execution"]);
+      auto job = models::JobFromJson(item["Job"]);
+      if (!execution.ok() || !job.ok()) continue;
+      std::lock_guard lock(mu_);
+      ReapWorkersLocked();
+      if (running_.count(execution->id) || workers_.count(execution->id) || stopping_) {
+        continue;  // already accepted
+      }
+      running_.insert(execution->id);
+      workers_[execution->id] =
+          std::thread([this, job = *job, execution = *execution] { RunExecution(job, execution); });
+    }
+  }
+}
+
+void ComputeNode::ReapWorkersLocked() {
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    if (running_.count(it->first) == 0) {
+      it->second.join();  // it has left running_, so only its last statements remain
+      it = workers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+bool ComputeNode::PostStatus(const std::string& execution_id, const std::string& state,
+                             const std::string& topic, const std::string& message,
+                             const models::RunOutput* run_output) {
+  transport::Json body = {{"NodeID", options_.runner.node_id},
+                          {"ComputeState", state},
+                          {"Topic", topic},
+                          {"Message", message}};
+  if (run_output != nullptr) {
+    models::Execution carrier;
+    carrier.run_output = *run_output;
+    body["RunOutput"] = models::ToJson(carrier)["RunOutput"];
+  }
+  // Status reports must arrive: retry while the orchestrator is unreachable.
+  while (true) {
+    auto answer =
+        client_.Post(std::string(kCompute) + "/executions/" + execution_id + "/status", body);
+    if (answer.ok()) return true;
+    if (answer.status().code() != ErrorCode::kUnavailable || stopping_) return false;
+    SleepFor(options_.retry_delay);
+  }
+}
+
+Status ComputeNode::UploadResults(const std::string& execution_id,
+                                  const ExecutionOutcome& outcome) {
+  for (const auto& file : outcome.files) {
+    SHOAL_ASSIGN_OR_RETURN(std::string bytes, ReadFile(outcome.result_dir + "/" + file.path));
+    std::string path = std::string(kCompute) + "/executions/" + execution_id + "/files/" +
+                       file.path + "?node_id=" + transport::UrlEncode(options_.runner.node_id);
+    Status status = client_.PutBytes(path, bytes);
+    while (status.code() == ErrorCode::kUnavailable && !stopping_) {
+      SleepFor(options_.retry_delay);
+      status = client_.PutBytes(path, bytes);
+    }
+    SHOAL_RETURN_IF_ERROR(status.WithContext("uploading " + file.path));
+  }
+  return Status::Ok();
+}
+
+void ComputeNode::RunExecution(const models::Job& job, const models::Execution& execution) {
+  const std::string& id = execution.id;
+  auto finish = [&] {
+    runner_.Cleanup(id);
+    std::lock_guard lock(mu_);
+    running_.erase(id);
+  };
+  if (!PostStatus(id, "Running", "Running Execution", "started on " + options_.runner.node_id,
+                  nullptr)) {
+    finish();
+    return;
+  }
+  ExecutionOutcome outcome =
+      runner_.Run(job, execution, [&](const std::string& topic, const std::string& message) {
+        PostStatus(id, "Running", topic, message, nullptr);
+      });
+  if (outcome.succeeded && !stopping_) {
+    const std::string& publisher = job.task.publisher.type;
+    if (publisher.empty() || publisher == "local") {
+      PostStatus(id, "Publishing", "Publishing Results",
+                 "uploading " + std::to_string(outcome.files.size()) + " file(s)", nullptr);
+      Status uploaded = UploadResults(id, outcome);
+      if (!uploaded.ok()) {
+        outcome.succeeded = false;
+        outcome.run_output.error_message = uploaded.message();
+      }
+    }
+  }
+  if (stopping_) {
+    finish();  // a stopping node reports nothing: the orchestrator reschedules its work
+    return;
+  }
+  if (outcome.succeeded) {
+    PostStatus(id, "Completed", "Execution", "completed", &outcome.run_output);
+  } else {
+    PostStatus(id, "Failed", "Execution", outcome.run_output.error_message, &outcome.run_output);
+  }
+  finish();
+}
+
+}  // namespace shoal::compute

@@ -1,0 +1,83 @@
+// ComputeNode: the agent of a compute node. It registers with the orchestrator (labels, engines,
+// capacity), heartbeats, long-polls for work, runs each execution on its own thread through the
+// ExecutionRunner, uploads the result tree (the `local` publisher) and reports the outcome.
+//
+// Every connection is outbound: a node behind a firewall needs no open port. When the
+// orchestrator is unreachable the node keeps retrying; when the orchestrator says it does not
+// know the node (it was declared lost), the node registers again.
+//
+// Thread-safety: Start/Stop from one thread; everything else runs on the node's own threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "compute/execution_runner.h"
+#include "transport/http_client.h"
+
+namespace shoal::compute {
+
+struct ComputeNodeOptions {
+  transport::Endpoint orchestrator;
+  NodeConfig runner;  // runner.node_id is the node's name
+  std::map<std::string, std::string> labels;
+  int64_t max_executions = 4;
+  std::chrono::milliseconds poll_wait{10000};
+  std::chrono::milliseconds retry_delay{500};  // after a failed call to the orchestrator
+};
+
+class ComputeNode {
+ public:
+  // Starts the node's threads. Registration happens on them (and is retried until it works).
+  static Result<std::unique_ptr<ComputeNode>> Start(ComputeNodeOptions options);
+  ~ComputeNode();
+  ComputeNode(const ComputeNode&) = delete;
+  ComputeNode& operator=(const ComputeNode&) = delete;
+
+  // Stops polling and heartbeating, interrupts running executions and waits for the threads.
+  void Stop();
+  // The first half of Stop(), without waiting: lets a caller stop many nodes in parallel.
+  void RequestStop();
+
+  // True once the orchestrator has accepted the node's registration.
+  bool registered() const { return registered_.load(); }
+
+ private:
+  explicit ComputeNode(ComputeNodeOptions options);
+  Status Register();
+  void HeartbeatLoop();
+  void PollLoop();
+  void RunExecution(const models::Job& job, const models::Execution& execution);
+  // Posts a status; false when the orchestrator refuses it (the execution is no longer ours).
+  bool PostStatus(const std::string& execution_id, const std::string& state,
+                  const std::string& topic, const std::string& message,
+                  const models::RunOutput* run_output);
+  Status UploadResults(const std::string& execution_id, const ExecutionOutcome& outcome);
+  void SleepFor(std::chrono::milliseconds delay);
+  // REQUIRES: mu_ held. Joins workers whose execution has finished.
+  void ReapWorkersLocked();
+
+  ComputeNodeOptions options_;
+  transport::HttpClient client_;
+  ExecutionRunner runner_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> registered_{false};
+  std::atomic<int64_t> heartbeat_ms_{1000};
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::set<std::string> running_;  // execution ids accepted and not yet reported terminal
+  std::map<std::string, std::thread> workers_;  // by execution id; reaped when done
+  std::thread heartbeat_thread_;
+  std::thread poll_thread_;
+};
+
+}  // namespace shoal::compute

@@ -1,0 +1,188 @@
+#include "compute/duckdb_engine.h"
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compute/files.h"
+#include "compute/stores.h"
+#include "engine/engine.h"
+#include "format/output_format.h"
+#include "models/resources.h"
+
+namespace shoal::compute {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Dump(const nlohmann::ordered_json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Streams each row-returning statement into result.json (through a temporary file, so the file
+// always holds the last complete statement) and remembers which statement that was.
+class ResultJsonSink : public engine::ResultSink {
+ public:
+  ResultJsonSink(std::string path, const std::vector<engine::StatementOutcome>* outcomes)
+      : path_(std::move(path)), temporary_(TemporaryPathFor(path_)), outcomes_(outcomes) {}
+  ~ResultJsonSink() override { Discard(); }
+
+  Status Begin(const std::vector<engine::Column>& columns) override {
+    // Outcomes are appended after each statement, so the running one is the next index.
+    statement_ = static_cast<int64_t>(outcomes_->size()) + 1;
+    out_.close();
+    out_.open(temporary_, std::ios::binary | std::ios::trunc);
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const engine::Column& column : columns) {
+      list.push_back({{"Name", column.name}, {"Type", column.type}, {"Numeric", column.numeric}});
+    }
+    out_ << "{\"Columns\":" << Dump(list) << ",\"Rows\":[";
+    rows_ = 0;
+    return out_ ? Status::Ok() : Status::IoError("cannot write result.json");
+  }
+
+  Status Row(std::vector<engine::Cell>&& cells) override {
+    nlohmann::ordered_json row = nlohmann::ordered_json::array();
+    for (const engine::Cell& cell : cells) row.push_back(format::CellToJson(cell));
+    out_ << (rows_++ == 0 ? "\n" : ",\n") << Dump(row);
+    return out_ ? Status::Ok() : Status::IoError("cannot write result.json");
+  }
+
+  Status End() override {
+    out_ << "]}\n";
+    out_.close();
+    if (!out_) return Status::IoError("cannot write result.json");
+    std::error_code error;
+    fs::rename(temporary_, path_, error);
+    if (error) return Status::IoError("cannot write result.json: " + error.message());
+    last_statement_ = statement_;
+    return Status::Ok();
+  }
+
+  // Makes result.json the empty result (no row-returning statement, or an empty partition).
+  Status WriteEmpty() { return WriteFileAtomically(path_, "{\"Columns\":[],\"Rows\":[]}\n"); }
+
+  // Removes result.json and any half-written statement.
+  void Discard() {
+    out_.close();
+    std::error_code error;
+    fs::remove(temporary_, error);
+  }
+  void Remove() {
+    Discard();
+    std::error_code error;
+    fs::remove(path_, error);
+  }
+
+  int64_t last_statement() const { return last_statement_; }
+
+ private:
+  std::string path_;
+  std::string temporary_;
+  const std::vector<engine::StatementOutcome>* outcomes_;
+  std::ofstream out_;
+  int64_t statement_ = 0;
+  int64_t last_statement_ = 0;  // 0: no row-returning statement completed
+  size_t rows_ = 0;
+};
+
+// Feeds every sink; stops streaming rows once the execution is stopped.
+class TeeSink : public engine::ResultSink {
+ public:
+  TeeSink(std::vector<engine::ResultSink*> sinks, const RunControl& control)
+      : sinks_(std::move(sinks)), control_(control) {}
+
+  Status Begin(const std::vector<engine::Column>& columns) override {
+    for (engine::ResultSink* sink : sinks_) SHOAL_RETURN_IF_ERROR(sink->Begin(columns));
+    return Status::Ok();
+  }
+  Status Row(std::vector<engine::Cell>&& cells) override {
+    if (control_.stopped()) return control_.StopStatus();
+    for (size_t i = 0; i + 1 < sinks_.size(); ++i) {
+      SHOAL_RETURN_IF_ERROR(sinks_[i]->Row(std::vector<engine::Cell>(cells)));
+    }
+    return sinks_.back()->Row(std::move(cells));
+  }
+  Status End() override {
+    for (engine::ResultSink* sink : sinks_) SHOAL_RETURN_IF_ERROR(sink->End());
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<engine::ResultSink*> sinks_;
+  const RunControl& control_;
+};
+
+Result<engine::SessionOptions> MakeSessionOptions(const EngineContext& context) {
+  engine::SessionOptions options;
+  options.partition = {context.execution.partition_index, PartitionCount(context.job)};
+  auto resources = models::ParseResources(context.job.task.resources);
+  if (!resources.ok()) return resources.status().WithContext("Resources");
+  if (resources->cpu_millis > 0) {
+    options.threads = static_cast<int>((resources->cpu_millis + 999) / 1000);
+  }
+  if (resources->memory_bytes > 0) {
+    options.memory_limit = std::to_string(resources->memory_bytes) + "B";
+  }
+  options.path_mappings = context.sandbox.Mappings();
+  // s3:// in SQL reads the store DUCKDB_S3_ENDPOINT names, as httpfs would.
+  auto endpoint = context.env.find("DUCKDB_S3_ENDPOINT");
+  const bool explicit_endpoint = endpoint != context.env.end();
+  auto store = FindStore(context.config.stores, explicit_endpoint ? endpoint->second : "");
+  if (!store.ok() && explicit_endpoint) {
+    return store.status().WithContext("Env.DUCKDB_S3_ENDPOINT");
+  }
+  if (store.ok()) {
+    for (engine::PathMapping& mapping : BucketMappings(**store)) {
+      options.path_mappings.push_back(std::move(mapping));
+    }
+  }
+  return options;
+}
+
+}  // namespace
+
+Status RunDuckdbEngine(const EngineContext& context) {
+  const auto sql = context.job.task.engine.params.find("SQL");
+  if (sql == context.job.task.engine.params.end() || !sql->is_string()) {
+    return Status::InvalidArgument("Engine.Params.SQL: required (the SQL to run)");
+  }
+  SHOAL_ASSIGN_OR_RETURN(engine::SessionOptions options, MakeSessionOptions(context));
+  auto session = engine::Session::Open(options);
+  if (!session.ok()) return session.status().WithContext("the engine could not start");
+
+  std::vector<engine::StatementOutcome> outcomes;
+  ResultJsonSink json(context.sandbox.result_dir() + "/result.json", &outcomes);
+  std::unique_ptr<engine::ResultSink> table =
+      format::MakePrinter(format::OutputFormat::kTable, context.out);
+  TeeSink tee({table.get(), &json}, context.control);
+  context.control.AttachSession(session->get());
+  Status status = (*session)->ExecuteScript(sql->get<std::string>(), tee, &outcomes);
+  context.control.DetachSession();
+
+  int64_t last_empty = 0;
+  for (const engine::StatementOutcome& outcome : outcomes) {
+    if (!outcome.empty_file_list) continue;
+    last_empty = outcome.index;
+    context.err << "note: statement " << outcome.index << " read an empty partition ("
+                << options.partition.index << "/" << options.partition.count
+                << " selected no files) and produced no rows\n";
+  }
+  if (!status.ok()) {
+    json.Remove();
+    Status stopped = context.control.StopStatus();
+    return stopped.ok() ? status : stopped;
+  }
+  if (json.last_statement() == 0 || last_empty > json.last_statement()) {
+    return json.WriteEmpty();
+  }
+  return Status::Ok();
+}
+
+}  // namespace shoal::compute

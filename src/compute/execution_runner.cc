@@ -1,0 +1,263 @@
+#include "compute/execution_runner.h"
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <system_error>
+
+#include "compute/duckdb_engine.h"
+#include "compute/engine_context.h"
+#include "compute/execution_env.h"
+#include "compute/files.h"
+#include "compute/generator_engine.h"
+#include "compute/input_sources.h"
+#include "compute/run_control.h"
+#include "compute/s3_publisher.h"
+#include "compute/sandbox.h"
+#include "compute/stores.h"
+#include "models/text.h"
+
+namespace shoal::compute {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The duckdb engine writes this file into the result tree; a ResultPath must not take its name.
+constexpr std::string_view kResultJson = "result.json";
+
+// An execution id names a folder: one path component, nothing that climbs out.
+Status ValidateExecutionId(const std::string& id) {
+  if (id.empty() || id == "." || id == ".." || id.find('/') != std::string::npos ||
+      id.find('\0') != std::string::npos) {
+    return Status::InvalidArgument("execution id '" + id + "' cannot name a folder");
+  }
+  return Status::Ok();
+}
+
+int64_t TimeoutSeconds(const models::TimeoutConfig& timeouts) {
+  // Bacalhau: ExecutionTimeout, falling back to TotalTimeout.
+  return timeouts.execution_timeout > 0 ? timeouts.execution_timeout : timeouts.total_timeout;
+}
+
+struct Reporter {
+  const ProgressFn& progress;
+  void operator()(const std::string& topic, const std::string& message) const {
+    if (progress) progress(topic, message);
+  }
+};
+
+// Maps `local` inputs onto their host paths. Runs before the folders are created, so no folder
+// is made for them.
+Status MapLocalInputs(const models::Task& task, const NodeConfig& config, Sandbox& sandbox) {
+  for (size_t i = 0; i < task.input_sources.size(); ++i) {
+    const models::InputSource& input = task.input_sources[i];
+    if (input.source.type != models::kSourceLocal) continue;
+    const std::string at = "InputSources[" + std::to_string(i) + "]";
+    auto local = ResolveLocalInput(input.source, config.allowed_local_paths);
+    if (!local.ok()) return local.status().WithContext(at + ".Source.Params");
+    SHOAL_ASSIGN_OR_RETURN(std::string target, NormalizeSandboxPath(input.target, at + ".Target"));
+    sandbox.MapToHost(target, local->real_path, local->read_only);
+  }
+  return Status::Ok();
+}
+
+Status StageS3Inputs(const models::Job& job, const models::Execution& execution,
+                     const NodeConfig& config, const Sandbox& sandbox, RunControl& control,
+                     const Reporter& report) {
+  for (size_t i = 0; i < job.task.input_sources.size(); ++i) {
+    const models::InputSource& input = job.task.input_sources[i];
+    if (input.source.type != models::kSourceS3) continue;
+    const std::string at = "InputSources[" + std::to_string(i) + "]";
+    SHOAL_ASSIGN_OR_RETURN(std::string target, NormalizeSandboxPath(input.target, at + ".Target"));
+    SHOAL_ASSIGN_OR_RETURN(std::string real, sandbox.ToReal(target));
+    auto staged = StageS3Input(input.source, config.stores, real, execution.partition_index,
+                               PartitionCount(job), &control.stop_flag());
+    if (!staged.ok()) {
+      Status stopped = control.StopStatus();
+      return stopped.ok() ? staged.status().WithContext(at + ".Source.Params") : stopped;
+    }
+    report("Downloading Inputs", "staged " + std::to_string(staged->objects) + " object(s), " +
+                                     std::to_string(staged->bytes) + " bytes at " + target);
+  }
+  return Status::Ok();
+}
+
+// Moves (or copies, when the folder is not the sandbox's own or is collected twice) each
+// ResultPath's folder to <result>/<Name>.
+Status CollectResultPaths(const models::Task& task, const Sandbox& sandbox) {
+  std::map<std::string, int> uses;
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < task.result_paths.size(); ++i) {
+    SHOAL_ASSIGN_OR_RETURN(
+        std::string path,
+        NormalizeSandboxPath(task.result_paths[i].path, "ResultPaths[" + std::to_string(i) + "]"));
+    uses[path] += 1;
+    paths.push_back(path);
+  }
+  for (size_t i = 0; i < task.result_paths.size(); ++i) {
+    const SandboxFolder* folder = sandbox.FolderOf(paths[i]);
+    if (folder == nullptr) continue;  // cannot happen: every ResultPath was planned
+    const std::string target = sandbox.result_dir() + "/" + task.result_paths[i].name;
+    std::error_code error;
+    if (folder->owned && uses[paths[i]] == 1 && !fs::exists(target, error)) {
+      fs::rename(folder->real_path, target, error);
+      if (!error) continue;
+    }
+    Status copied = CopyInto(folder->real_path, target);
+    if (!copied.ok()) {
+      return copied.WithContext("collecting ResultPaths[" + std::to_string(i) + "] (" +
+                                task.result_paths[i].name + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckResultNames(const models::Task& task) {
+  for (size_t i = 0; i < task.result_paths.size(); ++i) {
+    SHOAL_RETURN_IF_ERROR(models::ValidateResultName(task.result_paths[i].name)
+                              .WithContext("ResultPaths[" + std::to_string(i) + "]"));
+    if (models::EqualsIgnoreCase(task.result_paths[i].name, kResultJson)) {
+      return Status::InvalidArgument("ResultPaths[" + std::to_string(i) + "]: Name '" +
+                                     task.result_paths[i].name +
+                                     "' is reserved for the result tree's own file");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+ExecutionRunner::ExecutionRunner(NodeConfig config) : config_(std::move(config)) {}
+
+ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Execution& execution,
+                                      const ProgressFn& progress) {
+  ExecutionOutcome outcome;
+  const Reporter report{progress};
+  if (Status valid = ValidateExecutionId(execution.id); !valid.ok()) {
+    outcome.run_output.exit_code = 1;
+    outcome.run_output.error_message = valid.message();
+    return outcome;
+  }
+  const models::Task& task = job.task;
+  const std::string root = config_.work_dir + "/executions/" + execution.id;
+  RunControl control(TimeoutSeconds(task.timeouts));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_[execution.id] = &control;
+  }
+
+  // A retried execution id starts from nothing.
+  std::error_code error;
+  fs::remove_all(root, error);
+  outcome.result_dir = root + "/result";
+  fs::create_directories(outcome.result_dir, error);
+  Status status =
+      error ? Status::IoError("cannot create " + outcome.result_dir + ": " + error.message())
+            : Status::Ok();
+  std::ofstream out(outcome.result_dir + "/stdout", std::ios::binary);
+  std::ofstream err(outcome.result_dir + "/stderr", std::ios::binary);
+
+  std::optional<Sandbox> sandbox;
+  if (status.ok()) status = CheckResultNames(task);
+  if (status.ok()) {
+    auto planned = Sandbox::Plan(task, root);
+    if (planned.ok()) {
+      sandbox = std::move(*planned);
+    } else {
+      status = planned.status();
+    }
+  }
+  std::optional<Environment> env;
+  if (status.ok()) {
+    auto resolved = ResolveExecutionEnv(config_, job, execution);
+    if (resolved.ok()) {
+      env = std::move(*resolved);
+    } else {
+      status = resolved.status();
+    }
+  }
+  if (status.ok()) status = MapLocalInputs(task, config_, *sandbox);
+  if (status.ok()) {
+    status = sandbox->CreateFolders();
+    if (status.ok()) report("Preparing Environment", "sandbox folders " + sandbox->FolderList());
+  }
+  if (status.ok()) status = StageS3Inputs(job, execution, config_, *sandbox, control, report);
+  if (status.ok()) status = control.StopStatus();
+  if (status.ok()) {
+    report("Running Execution", "engine " + task.engine.type + ", partition " +
+                                    std::to_string(execution.partition_index) + " of " +
+                                    std::to_string(PartitionCount(job)));
+    EngineContext context{job, execution, config_, *sandbox, *env, out, err, control};
+    if (task.engine.type == models::kEngineDuckdb) {
+      status = RunDuckdbEngine(context);
+    } else if (task.engine.type == models::kEngineGenerator) {
+      status = RunGeneratorEngine(context);
+    } else {
+      status = Status::InvalidArgument("Engine.Type: engine '" + task.engine.type +
+                                       "' is not supported by this node (it runs duckdb and "
+                                       "generator)");
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_.erase(execution.id);
+  }
+  if (status.ok()) status = CollectResultPaths(task, *sandbox);
+
+  if (!status.ok()) err << status.message() << "\n";
+  out.close();
+  err.close();
+  const int exit_code = status.ok() ? 0 : 1;
+  if (Status written =
+          WriteFileAtomically(outcome.result_dir + "/exitCode", std::to_string(exit_code));
+      !written.ok() && status.ok()) {
+    status = written;
+  }
+  auto files = ListFilesRecursive(outcome.result_dir);
+  if (files.ok()) {
+    for (const FileEntry& file : *files) outcome.files.push_back({file.path, file.size});
+  } else if (status.ok()) {
+    status = files.status();
+  }
+
+  if (status.ok() && task.publisher.type == models::kPublisherS3) {
+    report("Publishing Results",
+           "publishing to s3 bucket " + task.publisher.params.value("Bucket", std::string()));
+    PublishContext context{job.id, execution.id, config_.node_id, std::time(nullptr)};
+    auto published =
+        PublishToStore(task.publisher, outcome.result_dir, outcome.files, context, config_.stores);
+    if (published.ok()) {
+      outcome.published_result = std::move(*published);
+    } else {
+      status = published.status().WithContext("publishing the results");
+    }
+  }
+
+  outcome.succeeded = status.ok();
+  models::RunOutput& run = outcome.run_output;
+  // One byte past the limit, so TruncateOutput can tell a cut and keep UTF-8 whole.
+  const size_t head = models::kRunOutputLimitBytes + 1;
+  run.stdout_text =
+      models::TruncateOutput(ReadHead(outcome.result_dir + "/stdout", head), &run.stdout_truncated);
+  run.stderr_text =
+      models::TruncateOutput(ReadHead(outcome.result_dir + "/stderr", head), &run.stderr_truncated);
+  run.exit_code = exit_code;  // the task's; a failed publish fails the execution, not the task
+  run.error_message = status.ok() ? "" : status.message();
+  return outcome;
+}
+
+void ExecutionRunner::Cancel(const std::string& execution_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = running_.find(execution_id);
+  if (it != running_.end()) it->second->Cancel();
+}
+
+void ExecutionRunner::Cleanup(const std::string& execution_id) {
+  if (!ValidateExecutionId(execution_id).ok()) return;
+  std::error_code error;
+  fs::remove_all(config_.work_dir + "/executions/" + execution_id, error);
+}
+
+}  // namespace shoal::compute

@@ -1,0 +1,94 @@
+// ExecutionRunner: runs one execution of a job on this node, start to finish, in-process.
+//
+// It prepares the execution's sandbox folder (inputs staged or mapped, empty outputs and result
+// folders), resolves the task's Env against the node's allow-list, runs the engine (`duckdb`:
+// an engine::Session whose paths resolve inside the sandbox; `generator`: datagen writing into
+// the sandbox), and lays out the result tree (stdout, stderr, exitCode, result.json and one
+// folder per ResultPath, see docs/api.md). Publishing the tree is the caller's job (the agent
+// uploads it for the `local` publisher); `s3` publishers to folder-backed stores are done here.
+//
+// Thread-safety: Run() may be called concurrently for different executions; Cancel() from any
+// thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "models/execution.h"
+#include "models/job.h"
+
+namespace shoal::compute {
+
+class RunControl;
+
+// A storage location the node offers, reached by name from job text. In folder mode a store is a
+// directory whose sub-folders are buckets: `s3://BUCKET/KEY` inside DuckDB, an `s3` InputSource
+// or an `s3` Publisher with Endpoint `NAME` (or `http://NAME:9000`) resolves to
+// `<directory>/BUCKET/KEY`.
+struct StoreConfig {
+  std::string name;       // endpoint alias, e.g. "storage-local" (the region's) or "storage"
+  std::string directory;  // folder-backed store
+};
+
+struct NodeConfig {
+  std::string node_id;
+  std::string work_dir;  // executions' sandboxes are created under <work_dir>/executions/
+  // Folders a `localDirectory` InputSource may mount (its SourcePath must be inside one).
+  std::vector<std::string> allowed_local_paths;
+  // Regexes of host environment variable names a task's `env:NAME` may read.
+  std::vector<std::string> env_allow_list;
+  // Named stores; the one named "storage-local" is the default for s3:// paths in SQL.
+  std::vector<StoreConfig> stores;
+  // The node's own environment, for env:NAME (injected so tests need no real environment).
+  std::map<std::string, std::string> host_environment;
+};
+
+struct ResultFile {
+  std::string path;  // relative to the result tree, e.g. "stdout", "outputs/metrics.csv"
+  int64_t size = 0;
+};
+
+struct ExecutionOutcome {
+  bool succeeded = false;
+  models::RunOutput run_output;  // stdout/stderr truncated, exit code, error message
+  std::string result_dir;        // the result tree on this node
+  std::vector<ResultFile> files;
+  models::SpecConfig published_result;  // set when an s3 publisher published the tree
+};
+
+// Progress callback: (topic, message), e.g. ("Downloading Inputs", "staged 12 objects").
+using ProgressFn = std::function<void(const std::string&, const std::string&)>;
+
+class ExecutionRunner {
+ public:
+  explicit ExecutionRunner(NodeConfig config);
+
+  // Runs `execution` of `job` (its partition index is execution.partition_index; the partition
+  // count is job.count). Never throws; failures of the job itself (bad SQL, missing input) are
+  // an outcome with succeeded=false and a clear run_output.error_message, not a Status error.
+  ExecutionOutcome Run(const models::Job& job, const models::Execution& execution,
+                       const ProgressFn& progress);
+
+  // Interrupts the execution if it is running; it then ends with succeeded=false ("execution
+  // was cancelled"). Does nothing for an execution that is not running (not yet started, or
+  // finished): the caller simply does not start a cancelled execution.
+  void Cancel(const std::string& execution_id);
+
+  // Deletes the sandbox and result tree of `execution_id` (after publishing).
+  void Cleanup(const std::string& execution_id);
+
+  const NodeConfig& config() const { return config_; }
+
+ private:
+  NodeConfig config_;
+  std::mutex mutex_;
+  // The executions Run() is running now, by execution id.
+  std::map<std::string, RunControl*> running_;  // guarded by mutex_
+};
+
+}  // namespace shoal::compute

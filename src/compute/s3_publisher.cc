@@ -1,0 +1,106 @@
+#include "compute/s3_publisher.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "compute/files.h"
+#include "compute/stores.h"
+#include "compute/tar_gz.h"
+#include "models/text.h"
+
+namespace shoal::compute {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kArchiveSuffix = ".tar.gz";
+
+std::string StringParam(const nlohmann::json& params, const char* field) {
+  auto it = params.find(field);
+  return it != params.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::string FormatTime(std::time_t now, const char* format) {
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[32];
+  return std::string(text, std::strftime(text, sizeof text, format, &local));
+}
+
+void ReplaceAll(std::string& text, std::string_view from, const std::string& to) {
+  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
+    text.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+}
+
+}  // namespace
+
+std::string ExpandKeyPlaceholders(const std::string& key, const PublishContext& context) {
+  std::string expanded = key;
+  ReplaceAll(expanded, "{jobID}", context.job_id);
+  ReplaceAll(expanded, "{executionID}", context.execution_id);
+  ReplaceAll(expanded, "{nodeID}", context.node_id);
+  ReplaceAll(expanded, "{date}", FormatTime(context.now, "%Y%m%d"));
+  ReplaceAll(expanded, "{time}", FormatTime(context.now, "%H%M%S"));
+  return expanded;
+}
+
+Result<models::SpecConfig> PublishToStore(const models::SpecConfig& publisher,
+                                          const std::string& result_dir,
+                                          const std::vector<ResultFile>& files,
+                                          const PublishContext& context,
+                                          const std::vector<StoreConfig>& stores) {
+  const nlohmann::json& params = publisher.params;
+  const std::string bucket = StringParam(params, "Bucket");
+  const std::string endpoint = StringParam(params, "Endpoint");
+  std::string encoding = models::ToLowerAscii(StringParam(params, "Encoding"));
+  if (encoding.empty()) encoding = "gzip";
+  if (encoding != "gzip" && encoding != "plain") {
+    return Status::InvalidArgument("Publisher.Params.Encoding: '" + encoding +
+                                   "' is not one of gzip, plain");
+  }
+  std::string key = ExpandKeyPlaceholders(StringParam(params, "Key"), context);
+  SHOAL_RETURN_IF_ERROR(ValidateKey(key, "Publisher.Params.Key"));
+  if (encoding == "plain") {
+    if (!key.empty() && key.back() != '/') key += '/';
+  } else {
+    if (key.empty() || key.back() == '/') {
+      return Status::InvalidArgument("Publisher.Params.Key '" + key +
+                                     "' must name an object for the gzip encoding");
+    }
+    if (!key.ends_with(kArchiveSuffix)) key += kArchiveSuffix;
+  }
+  SHOAL_ASSIGN_OR_RETURN(const StoreConfig* store, FindStore(stores, endpoint));
+  SHOAL_ASSIGN_OR_RETURN(const std::string bucket_dir, BucketDirectory(*store, bucket));
+
+  if (encoding == "plain") {
+    for (const ResultFile& file : files) {
+      SHOAL_RETURN_IF_ERROR(
+          CopyFileAtomically(result_dir + "/" + file.path, bucket_dir + "/" + key + file.path));
+    }
+  } else {
+    const std::string object = bucket_dir + "/" + key;
+    std::error_code error;
+    fs::create_directories(fs::path(object).parent_path(), error);
+    if (error)
+      return Status::IoError("cannot create the folder of " + key + ": " + error.message());
+    const std::string temporary = TemporaryPathFor(object);
+    Status written = WriteTarGz(result_dir, temporary);
+    if (written.ok()) fs::rename(temporary, object, error);
+    if (!written.ok() || error) {
+      fs::remove(temporary, error);
+      return written.ok() ? Status::IoError("cannot rename into " + key) : written;
+    }
+  }
+  models::SpecConfig published;
+  published.type = std::string(models::kPublisherS3);
+  published.params = {{"Bucket", bucket},
+                      {"Key", key},
+                      {"Endpoint", endpoint.empty() ? store->name : endpoint},
+                      {"Encoding", encoding}};
+  return published;
+}
+
+}  // namespace shoal::compute

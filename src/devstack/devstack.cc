@@ -1,0 +1,111 @@
+#include "devstack/devstack.h"
+
+#include <filesystem>
+#include <thread>
+
+extern char** environ;
+
+#include "orchestrator/http_api.h"
+
+namespace shoal::devstack {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kDefaultBucket = "my-bucket";
+
+// The process environment, plus credentials for the devstack's own stores when the user has
+// none, as the seed's compose file gives its nodes (its jobs read env:AWS_ACCESS_KEY_ID).
+std::map<std::string, std::string> DevstackEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    size_t eq = entry.find('=');
+    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  env.emplace("AWS_ACCESS_KEY_ID", "shoal-devstack");
+  env.emplace("AWS_SECRET_ACCESS_KEY", "shoal-devstack");
+  return env;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options) {
+  if (options.regions.empty())
+    return Status::InvalidArgument("--regions needs at least one region");
+  if (options.nodes_per_region < 1) {
+    return Status::InvalidArgument("--nodes-per-region must be at least 1");
+  }
+  auto stack = std::unique_ptr<Devstack>(new Devstack());
+  stack->options_ = options;
+  fs::path root = fs::absolute(options.dir);
+
+  orchestrator::OrchestratorOptions orchestrator_options;
+  orchestrator_options.data_dir = (root / "orchestrator").string();
+  SHOAL_ASSIGN_OR_RETURN(stack->orchestrator_,
+                         orchestrator::Orchestrator::Open(orchestrator_options));
+  stack->server_ = std::make_unique<transport::HttpServer>(
+      transport::HttpServer::Options{options.host, options.port, 128, size_t{1} << 30});
+  orchestrator::RegisterHttpApi(*stack->server_, *stack->orchestrator_);
+  SHOAL_ASSIGN_OR_RETURN(stack->port_, stack->server_->Start());
+
+  // Each store starts with the bucket the seed's jobs use, as its MinIO setup creates it.
+  std::error_code ec;
+  fs::create_directories(root / "storage" / "global" / kDefaultBucket, ec);
+  for (const auto& region : options.regions) {
+    fs::create_directories(root / "storage" / region / kDefaultBucket, ec);
+    for (int i = 1; i <= options.nodes_per_region; ++i) {
+      std::string name = "compute-" + region + "-" + std::to_string(i);
+      compute::ComputeNodeOptions node;
+      node.orchestrator = {options.host == "0.0.0.0" ? "127.0.0.1" : options.host, stack->port_};
+      node.labels = {{"region", region}, {"name", name}};
+      node.max_executions = options.max_executions_per_node;
+      node.poll_wait = std::chrono::milliseconds(5000);
+      node.runner.node_id = name;
+      node.runner.work_dir = (root / "nodes" / name).string();
+      node.runner.stores = {{"storage-local", (root / "storage" / region).string()},
+                            {"storage", (root / "storage" / "global").string()}};
+      node.runner.allowed_local_paths = {(root / "storage" / region).string()};
+      node.runner.env_allow_list = {"AWS_.*"};
+      node.runner.host_environment = DevstackEnvironment();
+      SHOAL_ASSIGN_OR_RETURN(auto started, compute::ComputeNode::Start(std::move(node)));
+      stack->nodes_.emplace_back(name, std::move(started));
+    }
+  }
+  return stack;
+}
+
+Devstack::~Devstack() { Stop(); }
+
+void Devstack::Stop() {
+  if (orchestrator_) orchestrator_->Shutdown();  // wakes the nodes' long-polls
+  for (auto& [name, node] : nodes_) node->RequestStop();
+  for (auto& [name, node] : nodes_) node->Stop();
+  if (server_) server_->Stop();
+  nodes_.clear();
+  orchestrator_.reset();
+}
+
+std::vector<std::string> Devstack::node_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, node] : nodes_) names.push_back(name);
+  return names;
+}
+
+bool Devstack::WaitForNodes(std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool all = true;
+    for (const auto& [name, node] : nodes_) all = all && node->registered();
+    if (all) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+std::string Devstack::StorageDir(const std::string& region) const {
+  return (fs::absolute(options_.dir) / "storage" / region).string();
+}
+
+}  // namespace shoal::devstack

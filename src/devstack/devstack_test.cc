@@ -1,0 +1,157 @@
+// A whole cluster in-process: the seed's data generator as an ops job fills the regional stores,
+// then a partitioned batch job must give exactly the answer of one DuckDB over the same files.
+#include "devstack/devstack.h"
+
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "jobspec/jobspec.h"
+#include "models/json_codec.h"
+#include "transport/http_client.h"
+
+namespace shoal::devstack {
+namespace {
+
+namespace fs = std::filesystem;
+using transport::Json;
+
+constexpr const char* kGenerator = R"(
+Name: data-generator-{{.Region}}
+Type: ops
+Constraints:
+  - {Key: region, Operator: "==", Values: ["{{.Region}}"]}
+Tasks:
+  - Name: main
+    Engine:
+      Type: docker
+      Params:
+        Image: ghcr.io/bacalhau-project/data-generator:latest
+        Parameters: [generate, --count, "200", --region, "{{.Region}}", --start-date, 2024-01-01,
+                     --end-date, 2024-07-01, --rotate-interval, month, --output, /data]
+    Env:
+      AWS_ACCESS_KEY_ID: env:AWS_ACCESS_KEY_ID
+    Publisher:
+      Type: s3
+      Params: {Bucket: my-bucket, Key: "transactions/{nodeID}/", Endpoint: "http://storage-local:9000", Encoding: plain}
+    ResultPaths:
+      - {Name: data, Path: /data}
+)";
+
+constexpr const char* kRevenue = R"(
+Name: revenue-{{.Region}}
+Type: batch
+Count: 3
+Constraints:
+  - {Key: region, Operator: "==", Values: ["{{.Region}}"]}
+Tasks:
+  - Name: main
+    Engine:
+      Type: docker
+      Params:
+        Image: ghcr.io/bacalhau-project/duckdb:latest
+        Parameters:
+          - -c
+          - |
+            SET VARIABLE files = (SELECT LIST(file) FROM partition_by_hash('s3://my-bucket/transactions/**/*.jsonl'));
+            SELECT count(*) AS n, sum(total_amount)::DECIMAL(18,2) AS revenue, count(DISTINCT filename) AS files
+            FROM read_json_auto(getvariable('files'), filename = true);
+    Env:
+      DUCKDB_S3_ENDPOINT: storage-local:9000
+)";
+
+class DevstackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("shoal-devstack-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    DevstackOptions options;
+    options.dir = dir_.string();
+    options.port = 0;
+    options.nodes_per_region = 3;
+    auto stack = Devstack::Start(options);
+    ASSERT_TRUE(stack.ok()) << stack.status().ToString();
+    stack_ = std::move(stack).value();
+    ASSERT_TRUE(stack_->WaitForNodes(std::chrono::seconds(10)));
+    client_ =
+        std::make_unique<transport::HttpClient>(transport::Endpoint{"127.0.0.1", stack_->port()});
+  }
+  void TearDown() override {
+    stack_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // Submits the templated spec and waits until the job is terminal; returns the final job JSON.
+  Json RunJob(const std::string& spec, const std::string& region) {
+    jobspec::SpecOptions options;
+    options.vars = *jobspec::BuildTemplateVars({"Region=" + region}, {}, {});
+    auto parsed = jobspec::ParseJobSpec(spec, options);
+    EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+    auto submitted =
+        client_->Put("/api/v1/orchestrator/jobs", Json{{"Job", models::ToJson(parsed->job)}});
+    EXPECT_TRUE(submitted.ok()) << submitted.status().ToString();
+    std::string id = (*submitted)["JobID"];
+    for (int i = 0; i < 600; ++i) {
+      auto job = client_->Get("/api/v1/orchestrator/jobs/" + id);
+      std::string state = (*job)["Job"]["State"]["StateType"];
+      if (state == "Completed" || state == "Failed" || state == "Stopped") return (*job)["Job"];
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "job " << id << " did not finish";
+    return {};
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Devstack> stack_;
+  std::unique_ptr<transport::HttpClient> client_;
+};
+
+TEST_F(DevstackTest, PartitionedJobEqualsOneDuckDbOverTheRegionsFiles) {
+  for (const char* region : {"us", "eu"}) {
+    Json job = RunJob(kGenerator, region);
+    ASSERT_EQ(job["State"]["StateType"], "Completed") << job.dump();
+  }
+  // Each region's store holds what its 3 nodes generated, and nothing of the other region.
+  std::string us_glob = stack_->StorageDir("us") + "/my-bucket/transactions/**/*.jsonl";
+  auto oracle = engine::Session::Open({}).value();
+  auto expected = oracle->Query(
+      "SELECT count(*), sum(total_amount)::DECIMAL(18,2), count(DISTINCT filename), "
+      "count(*) FILTER (region_name LIKE 'eu%') FROM read_json_auto('" +
+      us_glob + "', filename = true)");
+  ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+  EXPECT_EQ(expected->Text(0, 2), "18");  // 3 nodes x 6 months
+  EXPECT_EQ(expected->Text(0, 3), "0");
+
+  Json job = RunJob(kRevenue, "us");
+  ASSERT_EQ(job["State"]["StateType"], "Completed") << job.dump();
+  auto results =
+      client_->Get("/api/v1/orchestrator/jobs/" + job["ID"].get<std::string>() + "/results");
+  ASSERT_TRUE(results.ok());
+  ASSERT_EQ((*results)["Items"].size(), 3u);
+  int64_t rows = 0, files = 0;
+  double revenue = 0;
+  std::set<std::string> nodes;
+  for (const auto& item : (*results)["Items"]) {
+    nodes.insert(item["NodeID"].get<std::string>());
+    EXPECT_EQ(item["NodeID"].get<std::string>().rfind("compute-us-", 0), 0u);
+    auto bytes =
+        client_->GetBytes("/api/v1/orchestrator/jobs/" + job["ID"].get<std::string>() +
+                          "/results/" + item["ExecutionID"].get<std::string>() + "/result.json");
+    ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+    Json result = Json::parse(*bytes);
+    if (result["Rows"].empty()) continue;  // an empty partition
+    rows += result["Rows"][0][0].get<int64_t>();
+    revenue += result["Rows"][0][1].get<double>();
+    files += result["Rows"][0][2].get<int64_t>();
+  }
+  EXPECT_EQ(nodes.size(), 3u);
+  EXPECT_EQ(std::to_string(rows), expected->Text(0, 0));
+  EXPECT_EQ(std::to_string(files), expected->Text(0, 2));  // each file read exactly once
+  EXPECT_NEAR(revenue, std::stod(expected->Text(0, 1)), 0.005);
+}
+
+}  // namespace
+}  // namespace shoal::devstack

@@ -1,0 +1,595 @@
+// `shoal job|node|agent` as a user runs them: the real binary against a fake orchestrator (an
+// HttpServer answering canned JSON that follows docs/api.md), checking output and exit codes.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "run_process.h"
+#include <gtest/gtest.h>
+
+#include "models/json_codec.h"
+#include "transport/http_server.h"
+
+namespace shoal {
+namespace {
+
+namespace fs = std::filesystem;
+using ::shoal::testing::ProcessResult;
+using ::shoal::testing::RunProcess;
+using ::shoal::testing::ShoalBinary;
+using transport::HttpServer;
+using transport::Json;
+using transport::RawResponse;
+using transport::Request;
+
+constexpr const char* kJobId = "j-0b1c2d3e-4f50-4a6b-8c7d-8e9f00112233";
+constexpr const char* kJobs = "/api/v1/orchestrator/jobs";
+
+// One completed execution and its published files.
+struct Published {
+  std::string execution_id;
+  std::string node_id;
+  int64_t partition = 0;
+  std::map<std::string, std::string> files;  // path -> bytes
+};
+
+std::string ResultJson(const std::string& columns, const std::string& rows) {
+  return "{\"Columns\": " + columns + ", \"Rows\": " + rows + "}";
+}
+
+const std::string kTrendColumns =
+    "[{\"Name\": \"month\", \"Type\": \"VARCHAR\", \"Numeric\": false}, "
+    "{\"Name\": \"total\", \"Type\": \"DECIMAL(18,2)\", \"Numeric\": true}]";
+
+// A fake orchestrator with one job: Running for `running_polls` GETs, then `final_state`.
+class FakeOrchestrator {
+ public:
+  FakeOrchestrator() : server_(HttpServer::Options{}) {
+    job_.id = kJobId;
+    job_.name = "trends";
+    job_.count = 2;
+    job_.version = 1;
+    job_.task.engine = {"duckdb", Json{{"SQL", "SELECT 1"}}};
+  }
+
+  models::Job& job() { return job_; }
+  std::vector<Published>& published() { return published_; }
+  std::vector<models::Node>& nodes() { return nodes_; }
+  int running_polls = 2;
+  models::JobStateType final_state = models::JobStateType::kCompleted;
+  std::string final_message;
+
+  // Registers the handlers and starts; returns the environment pointing the CLI at it.
+  std::map<std::string, std::string> Start() {
+    Handle("PUT", kJobs, [this](const Request& request) -> Result<Json> {
+      std::lock_guard<std::mutex> lock(mu_);
+      submitted_ = request.JsonBody().value();
+      return Json{{"JobID", job_.id}, {"JobVersion", 1}, {"Changed", true}, {"Warnings", {}}};
+    });
+    Handle("GET", kJobs, [this](const Request&) -> Result<Json> {
+      return Json{{"Items", {models::ToJson(JobNow())}}, {"NextToken", ""}};
+    });
+    Handle("GET", std::string(kJobs) + "/([^/]+)", [this](const Request& request) -> Result<Json> {
+      if (request.matches[1] == "nope") return Status::NotFound("job 'nope' not found");
+      return Json{{"Job", models::ToJson(JobNow())}};
+    });
+    Handle("GET", std::string(kJobs) + "/([^/]+)/executions", [this](const Request&) {
+      Json items = Json::array();
+      for (const models::Execution& e : Executions()) items.push_back(models::ToJson(e));
+      return Result<Json>(Json{{"Items", items}});
+    });
+    Handle("GET", std::string(kJobs) + "/([^/]+)/history", [this](const Request&) {
+      models::Event event;
+      event.seq_num = 1;
+      event.job_id = job_.id;
+      event.job_version = job_.version;
+      event.topic = "Submission";
+      event.message = "job submitted";
+      return Result<Json>(Json{{"Items", {models::ToJson(event)}}, {"LastSeq", 1}});
+    });
+    Handle("GET", std::string(kJobs) + "/([^/]+)/results", [this](const Request&) {
+      Json items = Json::array();
+      for (const Published& p : published_) {
+        Json files = Json::array();
+        for (const auto& [path, bytes] : p.files) {
+          files.push_back({{"Path", path}, {"Size", bytes.size()}});
+        }
+        items.push_back({{"ExecutionID", p.execution_id},
+                         {"NodeID", p.node_id},
+                         {"PartitionIndex", p.partition},
+                         {"Files", files}});
+      }
+      return Result<Json>(Json{{"Items", items}});
+    });
+    Handle("GET", std::string(kJobs) + "/([^/]+)/logs", [this](const Request& request) {
+      Json items = Json::array();
+      for (const Published& p : published_) {
+        std::string wanted = request.Param("execution_id");
+        if (!wanted.empty() && wanted != p.execution_id) continue;
+        items.push_back({{"ExecutionID", p.execution_id},
+                         {"NodeID", p.node_id},
+                         {"Stdout", "logs of " + p.execution_id + "\n"},
+                         {"Stderr", ""}});
+      }
+      return Result<Json>(Json{{"Items", items}});
+    });
+    Handle("DELETE", std::string(kJobs) + "/([^/]+)", [this](const Request&) {
+      return Result<Json>(Json{{"JobID", job_.id}});
+    });
+    Handle("GET", "/api/v1/orchestrator/nodes", [this](const Request&) {
+      Json items = Json::array();
+      for (const models::Node& node : nodes_) items.push_back(models::ToJson(node));
+      return Result<Json>(Json{{"Items", items}});
+    });
+    Handle("GET", "/api/v1/agent/alive", [](const Request&) {
+      return Result<Json>(Json{{"Status", "OK"}});
+    });
+    server_.HandleRaw("GET", std::string(kJobs) + "/([^/]+)/results/([^/]+)/(.+)",
+                      [this](const Request& request) -> Result<RawResponse> {
+                        Record(request);
+                        for (const Published& p : published_) {
+                          auto file = p.files.find(request.matches[3]);
+                          if (p.execution_id == request.matches[2] && file != p.files.end()) {
+                            return RawResponse{200, "application/octet-stream", file->second};
+                          }
+                        }
+                        return Status::NotFound("no such result file");
+                      });
+    int port = server_.Start().value();
+    return {{"SHOAL_API_HOST", "127.0.0.1"}, {"SHOAL_API_PORT", std::to_string(port)}};
+  }
+
+  std::vector<std::string> requests() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+  Json submitted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return submitted_;
+  }
+
+ private:
+  template <typename Fn>
+  void Handle(const std::string& method, const std::string& pattern, Fn fn) {
+    server_.HandleJson(method, pattern, [this, fn](const Request& request) -> Result<Json> {
+      Record(request);
+      return fn(request);
+    });
+  }
+  void Record(const Request& request) {
+    std::lock_guard<std::mutex> lock(mu_);
+    requests_.push_back(request.method + " " + request.path);
+  }
+  models::Job JobNow() {
+    std::lock_guard<std::mutex> lock(mu_);
+    models::Job job = job_;
+    bool done = ++polls_ > running_polls;
+    job.state.state_type = done ? final_state : models::JobStateType::kRunning;
+    if (done) job.state.message = final_message;
+    return job;
+  }
+  std::vector<models::Execution> Executions() {
+    std::vector<models::Execution> executions;
+    for (const Published& p : published_) {
+      models::Execution& e = executions.emplace_back();
+      e.id = p.execution_id;
+      e.job_id = job_.id;
+      e.job_version = job_.version;
+      e.node_id = p.node_id;
+      e.partition_index = p.partition;
+      e.compute_state.state_type = models::ExecutionComputeState::kCompleted;
+    }
+    return executions;
+  }
+
+  HttpServer server_;
+  models::Job job_;
+  std::vector<Published> published_;
+  std::vector<models::Node> nodes_;
+  std::mutex mu_;
+  int polls_ = 0;
+  std::vector<std::string> requests_;
+  Json submitted_;
+};
+
+class CliJobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("shoal-cli-job-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string WriteJobFile(const std::string& name, const std::string& text) {
+    fs::path path = dir_ / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+  std::string TrendsJob() {
+    return WriteJobFile("trends.yaml",
+                        "Name: trends-{{.Region}}\n"
+                        "Type: batch\n"
+                        "Count: 2\n"
+                        "Tasks:\n"
+                        "  - Name: main\n"
+                        "    Engine:\n"
+                        "      Type: duckdb\n"
+                        "      Params:\n"
+                        "        SQL: SELECT 1\n");
+  }
+  // Two partitions, published out of order to check that output is by partition.
+  void PublishTrends(FakeOrchestrator& fake) {
+    fake.published().push_back(
+        {"e-2",
+         "compute-us-2",
+         1,
+         {{"result.json", ResultJson(kTrendColumns, R"([["2024-02", 7.05], ["2024-03", null]])")},
+          {"stdout", "ignored\n"}}});
+    fake.published().push_back(
+        {"e-1",
+         "compute-us-1",
+         0,
+         {{"result.json", ResultJson(kTrendColumns, R"([["2024-01", 12.50]])")}}});
+  }
+
+  ProcessResult Shoal(std::vector<std::string> args, const std::map<std::string, std::string>& env,
+                      const std::string& input = "") {
+    args.insert(args.begin(), ShoalBinary());
+    return RunProcess(args, input, env);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(CliJobTest, RunWaitsThenPrintsEachPartitionsTable) {
+  FakeOrchestrator fake;
+  PublishTrends(fake);
+  auto env = fake.Start();
+  auto r = Shoal({"job", "run", TrendsJob(), "-V", "Region=us"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "partition 0 on compute-us-1:\n"
+            "month   | total\n"
+            "--------|------\n"
+            "2024-01 | 12.50\n"
+            "(1 row)\n"
+            "\n"
+            "partition 1 on compute-us-2:\n"
+            "month   | total\n"
+            "--------|------\n"
+            "2024-02 |  7.05\n"
+            "2024-03 |  NULL\n"
+            "(2 rows)\n");
+  // Not a terminal: no progress line.
+  EXPECT_EQ(r.err, "");
+  Json job = fake.submitted()["Job"];
+  EXPECT_EQ(job["Name"], "trends-us");
+  EXPECT_EQ(job["Count"], 2);
+  EXPECT_EQ(fake.submitted()["Force"], false);
+  EXPECT_EQ(fake.submitted()["DryRun"], false);
+}
+
+TEST_F(CliJobTest, MergePrintsTheUnionOfThePartitions) {
+  FakeOrchestrator fake;
+  PublishTrends(fake);
+  auto env = fake.Start();
+  auto r = Shoal({"job", "run", "--merge", TrendsJob(), "-V", "Region=us"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "month   | total\n"
+            "--------|------\n"
+            "2024-01 | 12.50\n"
+            "2024-02 |  7.05\n"
+            "2024-03 |  NULL\n"
+            "(3 rows)\n");
+
+  FakeOrchestrator csv_fake;
+  PublishTrends(csv_fake);
+  auto csv = Shoal({"job", "run", "--merge", "--output", "csv", TrendsJob(), "-V", "Region=us"},
+                   csv_fake.Start());
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out, "month,total\n2024-01,12.50\n2024-02,7.05\n2024-03,\n");
+}
+
+TEST_F(CliJobTest, MergeRefusesPartitionsWithDifferentColumns) {
+  FakeOrchestrator fake;
+  fake.published().push_back(
+      {"e-1", "compute-us-1", 0, {{"result.json", ResultJson(kTrendColumns, "[]")}}});
+  fake.published().push_back(
+      {"e-2",
+       "compute-us-2",
+       1,
+       {{"result.json",
+         ResultJson(R"([{"Name": "n", "Type": "BIGINT", "Numeric": true}])", "[[1]]")}}});
+  auto r = Shoal({"job", "run", "--merge", TrendsJob(), "-V", "Region=us"}, fake.Start());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("shoal job run: cannot merge: partition 1 on compute-us-2 has columns "
+                       "(n BIGINT) but partition 0 on compute-us-1 has (month VARCHAR, total "
+                       "DECIMAL(18,2))"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(CliJobTest, JsonOutputKeepsPartitionsAndTypes) {
+  FakeOrchestrator fake;
+  PublishTrends(fake);
+  auto r = Shoal({"job", "run", "--output", "json", TrendsJob(), "-V", "Region=us"}, fake.Start());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json out = Json::parse(r.out);
+  EXPECT_EQ(out["JobID"], kJobId);
+  EXPECT_EQ(out["State"], "Completed");
+  ASSERT_EQ(out["Executions"].size(), 2u);
+  EXPECT_EQ(out["Executions"][0]["ExecutionID"], "e-1");
+  EXPECT_EQ(out["Executions"][0]["NodeID"], "compute-us-1");
+  EXPECT_EQ(out["Executions"][0]["PartitionIndex"], 0);
+  EXPECT_EQ(out["Executions"][0]["Columns"][1]["Name"], "total");
+  EXPECT_EQ(out["Executions"][1]["Rows"], Json::parse(R"([["2024-02", 7.05], ["2024-03", null]])"));
+}
+
+TEST_F(CliJobTest, JobsWithoutResultJsonShowTheirStdout) {
+  FakeOrchestrator fake;
+  fake.job().type = models::JobType::kOps;
+  fake.job().count = 0;
+  fake.published().push_back({"e-1", "compute-eu-1", 0, {{"stdout", "wrote 3000 events"}}});
+  fake.published().push_back({"e-2", "compute-eu-2", 0, {{"exitCode", "0"}}});
+  auto r = Shoal({"job", "run", TrendsJob(), "-V", "Region=eu"}, fake.Start());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "node compute-eu-1:\n"
+            "wrote 3000 events\n"
+            "\n"
+            "node compute-eu-2:\n"
+            "logs of e-2\n");
+}
+
+TEST_F(CliJobTest, FailedJobExitsOneWithItsMessage) {
+  FakeOrchestrator fake;
+  fake.final_state = models::JobStateType::kFailed;
+  fake.final_message = "partition 1 failed 3 times: Catalog Error: Table x does not exist";
+  auto r = Shoal({"job", "run", TrendsJob(), "-V", "Region=us"}, fake.Start());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, std::string("shoal job run: job ") + kJobId +
+                       " failed: partition 1 failed 3 times: Catalog Error: Table x does not "
+                       "exist\n");
+}
+
+TEST_F(CliJobTest, BadSpecsExitTwoAndSendNothing) {
+  FakeOrchestrator fake;
+  auto env = fake.Start();
+  auto yaml = Shoal({"job", "run", WriteJobFile("bad.yaml", "Name: [unclosed\n")}, env);
+  EXPECT_EQ(yaml.exit_code, 2);
+  EXPECT_NE(yaml.err.find("shoal job run: "), std::string::npos);
+  EXPECT_NE(yaml.err.find("malformed YAML"), std::string::npos) << yaml.err;
+
+  auto unknown = Shoal({"job", "run",
+                        WriteJobFile("unknown.yaml",
+                                     "Type: batch\nTasks:\n  - Engine:\n      Type: duckdb\n"
+                                     "      Parms: {SQL: SELECT 1}\n")},
+                       env);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("line 5: Tasks[0].Engine.Parms: unknown field; did you mean Params?"),
+            std::string::npos)
+      << unknown.err;
+
+  auto missing = Shoal({"job", "run", TrendsJob()}, env);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("missing template variable: Region (line 1); set them with -V"),
+            std::string::npos)
+      << missing.err;
+
+  auto flag = Shoal({"job", "run", "--no-such-flag", TrendsJob()}, env);
+  EXPECT_EQ(flag.exit_code, 2);
+  auto output = Shoal({"job", "run", "--output", "xml", TrendsJob(), "-V", "Region=us"}, env);
+  EXPECT_EQ(output.exit_code, 2);
+  EXPECT_NE(output.err.find("--output: unknown format 'xml'"), std::string::npos) << output.err;
+
+  EXPECT_TRUE(fake.requests().empty());
+}
+
+TEST_F(CliJobTest, StdinTemplatesAndNoTemplate) {
+  FakeOrchestrator fake;
+  fake.published().push_back({"e-1", "compute-us-1", 0, {{"stdout", "done"}}});
+  auto env = fake.Start();
+  env["SHOAL_TEST_REGION"] = "eu";
+  auto r = Shoal({"job", "run", "-", "-E", "^SHOAL_TEST_", "-V", "Other=x", "--id-only"}, env,
+                 "Name: t-{{.SHOAL_TEST_REGION}}-{{.Other}}\nType: ops\nTasks:\n"
+                 "  - Engine: {Type: duckdb, Params: {SQL: SELECT 1}}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fake.submitted()["Job"]["Name"], "t-eu-x");
+
+  auto raw = Shoal({"job", "run", "-", "--no-template", "--no-wait", "--id-only"}, env,
+                   "Name: 'raw {{.X}}'\nType: ops\nTasks:\n"
+                   "  - Engine: {Type: duckdb, Params: {SQL: SELECT 1}}\n");
+  ASSERT_EQ(raw.exit_code, 0) << raw.err;
+  EXPECT_EQ(fake.submitted()["Job"]["Name"], "raw {{.X}}");
+}
+
+TEST_F(CliJobTest, IdOnlyPrintsJustTheIdAndStillWaits) {
+  FakeOrchestrator fake;
+  PublishTrends(fake);
+  auto env = fake.Start();
+  auto r = Shoal({"job", "run", "--id-only", TrendsJob(), "-V", "Region=us"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, std::string(kJobId) + "\n");
+  auto requests = fake.requests();
+  EXPECT_GE(
+      std::count(requests.begin(), requests.end(), std::string("GET ") + kJobs + "/" + kJobId), 3);
+
+  FakeOrchestrator failing;
+  failing.final_state = models::JobStateType::kFailed;
+  auto failed = Shoal({"job", "run", "--id-only", TrendsJob(), "-V", "Region=us"}, failing.Start());
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_EQ(failed.out, std::string(kJobId) + "\n");
+
+  FakeOrchestrator no_wait;
+  auto quick = Shoal({"job", "run", "--id-only", "--no-wait", TrendsJob(), "-V", "Region=us"},
+                     no_wait.Start());
+  EXPECT_EQ(quick.exit_code, 0);
+  EXPECT_EQ(quick.out, std::string(kJobId) + "\n");
+  EXPECT_EQ(no_wait.requests(), std::vector<std::string>{std::string("PUT ") + kJobs});
+}
+
+TEST_F(CliJobTest, DryRunPrintsTheJobAndStoresNothing) {
+  FakeOrchestrator fake;
+  auto r = Shoal({"job", "run", "--dry-run", TrendsJob(), "-V", "Region=us"}, fake.Start());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json printed = Json::parse(r.out);
+  EXPECT_EQ(printed["Name"], "trends-us");
+  EXPECT_EQ(printed["Tasks"][0]["Engine"]["Type"], "duckdb");
+  EXPECT_EQ(fake.submitted()["DryRun"], true);
+  EXPECT_EQ(fake.requests(), std::vector<std::string>{std::string("PUT ") + kJobs});
+}
+
+TEST_F(CliJobTest, UnreachableOrchestratorIsNamed) {
+  int port = 0;
+  {
+    HttpServer server(HttpServer::Options{});
+    port = server.Start().value();
+    server.Stop();
+  }
+  std::map<std::string, std::string> env{{"SHOAL_API_HOST", "127.0.0.1"},
+                                         {"SHOAL_API_PORT", std::to_string(port)}};
+  std::string message = "cannot reach the orchestrator at 127.0.0.1:" + std::to_string(port) +
+                        " (set SHOAL_API_HOST/SHOAL_API_PORT)\n";
+  auto run = Shoal({"job", "run", TrendsJob(), "-V", "Region=us"}, env);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err, "shoal job run: " + message);
+  auto alive = Shoal({"agent", "alive"}, env);
+  EXPECT_EQ(alive.exit_code, 1);
+  EXPECT_EQ(alive.out, "");
+  EXPECT_EQ(alive.err, "shoal agent alive: " + message);
+  auto list = Shoal({"job", "list"}, env);
+  EXPECT_EQ(list.exit_code, 1);
+  EXPECT_EQ(list.err, "shoal job list: " + message);
+}
+
+TEST_F(CliJobTest, GetDownloadsEveryResultFile) {
+  FakeOrchestrator fake;
+  PublishTrends(fake);
+  fake.published()[1].files["outputs/part 0.csv"] = "a,b\n1,2\n";
+  auto env = fake.Start();
+  fs::path out = dir_ / "results";
+  auto r = Shoal({"job", "get", "trends", "--output-dir", out.string()}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(testing::ReadWholeFile(out / "e-1" / "outputs" / "part 0.csv"), "a,b\n1,2\n");
+  EXPECT_EQ(testing::ReadWholeFile(out / "e-2" / "stdout"), "ignored\n");
+  EXPECT_TRUE(fs::exists(out / "e-1" / "result.json"));
+  EXPECT_NE(r.out.find("wrote 4 files"), std::string::npos) << r.out;
+}
+
+TEST_F(CliJobTest, GetRefusesPathsThatLeaveTheOutputFolder) {
+  FakeOrchestrator fake;
+  fake.published().push_back(
+      {"e-1", "compute-us-1", 0, {{"stdout", "fine"}, {"../../escape.txt", "gotcha"}}});
+  auto env = fake.Start();
+  fs::path out = dir_ / "results";
+  auto r = Shoal({"job", "get", kJobId, "--output-dir", out.string()}, env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("shoal job get: refusing result file path '../../escape.txt' from the "
+                       "orchestrator: it contains '..'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(dir_ / "escape.txt"));
+}
+
+TEST_F(CliJobTest, DescribeListHistoryLogsAndStop) {
+  FakeOrchestrator fake;
+  fake.running_polls = 0;
+  PublishTrends(fake);
+  auto env = fake.Start();
+
+  auto describe = Shoal({"job", "describe", "trends"}, env);
+  ASSERT_EQ(describe.exit_code, 0) << describe.err;
+  EXPECT_NE(describe.out.find("ID:          " + std::string(kJobId)), std::string::npos);
+  EXPECT_NE(describe.out.find("State:       Completed"), std::string::npos);
+  EXPECT_NE(describe.out.find("e-2 | compute-us-2 |         1 | Completed |       1 |"),
+            std::string::npos)
+      << describe.out;
+  auto json = Shoal({"job", "describe", "trends", "--output", "json"}, env);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(Json::parse(json.out)["Executions"].size(), 2u);
+
+  auto history = Shoal({"job", "history", "trends", "--output", "csv"}, env);
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_NE(history.out.find("TIME,LEVEL,EXEC. ID,TOPIC,EVENT\n"), std::string::npos);
+  EXPECT_NE(history.out.find(",Job,,Submission,job submitted\n"), std::string::npos) << history.out;
+  auto executions = Shoal({"job", "executions", "trends", "--output", "json"}, env);
+  ASSERT_EQ(executions.exit_code, 0) << executions.err;
+  EXPECT_EQ(Json::parse(executions.out).size(), 2u);
+
+  auto logs = Shoal({"job", "logs", "trends", "-e", "e-1"}, env);
+  ASSERT_EQ(logs.exit_code, 0) << logs.err;
+  EXPECT_EQ(logs.out, "logs of e-1\n");
+  auto follow = Shoal({"job", "logs", "trends", "--follow"}, env);
+  ASSERT_EQ(follow.exit_code, 0) << follow.err;
+  EXPECT_EQ(follow.out,
+            "execution e-2 on compute-us-2:\nlogs of e-2\n"
+            "execution e-1 on compute-us-1:\nlogs of e-1\n");
+
+  auto stop = Shoal({"job", "stop", "trends"}, env);
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_EQ(stop.out, "stopped job " + std::string(kJobId) + "\n");
+  auto quiet = Shoal({"job", "stop", "trends", "--quiet"}, env);
+  EXPECT_EQ(quiet.out, "");
+}
+
+TEST_F(CliJobTest, JobListShowsShortIdsAndUnknownJobsFail) {
+  FakeOrchestrator fake;
+  fake.running_polls = 0;
+  auto env = fake.Start();
+  auto list = Shoal({"job", "list", "--output", "csv"}, env);
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out, "ID,NAME,TYPE,STATE,CREATED\nj-0b1c2d3e,trends,batch,Completed,\n");
+
+  auto unknown = Shoal({"job", "describe", "nope"}, env);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(unknown.err, "shoal job describe: job 'nope' not found\n");
+}
+
+TEST_F(CliJobTest, NodeListAndAgentAlive) {
+  FakeOrchestrator fake;
+  models::Node us;
+  us.id = "compute-us-1";
+  us.labels = {{"region", "us"}, {"zone", "a"}};
+  us.membership = models::NodeMembership::kApproved;
+  us.connection = models::NodeConnection::kConnected;
+  us.last_heartbeat =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          (std::chrono::system_clock::now() - std::chrono::minutes(3)).time_since_epoch())
+          .count();
+  models::Node eu;
+  eu.id = "compute-eu-1";
+  eu.labels = {{"region", "eu"}};
+  fake.nodes() = {us, eu};
+  auto env = fake.Start();
+
+  auto list = Shoal({"node", "list"}, env);
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out,
+            "ID           | LABELS           | MEMBERSHIP | CONNECTION   | LAST HEARTBEAT\n"
+            "-------------|------------------|------------|--------------|---------------\n"
+            "compute-us-1 | region=us,zone=a | APPROVED   | CONNECTED    | 3m ago\n"
+            "compute-eu-1 | region=eu        | PENDING    | DISCONNECTED | never\n"
+            "(2 rows)\n");
+  auto json = Shoal({"node", "list", "--output", "json"}, env);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(Json::parse(json.out)[1]["ID"], "compute-eu-1");
+
+  // No SHOAL_API_HOST: the default host, localhost, must reach a server on 127.0.0.1.
+  auto alive = Shoal({"agent", "alive"}, {{"SHOAL_API_HOST", ""},
+                                          {"BACALHAU_API_HOST", ""},
+                                          {"SHOAL_API_PORT", env["SHOAL_API_PORT"]}});
+  EXPECT_EQ(alive.exit_code, 0) << alive.err;
+  EXPECT_EQ(alive.out, "OK\n");
+}
+
+}  // namespace
+}  // namespace shoal
