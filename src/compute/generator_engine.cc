@@ -154,6 +154,13 @@ Status RunGeneratorEngine(const EngineContext& context) {
   }
   // The seed's data-generator image writes to /data unless told otherwise.
   if (parsed->flags.output.empty()) parsed->flags.output = "/data";
+  // Without --seed each node writes its own data, as the seed's image (seeded by the clock) does,
+  // yet reruns on the same node repeat it: the seed comes from the node's name.
+  if (parsed->flags.seed.empty()) {
+    uint64_t seed = 1469598103934665603ULL;  // FNV-1a: stable across builds, unlike std::hash
+    for (unsigned char c : context.config.node_id) seed = (seed ^ c) * 1099511628211ULL;
+    parsed->flags.seed = std::to_string(seed >> 1);
+  }
   auto options = datagen::ResolveOptions(parsed->flags);
   if (!options.ok()) return options.status().WithContext("generator");
   if (parsed->list_anomalies) {

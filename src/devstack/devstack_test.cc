@@ -124,6 +124,7 @@ TEST_F(DevstackTest, PartitionedJobEqualsOneDuckDbOverTheRegionsFiles) {
   ASSERT_TRUE(expected.ok()) << expected.status().ToString();
   EXPECT_EQ(expected->Text(0, 2), "18");  // 3 nodes x 6 months
   EXPECT_EQ(expected->Text(0, 3), "0");
+  EXPECT_EQ(expected->Text(0, 4), "true");  // each node wrote its own events, not a copy
 
   Json job = RunJob(kRevenue, "us");
   ASSERT_EQ(job["State"]["StateType"], "Completed") << job.dump();
