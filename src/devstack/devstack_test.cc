@@ -119,7 +119,8 @@ TEST_F(DevstackTest, PartitionedJobEqualsOneDuckDbOverTheRegionsFiles) {
   auto oracle = engine::Session::Open({}).value();
   auto expected = oracle->Query(
       "SELECT count(*), sum(total_amount)::DECIMAL(18,2), count(DISTINCT filename), "
-      "count(*) FILTER (region_name LIKE 'eu%') FROM read_json_auto('" +
+      "count(*) FILTER (region_name LIKE 'eu%'), count(DISTINCT event_id) = count(*) "
+      "FROM read_json_auto('" +
       us_glob + "', filename = true)");
   ASSERT_TRUE(expected.ok()) << expected.status().ToString();
   EXPECT_EQ(expected->Text(0, 2), "18");  // 3 nodes x 6 months
