@@ -4,9 +4,8 @@
 // It generates a year of transactions with `shoal generate`, then times three queries three
 // ways, best of 5 alternating rounds: plain DuckDB in this process (the baseline: no Shoal code
 // at all), Shoal's engine Session in this process, and the `shoal sql` binary as a user runs it
-// (process start included). It prints rows/s and the ratio to the baseline; it never fails on timing.
-#include <sys/wait.h>
-
+// (process start included). It prints rows/s and the ratio to the baseline; it never fails on
+// timing.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +15,8 @@
 #include <vector>
 
 #include "duckdb.hpp"
+#include <sys/wait.h>
+
 #include "engine/engine.h"
 
 namespace {
@@ -78,15 +79,18 @@ int main(int argc, char** argv) {
       {"count", "SELECT count(*) FROM " + files},
       {"agg by category",
        "SELECT product_category, count(*), sum(total_amount), avg(total_amount), "
-       "stddev(total_amount) FROM " + files + " GROUP BY 1"},
+       "stddev(total_amount) FROM " +
+           files + " GROUP BY 1"},
       {"monthly distinct",
        "SELECT date_trunc('month', timestamp), count(*), sum(total_amount), "
-       "count(DISTINCT customer_id) FROM " + files + " WHERE payment_status = 'completed' "
-       "GROUP BY 1"},
+       "count(DISTINCT customer_id) FROM " +
+           files +
+           " WHERE payment_status = 'completed' "
+           "GROUP BY 1"},
   };
 
-  std::printf("%-18s %14s %14s %8s %16s %8s\n", "query", "duckdb rows/s", "session rows/s",
-              "ratio", "shoal sql rows/s", "ratio");
+  std::printf("%-18s %14s %14s %8s %16s %8s\n", "query", "duckdb rows/s", "session rows/s", "ratio",
+              "shoal sql rows/s", "ratio");
   for (const auto& q : queries) {
     // Rounds alternate the three ways so that noise from other processes hits them alike; the
     // best time of each way counts.
@@ -98,11 +102,12 @@ int main(int argc, char** argv) {
                        Run(shoal + " sql --format csv -c \"" + q.sql + "\" > /dev/null");
                      }));
     }
-    std::printf("%-18s %14.0f %14.0f %8.3f %16.0f %8.3f\n", q.name, rows / base,
-                rows / in_process, base / in_process, rows / cli, base / cli);
+    std::printf("%-18s %14.0f %14.0f %8.3f %16.0f %8.3f\n", q.name, rows / base, rows / in_process,
+                base / in_process, rows / cli, base / cli);
   }
-  std::printf("\nratio = Shoal rows/s / plain DuckDB rows/s on the same files in this run "
-              "(target >= 0.95; the shoal sql column includes process start).\n");
+  std::printf(
+      "\nratio = Shoal rows/s / plain DuckDB rows/s on the same files in this run "
+      "(target >= 0.95; the shoal sql column includes process start).\n");
   fs::remove_all(dir);
   return 0;
 }

@@ -16,15 +16,15 @@
 #include <variant>
 #include <vector>
 
-#include "orchestrator/job_store.h"
-#include "orchestrator/sqlite_schema.h"
-#include "orchestrator/sqlite_statement.h"
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 #include "common/status.h"
 #include "models/json_codec.h"
 #include "models/states.h"
+#include "orchestrator/job_store.h"
+#include "orchestrator/sqlite_schema.h"
+#include "orchestrator/sqlite_statement.h"
 
 namespace shoal::orchestrator {
 namespace {
