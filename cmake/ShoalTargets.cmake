@@ -25,6 +25,6 @@ function(shoal_add_test name)
   endif()
   gtest_discover_tests(${name}
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-               ENVIRONMENT "SHOAL_BINARY=$<TARGET_FILE:shoal>;SHOAL_SOURCE_DIR=${SHOAL_ROOT}"
+               ENVIRONMENT "SHOAL_BINARY=$<TARGET_FILE:shoal>"
     DISCOVERY_TIMEOUT 60)
 endfunction()

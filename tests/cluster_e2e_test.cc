@@ -165,7 +165,7 @@ TEST_F(ClusterTest, SurvivesAKilledNodeAndARestartedOrchestrator) {
   auto generated =
       Shoal({"job", "run", "-V", "Region=us", "-V", "Events=400", "-V", "StartDate=2024-01-01",
              "-V", "EndDate=2024-07-01", "-V", "RotateInterval=month",
-             std::string(std::getenv("SHOAL_SOURCE_DIR")) + "/jobs/data-generator.yaml"});
+             std::string(SHOAL_SOURCE_ROOT) + "/jobs/data-generator.yaml"});
   ASSERT_EQ(generated.exit_code, 0) << generated.err << Logs();
   auto oracle = engine::Session::Open({}).value();
   auto expected =
