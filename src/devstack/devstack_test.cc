@@ -2,13 +2,17 @@
 // then a partitioned batch job must give exactly the answer of one DuckDB over the same files.
 #include "devstack/devstack.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "format/output_format.h"
 #include "jobspec/jobspec.h"
 #include "models/json_codec.h"
 #include "transport/http_client.h"
@@ -153,6 +157,52 @@ TEST_F(DevstackTest, PartitionedJobEqualsOneDuckDbOverTheRegionsFiles) {
   EXPECT_EQ(std::to_string(rows), expected->Text(0, 0));
   EXPECT_EQ(std::to_string(files), expected->Text(0, 2));  // each file read exactly once
   EXPECT_NEAR(revenue, std::stod(expected->Text(0, 1)), 0.005);
+}
+
+// Rows of a result.json or of an engine result, as JSON text, sorted (partition order is free).
+std::vector<std::string> SortedRows(const Json& rows) {
+  std::vector<std::string> out;
+  for (const auto& row : rows) out.push_back(row.dump());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(DevstackTest, EveryAnalysisJobEqualsOneDuckDbOverTheSameFiles) {
+  Json generated = RunJob(kGenerator, "us");
+  ASSERT_EQ(generated["State"]["StateType"], "Completed") << generated.dump();
+  for (const char* name : {"monthly-trends.yaml", "hourly-operations.yaml"}) {
+    std::ifstream in(std::string(SHOAL_SOURCE_ROOT) + "/jobs/" + name);
+    std::stringstream text;
+    text << in.rdbuf();
+    Json job = RunJob(text.str(), "us");
+    ASSERT_EQ(job["State"]["StateType"], "Completed") << name << " " << job.dump();
+    std::string id = job["ID"];
+    Json merged = Json::array();
+    auto results = client_->Get("/api/v1/orchestrator/jobs/" + id + "/results");
+    ASSERT_TRUE(results.ok());
+    for (const auto& item : (*results)["Items"]) {
+      auto bytes = client_->GetBytes("/api/v1/orchestrator/jobs/" + id + "/results/" +
+                                     item["ExecutionID"].get<std::string>() + "/result.json");
+      ASSERT_TRUE(bytes.ok());
+      Json result = Json::parse(*bytes);
+      for (const auto& row : result["Rows"]) merged.push_back(row);
+    }
+    // The oracle: the job's own SQL as one partition, in one DuckDB over the region's store.
+    engine::SessionOptions options;
+    options.path_mappings = {{"s3://my-bucket", stack_->StorageDir("us") + "/my-bucket"}};
+    auto oracle = engine::Session::Open(options).value();
+    std::string sql = job["Tasks"][0]["Engine"]["Params"]["SQL"];
+    auto expected = oracle->Query(sql);
+    ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+    Json expected_rows = Json::array();
+    for (const auto& row : expected->rows()) {
+      Json cells = Json::array();
+      for (const auto& cell : row) cells.push_back(Json::parse(format::CellToJson(cell).dump()));
+      expected_rows.push_back(cells);
+    }
+    EXPECT_GT(expected_rows.size(), 5u) << name;
+    EXPECT_EQ(SortedRows(merged), SortedRows(expected_rows)) << name;
+  }
 }
 
 }  // namespace
