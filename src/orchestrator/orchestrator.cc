@@ -57,6 +57,14 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::Open(OrchestratorOptions opt
   }
   SHOAL_ASSIGN_OR_RETURN(auto store,
                          JobStore::Open((fs::path(options.data_dir) / "state.db").string()));
+  // Nodes get a full timeout after a restart before they count as lost: while the orchestrator
+  // was down they could not heartbeat, yet their executions may be running fine.
+  SHOAL_ASSIGN_OR_RETURN(auto nodes, store->ListNodes());
+  for (auto& node : nodes) {
+    if (node.connection != models::NodeConnection::kConnected) continue;
+    node.last_heartbeat = NowNanos();
+    SHOAL_RETURN_IF_ERROR(store->PutNode(node));
+  }
   auto orchestrator =
       std::unique_ptr<Orchestrator>(new Orchestrator(std::move(options), std::move(store)));
   orchestrator->ticker_ = std::thread([o = orchestrator.get()] { o->TickLoop(); });
