@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/environment.h"
 #include "jobspec/template.h"
 #include "models/ids.h"
 
@@ -23,7 +24,7 @@ void ReportWarning(std::string_view command, std::string_view message) {
 
 Result<api::ApiClient> ClientFromEnvironment() {
   SHOAL_ASSIGN_OR_RETURN(transport::Endpoint endpoint,
-                         api::EndpointFromEnvironment(jobspec::CurrentEnvironment()));
+                         api::EndpointFromEnvironment(CurrentEnvironment()));
   return api::ApiClient(std::move(endpoint));
 }
 

@@ -6,6 +6,7 @@
 #include "cli/job_output.h"
 #include "cli/job_verbs.h"
 #include "cli/wait.h"
+#include "common/environment.h"
 #include "jobspec/jobspec.h"
 #include "jobspec/template.h"
 #include "models/json_codec.h"
@@ -48,8 +49,8 @@ int RunJobRun(const JobRunFlags& flags) {
     return Fail(Status::InvalidArgument("--wait-timeout-secs must be greater than 0"), kExitUsage);
   }
 
-  Result<jobspec::TemplateVars> vars = jobspec::BuildTemplateVars(
-      flags.template_vars, flags.template_envs, jobspec::CurrentEnvironment());
+  Result<jobspec::TemplateVars> vars =
+      jobspec::BuildTemplateVars(flags.template_vars, flags.template_envs, CurrentEnvironment());
   if (!vars.ok()) return Fail(vars.status(), kExitUsage);
   jobspec::SpecOptions spec_options;
   spec_options.templating = !flags.no_template;

@@ -5,11 +5,10 @@
 
 #include "cli/command.h"
 #include "cli/signals.h"
+#include "common/environment.h"
 #include "compute/compute_node.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
-
-extern char** environ;
 
 namespace shoal::cli {
 
@@ -101,13 +100,7 @@ int ServeCompute(const ServeFlags& flags) {
     }
     options.runner.stores.push_back({store.substr(0, eq), store.substr(eq + 1)});
   }
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry = *e;
-    size_t eq = entry.find('=');
-    if (eq != std::string::npos) {
-      options.runner.host_environment[entry.substr(0, eq)] = entry.substr(eq + 1);
-    }
-  }
+  options.runner.host_environment = CurrentEnvironment();
   BlockStopSignals();
   auto node = compute::ComputeNode::Start(std::move(options));
   if (!node.ok()) return Fail(node.status(), 1);

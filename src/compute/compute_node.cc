@@ -181,9 +181,7 @@ bool ComputeNode::PostStatus(const std::string& execution_id, const std::string&
                           {"Topic", topic},
                           {"Message", message}};
   if (run_output != nullptr) {
-    models::Execution carrier;
-    carrier.run_output = *run_output;
-    body["RunOutput"] = models::ToJson(carrier)["RunOutput"];
+    body["RunOutput"] = models::ToJson(*run_output);
   }
   // Status reports must arrive: retry while the orchestrator is unreachable.
   while (true) {

@@ -3,8 +3,7 @@
 #include <filesystem>
 #include <thread>
 
-extern char** environ;
-
+#include "common/environment.h"
 #include "orchestrator/http_api.h"
 
 namespace shoal::devstack {
@@ -18,12 +17,7 @@ constexpr const char* kDefaultBucket = "my-bucket";
 // The process environment, plus credentials for the devstack's own stores when the user has
 // none, as the seed's compose file gives its nodes (its jobs read env:AWS_ACCESS_KEY_ID).
 std::map<std::string, std::string> DevstackEnvironment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry = *e;
-    size_t eq = entry.find('=');
-    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
+  std::map<std::string, std::string> env = CurrentEnvironment();
   env.emplace("AWS_ACCESS_KEY_ID", "shoal-devstack");
   env.emplace("AWS_SECRET_ACCESS_KEY", "shoal-devstack");
   return env;

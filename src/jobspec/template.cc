@@ -9,8 +9,6 @@
 
 #include "models/text.h"
 
-extern char** environ;  // POSIX; declared by <unistd.h> only with _GNU_SOURCE
-
 namespace shoal::jobspec {
 namespace {
 
@@ -167,17 +165,6 @@ Result<TemplateVars> BuildTemplateVars(const std::vector<std::string>& dash_v,
     vars[name] = assignment.substr(eq + 1);
   }
   return vars;
-}
-
-std::map<std::string, std::string> CurrentEnvironment() {
-  std::map<std::string, std::string> out;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    std::string_view text(*entry);
-    size_t eq = text.find('=');
-    if (eq == kNpos) continue;
-    out.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
-  }
-  return out;
 }
 
 Result<std::string> RenderTemplate(std::string_view text, const TemplateVars& vars) {

@@ -35,9 +35,6 @@ Result<TemplateVars> BuildTemplateVars(const std::vector<std::string>& dash_v,
                                        const std::vector<std::string>& dash_e_regexes,
                                        const std::map<std::string, std::string>& environment);
 
-// The calling process's environment (from `environ`).
-std::map<std::string, std::string> CurrentEnvironment();
-
 // Renders `text`. Errors: "missing template variables: Region (lines 3, 17), Events (line 9);
 // set them with -V NAME=VALUE or import environment variables with -E REGEX", or
 // "line 4: unsupported template action '{{ if .X }}'; ...", or "line 4: unclosed action ...".

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/environment.h"
+
 namespace shoal::jobspec {
 namespace {
 
@@ -135,7 +137,7 @@ TEST(TemplateVarsTest, InvalidRegexIsAnError) {
 
 TEST(TemplateVarsTest, CurrentEnvironmentReadsTheProcess) {
   setenv("SHOAL_TEMPLATE_TEST_VAR", "42", 1);
-  auto env = CurrentEnvironment();
+  auto env = shoal::CurrentEnvironment();
   EXPECT_EQ(env["SHOAL_TEMPLATE_TEST_VAR"], "42");
   unsetenv("SHOAL_TEMPLATE_TEST_VAR");
 }

@@ -25,8 +25,34 @@ JsonReader::NestedFn StateReader(State<T>* out, Result<T> (*parse)(std::string_v
 
 }  // namespace
 
+json ToJson(const RunOutput& o) {
+  return json{{"Stdout", o.stdout_text}, {"StdoutTruncated", o.stdout_truncated},
+              {"Stderr", o.stderr_text}, {"StderrTruncated", o.stderr_truncated},
+              {"ExitCode", o.exit_code}, {"ErrorMsg", o.error_message}};
+}
+
+namespace {
+
+Status ReadRunOutput(const json& v, const std::string& path, RunOutput* out) {
+  JsonReader o(v, path);
+  o.String("Stdout", &out->stdout_text);
+  o.Bool("StdoutTruncated", &out->stdout_truncated);
+  o.String("Stderr", &out->stderr_text);
+  o.Bool("StderrTruncated", &out->stderr_truncated);
+  o.Int("ExitCode", &out->exit_code);
+  o.String("ErrorMsg", &out->error_message);
+  return o.status();
+}
+
+}  // namespace
+
+Result<RunOutput> RunOutputFromJson(const json& j) {
+  RunOutput out;
+  SHOAL_RETURN_IF_ERROR(ReadRunOutput(j, "RunOutput", &out));
+  return out;
+}
+
 json ToJson(const Execution& e) {
-  const RunOutput& o = e.run_output;
   json j{
       {"ID", e.id},
       {"Namespace", e.namespace_},
@@ -39,12 +65,7 @@ json ToJson(const Execution& e) {
       {"ComputeState", StateJson(e.compute_state)},
       {"PreviousExecution", e.previous_execution},
       {"NextExecution", e.next_execution},
-      {"RunOutput", json{{"Stdout", o.stdout_text},
-                         {"StdoutTruncated", o.stdout_truncated},
-                         {"Stderr", o.stderr_text},
-                         {"StderrTruncated", o.stderr_truncated},
-                         {"ExitCode", o.exit_code},
-                         {"ErrorMsg", o.error_message}}},
+      {"RunOutput", ToJson(e.run_output)},
       {"Revision", e.revision},
       {"CreateTime", e.create_time},
       {"ModifyTime", e.modify_time},
@@ -67,16 +88,8 @@ Result<Execution> ExecutionFromJson(const json& j) {
   r.Nested("ComputeState", StateReader(&e.compute_state, &ParseExecutionComputeState));
   r.String("PreviousExecution", &e.previous_execution);
   r.String("NextExecution", &e.next_execution);
-  r.Nested("RunOutput", [&](const json& v, const std::string& p) {
-    JsonReader o(v, p);
-    o.String("Stdout", &e.run_output.stdout_text);
-    o.Bool("StdoutTruncated", &e.run_output.stdout_truncated);
-    o.String("Stderr", &e.run_output.stderr_text);
-    o.Bool("StderrTruncated", &e.run_output.stderr_truncated);
-    o.Int("ExitCode", &e.run_output.exit_code);
-    o.String("ErrorMsg", &e.run_output.error_message);
-    return o.status();
-  });
+  r.Nested("RunOutput",
+           [&](const json& v, const std::string& p) { return ReadRunOutput(v, p, &e.run_output); });
   r.Nested("PublishedResult", [&](const json& v, const std::string& p) {
     JsonReader s(v, p);
     s.String("Type", &e.published_result.type);

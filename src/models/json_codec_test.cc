@@ -42,6 +42,23 @@ Job FullJob() {
   return job;
 }
 
+TEST(JsonCodecTest, RunOutputRoundTripAndErrors) {
+  RunOutput out;
+  out.stdout_text = "n\n1\n";
+  out.stderr_truncated = true;
+  out.exit_code = 1;
+  out.error_message = "statement failed";
+  json j = ToJson(out);
+  EXPECT_EQ(j["ErrorMsg"], "statement failed");
+  auto back = RunOutputFromJson(j);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, out);
+  auto bad = RunOutputFromJson(json{{"ExitCode", "one"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("RunOutput.ExitCode"), std::string::npos)
+      << bad.status().message();
+}
+
 TEST(JsonCodecTest, JobRoundTrip) {
   Job job = FullJob();
   json j = ToJson(job);

@@ -220,10 +220,7 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
         SHOAL_ASSIGN_OR_RETURN(auto state, models::ParseExecutionComputeState(state_text));
         std::optional<models::RunOutput> run_output;
         if (body.contains("RunOutput")) {
-          // The codec reads RunOutput as part of an Execution.
-          SHOAL_ASSIGN_OR_RETURN(auto carrier,
-                                 models::ExecutionFromJson(Json{{"RunOutput", body["RunOutput"]}}));
-          run_output = carrier.run_output;
+          SHOAL_ASSIGN_OR_RETURN(run_output, models::RunOutputFromJson(body["RunOutput"]));
         }
         SHOAL_RETURN_IF_ERROR(o.UpdateExecution(request.matches[1], node_id, state,
                                                 body.value("Topic", ""), body.value("Message", ""),
