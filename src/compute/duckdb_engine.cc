@@ -14,6 +14,8 @@
 #include "engine/engine.h"
 #include "format/output_format.h"
 #include "models/resources.h"
+#include "models/task.h"
+#include "models/text.h"
 
 namespace shoal::compute {
 
@@ -131,6 +133,14 @@ Result<engine::SessionOptions> MakeSessionOptions(const EngineContext& context) 
     options.memory_limit = std::to_string(resources->memory_bytes) + "B";
   }
   options.path_mappings = context.sandbox.Mappings();
+  // The task's literal Env entries become session variables, so a job passes user values
+  // (a search pattern) to its SQL as values: getvariable('PATTERN'). Entries resolved from the
+  // node's environment (env:NAME, typically credentials) stay out of SQL's reach.
+  for (const auto& [name, value] : context.job.task.env) {
+    if (models::StartsWith(value, models::kEnvReferencePrefix)) continue;
+    auto resolved = context.env.find(name);
+    if (resolved != context.env.end()) options.variables[name] = resolved->second;
+  }
   // s3:// in SQL reads the store DUCKDB_S3_ENDPOINT names, as httpfs would.
   auto endpoint = context.env.find("DUCKDB_S3_ENDPOINT");
   const bool explicit_endpoint = endpoint != context.env.end();

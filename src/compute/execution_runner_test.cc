@@ -249,6 +249,17 @@ TEST_F(ExecutionRunnerTest, BadSqlFailsNamingTheStatement) {
   EXPECT_FALSE(HasFile(outcome, "result.json"));
 }
 
+TEST_F(ExecutionRunnerTest, LiteralEnvEntriesAreSqlVariablesButNodeSecretsAreNot) {
+  models::Job job = DuckdbJob(
+      "SELECT getvariable('PATTERN') AS pattern, 'O''Brien''s shop' ILIKE "
+      "'%' || getvariable('pattern') || '%' AS matches, getvariable('AWS_ACCESS_KEY_ID') AS key, "
+      "getvariable('BACALHAU_JOB_ID') AS job_id");
+  job.task.env = {{"PATTERN", "o'brien'S"}, {"AWS_ACCESS_KEY_ID", "env:AWS_ACCESS_KEY_ID"}};
+  ExecutionOutcome outcome = Run(job, MakeExecution("e-vars"));
+  ASSERT_TRUE(outcome.succeeded) << outcome.run_output.error_message;
+  EXPECT_EQ(ResultJson(outcome)["Rows"], json::parse(R"([["o'brien'S", true, null, null]])"));
+}
+
 TEST_F(ExecutionRunnerTest, EnvReferencesFollowTheAllowList) {
   models::Job job = DuckdbJob("SELECT 1", 3);
   job.task.env = {{"AWS_ACCESS_KEY_ID", "env:AWS_ACCESS_KEY_ID"}, {"MODE", "literal"}};

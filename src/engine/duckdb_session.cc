@@ -105,6 +105,10 @@ class DuckDbSession : public Session {
     if (result->HasError()) {
       return Status::InvalidArgument("engine settings were refused: " + result->GetError());
     }
+    auto& client_config = duckdb::ClientConfig::GetConfig(*connection_.context);
+    for (const auto& [name, value] : options.variables) {
+      client_config.SetUserVariable(name, duckdb::Value(value));
+    }
     return Status::Ok();
   }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,9 @@ struct SessionOptions {
   std::string memory_limit;
   // Paths the execution sees that live elsewhere on this machine (its sandbox).
   std::vector<PathMapping> path_mappings;
+  // VARCHAR session variables, read in SQL with getvariable('NAME'). Values reach SQL as values,
+  // never as SQL text, so they need no quoting (a job's search pattern may hold quotes).
+  std::map<std::string, std::string> variables;
 };
 
 // Outcome of one statement of a script.

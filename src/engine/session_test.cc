@@ -166,6 +166,18 @@ TEST_F(PartitionFunctionsTest, BelongsToPartitionCastsAnyValue) {
             (std::vector<std::string>{"1|3"}));
 }
 
+TEST(SessionVariablesTest, ValuesReachSqlAsValuesNeverAsSql) {
+  SessionOptions options;
+  options.variables = {{"PATTERN", "O'Brien'; DROP TABLE t; --"}, {"Empty", ""}};
+  auto session = Session::Open(options);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  EXPECT_EQ(Rows(**session,
+                 "SELECT getvariable('pattern'), typeof(getvariable('PATTERN')), "
+                 "length(getvariable('Empty')), 'x O''Brien''; DROP TABLE t; -- y' "
+                 "LIKE '%' || getvariable('PATTERN') || '%'"),
+            (std::vector<std::string>{"O'Brien'; DROP TABLE t; --|VARCHAR|0|true"}));
+}
+
 std::string ErrorOf(Session& session, const std::string& sql) {
   auto result = session.Query(sql);
   EXPECT_FALSE(result.ok()) << sql;
