@@ -252,19 +252,19 @@ TEST_F(CliJobTest, RunWaitsThenPrintsEachPartitionsTable) {
   auto env = fake.Start();
   auto r = Shoal({"job", "run", TrendsJob(), "-V", "Region=us"}, env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "partition 0 on compute-us-1:\n"
-            "month   | total\n"
-            "--------|------\n"
-            "2024-01 | 12.50\n"
-            "(1 row)\n"
-            "\n"
-            "partition 1 on compute-us-2:\n"
-            "month   | total\n"
-            "--------|------\n"
-            "2024-02 |  7.05\n"
-            "2024-03 |  NULL\n"
-            "(2 rows)\n");
+  EXPECT_EQ(r.out, std::string("job ") + kJobId + " (trends, version 1) completed\n\n" +
+                       "partition 0 on compute-us-1:\n"
+                       "month   | total\n"
+                       "--------|------\n"
+                       "2024-01 | 12.50\n"
+                       "(1 row)\n"
+                       "\n"
+                       "partition 1 on compute-us-2:\n"
+                       "month   | total\n"
+                       "--------|------\n"
+                       "2024-02 |  7.05\n"
+                       "2024-03 |  NULL\n"
+                       "(2 rows)\n");
   // Not a terminal: no progress line.
   EXPECT_EQ(r.err, "");
   Json job = fake.submitted()["Job"];
@@ -280,13 +280,13 @@ TEST_F(CliJobTest, MergePrintsTheUnionOfThePartitions) {
   auto env = fake.Start();
   auto r = Shoal({"job", "run", "--merge", TrendsJob(), "-V", "Region=us"}, env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "month   | total\n"
-            "--------|------\n"
-            "2024-01 | 12.50\n"
-            "2024-02 |  7.05\n"
-            "2024-03 |  NULL\n"
-            "(3 rows)\n");
+  EXPECT_EQ(r.out, std::string("job ") + kJobId + " (trends, version 1) completed\n\n" +
+                       "month   | total\n"
+                       "--------|------\n"
+                       "2024-01 | 12.50\n"
+                       "2024-02 |  7.05\n"
+                       "2024-03 |  NULL\n"
+                       "(3 rows)\n");
 
   FakeOrchestrator csv_fake;
   PublishTrends(csv_fake);
@@ -340,12 +340,12 @@ TEST_F(CliJobTest, JobsWithoutResultJsonShowTheirStdout) {
   fake.published().push_back({"e-2", "compute-eu-2", 0, {{"exitCode", "0"}}});
   auto r = Shoal({"job", "run", TrendsJob(), "-V", "Region=eu"}, fake.Start());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
-            "node compute-eu-1:\n"
-            "wrote 3000 events\n"
-            "\n"
-            "node compute-eu-2:\n"
-            "logs of e-2\n");
+  EXPECT_EQ(r.out, std::string("job ") + kJobId + " (trends, version 1) completed\n\n" +
+                       "node compute-eu-1:\n"
+                       "wrote 3000 events\n"
+                       "\n"
+                       "node compute-eu-2:\n"
+                       "logs of e-2\n");
 }
 
 TEST_F(CliJobTest, FailedJobExitsOneWithItsMessage) {

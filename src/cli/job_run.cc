@@ -1,6 +1,7 @@
 // `shoal job run FILE|-`: renders and validates a job file locally (nothing is sent when it is
 // wrong), submits it, and by default waits for it and prints its results.
 #include <iostream>
+#include <sstream>
 
 #include "cli/api_support.h"
 #include "cli/job_output.h"
@@ -100,8 +101,15 @@ int RunJobRun(const JobRunFlags& flags) {
 
   Result<std::vector<ExecutionOutput>> outputs = FetchExecutionOutputs(*client, *finished);
   if (!outputs.ok()) return Fail(outputs.status(), kExitFailed);
-  Status printed = PrintExecutionOutputs(*finished, *outputs, *output, flags.merge, std::cout);
-  if (!printed.ok()) return Fail(printed, kExitFailed);
+  std::ostringstream printed;
+  Status status = PrintExecutionOutputs(*finished, *outputs, *output, flags.merge, printed);
+  if (!status.ok()) return Fail(status, kExitFailed);
+  if (*output == ListOutput::kTable) {
+    // The id is what `job get`, `job describe` and a follow-up job (-V JobID=) need.
+    std::cout << "job " << job_id << " (" << finished->name << ", version " << finished->version
+              << ") completed\n\n";
+  }
+  std::cout << printed.str() << std::flush;
   return kExitOk;
 }
 

@@ -50,9 +50,13 @@ class ResultJsonSink : public engine::ResultSink {
   }
 
   Status Row(std::vector<engine::Cell>&& cells) override {
-    nlohmann::ordered_json row = nlohmann::ordered_json::array();
-    for (const engine::Cell& cell : cells) row.push_back(format::CellToJson(cell));
-    out_ << (rows_++ == 0 ? "\n" : ",\n") << Dump(row);
+    std::string row = "[";
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (c > 0) row += ",";
+      row += format::CellJsonText(cells[c]);  // exact numbers: DECIMAL 12.50 stays 12.50
+    }
+    row += "]";
+    out_ << (rows_++ == 0 ? "\n" : ",\n") << row;
     return out_ ? Status::Ok() : Status::IoError("cannot write result.json");
   }
 

@@ -12,6 +12,10 @@ using engine::Cell;
 using engine::CellKind;
 using engine::Column;
 
+std::string DumpJson(const nlohmann::ordered_json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // Display width in terminal columns, counting UTF-8 code points rather than bytes.
 size_t DisplayWidth(const std::string& text) {
   size_t width = 0;
@@ -137,10 +141,16 @@ class JsonPrinter : public engine::ResultSink {
     return Status::Ok();
   }
   Status Row(std::vector<Cell>&& cells) override {
-    nlohmann::ordered_json object = nlohmann::ordered_json::object();
-    for (size_t c = 0; c < cells.size(); ++c) object[columns_[c].name] = CellToJson(cells[c]);
+    std::string object = "{";
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (c > 0) object += ",";
+      object += DumpJson(nlohmann::ordered_json(columns_[c].name));
+      object += ":";
+      object += CellJsonText(cells[c]);
+    }
+    object += "}";
     if (as_array_) out_ << (rows_ == 0 ? "\n  " : ",\n  ");
-    out_ << object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out_ << object;
     if (!as_array_) out_ << "\n";
     ++rows_;
     return Status::Ok();
@@ -173,6 +183,43 @@ nlohmann::ordered_json CellToJson(const engine::Cell& cell) {
       return cell.text;
   }
   return nullptr;
+}
+
+namespace {
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool IsJsonNumberText(std::string_view text) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < text.size() && text[i] == '-') ++i;
+  if (i < text.size() && text[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
+
+}  // namespace
+
+std::string CellJsonText(const engine::Cell& cell) {
+  if (cell.kind == engine::CellKind::kNumber) {
+    return IsJsonNumberText(cell.text) ? cell.text : DumpJson(cell.text);
+  }
+  return DumpJson(CellToJson(cell));
 }
 
 Result<OutputFormat> ParseOutputFormat(const std::string& text) {

@@ -31,4 +31,8 @@ std::unique_ptr<engine::ResultSink> MakePrinter(OutputFormat format, std::ostrea
 // nested value itself (STRUCT, LIST, MAP).
 nlohmann::ordered_json CellToJson(const engine::Cell& cell);
 
+// A cell as JSON text. Unlike CellToJson(...).dump(), numbers keep DuckDB's exact text: a
+// DECIMAL(18,2) stays "12.50" and a HUGEINT keeps every digit, where a double would not.
+std::string CellJsonText(const engine::Cell& cell);
+
 }  // namespace shoal::format

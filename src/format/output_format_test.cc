@@ -48,7 +48,20 @@ TEST(OutputFormatTest, JsonKeepsTypes) {
   auto printer = MakePrinter(OutputFormat::kJsonl, out);
   Feed(*printer, {{"b", "BOOLEAN", false}, {"d", "DECIMAL(10,2)", true}, {"s", "VARCHAR", false}},
        {{{CellKind::kBool, "false"}, {CellKind::kNumber, "12.50"}, {CellKind::kString, "nan"}}});
-  EXPECT_EQ(out.str(), "{\"b\":false,\"d\":12.5,\"s\":\"nan\"}\n");
+  EXPECT_EQ(out.str(), "{\"b\":false,\"d\":12.50,\"s\":\"nan\"}\n");
+}
+
+TEST(OutputFormatTest, CellJsonTextKeepsExactNumbers) {
+  EXPECT_EQ(CellJsonText({CellKind::kNumber, "1209422.80"}), "1209422.80");
+  EXPECT_EQ(CellJsonText({CellKind::kNumber, "170141183460469231731687303715884105727"}),
+            "170141183460469231731687303715884105727");
+  EXPECT_EQ(CellJsonText({CellKind::kNumber, "-0.5e+20"}), "-0.5e+20");
+  // Not JSON number text: kept as a string rather than breaking the document.
+  EXPECT_EQ(CellJsonText({CellKind::kNumber, ".5"}), "\".5\"");
+  EXPECT_EQ(CellJsonText({CellKind::kNumber, "1."}), "\"1.\"");
+  EXPECT_EQ(CellJsonText({CellKind::kString, "a\"b"}), "\"a\\\"b\"");
+  EXPECT_EQ(CellJsonText({CellKind::kNull, ""}), "null");
+  EXPECT_EQ(CellJsonText({CellKind::kJson, "{\"k\": [1, 2]}"}), "{\"k\":[1,2]}");
 }
 
 }  // namespace
