@@ -137,13 +137,17 @@ Result<engine::SessionOptions> MakeSessionOptions(const EngineContext& context) 
     options.memory_limit = std::to_string(resources->memory_bytes) + "B";
   }
   options.path_mappings = context.sandbox.Mappings();
-  // The task's literal Env entries become session variables, so a job passes user values
-  // (a search pattern) to its SQL as values: getvariable('PATTERN'). Entries resolved from the
-  // node's environment (env:NAME, typically credentials) stay out of SQL's reach.
+  // The task's literal Env entries and the system variables become session variables, so a job
+  // passes user values (a search pattern) to its SQL as values: getvariable('PATTERN'). Entries
+  // resolved from the node's environment (env:NAME, typically credentials) stay out of reach.
   for (const auto& [name, value] : context.job.task.env) {
     if (models::StartsWith(value, models::kEnvReferencePrefix)) continue;
     auto resolved = context.env.find(name);
     if (resolved != context.env.end()) options.variables[name] = resolved->second;
+  }
+  for (std::string_view name : kSystemVariables) {
+    auto value = context.env.find(std::string(name));
+    if (value != context.env.end()) options.variables[value->first] = value->second;
   }
   // s3:// in SQL reads the store DUCKDB_S3_ENDPOINT names, as httpfs would.
   auto endpoint = context.env.find("DUCKDB_S3_ENDPOINT");

@@ -49,6 +49,7 @@ Result<Environment> ResolveExecutionEnv(const NodeConfig& config, const models::
   env["BACALHAU_JOB_TYPE"] = std::string(models::ToString(job.type));
   env["BACALHAU_PARTITION_INDEX"] = std::to_string(execution.partition_index);
   env["BACALHAU_PARTITION_COUNT"] = std::to_string(PartitionCount(job));
+  env["SHOAL_JOB_VERSION"] = std::to_string(execution.job_version);
   return env;
 }
 

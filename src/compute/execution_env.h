@@ -4,9 +4,10 @@
 // `env:NAME` reads NAME from NodeConfig::host_environment, and only when NAME matches one of
 // NodeConfig::env_allow_list. The patterns are unanchored regular expressions, as in Bacalhau
 // (so "AWS_.*" also admits "MY_AWS_KEY"; anchor with ^...$ to be strict). Values without the
-// prefix are literals. The system variables BACALHAU_EXECUTION_ID, BACALHAU_JOB_ID,
-// BACALHAU_JOB_TYPE, BACALHAU_PARTITION_INDEX and BACALHAU_PARTITION_COUNT (= the job's Count,
-// 0 for ops jobs) override task variables of the same name.
+// prefix are literals. The system variables (kSystemVariables: BACALHAU_EXECUTION_ID,
+// BACALHAU_JOB_ID, BACALHAU_JOB_TYPE, BACALHAU_PARTITION_INDEX, BACALHAU_PARTITION_COUNT = the
+// job's Count or 0 for ops jobs, and Shoal's SHOAL_JOB_VERSION) override task variables of the
+// same name.
 //
 // Executions share the node's process, so this environment is never the process environment:
 // the runner reads it (DUCKDB_S3_ENDPOINT picks the store behind s3:// paths in SQL).
@@ -14,9 +15,11 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 #include "compute/execution_runner.h"
@@ -26,6 +29,11 @@
 namespace shoal::compute {
 
 using Environment = std::map<std::string, std::string>;
+
+// The variables every execution gets, whatever its task's Env says.
+inline constexpr std::array<std::string_view, 6> kSystemVariables = {
+    "BACALHAU_EXECUTION_ID",    "BACALHAU_JOB_ID",          "BACALHAU_JOB_TYPE",
+    "BACALHAU_PARTITION_INDEX", "BACALHAU_PARTITION_COUNT", "SHOAL_JOB_VERSION"};
 
 // The partition count of the job's executions: its Count, 0 for ops jobs (as in Bacalhau).
 int64_t PartitionCount(const models::Job& job);

@@ -249,15 +249,21 @@ TEST_F(ExecutionRunnerTest, BadSqlFailsNamingTheStatement) {
   EXPECT_FALSE(HasFile(outcome, "result.json"));
 }
 
-TEST_F(ExecutionRunnerTest, LiteralEnvEntriesAreSqlVariablesButNodeSecretsAreNot) {
+TEST_F(ExecutionRunnerTest, LiteralEnvAndSystemVariablesReachSqlButNodeSecretsDoNot) {
   models::Job job = DuckdbJob(
       "SELECT getvariable('PATTERN') AS pattern, 'O''Brien''s shop' ILIKE "
       "'%' || getvariable('pattern') || '%' AS matches, getvariable('AWS_ACCESS_KEY_ID') AS key, "
-      "getvariable('BACALHAU_JOB_ID') AS job_id");
-  job.task.env = {{"PATTERN", "o'brien'S"}, {"AWS_ACCESS_KEY_ID", "env:AWS_ACCESS_KEY_ID"}};
-  ExecutionOutcome outcome = Run(job, MakeExecution("e-vars"));
+      "getvariable('BACALHAU_JOB_ID') AS job_id, getvariable('SHOAL_JOB_VERSION') AS version, "
+      "getvariable('BACALHAU_PARTITION_INDEX') AS partition");
+  job.task.env = {{"PATTERN", "o'brien'S"},
+                  {"AWS_ACCESS_KEY_ID", "env:AWS_ACCESS_KEY_ID"},
+                  {"BACALHAU_JOB_ID", "forged"}};
+  models::Execution execution = MakeExecution("e-vars", 0);
+  execution.job_version = 3;
+  ExecutionOutcome outcome = Run(job, execution);
   ASSERT_TRUE(outcome.succeeded) << outcome.run_output.error_message;
-  EXPECT_EQ(ResultJson(outcome)["Rows"], json::parse(R"([["o'brien'S", true, null, null]])"));
+  EXPECT_EQ(ResultJson(outcome)["Rows"],
+            json::parse(R"([["o'brien'S", true, null, "j-test", "3", "0"]])"));
 }
 
 TEST_F(ExecutionRunnerTest, EnvReferencesFollowTheAllowList) {

@@ -89,13 +89,15 @@ class DevstackTest : public ::testing::Test {
   }
 
   // Submits the templated spec and waits until the job is terminal; returns the final job JSON.
-  Json RunJob(const std::string& spec, const std::string& region) {
+  Json RunJob(const std::string& spec, const std::string& region,
+              std::vector<std::string> vars = {}, bool force = false) {
     jobspec::SpecOptions options;
-    options.vars = *jobspec::BuildTemplateVars({"Region=" + region}, {}, {});
+    vars.push_back("Region=" + region);
+    options.vars = *jobspec::BuildTemplateVars(vars, {}, {});
     auto parsed = jobspec::ParseJobSpec(spec, options);
     EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
-    auto submitted =
-        client_->Put("/api/v1/orchestrator/jobs", Json{{"Job", models::ToJson(parsed->job)}});
+    auto submitted = client_->Put("/api/v1/orchestrator/jobs",
+                                  Json{{"Job", models::ToJson(parsed->job)}, {"Force", force}});
     EXPECT_TRUE(submitted.ok()) << submitted.status().ToString();
     std::string id = (*submitted)["JobID"];
     for (int i = 0; i < 600; ++i) {
@@ -167,42 +169,139 @@ std::vector<std::string> SortedRows(const Json& rows) {
   return out;
 }
 
+std::string ReadJobFile(const std::string& name) {
+  std::ifstream in(std::string(SHOAL_SOURCE_ROOT) + "/jobs/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The union of a completed job's partitions' rows (from each result.json).
+Json MergedRows(transport::HttpClient& client, const Json& job) {
+  std::string id = job["ID"];
+  Json merged = Json::array();
+  auto results = client.Get("/api/v1/orchestrator/jobs/" + id + "/results");
+  EXPECT_TRUE(results.ok());
+  if (!results.ok()) return merged;
+  for (const auto& item : (*results)["Items"]) {
+    auto bytes = client.GetBytes("/api/v1/orchestrator/jobs/" + id + "/results/" +
+                                 item["ExecutionID"].get<std::string>() + "/result.json");
+    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+    if (!bytes.ok()) continue;
+    Json result = Json::parse(*bytes);
+    for (const auto& row : result["Rows"]) merged.push_back(row);
+  }
+  return merged;
+}
+
+// A session over the region's store, as the job's nodes see it, with the job's literal Env
+// entries as variables (as the nodes set them).
+std::unique_ptr<engine::Session> OracleSession(const Devstack& stack, const std::string& region,
+                                               const Json& job = Json()) {
+  engine::SessionOptions options;
+  options.path_mappings = {{"s3://my-bucket", stack.StorageDir(region) + "/my-bucket"}};
+  if (job.is_object()) {
+    for (const auto& [name, value] : job["Tasks"][0]["Env"].items()) {
+      std::string text = value.get<std::string>();
+      if (text.rfind("env:", 0) != 0) options.variables[name] = text;
+    }
+  }
+  return engine::Session::Open(options).value();
+}
+
+// Runs `sql` (the last statement returns the rows) and returns the rows as JSON cells.
+Json OracleRows(engine::Session& oracle, const std::string& sql) {
+  auto result = oracle.Query(sql);
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  Json rows = Json::array();
+  if (!result.ok()) return rows;
+  for (const auto& row : result->rows()) {
+    Json cells = Json::array();
+    for (const auto& cell : row) cells.push_back(Json::parse(format::CellJsonText(cell)));
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+struct AnalysisJob {
+  const char* file;
+  std::vector<std::string> vars;
+  // Each partition returns its first `top` rows (ORDER BY the leading columns, LIMIT top): the
+  // first `top` of the merged rows are the single-DuckDB answer. 0: the union is the answer.
+  size_t top = 0;
+  size_t min_rows = 5;  // guards against comparing two empty answers
+};
+
 TEST_F(DevstackTest, EveryAnalysisJobEqualsOneDuckDbOverTheSameFiles) {
   Json generated = RunJob(kGenerator, "us");
   ASSERT_EQ(generated["State"]["StateType"], "Completed") << generated.dump();
-  for (const char* name : {"monthly-trends.yaml", "hourly-operations.yaml"}) {
-    std::ifstream in(std::string(SHOAL_SOURCE_ROOT) + "/jobs/" + name);
-    std::stringstream text;
-    text << in.rdbuf();
-    Json job = RunJob(text.str(), "us");
-    ASSERT_EQ(job["State"]["StateType"], "Completed") << name << " " << job.dump();
-    std::string id = job["ID"];
-    Json merged = Json::array();
-    auto results = client_->Get("/api/v1/orchestrator/jobs/" + id + "/results");
-    ASSERT_TRUE(results.ok());
-    for (const auto& item : (*results)["Items"]) {
-      auto bytes = client_->GetBytes("/api/v1/orchestrator/jobs/" + id + "/results/" +
-                                     item["ExecutionID"].get<std::string>() + "/result.json");
-      ASSERT_TRUE(bytes.ok());
-      Json result = Json::parse(*bytes);
-      for (const auto& row : result["Rows"]) merged.push_back(row);
-    }
+  const std::vector<AnalysisJob> jobs = {
+      {"monthly-trends.yaml", {}},
+      {"hourly-operations.yaml", {}},
+      {"anomaly-detection.yaml", {}, 0, 1},
+      {"product-performance.yaml", {}},
+      {"search-transactions.yaml", {"Pattern=blue"}, 100, 100},
+      // A pattern is a value: quotes and SQL in it are searched for, never run.
+      {"search-transactions.yaml", {"Pattern=x' OR '1'='1"}, 100, 0},
+  };
+  for (const AnalysisJob& spec : jobs) {
+    SCOPED_TRACE(spec.file + (spec.vars.empty() ? "" : " " + spec.vars[0]));
+    Json job = RunJob(ReadJobFile(spec.file), "us", spec.vars, /*force=*/true);
+    ASSERT_EQ(job["State"]["StateType"], "Completed") << job.dump();
+    std::vector<std::string> merged = SortedRows(MergedRows(*client_, job));
     // The oracle: the job's own SQL as one partition, in one DuckDB over the region's store.
-    engine::SessionOptions options;
-    options.path_mappings = {{"s3://my-bucket", stack_->StorageDir("us") + "/my-bucket"}};
-    auto oracle = engine::Session::Open(options).value();
-    std::string sql = job["Tasks"][0]["Engine"]["Params"]["SQL"];
-    auto expected = oracle->Query(sql);
-    ASSERT_TRUE(expected.ok()) << expected.status().ToString();
-    Json expected_rows = Json::array();
-    for (const auto& row : expected->rows()) {
-      Json cells = Json::array();
-      for (const auto& cell : row) cells.push_back(Json::parse(format::CellToJson(cell).dump()));
-      expected_rows.push_back(cells);
-    }
-    EXPECT_GT(expected_rows.size(), 5u) << name;
-    EXPECT_EQ(SortedRows(merged), SortedRows(expected_rows)) << name;
+    auto oracle = OracleSession(*stack_, "us", job);
+    std::vector<std::string> expected =
+        SortedRows(OracleRows(*oracle, job["Tasks"][0]["Engine"]["Params"]["SQL"]));
+    if (spec.top > 0 && merged.size() > spec.top) merged.resize(spec.top);
+    EXPECT_GE(expected.size(), spec.min_rows);
+    EXPECT_EQ(merged, expected);
   }
+}
+
+TEST_F(DevstackTest, CustomerSegmentsCombinePartialsExactlyEvenAfterARerun) {
+  Json generated = RunJob(kGenerator, "us");
+  ASSERT_EQ(generated["State"]["StateType"], "Completed") << generated.dump();
+  Json phase1 = RunJob(ReadJobFile("customer-segments-phase1.yaml"), "us");
+  ASSERT_EQ(phase1["State"]["StateType"], "Completed") << phase1.dump();
+  // Running phase 1 again makes a new version under the same job id, publishing a second set of
+  // partial metrics beside the first; phase 2 must count each purchase once all the same.
+  phase1 = RunJob(ReadJobFile("customer-segments-phase1.yaml"), "us", {}, /*force=*/true);
+  ASSERT_EQ(phase1["State"]["StateType"], "Completed") << phase1.dump();
+  ASSERT_EQ(phase1["Version"], 2);
+  std::string phase1_id = phase1["ID"];
+  Json phase2 = RunJob(ReadJobFile("customer-segments-phase2.yaml"), "us", {"JobID=" + phase1_id});
+  ASSERT_EQ(phase2["State"]["StateType"], "Completed") << phase2.dump();
+  // Phase 2 publishes to the global store (not to the orchestrator): read what it published.
+  std::string published = stack_->StorageDir("global") + "/my-bucket/results/customer-segments/" +
+                          phase2["ID"].get<std::string>() + "/outputs/segments.csv";
+  ASSERT_TRUE(fs::exists(published)) << published;
+  auto reader = OracleSession(*stack_, "us");
+  std::vector<std::string> segments =
+      SortedRows(OracleRows(*reader, "SELECT * FROM read_csv('" + published + "')"));
+
+  // The oracle: customers straight from the raw rows in one DuckDB, then phase 2's own
+  // segmentation over them.
+  auto oracle = OracleSession(*stack_, "us");
+  ASSERT_TRUE(oracle
+                  ->Query("CREATE TABLE customers AS SELECT customer_id::VARCHAR AS customer_id, "
+                          "count(*) AS transactions, "
+                          "count(*) FILTER (payment_status = 'completed') AS completed, "
+                          "sum(quantity) AS units, coalesce(sum(total_amount::DECIMAL(18, 2)) "
+                          "FILTER (payment_status = 'completed'), 0) AS spent, "
+                          "min(timestamp) AS first_purchase, max(timestamp) AS last_purchase "
+                          "FROM read_json_auto('s3://my-bucket/transactions/**/*.jsonl') "
+                          "GROUP BY ALL")
+                  .ok());
+  std::string sql = phase2["Tasks"][0]["Engine"]["Params"]["SQL"];
+  size_t begin = sql.find("CREATE TABLE segments AS");
+  size_t end = sql.find("COPY (", begin);
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  ASSERT_TRUE(oracle->Query(sql.substr(begin, end - begin)).ok());
+  std::vector<std::string> expected = SortedRows(OracleRows(*oracle, "SELECT * FROM segments"));
+  EXPECT_GE(expected.size(), 3u);
+  EXPECT_EQ(segments, expected);
 }
 
 }  // namespace
