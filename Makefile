@@ -17,12 +17,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 demo: build
-	rm -rf $(DEMO_DIR)
-	$(BUILD_DIR)/shoal generate --type transaction --region us --count 3000 \
-	  --start-date 2024-01-01 --end-date 2025-01-01 --rotate-interval month \
-	  --output $(DEMO_DIR)/us
-	@echo "Monthly trends for the US region (demo/monthly-trends.sql over $(DEMO_DIR)/us):"
-	$(BUILD_DIR)/shoal sql -f demo/monthly-trends.sql
+	scripts/demo.sh $(BUILD_DIR)/shoal $(DEMO_DIR)
 
 bench: build
 	$(BUILD_DIR)/bench/generator/generator_bench

@@ -1,6 +1,7 @@
 #include "cli/result_table.h"
 
 #include <cstdint>
+#include <cstdlib>
 
 namespace shoal::cli {
 
@@ -239,18 +240,81 @@ Result<Table> ParseResultJson(std::string_view text) {
   return table;
 }
 
+namespace {
+
+// Orders two cells of one column as DuckDB's ORDER BY ... ASC does: NULLs last, numbers by
+// value, booleans false first, everything else (dates and timestamps included, whose text
+// sorts chronologically) by text.
+int CompareCells(const Cell& a, const Cell& b) {
+  if (a.kind == CellKind::kNull || b.kind == CellKind::kNull) {
+    return (a.kind == CellKind::kNull) - (b.kind == CellKind::kNull);
+  }
+  if (a.kind == CellKind::kNumber && b.kind == CellKind::kNumber) {
+    long double x = std::strtold(a.text.c_str(), nullptr);
+    long double y = std::strtold(b.text.c_str(), nullptr);
+    return (x > y) - (x < y);
+  }
+  return a.text.compare(b.text) < 0 ? -1 : (a.text == b.text ? 0 : 1);
+}
+
+int CompareRows(const std::vector<Cell>& a, const std::vector<Cell>& b) {
+  for (size_t c = 0; c < a.size() && c < b.size(); ++c) {
+    if (int order = CompareCells(a[c], b[c]); order != 0) return order;
+  }
+  return 0;
+}
+
+bool IsAscending(const Table& table) {
+  for (size_t r = 1; r < table.rows.size(); ++r) {
+    if (CompareRows(table.rows[r - 1], table.rows[r]) > 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<Table> MergeTables(const std::vector<const Table*>& tables,
                           const std::vector<std::string>& labels) {
-  Table merged;
-  if (tables.empty()) return merged;
-  merged.columns = tables[0]->columns;
+  // An empty partition (its files were none) has no columns: it adds nothing.
+  std::vector<size_t> parts;
   for (size_t i = 0; i < tables.size(); ++i) {
+    if (!tables[i]->columns.empty() || !tables[i]->rows.empty()) parts.push_back(i);
+  }
+  Table merged;
+  if (parts.empty()) return merged;
+  const size_t first = parts[0];
+  merged.columns = tables[first]->columns;
+  bool all_ascending = true;
+  for (size_t i : parts) {
     if (!SameColumns(tables[i]->columns, merged.columns)) {
       return Status::InvalidArgument("cannot merge: " + labels[i] + " has columns " +
-                                     DescribeColumns(tables[i]->columns) + " but " + labels[0] +
+                                     DescribeColumns(tables[i]->columns) + " but " + labels[first] +
                                      " has " + DescribeColumns(merged.columns));
     }
-    merged.rows.insert(merged.rows.end(), tables[i]->rows.begin(), tables[i]->rows.end());
+    all_ascending = all_ascending && IsAscending(*tables[i]);
+  }
+  if (!all_ascending) {
+    for (size_t i : parts) {
+      merged.rows.insert(merged.rows.end(), tables[i]->rows.begin(), tables[i]->rows.end());
+    }
+    return merged;
+  }
+  // Every partition is in ascending order (as ORDER BY on its leading columns leaves it): merge
+  // the runs so the union is in that order too. Ties keep partition order.
+  std::vector<size_t> next(tables.size(), 0);
+  while (true) {
+    const Table* best = nullptr;
+    size_t best_index = 0;
+    for (size_t i : parts) {
+      if (next[i] >= tables[i]->rows.size()) continue;
+      if (best == nullptr ||
+          CompareRows(tables[i]->rows[next[i]], best->rows[next[best_index]]) < 0) {
+        best = tables[i];
+        best_index = i;
+      }
+    }
+    if (best == nullptr) break;
+    merged.rows.push_back(best->rows[next[best_index]++]);
   }
   return merged;
 }

@@ -40,8 +40,11 @@ Status PrintTable(const Table& table, format::OutputFormat output_format, std::o
 // Errors name the problem ("Rows[3]: 2 values for 3 columns").
 Result<Table> ParseResultJson(std::string_view text);
 
-// The union of the tables' rows, in order. Every table must have the same column names and
-// types as the first; `labels[i]` names table i in the error ("partition 1 on compute-us-2").
+// The union of the tables' rows. When every table's rows are in ascending order (NULLs last,
+// as ORDER BY on the leading columns leaves them), the union keeps that order; otherwise the
+// tables follow one another. Tables without columns (empty partitions) add nothing; the others
+// must have the same column names and types; `labels[i]` names table i in the error
+// ("partition 1 on compute-us-2").
 Result<Table> MergeTables(const std::vector<const Table*>& tables,
                           const std::vector<std::string>& labels);
 

@@ -128,9 +128,11 @@ Status ValidateEnvName(std::string_view name) {
                                      " may contain only upper-case letters, digits and '_'");
     }
   }
-  if (StartsWith(name, "BACALHAU_")) {
-    return Status::InvalidArgument("name " + quoted +
-                                   " uses the reserved prefix BACALHAU_ (set by the system)");
+  for (std::string_view reserved : {"BACALHAU_", "SHOAL_"}) {
+    if (StartsWith(name, reserved)) {
+      return Status::InvalidArgument("name " + quoted + " uses the reserved prefix " +
+                                     std::string(reserved) + " (set by the system)");
+    }
   }
   return Status::Ok();
 }

@@ -23,6 +23,8 @@ TEST(TaskTest, EnvNames) {
   EXPECT_EQ(
       ValidateEnvName("BACALHAU_PARTITION_INDEX").message(),
       "name 'BACALHAU_PARTITION_INDEX' uses the reserved prefix BACALHAU_ (set by the system)");
+  EXPECT_EQ(ValidateEnvName("SHOAL_JOB_VERSION").message(),
+            "name 'SHOAL_JOB_VERSION' uses the reserved prefix SHOAL_ (set by the system)");
   EXPECT_FALSE(ValidateEnvName("").ok());
   EXPECT_FALSE(ValidateEnvName("Abc").ok());
 }

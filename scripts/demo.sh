@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `make demo`: the seed's quick start, end to end, on a multi-region devstack on this machine.
+#
+# Starts `shoal devstack` (an orchestrator, 3 US and 3 EU compute nodes, one store per region),
+# generates a year of US and EU transactions with jobs/data-generator.yaml (an ops job: every
+# node of the region writes its own data into its region's store), runs jobs/monthly-trends.yaml
+# on the US nodes and prints the table. The devstack is stopped on exit, whatever happens.
+#
+# Usage: scripts/demo.sh [SHOAL_BINARY] [DEMO_DIR]
+set -euo pipefail
+
+shoal=${1:-build/shoal}
+demo_dir=${2:-demo-data}
+jobs_dir=$(cd "$(dirname "$0")/../jobs" && pwd)
+
+rm -rf "$demo_dir"
+mkdir -p "$demo_dir"
+log="$demo_dir/devstack.log"
+
+"$shoal" devstack --dir "$demo_dir" --port 0 >"$log" 2>&1 &
+devstack_pid=$!
+stop_devstack() {
+  if kill -0 "$devstack_pid" 2>/dev/null; then
+    kill -INT "$devstack_pid"
+    wait "$devstack_pid" || true
+  fi
+}
+trap stop_devstack EXIT
+
+# The devstack prints "orchestrator on 127.0.0.1:PORT" once its nodes have registered.
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/.*orchestrator on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
+  [ -n "$port" ] && break
+  if ! kill -0 "$devstack_pid" 2>/dev/null; then
+    echo "demo: shoal devstack exited early:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [ -z "$port" ]; then
+  echo "demo: shoal devstack did not start within 10 s; its log:" >&2
+  cat "$log" >&2
+  exit 1
+fi
+export SHOAL_API_HOST=127.0.0.1 SHOAL_API_PORT=$port
+
+echo "== A devstack on 127.0.0.1:$port: an orchestrator and compute nodes in two regions"
+"$shoal" node list
+echo
+
+for region in us eu; do
+  echo "== Generating a year of $region transactions on every $region node (jobs/data-generator.yaml)"
+  "$shoal" job run "$jobs_dir/data-generator.yaml" -V Region="$region" -V Events=3000 \
+    -V StartDate=2024-01-01 -V EndDate=2024-12-31 -V RotateInterval=month
+  echo
+done
+
+echo "== Monthly trends for the US, as 3 partitions on the US nodes (jobs/monthly-trends.yaml)"
+"$shoal" job run "$jobs_dir/monthly-trends.yaml" -V Region=us --merge
+echo
+echo "The data never left its region: each region's store is a folder under $demo_dir/storage/."
+echo "Try the other jobs in jobs/ the same way (see README.md)."
