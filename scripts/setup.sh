@@ -9,6 +9,7 @@ DEBIAN_PACKAGES=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev
   libsqlite3-dev libcli11-dev libfmt-dev libspdlog-dev libgtest-dev googletest libbenchmark-dev
   libre2-dev
+  awscli
 )
 
 missing=()
@@ -29,3 +30,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 scripts/fetch-duckdb.sh
+
+# s3rver 3.7.1 from the npm registry: the loopback S3 server the storage tests run against
+# (tests find it through the SHOAL_S3RVER compile definition). awscli above ships botocore, the
+# independent SigV4 signer the storage tests compare with.
+S3RVER_DIR=.deps/s3rver
+if [ ! -f "$S3RVER_DIR/.complete-3.7.1" ]; then
+  echo "setup: installing s3rver 3.7.1 from the npm registry"
+  rm -rf "$S3RVER_DIR" && mkdir -p "$S3RVER_DIR"
+  (cd "$S3RVER_DIR" && echo '{"name":"shoal-s3rver","private":true}' >package.json &&
+    npm install --silent --no-audit --no-fund --save-exact s3rver@3.7.1 >/dev/null)
+  [ -x "$S3RVER_DIR/node_modules/.bin/s3rver" ] || { echo "setup: s3rver install failed" >&2; exit 1; }
+  touch "$S3RVER_DIR/.complete-3.7.1"
+fi
