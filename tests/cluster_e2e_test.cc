@@ -6,7 +6,7 @@
 #include <fstream>
 #include <thread>
 
-#include "run_process.h"
+#include "cluster_fixture.h"
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
@@ -17,9 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using testing::BackgroundProcess;
-using testing::RunProcess;
-using testing::ShoalBinary;
 using transport::Json;
 
 // Sums the region's transactions in 3 partitions; the padding makes each take a few seconds so
@@ -43,76 +40,15 @@ Tasks:
     Resources: {CPU: "1"}
 )";
 
-class ClusterTest : public ::testing::Test {
+class ClusterTest : public testing::ClusterFixture {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("shoal-cluster-" + std::to_string(getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "store-us" / "my-bucket");
-    port_ = testing::FreePort();
-    // The nodes' own credentials, which the seed's job reads through env:AWS_ACCESS_KEY_ID.
-    setenv("AWS_ACCESS_KEY_ID", "test-key", 1);
-    setenv("AWS_SECRET_ACCESS_KEY", "test-secret", 1);
-    StartOrchestrator();
-    for (int i = 0; i < 3; ++i) nodes_.push_back(StartNode(i));
-    client_ = std::make_unique<transport::HttpClient>(transport::Endpoint{"127.0.0.1", port_});
-    ASSERT_TRUE(WaitUntil(20s, [&] { return ConnectedNodes() == 3; })) << Logs();
-  }
-  void TearDown() override {
-    nodes_.clear();
-    orchestrator_.reset();
-    if (!HasFailure()) fs::remove_all(root_);
+    // Short, so a killed node is noticed (and its partition rerun) within the test's time.
+    node_timeout_s_ = 1.5;
+    heartbeat_s_ = 0.2;
+    ASSERT_NO_FATAL_FAILURE(StartCluster({"us"}, 3));
   }
 
-  void StartOrchestrator() {
-    orchestrator_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{ShoalBinary(), "serve", "--orchestrator", "--host", "127.0.0.1",
-                                 "--port", std::to_string(port_), "--data-dir",
-                                 (root_ / "orchestrator").string(), "--node-timeout", "1.5",
-                                 "--heartbeat-interval", "0.2"},
-        (root_ / "orchestrator.log").string());
-  }
-
-  std::unique_ptr<BackgroundProcess> StartNode(int index) {
-    std::string name = "compute-us-" + std::to_string(index + 1);
-    return std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{ShoalBinary(), "serve", "--compute", "--orchestrator",
-                                 "127.0.0.1:" + std::to_string(port_), "--name", name, "--labels",
-                                 "region=us", "--data-dir", (root_ / name).string(), "--store",
-                                 "storage-local=" + (root_ / "store-us").string()},
-        (root_ / (name + "-" + std::to_string(++starts_) + ".log")).string());
-  }
-
-  static bool WaitUntil(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  }
-  int ConnectedNodes() {
-    auto nodes = client_->Get("/api/v1/orchestrator/nodes");
-    if (!nodes.ok()) return 0;
-    int connected = 0;
-    for (const auto& n : (*nodes)["Items"]) connected += n["Connection"] == "CONNECTED";
-    return connected;
-  }
-  std::string Logs() {
-    std::string text;
-    for (auto& entry : fs::directory_iterator(root_)) {
-      if (entry.path().extension() == ".log") {
-        text +=
-            "--- " + entry.path().filename().string() + "\n" + testing::ReadWholeFile(entry.path());
-      }
-    }
-    return text;
-  }
-  testing::ProcessResult Shoal(std::vector<std::string> args) {
-    args.insert(args.begin(), ShoalBinary());
-    return RunProcess(args, "",
-                      {{"SHOAL_API_HOST", "127.0.0.1"}, {"SHOAL_API_PORT", std::to_string(port_)}});
-  }
   std::string SubmitSlowSum(const std::string& tag, const std::string& pad) {
     fs::path spec = root_ / ("slow-sum-" + tag + ".yaml");
     std::ofstream(spec) << kSlowSum;
@@ -122,14 +58,6 @@ class ClusterTest : public ::testing::Test {
     std::string id = run.out;
     while (!id.empty() && std::isspace(static_cast<unsigned char>(id.back()))) id.pop_back();
     return id;
-  }
-  Json Executions(const std::string& job_id) {
-    auto executions = client_->Get("/api/v1/orchestrator/jobs/" + job_id + "/executions");
-    return executions.ok() ? (*executions)["Items"] : Json::array();
-  }
-  std::string JobState(const std::string& job_id) {
-    auto job = client_->Get("/api/v1/orchestrator/jobs/" + job_id);
-    return job.ok() ? (*job)["Job"]["State"]["StateType"].get<std::string>() : "";
   }
   // Sum of the partitions' (n, revenue) from their published result.json.
   std::pair<int64_t, double> Totals(const std::string& job_id) {
@@ -151,13 +79,6 @@ class ClusterTest : public ::testing::Test {
     EXPECT_EQ(partitions, (std::set<int64_t>{0, 1, 2}));
     return {n, revenue};
   }
-
-  fs::path root_;
-  int port_ = 0;
-  int starts_ = 0;
-  std::unique_ptr<BackgroundProcess> orchestrator_;
-  std::vector<std::unique_ptr<BackgroundProcess>> nodes_;
-  std::unique_ptr<transport::HttpClient> client_;
 };
 
 TEST_F(ClusterTest, SurvivesAKilledNodeAndARestartedOrchestrator) {
@@ -170,7 +91,7 @@ TEST_F(ClusterTest, SurvivesAKilledNodeAndARestartedOrchestrator) {
   auto oracle = engine::Session::Open({}).value();
   auto expected =
       oracle->Query("SELECT count(*), sum(total_amount)::DECIMAL(18,2) FROM read_json_auto('" +
-                    (root_ / "store-us/my-bucket/transactions/**/*.jsonl").string() + "')");
+                    (StoreDir("us") / "my-bucket/transactions/**/*.jsonl").string() + "')");
   ASSERT_TRUE(expected.ok()) << expected.status().ToString();
   const int64_t expected_rows = std::stoll(expected->Text(0, 0));
   const double expected_revenue = std::stod(expected->Text(0, 1));

@@ -1,0 +1,694 @@
+// The cluster as a user deploys it, in two regions: an orchestrator process and three compute-node
+// processes per region (labelled region=us and region=eu, each region's nodes sharing that
+// region's store), all driven through the `shoal` CLI run as a process. It shows that
+//   1. constraints send work to the right region's nodes only, and data stays in its region;
+//   2. every analysis job in jobs/ gives exactly the answer one DuckDB gives over the same files,
+//      and the partitions cover each file exactly once;
+//   3. bad input gets a clear message and a non-zero exit from the real orchestrator, nothing
+//      crashes, and the cluster still works afterwards.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cluster_fixture.h"
+#include <gtest/gtest.h>
+
+#include "engine/engine.h"
+#include "format/output_format.h"
+#include "transport/http_client.h"
+
+namespace shoal {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ProcessResult;
+using transport::Json;
+
+// The analysis jobs of jobs/: the -V variables each needs besides Region, and how the
+// partitions' results make the answer when that is more than the union of their rows. Adding a
+// job to jobs/ means adding its line here; the test fails until every analysis job is listed.
+struct AnalysisJob {
+  std::string file;
+  // "{previous}" stands for the job ID of the entry before. One DuckDB then answers over what
+  // one DuckDB answered for that entry (its output_file), so a pipeline is checked end to end.
+  std::vector<std::string> vars;
+  // SQL over a table `rows` (the partitions' rows) giving the answer; run over one DuckDB's rows
+  // too. Empty: the union of the partitions' rows is the answer. Keep it exact (ORDER BY,
+  // LIMIT, integer sums) so both sides compare value for value.
+  std::string combine_rows = "";
+  // A job with an s3 publisher: the store ("us", "global") and the folder below its my-bucket
+  // ({JobID} replaced, "*" standing for the execution's folder) where its executions publish;
+  // their result.json files are read there. Empty: the orchestrator's results, through
+  // `shoal job run --merge`.
+  std::string published_store = "";
+  std::string published = "";
+  // A file the job writes to /outputs, and SQL combining the partitions' copies ({files});
+  // the same SQL over one DuckDB's copy must give the same rows.
+  std::string output_file = "";
+  std::string combine_files = "";
+};
+const std::vector<AnalysisJob> kAnalysisJobs = {
+    {"monthly-trends.yaml", {}},
+    {"hourly-operations.yaml", {}},
+    {"anomaly-detection.yaml", {}},
+    {"product-performance.yaml", {}},
+    // Each partition keeps its first 100 matches; the first 100 of all is the answer. The
+    // pattern matches a few hundred events, so the limit matters.
+    {"search-transactions.yaml",
+     {"Pattern=modern"},
+     "SELECT * FROM rows ORDER BY timestamp, transaction_id LIMIT 100"},
+    // Per-customer partial metrics, published as CSV into the region's store, add up across
+    // partitions. The printed result is each partition's (customers, transactions): only the
+    // second adds up.
+    {"customer-segments-phase1.yaml",
+     {},
+     "SELECT sum(transactions) AS transactions FROM rows",
+     "us",
+     "results/customer-metrics/{JobID}/*",
+     "partial_metrics.csv",
+     "SELECT customer_id, sum(transactions), sum(completed), sum(units), "
+     "sum(spent::DECIMAL(18, 2)), min(first_purchase), max(last_purchase) "
+     "FROM read_csv({files}) GROUP BY 1"},
+    // Phase 2 over the cluster's phase 1 equals phase 2 over one DuckDB's phase 1.
+    {"customer-segments-phase2.yaml",
+     {"JobID={previous}"},
+     "",
+     "global",
+     "results/customer-segments/{JobID}"},
+};
+// Files of jobs/ that are not analyses over the generated events.
+const std::set<std::string> kNotAnalysisJobs = {"data-generator.yaml"};
+
+std::string JobFile(const std::string& name) {
+  return std::string(SHOAL_SOURCE_ROOT) + "/jobs/" + name;
+}
+
+// `shoal job run` arguments for the seed's data generator in `region`, a month per file from
+// January 2024 up to `end_date` (exclusive). The default, six months, gives each of 3
+// month-keyed partitions at least one month (2024-05 goes to partition 0, 2024-04 and -06 to 1,
+// 2024-01..03 to 2): see MergeIncludesPartitionsWithoutFiles for what happens otherwise.
+std::vector<std::string> GeneratorArgs(const std::string& region,
+                                       const std::string& end_date = "2024-07-01") {
+  std::vector<std::string> args = {"job", "run", JobFile("data-generator.yaml"),
+                                   "--wait-timeout-secs", "60"};
+  for (const std::string& var :
+       {"Region=" + region, std::string("Events=200"), std::string("StartDate=2024-01-01"),
+        "EndDate=" + end_date, std::string("RotateInterval=month")}) {
+    args.insert(args.end(), {"-V", var});
+  }
+  return args;
+}
+constexpr int kMonths = 6;
+constexpr int kNodesPerRegion = 3;
+constexpr const char* kAllEvents = "s3://my-bucket/transactions/**/*.jsonl";
+
+// A job reporting which region's events it can see.
+std::string PlacementSpec(const std::string& name, const std::string& type_and_count,
+                          const std::string& constraint) {
+  return "Name: " + name + "\n" + type_and_count + R"(
+Constraints:
+  - )" + constraint +
+         R"(
+Tasks:
+  - Name: main
+    Engine:
+      Type: duckdb
+      Params:
+        SQL: |
+          SELECT count(*) AS events, min(region_name) AS first_region,
+                 max(region_name) AS last_region
+          FROM read_json_auto('s3://my-bucket/transactions/**/*.jsonl');
+)";
+}
+
+// A job listing, per partition, the files it read with their rows: over all partitions each file
+// must appear exactly once with all its rows. `files` is a partition_by_* call.
+std::string CoverageSpec(const std::string& kind, const std::string& files) {
+  return "Name: coverage-" + kind + R"(
+Type: batch
+Count: 3
+Constraints:
+  - {Key: region, Operator: "==", Values: [us]}
+Tasks:
+  - Name: main
+    Engine:
+      Type: duckdb
+      Params:
+        SQL: |
+          SET VARIABLE files = (SELECT LIST(file) FROM )" +
+         files + R"();
+          SELECT filename, count(*) AS events, sum(total_amount)::DECIMAL(18, 2) AS revenue
+          FROM read_json_auto(getvariable('files'), filename = true)
+          GROUP BY 1;
+)";
+}
+
+// A small job that must complete on the 3 nodes of each region.
+constexpr const char* kHealthy = R"(
+Name: healthy
+Type: ops
+Constraints:
+  - {Key: region, Operator: in, Values: [us, eu]}
+Tasks:
+  - Name: main
+    Engine: {Type: duckdb, Params: {SQL: "SELECT 42 AS answer"}}
+)";
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string Replaced(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// Rows as JSON text, sorted: partition order is free, so results compare as multisets.
+std::vector<std::string> SortedRows(const Json& rows) {
+  std::vector<std::string> out;
+  for (const auto& row : rows) out.push_back(row.dump());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// An engine result's rows in the JSON form a published result.json has.
+Json RowsJson(const engine::ResultTable& table) {
+  Json rows = Json::array();
+  for (const auto& row : table.rows()) {
+    Json cells = Json::array();
+    for (const auto& cell : row) cells.push_back(Json::parse(format::CellToJson(cell).dump()));
+    rows.push_back(std::move(cells));
+  }
+  return rows;
+}
+
+class ClusterJobsTest : public testing::ClusterFixture {
+ protected:
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(StartCluster({"us", "eu"}, kNodesPerRegion)); }
+
+  // `shoal ARGS... --output json`: the parsed output, or null (and a test failure) when the
+  // command failed or printed something else.
+  Json ShoalJson(std::vector<std::string> args) {
+    args.insert(args.end(), {"--output", "json"});
+    ProcessResult run = Shoal(args);
+    EXPECT_EQ(run.exit_code, 0) << ::testing::PrintToString(args) << "\n" << run.err << Logs();
+    if (run.exit_code != 0) return nullptr;
+    Json parsed = Json::parse(run.out, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(parsed.is_discarded()) << run.out;
+    return parsed.is_discarded() ? nullptr : parsed;
+  }
+  // `shoal job run` with a bounded wait, so a stuck job fails the test instead of hanging it.
+  Json RunJob(const std::string& file, std::vector<std::string> args) {
+    args.insert(args.begin(), {"job", "run", file, "--wait-timeout-secs", "60"});
+    return ShoalJson(args);
+  }
+  std::string WriteSpec(const std::string& name, const std::string& yaml) {
+    fs::path path = root_ / (name + ".yaml");
+    std::ofstream(path) << yaml;
+    return path.string();
+  }
+  // Fills the region's store with the data generator's events; `job_id` gets the job's ID.
+  void Generate(const std::string& region, std::string* job_id = nullptr) {
+    Json run = ShoalJson(GeneratorArgs(region));
+    ASSERT_FALSE(run.is_null());
+    ASSERT_EQ(run["State"], "Completed") << run.dump();
+    if (job_id != nullptr) *job_id = run["JobID"];
+  }
+  std::set<std::string> RegionNodes(const std::string& region) const {
+    std::set<std::string> names;
+    for (const auto& node : specs_) {
+      if (node.region == region) names.insert(node.name);
+    }
+    return names;
+  }
+  // Expects every execution of the job (from `shoal job executions`) to have completed on a node
+  // of `region`, each of the region's nodes to have run one; returns its executions.
+  Json ExpectRanOnEachNodeOf(const std::string& job_id, const std::string& region) {
+    Json executions = ShoalJson({"job", "executions", job_id, "--all-versions"});
+    std::multiset<std::string> nodes;
+    for (const auto& e : executions) {
+      nodes.insert(e["NodeID"].get<std::string>());
+      EXPECT_EQ(e["ComputeState"]["StateType"], "Completed") << e.dump();
+    }
+    std::set<std::string> expected = RegionNodes(region);
+    EXPECT_EQ(nodes, std::multiset<std::string>(expected.begin(), expected.end()))
+        << job_id << " should have run once on each " << region << " node";
+    return executions;
+  }
+  fs::path Bucket(const std::string& store) const { return StoreDir(store) / "my-bucket"; }
+  // One DuckDB seeing `bucket` (a store's my-bucket) at s3://my-bucket as the nodes do, with
+  // /outputs in `outputs` when given.
+  std::unique_ptr<engine::Session> OneDuckDb(const fs::path& bucket,
+                                             std::map<std::string, std::string> variables = {},
+                                             const fs::path& outputs = {}) {
+    engine::SessionOptions options;
+    options.path_mappings = {{"s3://my-bucket", bucket.string()}};
+    if (!outputs.empty()) options.path_mappings.push_back({"/outputs", outputs.string()});
+    options.variables = std::move(variables);
+    auto session = engine::Session::Open(options);
+    EXPECT_TRUE(session.ok()) << session.status().ToString();
+    return session.ok() ? std::move(session).value() : nullptr;
+  }
+  // Runs `sql` over a table `rows` holding `table`'s rows ({"Columns": [{"Name"}], "Rows"}).
+  Json Combine(const Json& table, const std::string& sql) {
+    Json objects = Json::array();
+    for (const auto& row : table["Rows"]) {
+      Json object = Json::object();
+      for (size_t i = 0; i < row.size(); ++i) object[table["Columns"][i]["Name"]] = row[i];
+      objects.push_back(std::move(object));
+    }
+    fs::path file = root_ / ("combine-" + std::to_string(++combines_) + ".json");
+    std::ofstream(file) << objects.dump();
+    return RunSql("CREATE TABLE rows AS SELECT * FROM read_json_auto('" + file.string() + "');\n" +
+                  sql);
+  }
+  // Runs `sql` with {files} replaced by the quoted glob `files`.
+  Json CombineFiles(const std::string& files, std::string sql) {
+    sql.replace(sql.find("{files}"), 7, "'" + files + "'");
+    return RunSql(sql);
+  }
+  Json RunSql(const std::string& sql) {
+    auto session = engine::Session::Open({});
+    EXPECT_TRUE(session.ok()) << session.status().ToString();
+    if (!session.ok()) return Json::array();
+    auto result = (*session)->Query(sql);
+    EXPECT_TRUE(result.ok()) << result.status().ToString() << "\n" << sql;
+    return result.ok() ? RowsJson(*result) : Json::array();
+  }
+
+  // What an analysis job leaves for the next entry of kAnalysisJobs.
+  struct AnalysisRun {
+    const AnalysisJob* job = nullptr;
+    std::string job_id;
+    fs::path oracle_outputs;  // the one DuckDB's /outputs
+  };
+
+  // Runs `analysis` on the cluster, and its own SQL as one partition on one DuckDB over the
+  // region's store, and compares their answers.
+  void CheckAnalysisJob(const AnalysisJob& analysis, const AnalysisRun& previous,
+                        AnalysisRun* run) {
+    run->job = &analysis;
+    std::vector<std::string> args = {"-V", "Region=us"};
+    if (analysis.published.empty()) args.push_back("--merge");
+    bool uses_previous = false;
+    for (const std::string& var : analysis.vars) {
+      uses_previous |= Contains(var, "{previous}");
+      args.insert(args.end(), {"-V", Replaced(var, "{previous}", previous.job_id)});
+    }
+    Json ran = RunJob(JobFile(analysis.file), args);
+    ASSERT_FALSE(ran.is_null());
+    ASSERT_EQ(ran["State"], "Completed") << ran.dump();
+    run->job_id = ran["JobID"];
+    const Json merged = analysis.published.empty() ? ran : PublishedTable(analysis, run->job_id);
+
+    // The job as the orchestrator stored and ran it: its SQL, and its Env, whose literal
+    // entries the nodes hand to the SQL as variables, with the execution's own (here: one
+    // execution, partition 0 of 1).
+    Json described = ShoalJson({"job", "describe", run->job_id});
+    ASSERT_FALSE(described.is_null());
+    const Json& job = described["Job"];
+    const Json& task = job["Tasks"][0];
+    ASSERT_EQ(task["Engine"]["Type"], "duckdb") << task.dump();
+    std::map<std::string, std::string> variables;
+    for (const auto& [name, value] : task["Env"].items()) {
+      if (value.get<std::string>().rfind("env:", 0) != 0) variables[name] = value;
+    }
+    variables["BACALHAU_EXECUTION_ID"] = "e-one-duckdb";
+    variables["BACALHAU_JOB_ID"] = run->job_id;
+    variables["BACALHAU_JOB_TYPE"] = job["Type"];
+    variables["BACALHAU_PARTITION_INDEX"] = "0";
+    variables["BACALHAU_PARTITION_COUNT"] = "1";
+    variables["SHOAL_JOB_VERSION"] = std::to_string(job["Version"].get<int64_t>());
+    for (const auto& e : described["Executions"]) {
+      EXPECT_EQ(e["NodeID"].get<std::string>().rfind("compute-us-", 0), 0u) << e.dump();
+    }
+
+    // The oracle, with an /outputs of its own. A job reading the previous one's published file
+    // gets a bucket holding only one DuckDB's copy of that file, where the job looks for it.
+    const std::string stem = fs::path(analysis.file).stem().string();
+    run->oracle_outputs = root_ / ("one-duckdb-outputs-" + stem);
+    fs::create_directories(run->oracle_outputs);
+    fs::path bucket = Bucket("us");
+    if (uses_previous) {
+      ASSERT_NE(previous.job, nullptr);
+      bucket = root_ / ("one-duckdb-bucket-" + stem);
+      fs::path folder = bucket /
+                        Replaced(Replaced(previous.job->published, "{JobID}", previous.job_id), "*",
+                                 "one-duckdb") /
+                        "outputs";
+      fs::create_directories(folder);
+      fs::copy_file(previous.oracle_outputs / previous.job->output_file,
+                    folder / previous.job->output_file);
+    }
+    auto oracle = OneDuckDb(bucket, variables, run->oracle_outputs);
+    ASSERT_NE(oracle, nullptr);
+    auto expected = oracle->Query(task["Engine"]["Params"]["SQL"].get<std::string>());
+    ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+    ASSERT_EQ(merged["Columns"].size(), expected->columns().size()) << merged["Columns"].dump();
+    for (size_t i = 0; i < expected->columns().size(); ++i) {
+      EXPECT_EQ(merged["Columns"][i]["Name"], expected->columns()[i].name);
+      EXPECT_EQ(merged["Columns"][i]["Type"], expected->columns()[i].type);
+    }
+    Json expected_rows = RowsJson(*expected);
+    EXPECT_FALSE(expected_rows.empty()) << "an empty answer would prove nothing";
+    if (analysis.combine_rows.empty()) {
+      EXPECT_EQ(SortedRows(merged["Rows"]), SortedRows(expected_rows));
+    } else {
+      Json one = {{"Columns", merged["Columns"]}, {"Rows", expected_rows}};
+      EXPECT_EQ(SortedRows(Combine(merged, analysis.combine_rows)),
+                SortedRows(Combine(one, analysis.combine_rows)));
+    }
+    if (!analysis.output_file.empty()) {
+      // The ResultPath these jobs publish /outputs as is named "outputs".
+      fs::path published = Bucket(analysis.published_store) /
+                           Replaced(analysis.published, "{JobID}", run->job_id) / "outputs" /
+                           analysis.output_file;
+      Json from_partitions = CombineFiles(published.string(), analysis.combine_files);
+      EXPECT_FALSE(from_partitions.empty()) << published;
+      EXPECT_EQ(SortedRows(from_partitions),
+                SortedRows(CombineFiles((run->oracle_outputs / analysis.output_file).string(),
+                                        analysis.combine_files)));
+    }
+  }
+
+  // The union of the result.json files a job's executions published to a store.
+  Json PublishedTable(const AnalysisJob& analysis, const std::string& job_id) {
+    fs::path pattern = Bucket(analysis.published_store) /
+                       Replaced(analysis.published, "{JobID}", job_id) / "result.json";
+    Json files = RunSql("SELECT file FROM glob('" + pattern.string() + "') ORDER BY 1");
+    EXPECT_FALSE(files.empty()) << "nothing published at " << pattern;
+    Json table = {{"Columns", Json::array()}, {"Rows", Json::array()}};
+    for (const auto& file : files) {
+      Json result = Json::parse(testing::ReadWholeFile(file[0].get<std::string>()));
+      // A partition that read no files publishes a table without columns.
+      if (!result["Columns"].empty()) table["Columns"] = result["Columns"];
+      for (const auto& row : result["Rows"]) table["Rows"].push_back(row);
+    }
+    return table;
+  }
+
+  int combines_ = 0;
+};
+
+TEST_F(ClusterJobsTest, ConstraintsSendWorkToTheRightRegionsNodesOnly) {
+  std::map<std::string, int64_t> region_events;
+  for (const std::string region : {"us", "eu"}) {
+    std::string job_id;
+    ASSERT_NO_FATAL_FAILURE(Generate(region, &job_id));
+    // An ops job: once on every node of the region, on no other node.
+    ExpectRanOnEachNodeOf(job_id, region);
+
+    // The region's store holds only what its own nodes wrote: transactions/<node>/..., one file
+    // per month per node, and only events of its own region.
+    int files = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(StoreDir(region) / "my-bucket")) {
+      if (!entry.is_regular_file()) continue;
+      std::string path = fs::relative(entry.path(), StoreDir(region) / "my-bucket").string();
+      EXPECT_TRUE(path.rfind("transactions/compute-" + region + "-", 0) == 0) << path;
+      files += entry.path().extension() == ".jsonl";
+    }
+    EXPECT_EQ(files, kNodesPerRegion * kMonths) << region;
+    auto oracle = OneDuckDb(Bucket(region));
+    ASSERT_NE(oracle, nullptr);
+    auto seen = oracle->Query("SELECT count(*), count(*) FILTER (NOT starts_with(region_name, '" +
+                              region + "-')) FROM read_json_auto('" + kAllEvents + "')");
+    ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+    EXPECT_EQ(seen->Text(0, 1), "0") << "events of another region in the " << region << " store";
+    region_events[region] = std::stoll(seen->Text(0, 0));
+    EXPECT_GT(region_events[region], 0);
+  }
+
+  // Jobs with ==, in, != and notin constraints land on exactly the nodes they name, and there
+  // see only their region's events.
+  struct Placement {
+    std::string name;
+    std::string type_and_count;
+    std::string constraint;
+    std::string region;  // where it must run
+  };
+  const std::vector<Placement> placements = {
+      {"eu-batch", "Type: batch\nCount: 3", R"({Key: region, Operator: "==", Values: [eu]})", "eu"},
+      {"in-ops", "Type: ops", R"({Key: region, Operator: in, Values: [eu, ap]})", "eu"},
+      {"not-eu-batch", "Type: batch\nCount: 3", R"({Key: region, Operator: "!=", Values: [eu]})",
+       "us"},
+      {"notin-ops", "Type: ops", R"({Key: region, Operator: notin, Values: [eu, ap]})", "us"},
+  };
+  for (const Placement& p : placements) {
+    SCOPED_TRACE(p.name);
+    Json run = RunJob(WriteSpec(p.name, PlacementSpec(p.name, p.type_and_count, p.constraint)), {});
+    ASSERT_FALSE(run.is_null());
+    ASSERT_EQ(run["State"], "Completed") << run.dump();
+    ExpectRanOnEachNodeOf(run["JobID"], p.region);
+    std::set<int64_t> partitions;
+    for (const auto& e : run["Executions"]) {
+      partitions.insert(e["PartitionIndex"].get<int64_t>());
+      ASSERT_EQ(e["Rows"].size(), 1u) << e.dump();
+      const Json& row = e["Rows"][0];
+      EXPECT_EQ(row[0].get<int64_t>(), region_events[p.region]) << e.dump();
+      EXPECT_EQ(row[1].get<std::string>().rfind(p.region + "-", 0), 0u) << e.dump();
+      EXPECT_EQ(row[2].get<std::string>().rfind(p.region + "-", 0), 0u) << e.dump();
+    }
+    // A batch job's partitions are 0..2 (an ops job's executions all say 0).
+    if (p.type_and_count.find("batch") != std::string::npos) {
+      EXPECT_EQ(partitions, (std::set<int64_t>{0, 1, 2}));
+    }
+  }
+}
+
+TEST_F(ClusterJobsTest, EveryAnalysisJobEqualsOneDuckDbOverTheSameFiles) {
+  ASSERT_NO_FATAL_FAILURE(Generate("us"));
+  ASSERT_NO_FATAL_FAILURE(Generate("eu"));  // so a job reading the wrong store would show
+
+  // Every analysis job in jobs/ is in the table.
+  std::set<std::string> listed;
+  for (const AnalysisJob& job : kAnalysisJobs) listed.insert(job.file);
+  for (const auto& entry : fs::directory_iterator(std::string(SHOAL_SOURCE_ROOT) + "/jobs")) {
+    std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".yaml" || kNotAnalysisJobs.count(name)) continue;
+    EXPECT_TRUE(listed.count(name)) << "jobs/" << name << " is not tested: add it to kAnalysisJobs";
+  }
+
+  AnalysisRun previous;
+  for (const AnalysisJob& analysis : kAnalysisJobs) {
+    SCOPED_TRACE(analysis.file);
+    AnalysisRun run;
+    CheckAnalysisJob(analysis, previous, &run);
+    previous = run;
+  }
+
+  // The partitions cover each file exactly once, with all its rows, for both ways of
+  // partitioning the jobs use: over all partitions, the (file, rows, revenue) rows equal one
+  // DuckDB's over every file.
+  auto oracle = OneDuckDb(Bucket("us"));
+  ASSERT_NE(oracle, nullptr);
+  auto per_file = oracle->Query(
+      "SELECT filename, count(*) AS events, sum(total_amount)::DECIMAL(18, 2) AS revenue "
+      "FROM read_json_auto('" +
+      std::string(kAllEvents) + "', filename = true) GROUP BY 1");
+  ASSERT_TRUE(per_file.ok()) << per_file.status().ToString();
+  ASSERT_EQ(per_file->rows().size(), static_cast<size_t>(kNodesPerRegion * kMonths));
+  const std::vector<std::pair<std::string, std::string>> partitionings = {
+      {"hash", "partition_by_hash('" + std::string(kAllEvents) + "')"},
+      {"regex",
+       "partition_by_regex('" + std::string(kAllEvents) + R"(', '_(\d{4}-\d{2})\.jsonl$'))"},
+  };
+  for (const auto& [kind, files] : partitionings) {
+    SCOPED_TRACE(kind);
+    // Without --merge: each partition's table, so it is clear which read what.
+    Json run = RunJob(WriteSpec("coverage-" + kind, CoverageSpec(kind, files)), {});
+    ASSERT_FALSE(run.is_null());
+    ASSERT_EQ(run["State"], "Completed") << run.dump();
+    Json all_rows = Json::array();
+    std::map<std::string, std::set<int64_t>> month_partitions;
+    std::set<int64_t> partitions;
+    for (const auto& e : run["Executions"]) {
+      partitions.insert(e["PartitionIndex"].get<int64_t>());
+      for (const auto& row : e["Rows"]) {
+        all_rows.push_back(row);
+        std::string file = row[0];
+        month_partitions[file.substr(file.size() - std::string("2024-01.jsonl").size())].insert(
+            e["PartitionIndex"].get<int64_t>());
+      }
+    }
+    EXPECT_EQ(partitions, (std::set<int64_t>{0, 1, 2}));
+    EXPECT_EQ(SortedRows(all_rows), SortedRows(RowsJson(*per_file))) << run.dump();
+    if (kind == "regex") {
+      // All nodes' files of one month go to the same partition.
+      for (const auto& [month, in] : month_partitions) EXPECT_EQ(in.size(), 1u) << month;
+    }
+  }
+}
+
+TEST_F(ClusterJobsTest, MergeIncludesPartitionsWithoutFiles) {
+  // Three months only: all of them hash to partition 2, so partitions 0 and 1 of a month-keyed
+  // job read no files and publish a table without columns. As with the seed's own example
+  // (monthly trends over three months), `--merge` must still print the months.
+  ProcessResult generated = Shoal(GeneratorArgs("us", "2024-04-01"));
+  ASSERT_EQ(generated.exit_code, 0) << generated.err << Logs();
+  ProcessResult merged = Shoal({"job", "run", JobFile("monthly-trends.yaml"), "-V", "Region=us",
+                                "--merge", "--output", "json", "--wait-timeout-secs", "60"});
+  // Regression: MergeTables (src/cli/result_table.cc) at 5e850ef did not skip the tables of
+  // partitions that read no files, and this exited 1 with "cannot merge: partition 2 on
+  // compute-us-N has columns (month DATE, ...) but partition 0 on compute-us-M has ()".
+  ASSERT_EQ(merged.exit_code, 0) << merged.err;
+  Json result = Json::parse(merged.out);
+  EXPECT_EQ(result["Columns"].size(), 5u) << merged.out;
+  EXPECT_EQ(result["Rows"].size(), 3u) << merged.out;
+}
+
+TEST_F(ClusterJobsTest, BadInputGetsAClearMessageAndTheClusterCarriesOn) {
+  // Each case: a spec (or none), the command, the exit code and the parts of stderr that tell
+  // the user what is wrong and where.
+  struct Case {
+    std::string name;
+    std::string yaml;  // written to <name>.yaml, which replaces "FILE" in args
+    std::vector<std::string> args;
+    int exit_code;
+    std::vector<std::string> messages;
+  };
+  const std::string kNoJob = "j-00000000-dead";
+  const std::vector<Case> cases = {
+      {"malformed",
+       "Name: x\nType: batch\nTasks:\n  - Name: main\n    Engine: {Type: duckdb, Params: {SQL: "
+       "\"SELECT 1\"\n",
+       {"job", "run", "FILE"},
+       2,
+       {"shoal job run: ", "malformed.yaml: line 6, column 1: malformed YAML"}},
+      {"unknown-field",
+       "Name: x\nType: batch\nCount: 1\nColour: red\nTasks:\n  - Name: main\n    Engine: {Type: "
+       "duckdb, Params: {SQL: \"SELECT 1\"}}\n",
+       {"job", "run", "FILE"},
+       2,
+       {"line 4: Colour: unknown field; valid fields: Name,"}},
+      {"misspelt-field",
+       "Name: x\nType: batch\nCount: 1\nTasks:\n  - Name: main\n    Engin: {Type: duckdb, Params: "
+       "{SQL: \"SELECT 1\"}}\n",
+       {"job", "run", "FILE"},
+       2,
+       {"line 6: Tasks[0].Engin: unknown field; did you mean Engine?"}},
+      {"missing-var",
+       "",
+       {"job", "run", JobFile("monthly-trends.yaml")},
+       2,
+       {"missing template variable: Region (lines ", "set them with -V NAME=VALUE"}},
+      {"unknown-engine",
+       "Name: x\nType: batch\nCount: 1\nTasks:\n  - Name: main\n    Engine: {Type: spark, Params: "
+       "{SQL: \"SELECT 1\"}}\n",
+       {"job", "run", "FILE"},
+       2,
+       {"line 6: Tasks[0].Engine.Type: engine 'spark' is not supported; supported: duckdb"}},
+      {"unknown-image",
+       "Name: x\nType: batch\nCount: 1\nTasks:\n  - Name: main\n    Engine: {Type: docker, Params: "
+       "{Image: \"ubuntu:22.04\"}}\n",
+       {"job", "run", "FILE"},
+       2,
+       {"Tasks[0].Engine.Params.Image: image 'ubuntu:22.04' is not supported",
+        "supported: duckdb (Params.SQL)", "ghcr.io/bacalhau-project/duckdb"}},
+      // A failing statement fails the job: the node reports DuckDB's error and the statement.
+      {"bad-sql",
+       "Name: bad-sql\nType: batch\nCount: 2\nTasks:\n  - Name: main\n    Engine: {Type: duckdb, "
+       "Params: {SQL: \"SELECT 1; SELECT * FROM no_such_table; SELECT 3\"}}\n",
+       {"job", "run", "FILE", "--wait-timeout-secs", "60"},
+       1,
+       {" failed: partition ",
+        "statement 2 of 3 failed: Catalog Error: Table with name "
+        "no_such_table does not exist",
+        "in: SELECT * FROM no_such_table"}},
+      // No node matches: the job fails at once, saying how many nodes matched out of how many.
+      {"no-region",
+       "Name: ap\nType: batch\nCount: 2\nConstraints:\n  - {Key: region, Operator: \"==\", Values: "
+       "[ap]}\nTasks:\n  - Name: main\n    Engine: {Type: duckdb, Params: {SQL: \"SELECT 1\"}}\n",
+       {"job", "run", "FILE", "--wait-timeout-secs", "60"},
+       1,
+       {"needs 2 node(s) matching (region == ap); 0 of 6 nodes match"}},
+      {"too-few-nodes",
+       "Name: four\nType: batch\nCount: 4\nConstraints:\n  - {Key: region, Operator: \"!=\", "
+       "Values: [us]}\nTasks:\n  - Name: main\n    Engine: {Type: duckdb, Params: {SQL: \"SELECT "
+       "1\"}}\n",
+       {"job", "run", "FILE", "--wait-timeout-secs", "60"},
+       1,
+       {"needs 4 node(s) matching (region != us); 3 of 6 nodes match"}},
+      {"no-region-ops",
+       "",
+       GeneratorArgs("ap"),
+       1,
+       {"no node matches (region == ap); 0 of 6 nodes match"}},
+      {"describe", "", {"job", "describe", kNoJob}, 1, {"no job '" + kNoJob + "'"}},
+      {"get",
+       "",
+       {"job", "get", kNoJob, "--output-dir", (root_ / "get").string()},
+       1,
+       {"no job '" + kNoJob + "'"}},
+      {"logs", "", {"job", "logs", kNoJob}, 1, {"no job '" + kNoJob + "'"}},
+      {"stop", "", {"job", "stop", kNoJob}, 1, {"no job '" + kNoJob + "'"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<std::string> args = c.args;
+    for (std::string& arg : args) {
+      if (arg == "FILE") arg = WriteSpec(c.name, c.yaml);
+    }
+    auto start = std::chrono::steady_clock::now();
+    ProcessResult run = Shoal(args);
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(run.exit_code, c.exit_code) << run.out << run.err;
+    for (const std::string& message : c.messages) {
+      EXPECT_TRUE(Contains(run.err, message)) << "expected '" << message << "' in:\n" << run.err;
+    }
+    // None of these should take long: refused input and unplaceable jobs fail fast.
+    EXPECT_LT(elapsed, std::chrono::seconds(10));
+  }
+  EXPECT_FALSE(fs::exists(root_ / "get"));
+
+  // The orchestrator itself refuses an unknown engine (a client that skipped the CLI's checks),
+  // naming the engines it offers, and stores nothing.
+  auto refused = client_->Put(
+      "/api/v1/orchestrator/jobs",
+      Json{{"Job",
+            {{"Name", "spark-job"},
+             {"Type", "batch"},
+             {"Count", 1},
+             {"Tasks",
+              {{{"Name", "main"},
+                {"Engine", {{"Type", "spark"}, {"Params", {{"SQL", "SELECT 1"}}}}}}}}}}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(refused.status().message(),
+                       "engine 'spark' is not supported; supported: "
+                       "duckdb"))
+      << refused.status().ToString();
+  ProcessResult described = Shoal({"job", "describe", "spark-job"});
+  EXPECT_EQ(described.exit_code, 1);
+  EXPECT_TRUE(Contains(described.err, "no job 'spark-job'")) << described.err;
+
+  // The bad-SQL job is recorded as failed, with the statement's error.
+  ProcessResult bad_sql = Shoal({"job", "describe", "bad-sql"});
+  EXPECT_EQ(bad_sql.exit_code, 0) << bad_sql.err;
+  EXPECT_TRUE(Contains(bad_sql.out, "Failed")) << bad_sql.out;
+  EXPECT_TRUE(Contains(bad_sql.out, "no_such_table")) << bad_sql.out;
+
+  // And the cluster carries on: the orchestrator answers, every node is connected and runs work.
+  ProcessResult alive = Shoal({"agent", "alive"});
+  EXPECT_EQ(alive.exit_code, 0) << alive.err;
+  EXPECT_EQ(alive.out, "OK\n");
+  EXPECT_EQ(ConnectedNodes(), 2 * kNodesPerRegion) << Logs();
+  Json healthy = RunJob(WriteSpec("healthy", kHealthy), {});
+  ASSERT_FALSE(healthy.is_null());
+  EXPECT_EQ(healthy["State"], "Completed");
+  std::set<std::string> nodes;
+  for (const auto& e : healthy["Executions"]) {
+    nodes.insert(e["NodeID"].get<std::string>());
+    EXPECT_EQ(e["Rows"], Json::parse("[[42]]")) << e.dump();
+  }
+  EXPECT_EQ(nodes.size(), static_cast<size_t>(2 * kNodesPerRegion));
+}
+
+}  // namespace
+}  // namespace shoal
