@@ -67,6 +67,12 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::Open(OrchestratorOptions opt
   }
   auto orchestrator =
       std::unique_ptr<Orchestrator>(new Orchestrator(std::move(options), std::move(store)));
+  {
+    // Rebuilds what the orchestrator remembers about waiting and timed jobs; if it fails, the
+    // ticker tries again.
+    std::lock_guard lock(orchestrator->mu_);
+    (void)orchestrator->FullPassLocked();
+  }
   orchestrator->ticker_ = std::thread([o = orchestrator.get()] { o->TickLoop(); });
   return orchestrator;
 }
@@ -82,6 +88,7 @@ void Orchestrator::Shutdown() {
     stopping_ = true;
   }
   work_changed_.notify_all();
+  ticker_wake_.notify_all();
   if (ticker_.joinable()) ticker_.join();
 }
 
@@ -273,6 +280,7 @@ Status Orchestrator::StopJob(const std::string& job_id, const std::string& reaso
     SHOAL_RETURN_IF_ERROR(store.PutJob(job));
     return AppendEventLocked(store, job, "", "State Update", message);
   }));
+  TrackLocked(job, false, false);
   work_changed_.notify_all();
   return Status::Ok();
 }
@@ -296,6 +304,7 @@ Result<models::Node> Orchestrator::SetNodeMembership(const std::string& node_id,
   if (membership == models::NodeMembership::kRejected) {
     SHOAL_RETURN_IF_ERROR(FailNodeExecutionsLocked(node_id, "node " + node_id + " was rejected"));
   }
+  SHOAL_RETURN_IF_ERROR(ScheduleWaitingLocked(/*nodes_changed=*/true));
   work_changed_.notify_all();
   return node;
 }
@@ -320,6 +329,7 @@ Result<models::Node> Orchestrator::RegisterNode(models::Node node) {
   // A node that registers runs nothing: whatever it ran before (it restarted) is lost.
   SHOAL_RETURN_IF_ERROR(
       FailNodeExecutionsLocked(node.id, "node " + node.id + " restarted during the execution"));
+  SHOAL_RETURN_IF_ERROR(ScheduleWaitingLocked(/*nodes_changed=*/true));
   work_changed_.notify_all();
   return node;
 }
@@ -339,12 +349,18 @@ Result<bool> Orchestrator::Heartbeat(const std::string& node_id,
   // Executions the node says it no longer runs (it lost them) fail now, not at a timeout.
   std::set<std::string> reported(running.begin(), running.end());
   SHOAL_ASSIGN_OR_RETURN(auto active, store_->ListActiveExecutionsOnNode(node_id));
+  bool failed = false;
   for (const auto& e : active) {
     auto state = e.compute_state.state_type;
     if ((state == ExecutionComputeState::kRunning || state == ExecutionComputeState::kPublishing) &&
         !reported.count(e.id)) {
       SHOAL_RETURN_IF_ERROR(FailExecutionLocked(e, "node " + node_id + " no longer runs it"));
+      failed = true;
     }
+  }
+  if (failed) {
+    SHOAL_RETURN_IF_ERROR(ScheduleWaitingLocked(/*nodes_changed=*/false));
+    work_changed_.notify_all();
   }
   return true;
 }
@@ -428,7 +444,13 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
     std::string text = message.empty() ? std::string(models::ToString(state)) : message;
     return AppendEventLocked(store, job, e.id, topic.empty() ? "Execution" : topic, text);
   }));
-  if (models::IsTerminal(state)) SHOAL_RETURN_IF_ERROR(EvaluateLocked(e.job_id));
+  if (models::IsTerminal(state)) {
+    // The job may be done or need a retry, and the node has room for a job that waits.
+    Status evaluated = EvaluateLocked(e.job_id);
+    Status offered = ScheduleWaitingLocked(/*nodes_changed=*/false);
+    SHOAL_RETURN_IF_ERROR(evaluated);
+    SHOAL_RETURN_IF_ERROR(offered);
+  }
   work_changed_.notify_all();
   return Status::Ok();
 }
@@ -458,23 +480,72 @@ Status Orchestrator::FailNodeExecutionsLocked(const std::string& node_id,
   return Status::Ok();
 }
 
-Status Orchestrator::EvaluateLocked(const std::string& job_id) {
+int64_t Orchestrator::EvaluationsForTest() {
+  std::lock_guard lock(mu_);
+  return evaluations_;
+}
+
+Result<Orchestrator::ClusterView> Orchestrator::LoadClusterLocked() {
+  ClusterView view;
+  SHOAL_ASSIGN_OR_RETURN(view.nodes, store_->ListNodes());
+  for (const auto& node : view.nodes) {
+    SHOAL_ASSIGN_OR_RETURN(auto active, store_->ListActiveExecutionsOnNode(node.id));
+    view.load[node.id] = static_cast<int64_t>(active.size());
+  }
+  return view;
+}
+
+Status Orchestrator::EvaluateLocked(const std::string& job_id, ClusterView* view) {
+  ++evaluations_;
+  Status status = EvaluateJobLocked(job_id, view);
+  if (status.ok()) {
+    retry_.erase(job_id);
+  } else {
+    retry_.insert(job_id);
+  }
+  return status;
+}
+
+Status Orchestrator::EvaluateJobLocked(const std::string& job_id, ClusterView* view) {
   SHOAL_ASSIGN_OR_RETURN(auto job, store_->GetJob(job_id));
-  if (models::IsTerminal(job.state.state_type)) return Status::Ok();
+  if (models::IsTerminal(job.state.state_type)) {
+    TrackLocked(job, false, false);
+    return Status::Ok();
+  }
   SHOAL_ASSIGN_OR_RETURN(auto all_executions, store_->ListExecutions(job_id));
   std::vector<models::Execution> executions;
   for (auto& e : all_executions) {
     if (e.job_version == job.version) executions.push_back(std::move(e));
   }
-  SHOAL_ASSIGN_OR_RETURN(auto nodes, store_->ListNodes());
-  std::map<std::string, int64_t> load;
-  for (const auto& node : nodes) {
-    SHOAL_ASSIGN_OR_RETURN(auto active, store_->ListActiveExecutionsOnNode(node.id));
-    load[node.id] = static_cast<int64_t>(active.size());
+  ClusterView loaded;
+  if (view == nullptr) {
+    SHOAL_ASSIGN_OR_RETURN(loaded, LoadClusterLocked());
+    view = &loaded;
   }
   const int64_t now = NowNanos();
-  Plan plan = PlanJob({&job, &executions, &nodes, &load, now, options_.policy});
-  if (plan.create.empty() && plan.stop.empty() && !plan.new_state) return Status::Ok();
+  Plan plan = PlanJob({&job, &executions, &view->nodes, &view->load, now, options_.policy});
+
+  // Whether the job will wait for a node once the plan is applied: some partition has neither a
+  // completed nor a live execution. Only events about nodes or capacity (or time, for a
+  // QueueTimeout) can change that, so the job is remembered for them.
+  bool waiting = false;
+  bool wants_nodes = false;
+  if (job.type == models::JobType::kBatch) {
+    std::set<int64_t> covered;
+    for (const auto& e : executions) {
+      if (IsLive(e) || e.compute_state.state_type == ExecutionComputeState::kCompleted) {
+        covered.insert(e.partition_index);
+      }
+    }
+    for (const auto& planned : plan.create) covered.insert(planned.partition_index);
+    waiting = static_cast<int64_t>(covered.size()) < job.count;
+    wants_nodes = waiting && executions.empty() && plan.create.empty() &&
+                  static_cast<int64_t>(MatchingNodes(job, view->nodes).size()) < job.count;
+  }
+  if (plan.create.empty() && plan.stop.empty() && !plan.new_state) {
+    TrackLocked(job, waiting, wants_nodes);
+    return Status::Ok();
+  }
 
   SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
     for (const auto& planned : plan.create) {
@@ -520,14 +591,91 @@ Status Orchestrator::EvaluateLocked(const std::string& job_id) {
     }
     return Status::Ok();
   }));
+  for (const auto& planned : plan.create) ++view->load[planned.node_id];
+  TrackLocked(job, waiting, wants_nodes);
   work_changed_.notify_all();
   return Status::Ok();
+}
+
+void Orchestrator::TrackLocked(const models::Job& job, bool waiting, bool wants_nodes) {
+  const auto key = std::make_pair(job.create_time, job.id);
+  const auto& timeouts = job.task.timeouts;
+  const bool timed = timeouts.total_timeout > 0 || (wants_nodes && timeouts.queue_timeout > 0);
+  if (models::IsTerminal(job.state.state_type) || (!waiting && !timed)) {
+    tracked_.erase(job.id);
+    waiting_.erase(key);
+    timed_.erase(job.id);
+    return;
+  }
+  tracked_[job.id] = {job, waiting, wants_nodes};
+  if (waiting) {
+    waiting_.insert(key);
+  } else {
+    waiting_.erase(key);
+  }
+  if (timed) {
+    timed_.insert(job.id);
+  } else {
+    timed_.erase(job.id);
+  }
+}
+
+Status Orchestrator::ScheduleWaitingLocked(bool nodes_changed) {
+  if (waiting_.empty()) return Status::Ok();
+  auto loaded = LoadClusterLocked();
+  if (!loaded.ok()) {
+    reoffer_ = true;  // the ticker offers the cluster again
+    return loaded.status();
+  }
+  ClusterView view = std::move(loaded).value();
+  // Schedulable nodes that can take one more execution (the scheduler's capacity rule).
+  auto with_room = [&view] {
+    std::vector<models::Node> room;
+    for (const auto& node : view.nodes) {
+      if (node.Schedulable() && (node.capacity.max_executions <= 0 ||
+                                 view.load[node.id] < node.capacity.max_executions)) {
+        room.push_back(node);
+      }
+    }
+    return room;
+  };
+  std::vector<models::Node> room = with_room();
+  Status first_error = Status::Ok();
+  // Evaluations change waiting_, so the walk resumes after the last key it saw.
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (!nodes_changed && room.empty()) break;
+    const auto key = *it;
+    auto tracked = tracked_.find(key.second);
+    const bool relevant = tracked != tracked_.end() &&
+                          (nodes_changed || (!tracked->second.wants_nodes &&
+                                             !MatchingNodes(tracked->second.job, room).empty()));
+    if (relevant) {
+      Status status = EvaluateLocked(key.second, &view);  // on failure the ticker retries it
+      if (!status.ok() && first_error.ok()) first_error = status;
+      room = with_room();
+    }
+    it = waiting_.upper_bound(key);
+  }
+  return first_error;
+}
+
+Status Orchestrator::FullPassLocked() {
+  SHOAL_ASSIGN_OR_RETURN(auto jobs, store_->ListActiveJobs());
+  SHOAL_ASSIGN_OR_RETURN(ClusterView view, LoadClusterLocked());
+  Status first_error = Status::Ok();
+  for (const auto& job : jobs) {
+    Status status = EvaluateLocked(job.id, &view);
+    if (!status.ok() && first_error.ok()) first_error = status;
+  }
+  full_pass_pending_ = !first_error.ok();
+  return first_error;
 }
 
 void Orchestrator::TickLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    work_changed_.wait_for(lock, options_.tick);
+    // Only the timer (or Shutdown) wakes the ticker: events do their own, smaller, work.
+    ticker_wake_.wait_for(lock, options_.tick, [this] { return stopping_; });
     if (stopping_) break;
     Status status = TickLocked();
     (void)status;  // a failed tick is retried at the next one
@@ -539,6 +687,7 @@ Status Orchestrator::TickLocked() {
   const int64_t timeout_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(options_.node_timeout).count();
   SHOAL_ASSIGN_OR_RETURN(auto nodes, store_->ListNodes());
+  bool lost = false;
   for (auto& node : nodes) {
     if (node.connection == models::NodeConnection::kConnected &&
         now - node.last_heartbeat > timeout_ns) {
@@ -547,32 +696,67 @@ Status Orchestrator::TickLocked() {
       SHOAL_RETURN_IF_ERROR(FailNodeExecutionsLocked(
           node.id, "node " + node.id + " lost: no heartbeat for " +
                        std::to_string((now - node.last_heartbeat) / 1000000000) + " s"));
+      lost = true;
     }
   }
-  SHOAL_ASSIGN_OR_RETURN(auto jobs, store_->ListActiveJobs());
-  for (auto& job : jobs) {
-    int64_t total = job.task.timeouts.total_timeout;
-    if (total > 0 && (now - job.modify_time) / 1000000000 >= total &&
-        job.state.state_type != JobStateType::kPending) {
-      // Past TotalTimeout the job fails and its executions stop.
-      SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
-        SHOAL_ASSIGN_OR_RETURN(auto executions, store.ListExecutions(job.id));
-        for (auto& e : executions) {
-          if (!IsLive(e)) continue;
-          e.desired_state = {ExecutionDesiredState::kStopped, "job timed out"};
-          SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
-        }
-        std::string message = "job exceeded its TotalTimeout of " + std::to_string(total) + " s";
-        job.state = {JobStateType::kFailed, message};
-        job.modify_time = now;
-        ++job.revision;
-        SHOAL_RETURN_IF_ERROR(store.PutJob(job));
-        return AppendEventLocked(store, job, "", "Job Timeout", message);
-      }));
-      continue;
-    }
-    SHOAL_RETURN_IF_ERROR(EvaluateLocked(job.id));
+  if (lost) work_changed_.notify_all();
+  // A job whose check fails is tried again at the next tick; the others go on.
+  Status first_error = Status::Ok();
+  auto note = [&first_error](Status status) {
+    if (!status.ok() && first_error.ok()) first_error = std::move(status);
+  };
+  if (full_pass_pending_) note(FullPassLocked());
+  if (reoffer_) {
+    reoffer_ = false;
+    note(ScheduleWaitingLocked(/*nodes_changed=*/true));
   }
+  const std::vector<std::string> retry(retry_.begin(), retry_.end());
+  for (const auto& job_id : retry) note(EvaluateLocked(job_id));
+
+  // Only jobs with a timeout can change with time alone. The deadlines come from the job as last
+  // written; a passed one is checked again against the stored job.
+  const std::vector<std::string> timed(timed_.begin(), timed_.end());
+  for (const auto& job_id : timed) {
+    auto it = tracked_.find(job_id);
+    if (it == tracked_.end()) continue;
+    const models::Job& job = it->second.job;
+    const auto& timeouts = job.task.timeouts;
+    if (timeouts.total_timeout > 0 && job.state.state_type != JobStateType::kPending &&
+        (now - job.modify_time) / 1000000000 >= timeouts.total_timeout) {
+      note(CheckTotalTimeoutLocked(job_id, now));
+    } else if (it->second.wants_nodes && timeouts.queue_timeout > 0 &&
+               (now - job.modify_time) / 1000000000 >= timeouts.queue_timeout) {
+      note(EvaluateLocked(job_id));
+    }
+  }
+  return first_error;
+}
+
+Status Orchestrator::CheckTotalTimeoutLocked(const std::string& job_id, int64_t now) {
+  SHOAL_ASSIGN_OR_RETURN(auto job, store_->GetJob(job_id));
+  int64_t total = job.task.timeouts.total_timeout;
+  if (models::IsTerminal(job.state.state_type) || total <= 0 ||
+      (now - job.modify_time) / 1000000000 < total ||
+      job.state.state_type == JobStateType::kPending) {
+    return EvaluateLocked(job_id);  // refreshes what is remembered about it
+  }
+  // Past TotalTimeout the job fails and its executions stop.
+  SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
+    SHOAL_ASSIGN_OR_RETURN(auto executions, store.ListExecutions(job.id));
+    for (auto& e : executions) {
+      if (!IsLive(e)) continue;
+      e.desired_state = {ExecutionDesiredState::kStopped, "job timed out"};
+      SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
+    }
+    std::string message = "job exceeded its TotalTimeout of " + std::to_string(total) + " s";
+    job.state = {JobStateType::kFailed, message};
+    job.modify_time = now;
+    ++job.revision;
+    SHOAL_RETURN_IF_ERROR(store.PutJob(job));
+    return AppendEventLocked(store, job, "", "Job Timeout", message);
+  }));
+  TrackLocked(job, false, false);
+  work_changed_.notify_all();
   return Status::Ok();
 }
 

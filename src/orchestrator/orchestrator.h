@@ -4,16 +4,22 @@
 // carries on where it stopped.
 //
 // Every change goes through one mutex: a call loads what it needs, asks the Scheduler for a plan
-// and writes the outcome in one store transaction, then wakes long-polling nodes. A background
-// thread notices silent nodes, queue and total timeouts.
+// and writes the outcome in one store transaction, then wakes long-polling nodes. Work is
+// proportional to what changed: a submission or an execution update evaluates its own job, and
+// freed capacity or a node change is offered to the jobs that wait for a node (oldest first),
+// which the orchestrator remembers in memory (rebuilt by one pass over the active jobs at Open).
+// A background thread, on its own timer only, notices silent nodes and the queue and total
+// timeouts of the jobs that have them.
 //
 // Thread-safety: all public methods are safe to call concurrently (HTTP handler threads).
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -96,6 +102,10 @@ class Orchestrator {
 
   const OrchestratorOptions& options() const { return options_; }
 
+  // How many times a job was evaluated (planned) since Open: lets tests check that an event
+  // costs work for the jobs it concerns, not for every active job.
+  int64_t EvaluationsForTest();
+
   // Wakes every long-poll and stops background work; call before stopping the HTTP server so
   // shutdown does not wait for polls to time out. The object stays usable for reads.
   void Shutdown();
@@ -103,22 +113,60 @@ class Orchestrator {
  private:
   Orchestrator(OrchestratorOptions options, std::unique_ptr<JobStore> store);
 
-  // REQUIRES: mu_ held. Plans `job_id` and writes the outcome.
-  Status EvaluateLocked(const std::string& job_id);
+  // The nodes and their live executions, as the scheduler sees them.
+  struct ClusterView {
+    std::vector<models::Node> nodes;
+    std::map<std::string, int64_t> load;  // executions not yet terminal, by node id
+  };
+
+  // An active job that can change without an event of its own: it waits for a node (capacity or
+  // more matching nodes) or has a queue or total timeout. `job` is the job as last written.
+  struct TrackedJob {
+    models::Job job;
+    bool waiting = false;      // some partition has neither a live nor a completed execution
+    bool wants_nodes = false;  // queued: fewer matching nodes than partitions, nothing placed
+  };
+
+  // REQUIRES: mu_ held (for every *Locked method).
+  Result<ClusterView> LoadClusterLocked();
+  // Plans `job_id` and writes the outcome. `view`, when given, is used instead of loading the
+  // cluster and is kept up to date with the executions created. A failed evaluation is retried
+  // by the ticker.
+  Status EvaluateLocked(const std::string& job_id, ClusterView* view = nullptr);
+  Status EvaluateJobLocked(const std::string& job_id, ClusterView* view);
+  // Records what the ticker and ScheduleWaitingLocked need to know about `job` after a write.
+  void TrackLocked(const models::Job& job, bool waiting, bool wants_nodes);
+  // Offers the cluster to waiting jobs, oldest first. After capacity was freed only the jobs that
+  // match a node with room are evaluated, until no node has room; after a node joined or changed
+  // (`nodes_changed`), every waiting job is.
+  Status ScheduleWaitingLocked(bool nodes_changed);
+  // Evaluates every active job (at Open, and by the ticker until it has succeeded once).
+  Status FullPassLocked();
   Status AppendEventLocked(JobStore& store, const models::Job& job, const std::string& execution_id,
                            const std::string& topic, const std::string& message);
   Status FailExecutionLocked(models::Execution execution, const std::string& reason);
   Status FailNodeExecutionsLocked(const std::string& node_id, const std::string& reason);
   void TickLoop();
   Status TickLocked();
+  Status CheckTotalTimeoutLocked(const std::string& job_id, int64_t now);
   std::string ResultDir(const std::string& job_id, const std::string& execution_id) const;
 
   OrchestratorOptions options_;
   std::unique_ptr<JobStore> store_;
   std::mutex mu_;
-  std::condition_variable work_changed_;
+  std::condition_variable work_changed_;  // wakes long-polls
+  std::condition_variable ticker_wake_;   // wakes the ticker, only to stop it
   bool stopping_ = false;
   std::thread ticker_;
+
+  // Guarded by mu_.
+  std::map<std::string, TrackedJob> tracked_;          // by job id
+  std::set<std::pair<int64_t, std::string>> waiting_;  // (create time, job id)
+  std::set<std::string> timed_;                        // tracked jobs with a deadline
+  std::set<std::string> retry_;                        // last evaluation failed
+  bool full_pass_pending_ = true;
+  bool reoffer_ = false;  // an offer to waiting jobs failed: the ticker makes it again
+  int64_t evaluations_ = 0;
 };
 
 // Now, in ns since the Unix epoch (the time unit of every model timestamp).
