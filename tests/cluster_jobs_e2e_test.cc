@@ -688,6 +688,25 @@ TEST_F(ClusterJobsTest, BadInputGetsAClearMessageAndTheClusterCarriesOn) {
     EXPECT_EQ(e["Rows"], Json::parse("[[42]]")) << e.dump();
   }
   EXPECT_EQ(nodes.size(), static_cast<size_t>(2 * kNodesPerRegion));
+
+  // Executions are named by the short ids `job executions` prints, as jobs are; an id that
+  // names no execution of the job is an error, not an empty answer.
+  std::string job_id = healthy["JobID"];
+  std::string execution_id = healthy["Executions"][0]["ExecutionID"];
+  ProcessResult one = Shoal({"job", "logs", job_id, "-e", execution_id.substr(0, 10)});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_TRUE(Contains(one.out, "42")) << one.out;
+  ProcessResult events =
+      Shoal({"job", "history", job_id, "--execution-id", execution_id.substr(0, 10)});
+  EXPECT_EQ(events.exit_code, 0) << events.err;
+  EXPECT_TRUE(Contains(events.out, "Running")) << events.out;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"job", "logs", job_id, "-e", "e-nope"},
+        std::vector<std::string>{"job", "history", job_id, "--execution-id", "e-nope"}}) {
+    ProcessResult missing = Shoal(args);
+    EXPECT_EQ(missing.exit_code, 1) << ::testing::PrintToString(args);
+    EXPECT_TRUE(Contains(missing.err, "has no execution 'e-nope'")) << missing.err;
+  }
 }
 
 }  // namespace

@@ -28,6 +28,26 @@ Result<int64_t> IntParam(const Request& request, const std::string& name, int64_
   return value;
 }
 
+// The execution of `job_id` that `id` names: its full id or a unique prefix (as `job
+// executions` prints them). An empty `id` means every execution and stays empty.
+Result<std::string> ResolveExecutionId(Orchestrator& o, const std::string& job_id,
+                                       const std::string& id) {
+  if (id.empty()) return id;
+  SHOAL_ASSIGN_OR_RETURN(auto executions, o.ListExecutions(job_id));
+  std::vector<std::string> matches;
+  for (const auto& e : executions) {
+    if (e.id == id) return id;
+    if (e.id.rfind(id, 0) == 0) matches.push_back(e.id);
+  }
+  if (matches.size() == 1) return matches[0];
+  if (matches.empty()) {
+    return Status::NotFound("job " + job_id + " has no execution '" + id + "'");
+  }
+  return Status::InvalidArgument("execution id prefix '" + id + "' matches " +
+                                 std::to_string(matches.size()) + " executions of job " + job_id +
+                                 "; give more of it");
+}
+
 template <typename T>
 Json Items(const std::vector<T>& items) {
   Json array = Json::array();
@@ -83,22 +103,23 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
                       SHOAL_ASSIGN_OR_RETURN(auto executions, o.ListExecutions(job.id));
                       return Json{{"Items", Items(executions)}};
                     });
-  server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/history",
-                    [&o](const Request& request) -> Result<Json> {
-                      SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
-                      SHOAL_ASSIGN_OR_RETURN(int64_t since, IntParam(request, "since", 0));
-                      SHOAL_ASSIGN_OR_RETURN(auto events, o.History(job.id, since));
-                      std::string execution_id = request.Param("execution_id");
-                      Json items = Json::array();
-                      int64_t last = since;
-                      for (const auto& e : events) {
-                        last = std::max(last, e.seq_num);
-                        if (execution_id.empty() || e.execution_id == execution_id) {
-                          items.push_back(models::ToJson(e));
-                        }
-                      }
-                      return Json{{"Items", items}, {"LastSeq", last}};
-                    });
+  server.HandleJson(
+      "GET", std::string(kJobs) + "/([^/]+)/history", [&o](const Request& request) -> Result<Json> {
+        SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
+        SHOAL_ASSIGN_OR_RETURN(int64_t since, IntParam(request, "since", 0));
+        SHOAL_ASSIGN_OR_RETURN(auto events, o.History(job.id, since));
+        SHOAL_ASSIGN_OR_RETURN(std::string execution_id,
+                               ResolveExecutionId(o, job.id, request.Param("execution_id")));
+        Json items = Json::array();
+        int64_t last = since;
+        for (const auto& e : events) {
+          last = std::max(last, e.seq_num);
+          if (execution_id.empty() || e.execution_id == execution_id) {
+            items.push_back(models::ToJson(e));
+          }
+        }
+        return Json{{"Items", items}, {"LastSeq", last}};
+      });
   server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/results",
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
@@ -124,21 +145,22 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
                                o.ReadResultFile(job.id, request.matches[2], request.matches[3]));
         return transport::RawResponse{200, "application/octet-stream", std::move(bytes)};
       });
-  server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/logs",
-                    [&o](const Request& request) -> Result<Json> {
-                      SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
-                      SHOAL_ASSIGN_OR_RETURN(auto executions, o.ListExecutions(job.id));
-                      std::string execution_id = request.Param("execution_id");
-                      Json items = Json::array();
-                      for (const auto& e : executions) {
-                        if (!execution_id.empty() && e.id != execution_id) continue;
-                        items.push_back({{"ExecutionID", e.id},
-                                         {"NodeID", e.node_id},
-                                         {"Stdout", e.run_output.stdout_text},
-                                         {"Stderr", e.run_output.stderr_text}});
-                      }
-                      return Json{{"Items", items}};
-                    });
+  server.HandleJson(
+      "GET", std::string(kJobs) + "/([^/]+)/logs", [&o](const Request& request) -> Result<Json> {
+        SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
+        SHOAL_ASSIGN_OR_RETURN(auto executions, o.ListExecutions(job.id));
+        SHOAL_ASSIGN_OR_RETURN(std::string execution_id,
+                               ResolveExecutionId(o, job.id, request.Param("execution_id")));
+        Json items = Json::array();
+        for (const auto& e : executions) {
+          if (!execution_id.empty() && e.id != execution_id) continue;
+          items.push_back({{"ExecutionID", e.id},
+                           {"NodeID", e.node_id},
+                           {"Stdout", e.run_output.stdout_text},
+                           {"Stderr", e.run_output.stderr_text}});
+        }
+        return Json{{"Items", items}};
+      });
   server.HandleJson("DELETE", std::string(kJobs) + "/([^/]+)",
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
