@@ -101,13 +101,16 @@ void ComputeNode::HeartbeatLoop() {
       }
       Log(options_.runner.node_id, "registered with " + options_.orchestrator.ToString());
     }
-    transport::Json running = transport::Json::array();
-    {
-      std::lock_guard lock(mu_);
-      for (const auto& id : running_) running.push_back(id);
-    }
-    auto answer = client_.Post(std::string(kCompute) + "/heartbeat",
-                               {{"NodeID", options_.runner.node_id}, {"Running", running}});
+    auto answer = [&] {
+      std::lock_guard report(report_mu_);
+      transport::Json running = transport::Json::array();
+      {
+        std::lock_guard lock(mu_);
+        for (const auto& id : running_) running.push_back(id);
+      }
+      return client_.Post(std::string(kCompute) + "/heartbeat",
+                          {{"NodeID", options_.runner.node_id}, {"Running", running}});
+    }();
     if (answer.ok() && !answer->value("Known", true)) {
       // Declared lost while we were away: our executions were rescheduled elsewhere.
       Log(options_.runner.node_id, "the orchestrator lost track of this node; registering again");
@@ -216,8 +219,13 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     std::lock_guard lock(mu_);
     running_.erase(id);
   };
-  if (!PostStatus(id, "Running", "Running Execution", "started on " + options_.runner.node_id,
-                  nullptr)) {
+  bool accepted;
+  {
+    std::lock_guard report(report_mu_);
+    accepted = PostStatus(id, "Running", "Running Execution",
+                          "started on " + options_.runner.node_id, nullptr);
+  }
+  if (!accepted) {
     finish();
     return;
   }

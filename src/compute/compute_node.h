@@ -72,6 +72,11 @@ class ComputeNode {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> registered_{false};
   std::atomic<int64_t> heartbeat_ms_{1000};
+  // Held across a heartbeat (its snapshot of running_ and its POST) and across an execution's
+  // first "Running" report, so the orchestrator never reads a heartbeat taken before an
+  // execution started after that execution's Running report: it would fail the execution as
+  // one the node "no longer runs". Never held with mu_ waiting on it.
+  std::mutex report_mu_;
   std::mutex mu_;
   std::condition_variable wake_;
   std::set<std::string> running_;  // execution ids accepted and not yet reported terminal
