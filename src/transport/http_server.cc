@@ -1,6 +1,7 @@
 #include "transport/http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 namespace shoal::transport {
 
@@ -52,6 +53,14 @@ HttpServer::HttpServer(Options options)
   server_->set_keep_alive_max_count(1000);
   server_->set_read_timeout(30, 0);
   server_->set_write_timeout(30, 0);
+  // httplib's default options add SO_REUSEPORT, which lets a second server bind a port already
+  // in use and silently split its requests: keep SO_REUSEADDR only, so a taken port is an
+  // error. Remember the socket to widen its backlog after bind (httplib listens with 5).
+  server_->set_socket_options([this](int socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_socket_ = socket;
+  });
 }
 
 HttpServer::~HttpServer() { Stop(); }
@@ -111,6 +120,9 @@ Result<int> HttpServer::Start() {
     return Status::Unavailable("cannot listen on " + options_.host + ":" +
                                std::to_string(options_.port) + " (is the port in use?)");
   }
+  // A burst of clients (many CLIs, hundreds of nodes) overflows a backlog of 5 and their
+  // connects fail; listen() again on a listening socket only resizes its queue.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, kListenBacklog);
   listener_ = std::thread([this] { server_->listen_after_bind(); });
   while (!server_->is_running()) std::this_thread::yield();
   return port_;

@@ -77,8 +77,11 @@ class HttpServer {
  private:
   Options options_;
   std::unique_ptr<httplib::Server> server_;
+  static constexpr int kListenBacklog = 1024;
+
   std::thread listener_;
   int port_ = 0;
+  int listen_socket_ = -1;  // set while binding
 };
 
 // The JSON error body for `status`.

@@ -50,6 +50,21 @@ TEST(HttpTest, JsonRoundTripAndErrorMapping) {
   EXPECT_NE(down.status().message().find("cannot reach 127.0.0.1:"), std::string::npos);
 }
 
+TEST(HttpTest, APortInUseIsAnErrorNotASharedPort) {
+  // Regression: httplib's SO_REUSEPORT let a second server bind the same port, and the kernel
+  // then split requests between the two.
+  HttpServer first({});
+  auto port = first.Start();
+  ASSERT_TRUE(port.ok());
+  HttpServer::Options same;
+  same.port = *port;
+  HttpServer second(same);
+  auto refused = second.Start();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "cannot listen on 127.0.0.1:" + std::to_string(*port) + " (is the port in use?)");
+}
+
 TEST(HttpTest, HoldsManyLongPollsAtOnce) {
   HttpServer server({});
   std::atomic<int> waiting{0};
