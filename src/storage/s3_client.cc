@@ -216,6 +216,9 @@ Result<ObjectMetadata> S3Client::HeadObject(const std::string& bucket,
 Result<size_t> S3Client::GetRange(const std::string& bucket, const std::string& key,
                                   uint64_t offset, size_t length, char* buffer) const {
   if (length == 0) return size_t{0};
+  // The last byte of the range must not wrap around.
+  length = static_cast<size_t>(std::min<uint64_t>(length, UINT64_MAX - offset));
+  if (length == 0) return size_t{0};
   S3Request request;
   request.method = "GET";
   request.bucket = bucket;
