@@ -68,4 +68,9 @@ Status ValidateJob(const Job& job) {
   return ValidateTask(job.task).WithContext("Tasks[0]");
 }
 
+int64_t SecondsSinceSubmission(const Job& job, int64_t now_ns) {
+  const int64_t since = job.version_time > 0 ? job.version_time : job.modify_time;
+  return (now_ns - since) / 1000000000;
+}
+
 }  // namespace shoal::models

@@ -44,11 +44,16 @@ struct Job {
   State<JobStateType> state;
   int64_t version = 0;
   int64_t revision = 0;
-  int64_t create_time = 0;
-  int64_t modify_time = 0;
+  int64_t create_time = 0;   // when the first version was submitted
+  int64_t modify_time = 0;   // the last change of anything above
+  int64_t version_time = 0;  // when the current version was submitted: Timeouts count from it
 
   bool operator==(const Job&) const = default;
 };
+
+// Whole seconds from the submission of the job's current version to `now_ns`: what Queue and
+// Total timeouts count. (Jobs stored before VersionTime existed count from their last change.)
+int64_t SecondsSinceSubmission(const Job& job, int64_t now_ns);
 
 // Applies the defaults and normalisations of a submission: Namespace "default" when empty, ops
 // Count forced to 0 (1 is accepted and means the same), reserved Meta keys dropped.

@@ -141,6 +141,7 @@ json ToJson(const Job& job) {
       {"Revision", job.revision},
       {"CreateTime", job.create_time},
       {"ModifyTime", job.modify_time},
+      {"VersionTime", job.version_time},
   };
 }
 
@@ -197,6 +198,7 @@ Result<Job> JobFromJson(const json& j) {
   r.Int("Revision", &out.revision);
   r.Int("CreateTime", &out.create_time);
   r.Int("ModifyTime", &out.modify_time);
+  r.Int("VersionTime", &out.version_time);
   SHOAL_RETURN_IF_ERROR(r.status());
   return out;
 }

@@ -22,7 +22,7 @@ using models::JobStateType;
 nlohmann::json SpecOf(models::Job job) {
   job.id.clear();
   job.state = {};
-  job.version = job.revision = job.create_time = job.modify_time = 0;
+  job.version = job.revision = job.create_time = job.modify_time = job.version_time = 0;
   return models::ToJson(job);
 }
 
@@ -143,7 +143,7 @@ Result<SubmitResult> Orchestrator::SubmitJob(models::Job job, bool force, bool d
     job.version = 1;
     job.create_time = now;
   }
-  job.modify_time = now;
+  job.modify_time = job.version_time = now;
   job.revision = 1;
   job.state = {JobStateType::kPending, "submitted"};
   result.job_id = job.id;
@@ -722,10 +722,10 @@ Status Orchestrator::TickLocked() {
     const models::Job& job = it->second.job;
     const auto& timeouts = job.task.timeouts;
     if (timeouts.total_timeout > 0 && job.state.state_type != JobStateType::kPending &&
-        (now - job.modify_time) / 1000000000 >= timeouts.total_timeout) {
+        models::SecondsSinceSubmission(job, now) >= timeouts.total_timeout) {
       note(CheckTotalTimeoutLocked(job_id, now));
     } else if (it->second.wants_nodes && timeouts.queue_timeout > 0 &&
-               (now - job.modify_time) / 1000000000 >= timeouts.queue_timeout) {
+               models::SecondsSinceSubmission(job, now) >= timeouts.queue_timeout) {
       note(EvaluateLocked(job_id));
     }
   }
@@ -736,7 +736,7 @@ Status Orchestrator::CheckTotalTimeoutLocked(const std::string& job_id, int64_t 
   SHOAL_ASSIGN_OR_RETURN(auto job, store_->GetJob(job_id));
   int64_t total = job.task.timeouts.total_timeout;
   if (models::IsTerminal(job.state.state_type) || total <= 0 ||
-      (now - job.modify_time) / 1000000000 < total ||
+      models::SecondsSinceSubmission(job, now) < total ||
       job.state.state_type == JobStateType::kPending) {
     return EvaluateLocked(job_id);  // refreshes what is remembered about it
   }

@@ -368,5 +368,29 @@ TEST_F(OrchestratorTest, QueueAndTotalTimeoutsStillFireWithoutEvents) {
   EXPECT_EQ(orchestrator_->PollWork("us-1", 0ms)->cancel.size(), 1u);
 }
 
+// Regression: TotalTimeout counted from the job's last state change, so time spent queued (or
+// a late Running) restarted the clock.
+TEST_F(OrchestratorTest, TotalTimeoutCountsFromSubmissionNotTheLastStateChange) {
+  models::Job job = MakeJob("late-start", 1);
+  job.task.timeouts.queue_timeout = 3;
+  job.task.timeouts.total_timeout = 3;
+  const auto submitted = std::chrono::steady_clock::now();
+  std::string id = Submit(job);
+  EXPECT_EQ(StateOf(id), JobStateType::kQueued);
+  std::this_thread::sleep_for(2s);
+  Register("us-1");  // the job starts running 2 s after its submission
+  EXPECT_EQ(StateOf(id), JobStateType::kRunning);
+  // Due 3 s after submission; counted from Running it would be 5 s.
+  while (std::chrono::steady_clock::now() - submitted < 4200ms &&
+         StateOf(id) != JobStateType::kFailed) {
+    std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(orchestrator_->Heartbeat("us-1", {}).ok());
+  }
+  auto failed = orchestrator_->FindJob(id, "");
+  EXPECT_EQ(failed->state.state_type, JobStateType::kFailed);
+  EXPECT_NE(failed->state.message.find("TotalTimeout of 3 s"), std::string::npos)
+      << failed->state.message;
+}
+
 }  // namespace
 }  // namespace shoal::orchestrator

@@ -165,7 +165,7 @@ Plan PlanJob(const PlanInput& input) {
       plan.state_message = message;
       return plan;
     }
-    int64_t waited_s = (input.now - job.modify_time) / 1000000000;
+    int64_t waited_s = models::SecondsSinceSubmission(job, input.now);
     if (waited_s >= job.task.timeouts.queue_timeout) {
       plan.new_state = JobStateType::kFailed;
       plan.state_message = message + " after waiting " + std::to_string(waited_s) + " s";
