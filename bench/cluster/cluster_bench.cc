@@ -53,11 +53,11 @@
 #include <thread>
 #include <vector>
 
-#include "devstack/devstack.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "api/api_client.h"
+#include "devstack/devstack.h"
 #include "engine/engine.h"
 #include "models/job.h"
 

@@ -3,10 +3,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "devstack/devstack.h"
-
 #include "cli/command.h"
 #include "cli/signals.h"
+#include "devstack/devstack.h"
 
 namespace shoal::cli {
 

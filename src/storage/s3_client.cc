@@ -5,10 +5,11 @@
 #include <filesystem>
 #include <thread>
 
-#include "storage/retry.h"
-#include "storage/xml_reader.h"
 #include <openssl/evp.h>
 #include <openssl/md5.h>
+
+#include "storage/retry.h"
+#include "storage/xml_reader.h"
 
 namespace shoal::storage {
 namespace {

@@ -19,12 +19,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
 #include "storage/s3_config.h"
 #include "storage/s3_http.h"
 #include "storage/s3_request.h"
 #include "storage/s3_xml.h"
-
-#include "common/status.h"
 
 namespace shoal::storage {
 

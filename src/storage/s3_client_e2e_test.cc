@@ -12,13 +12,14 @@
 #include <set>
 #include <thread>
 
-#include "storage/s3_client.h"
-#include "tests/s3rver_fixture.h"
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "storage/s3_client.h"
+#include "tests/s3rver_fixture.h"
 
 namespace shoal::storage {
 namespace {

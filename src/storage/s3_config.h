@@ -14,10 +14,9 @@
 #include <map>
 #include <string>
 
+#include "common/status.h"
 #include "storage/retry.h"
 #include "storage/sigv4.h"
-
-#include "common/status.h"
 
 namespace shoal::storage {
 

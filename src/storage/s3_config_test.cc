@@ -2,9 +2,10 @@
 // request builder's addressing.
 #include "storage/s3_config.h"
 
+#include <gtest/gtest.h>
+
 #include "storage/retry.h"
 #include "storage/s3_request.h"
-#include <gtest/gtest.h>
 
 namespace shoal::storage {
 namespace {

@@ -5,10 +5,11 @@
 #include <cstring>
 #include <random>
 
+#include <gtest/gtest.h>
+
 #include "storage/s3_client.h"
 #include "storage/testing/fault_proxy.h"
 #include "tests/s3rver_fixture.h"
-#include <gtest/gtest.h>
 
 namespace shoal::storage {
 namespace {

@@ -16,10 +16,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
 #include "storage/s3_request.h"
 #include "storage/sigv4.h"
-
-#include "common/status.h"
 
 namespace shoal::storage {
 

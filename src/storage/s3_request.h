@@ -10,10 +10,9 @@
 #include <chrono>
 #include <string>
 
+#include "common/status.h"
 #include "storage/s3_config.h"
 #include "storage/sigv4.h"
-
-#include "common/status.h"
 
 namespace shoal::storage {
 

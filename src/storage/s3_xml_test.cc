@@ -4,8 +4,9 @@
 
 #include <random>
 
-#include "storage/xml_reader.h"
 #include <gtest/gtest.h>
+
+#include "storage/xml_reader.h"
 
 namespace shoal::storage {
 namespace {

@@ -4,11 +4,12 @@
 #include <chrono>
 #include <filesystem>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include "storage/s3_request.h"
 #include "storage/sigv4.h"
 #include "tests/run_process.h"
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 namespace shoal::storage {
 namespace {
