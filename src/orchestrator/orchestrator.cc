@@ -134,6 +134,7 @@ Result<SubmitResult> Orchestrator::SubmitJob(models::Job job, bool force, bool d
                         "' exists with the same spec (no changes detected); "
                         "use --force to run it again");
     }
+    result.changed = SpecOf(*existing) != SpecOf(job);  // false: re-run with --force
     job.id = existing->id;
     job.version = existing->version + 1;
     job.create_time = existing->create_time;

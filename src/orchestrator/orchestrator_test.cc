@@ -213,10 +213,18 @@ TEST_F(OrchestratorTest, ResubmittingANameMakesANewVersionOnlyWhenChangedOrForce
   ASSERT_TRUE(forced.ok()) << forced.status().ToString();
   EXPECT_EQ(forced->job_id, first->job_id);
   EXPECT_EQ(forced->version, 2);
+  EXPECT_TRUE(first->changed);
+  EXPECT_FALSE(forced->changed);  // the same spec, run again
   // The first version's execution is asked to stop; the new one is assigned.
   auto work = orchestrator_->PollWork("us-1", 0ms);
   ASSERT_TRUE(work.ok());
   EXPECT_EQ(work->cancel.size(), 1u);
+  models::Job edited = MakeJob("report", 1);
+  edited.task.engine.params = {{"SQL", "SELECT 2"}};
+  auto changed = orchestrator_->SubmitJob(edited, false, false);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(changed->version, 3);
+  EXPECT_TRUE(changed->changed);
 }
 
 TEST_F(OrchestratorTest, StopCancelsLiveExecutions) {
