@@ -66,6 +66,34 @@ int HttpStatusFor(ErrorCode code) {
   return 500;
 }
 
+ErrorCode ErrorCodeForHttpStatus(int http_status, ErrorCode otherwise) {
+  switch (http_status) {
+    case 400:
+      return ErrorCode::kInvalidArgument;
+    case 401:
+      return ErrorCode::kUnauthenticated;
+    case 403:
+      return ErrorCode::kPermissionDenied;
+    case 404:
+      return ErrorCode::kNotFound;
+    case 409:
+      return ErrorCode::kAlreadyExists;
+    case 412:
+      return ErrorCode::kFailedPrecondition;
+    case 413:
+    case 429:
+      return ErrorCode::kResourceExhausted;
+    case 499:
+      return ErrorCode::kCancelled;
+    case 503:
+      return ErrorCode::kUnavailable;
+    case 504:
+      return ErrorCode::kDeadlineExceeded;
+    default:
+      return otherwise;
+  }
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
   return std::string(ErrorCodeName(code_)) + ": " + message_;

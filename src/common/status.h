@@ -35,6 +35,9 @@ enum class ErrorCode {
 std::string_view ErrorCodeName(ErrorCode code);
 // The HTTP status an API handler answers with for this code.
 int HttpStatusFor(ErrorCode code);
+// The code an HTTP status stands for (the inverse of HttpStatusFor, 413 included); `otherwise`
+// for the statuses that name no code (500, 502, 3xx, ...).
+ErrorCode ErrorCodeForHttpStatus(int http_status, ErrorCode otherwise);
 
 class [[nodiscard]] Status {
  public:

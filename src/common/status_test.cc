@@ -37,4 +37,17 @@ TEST(ResultTest, ValueOrStatusPropagates) {
 }
 
 }  // namespace
+TEST(StatusTest, HttpStatusesMapBackToTheirCodes) {
+  for (ErrorCode code :
+       {ErrorCode::kInvalidArgument, ErrorCode::kNotFound, ErrorCode::kAlreadyExists,
+        ErrorCode::kFailedPrecondition, ErrorCode::kPermissionDenied, ErrorCode::kUnauthenticated,
+        ErrorCode::kResourceExhausted, ErrorCode::kUnavailable, ErrorCode::kDeadlineExceeded,
+        ErrorCode::kCancelled}) {
+    EXPECT_EQ(ErrorCodeForHttpStatus(HttpStatusFor(code), ErrorCode::kInternal), code);
+  }
+  EXPECT_EQ(ErrorCodeForHttpStatus(413, ErrorCode::kInternal), ErrorCode::kResourceExhausted);
+  EXPECT_EQ(ErrorCodeForHttpStatus(500, ErrorCode::kIoError), ErrorCode::kIoError);
+  EXPECT_EQ(ErrorCodeForHttpStatus(302, ErrorCode::kInternal), ErrorCode::kInternal);
+}
+
 }  // namespace shoal

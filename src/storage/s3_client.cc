@@ -26,26 +26,10 @@ ErrorCode CodeFor(long http_status, const std::string& s3_code) {
   }
   if (s3_code == "ExpiredToken" || s3_code == "InvalidToken") return ErrorCode::kUnauthenticated;
   if (s3_code == "InvalidRange") return ErrorCode::kInvalidArgument;
-  switch (http_status) {
-    case 400:
-      return ErrorCode::kInvalidArgument;
-    case 401:
-      return ErrorCode::kUnauthenticated;
-    case 403:
-      return ErrorCode::kPermissionDenied;
-    case 404:
-      return ErrorCode::kNotFound;
-    case 409:
-      return ErrorCode::kAlreadyExists;
-    case 412:
-      return ErrorCode::kFailedPrecondition;
-    case 429:
-      return ErrorCode::kResourceExhausted;
-    default:
-      break;
-  }
-  if (http_status >= 500) return ErrorCode::kUnavailable;
-  return ErrorCode::kIoError;
+  // Every 5xx is worth a retry (the retry policy retries kUnavailable and kDeadlineExceeded).
+  const ErrorCode code = ErrorCodeForHttpStatus(static_cast<int>(http_status), ErrorCode::kIoError);
+  if (http_status >= 500 && code == ErrorCode::kIoError) return ErrorCode::kUnavailable;
+  return code;
 }
 
 std::string Md5Base64(std::string_view data) {

@@ -8,34 +8,6 @@ namespace shoal::transport {
 
 namespace {
 
-ErrorCode CodeForHttpStatus(int status) {
-  switch (status) {
-    case 400:
-      return ErrorCode::kInvalidArgument;
-    case 401:
-      return ErrorCode::kUnauthenticated;
-    case 403:
-      return ErrorCode::kPermissionDenied;
-    case 404:
-      return ErrorCode::kNotFound;
-    case 409:
-      return ErrorCode::kAlreadyExists;
-    case 412:
-      return ErrorCode::kFailedPrecondition;
-    case 413:
-    case 429:
-      return ErrorCode::kResourceExhausted;
-    case 499:
-      return ErrorCode::kCancelled;
-    case 503:
-      return ErrorCode::kUnavailable;
-    case 504:
-      return ErrorCode::kDeadlineExceeded;
-    default:
-      return ErrorCode::kInternal;
-  }
-}
-
 Result<Json> ParseJson(const std::string& body) {
   if (body.empty()) return Json::object();
   Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -98,7 +70,7 @@ Result<std::string> HttpClient::Call(const std::string& method, const std::strin
   if (!error.is_discarded() && error.contains("Error") && error["Error"].contains("Message")) {
     message = error["Error"]["Message"].get<std::string>();
   }
-  return Status(CodeForHttpStatus(result->status), message);
+  return Status(ErrorCodeForHttpStatus(result->status, ErrorCode::kInternal), message);
 }
 
 Result<Json> HttpClient::Get(const std::string& path) const {
