@@ -3,6 +3,7 @@
 
 #include "engine/engine.h"
 #include "engine/functions/register.h"
+#include "engine/s3_file_system.h"
 #include "engine/sandbox_file_system.h"
 #include "engine/value_cells.h"
 
@@ -79,6 +80,15 @@ class DuckDbSession : public Session {
     }
     try {
       RegisterS3Settings();
+      // s3:// goes to Shoal's S3 client, except the buckets the sandbox maps onto folders: the S3
+      // file system refuses those itself, whatever DuckDB's order of sub-systems.
+      S3FileSystem::Options s3;
+      s3.environment = options.s3_environment;
+      s3.stats = options.s3_stats;
+      for (const auto& m : options.path_mappings) {
+        if (IsS3Url(m.virtual_prefix)) s3.excluded_prefixes.push_back(m.virtual_prefix);
+      }
+      database_.GetFileSystem().RegisterSubSystem(duckdb::make_uniq<S3FileSystem>(std::move(s3)));
       if (!options.path_mappings.empty()) {
         database_.GetFileSystem().RegisterSubSystem(
             duckdb::make_uniq<SandboxFileSystem>(options.path_mappings));
@@ -113,8 +123,9 @@ class DuckDbSession : public Session {
   }
 
   // DuckDB's httpfs settings, so that job SQL written for it (`SET s3_url_style = 'path'`) runs
-  // here too. They are read by Shoal's own S3 support; without it DuckDB would try to download
-  // httpfs.
+  // here too. S3FileSystem reads them when it opens a file; without them DuckDB would try to
+  // download httpfs. Empty strings and a NULL s3_use_ssl mean "not set": the session's S3
+  // environment (DUCKDB_S3_USE_SSL, ...) applies then.
   void RegisterS3Settings() {
     auto& config = duckdb::DBConfig::GetConfig(*database_.instance);
     for (const char* name : {"s3_endpoint", "s3_region", "s3_access_key_id", "s3_secret_access_key",
@@ -123,7 +134,8 @@ class DuckDbSession : public Session {
                                 duckdb::LogicalType::VARCHAR, duckdb::Value(""));
     }
     config.AddExtensionOption("s3_use_ssl", "S3 setting (as in DuckDB's httpfs)",
-                              duckdb::LogicalType::BOOLEAN, duckdb::Value::BOOLEAN(true));
+                              duckdb::LogicalType::BOOLEAN,
+                              duckdb::Value(duckdb::LogicalType::BOOLEAN));
   }
 
   Status ExecuteScript(const std::string& sql, ResultSink& sink,

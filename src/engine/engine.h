@@ -9,6 +9,7 @@
 // thread. Different Sessions are independent.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -30,6 +31,17 @@ struct PathMapping {
   std::string real_directory;
 };
 
+// What a Session's s3:// file system moved: for tests, benchmarks and per-execution accounting.
+// Thread-safety: the counters are atomic; DuckDB's threads update them concurrently.
+struct S3TransferStats {
+  std::atomic<uint64_t> get_requests{0};
+  std::atomic<uint64_t> bytes_read{0};  // object bytes fetched by GETs
+  std::atomic<uint64_t> head_requests{0};
+  std::atomic<uint64_t> list_requests{0};  // ListObjectsV2 pages
+  std::atomic<uint64_t> objects_written{0};
+  std::atomic<uint64_t> bytes_written{0};
+};
+
 struct SessionOptions {
   // Which partition of the job this session computes; read by the partition_by_* functions.
   Partition partition;
@@ -42,6 +54,14 @@ struct SessionOptions {
   // VARCHAR session variables, read in SQL with getvariable('NAME'). Values reach SQL as values,
   // never as SQL text, so they need no quoting (a job's search pattern may hold quotes).
   std::map<std::string, std::string> variables;
+  // What s3:// access falls back to for a setting the SQL did not SET (s3_endpoint, ...):
+  // DUCKDB_S3_ENDPOINT, DUCKDB_S3_USE_SSL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+  // AWS_SESSION_TOKEN, AWS_REGION, as DuckDB's httpfs reads them. The engine never reads the
+  // process environment (a node's holds its own secrets): `shoal sql` passes its environment
+  // here, a compute node the execution's Env. Empty: the SQL's settings only.
+  std::map<std::string, std::string> s3_environment;
+  // Optional: counts this session's S3 traffic.
+  std::shared_ptr<S3TransferStats> s3_stats;
 };
 
 // Outcome of one statement of a script.

@@ -1,0 +1,134 @@
+// S3FileSystem: DuckDB's file system for s3:// URLs, over Shoal's own S3 client (DuckDB's httpfs
+// is not built into our DuckDB). Registered in each Session's database with RegisterSubSystem, it
+// serves read_json_auto / read_csv / read_parquet, glob() and the partition_by_* functions, and
+// COPY ... TO 's3://...'.
+//
+// - Configuration is read when a file is opened or a pattern globbed: the session's httpfs-style
+//   settings (s3_endpoint, s3_region, s3_access_key_id, ...; see s3_settings.h) through DuckDB's
+//   FileOpener, over the environment map the Session was given. One session may thus reach
+//   several stores, and SET takes effect for the next statement.
+// - Reads are ranged GETs. Reads smaller than the read-ahead window fill a per-handle buffer that
+//   grows while reads are sequential; larger reads go straight into DuckDB's buffer. Nothing is
+//   downloaded on open, so Parquet fetches only the footer and the column chunks a query needs.
+//   The size comes from the listing (glob) or from a HEAD.
+// - Globs list the pattern's literal prefix with ListObjectsV2 and match keys per segment, `**`
+//   across segments (s3_glob.h); results are full s3:// URLs, sorted.
+// - Writes go to a local temporary file and are uploaded when the handle is closed: one PUT, or a
+//   multipart upload above the multipart threshold.
+// - Paths under `excluded_prefixes` (s3://bucket prefixes that the Session's sandbox maps onto
+//   folders) are not ours: CanHandleFile refuses them whatever the registration order, so the
+//   sandbox mapping wins for its buckets and every other bucket comes here.
+//
+// Failures are thrown as DuckDB IOExceptions (DuckDB's contract for file systems) whose message
+// names the s3:// URL and S3's reason; the client already keeps secrets out of them, and the
+// messages made here never include one.
+//
+// Thread-safety: the file system is immutable after construction (its counters are atomic).
+// A read handle may be read from several DuckDB threads at once (Parquet and JSON readers share
+// one handle): its buffer is guarded by a mutex that is never held during a request. A write
+// handle is used by one thread at a time, as DuckDB's writers do.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "duckdb.hpp"
+
+#include "engine/engine.h"
+#include "engine/s3_glob.h"
+#include "storage/s3_client.h"
+
+namespace shoal::engine {
+
+class S3FileSystem : public duckdb::FileSystem {
+ public:
+  struct Options {
+    // Fallbacks for settings that are not set (see SessionOptions::s3_environment).
+    std::map<std::string, std::string> environment;
+    // s3://bucket[/prefix] paths served by another file system (the sandbox's folder stores).
+    std::vector<std::string> excluded_prefixes;
+    // Where traffic is counted; never null after construction.
+    std::shared_ptr<S3TransferStats> stats;
+    // Uploads above this size go multipart; 0 keeps the client's default (64 MiB).
+    size_t multipart_threshold = 0;
+    // Part size of multipart uploads; 0 keeps the client's default (8 MiB).
+    size_t multipart_part_size = 0;
+  };
+
+  explicit S3FileSystem(Options options);
+
+  bool CanHandleFile(const std::string& path) override;
+  std::string GetName() const override { return "ShoalS3FileSystem"; }
+
+  duckdb::unique_ptr<duckdb::FileHandle> OpenFile(
+      const std::string& path, duckdb::FileOpenFlags flags,
+      duckdb::optional_ptr<duckdb::FileOpener> opener) override;
+
+  void Read(duckdb::FileHandle& handle, void* buffer, int64_t nr_bytes,
+            duckdb::idx_t location) override;
+  int64_t Read(duckdb::FileHandle& handle, void* buffer, int64_t nr_bytes) override;
+  void Write(duckdb::FileHandle& handle, void* buffer, int64_t nr_bytes,
+             duckdb::idx_t location) override;
+  int64_t Write(duckdb::FileHandle& handle, void* buffer, int64_t nr_bytes) override;
+  int64_t GetFileSize(duckdb::FileHandle& handle) override;
+  duckdb::timestamp_t GetLastModifiedTime(duckdb::FileHandle& handle) override;
+  std::string GetVersionTag(duckdb::FileHandle& handle) override;
+  duckdb::FileType GetFileType(duckdb::FileHandle& handle) override;
+  void Truncate(duckdb::FileHandle& handle, int64_t new_size) override;
+  void FileSync(duckdb::FileHandle& handle) override;
+  void Seek(duckdb::FileHandle& handle, duckdb::idx_t location) override;
+  void Reset(duckdb::FileHandle& handle) override;
+  duckdb::idx_t SeekPosition(duckdb::FileHandle& handle) override;
+  bool CanSeek() override { return true; }
+  bool OnDiskFile(duckdb::FileHandle&) override { return false; }
+
+  bool FileExists(const std::string& path,
+                  duckdb::optional_ptr<duckdb::FileOpener> opener) override;
+  bool IsPipe(const std::string&, duckdb::optional_ptr<duckdb::FileOpener>) override {
+    return false;
+  }
+  // S3 has no directories: a "directory" exists when some key lies below it, creating one is a
+  // no-op and removing one deletes every key below it.
+  bool DirectoryExists(const std::string& path,
+                       duckdb::optional_ptr<duckdb::FileOpener> opener) override;
+  void CreateDirectory(const std::string& path,
+                       duckdb::optional_ptr<duckdb::FileOpener> opener) override;
+  void RemoveDirectory(const std::string& path,
+                       duckdb::optional_ptr<duckdb::FileOpener> opener) override;
+  void RemoveFile(const std::string& path,
+                  duckdb::optional_ptr<duckdb::FileOpener> opener) override;
+  bool TryRemoveFile(const std::string& path,
+                     duckdb::optional_ptr<duckdb::FileOpener> opener) override;
+  // Copies through a local file, then deletes the source (S3 has no rename).
+  void MoveFile(const std::string& source, const std::string& target,
+                duckdb::optional_ptr<duckdb::FileOpener> opener) override;
+  bool ListFiles(const std::string& directory,
+                 const std::function<void(const std::string&, bool)>& callback,
+                 duckdb::FileOpener* opener) override;
+  duckdb::vector<duckdb::OpenFileInfo> Glob(const std::string& path,
+                                            duckdb::FileOpener* opener) override;
+  std::string PathSeparator(const std::string&) override { return "/"; }
+
+  const S3TransferStats& stats() const { return *options_.stats; }
+
+ protected:
+  duckdb::unique_ptr<duckdb::FileHandle> OpenFileExtended(
+      const duckdb::OpenFileInfo& file, duckdb::FileOpenFlags flags,
+      duckdb::optional_ptr<duckdb::FileOpener> opener) override;
+  bool SupportsOpenFileExtended() const override { return true; }
+
+ private:
+  // A client for the session's current settings; throws an IOException naming `url` when the
+  // settings cannot work (e.g. no credentials).
+  std::shared_ptr<const storage::S3Client> ClientFor(
+      const std::string& url, duckdb::optional_ptr<duckdb::FileOpener> opener) const;
+  // Every object below `prefix` (with `delimiter`, one level: then common prefixes too).
+  storage::ListResult List(const storage::S3Client& client, const std::string& bucket,
+                           const std::string& prefix, const std::string& delimiter) const;
+
+  Options options_;
+};
+
+}  // namespace shoal::engine

@@ -1,0 +1,75 @@
+#include "engine/s3_settings.h"
+
+#include <cctype>
+
+#include <arpa/inet.h>
+
+namespace shoal::engine {
+
+namespace {
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// True when the host of `endpoint` (host[:port] or [v6]:port) is an IP address literal.
+bool IsIpLiteral(const std::string& endpoint) {
+  std::string host = endpoint;
+  if (!host.empty() && host.front() == '[') {
+    host = host.substr(
+        1, host.find(']') == std::string::npos ? std::string::npos : host.find(']') - 1);
+    unsigned char buffer[16];
+    return inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+  }
+  host = host.substr(0, host.find(':'));
+  unsigned char buffer[4];
+  return inet_pton(AF_INET, host.c_str(), buffer) == 1;
+}
+
+}  // namespace
+
+Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
+                                          const std::map<std::string, std::string>& environment) {
+  SHOAL_ASSIGN_OR_RETURN(storage::S3Config config, storage::S3ConfigFromEnvironment(environment));
+  if (settings.endpoint) {
+    std::string endpoint = *settings.endpoint;
+    std::string lower = Lower(endpoint);
+    if (lower.rfind("https://", 0) == 0) {
+      config.use_ssl = true;
+      endpoint = endpoint.substr(8);
+    } else if (lower.rfind("http://", 0) == 0) {
+      config.use_ssl = false;
+      endpoint = endpoint.substr(7);
+    } else if (lower.find("://") != std::string::npos) {
+      return Status::InvalidArgument("s3_endpoint '" + endpoint +
+                                     "' has a scheme other than http:// or https://");
+    }
+    while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
+    config.endpoint = endpoint;
+  }
+  if (settings.use_ssl) config.use_ssl = *settings.use_ssl;
+  if (settings.region) config.region = *settings.region;
+  if (settings.access_key_id) config.credentials.access_key_id = *settings.access_key_id;
+  if (settings.secret_access_key) {
+    config.credentials.secret_access_key = *settings.secret_access_key;
+  }
+  if (settings.session_token) config.credentials.session_token = *settings.session_token;
+  if (settings.url_style) {
+    std::string style = Lower(*settings.url_style);
+    if (style == "path") {
+      config.url_style = storage::UrlStyle::kPath;
+    } else if (style == "vhost") {
+      config.url_style = storage::UrlStyle::kVirtualHosted;
+    } else {
+      return Status::InvalidArgument("s3_url_style '" + *settings.url_style +
+                                     "' is not 'path' or 'vhost'");
+    }
+  } else if (!config.endpoint.empty() && IsIpLiteral(config.endpoint)) {
+    // bucket.127.0.0.1 is no host name: virtual-hosted addressing cannot work here.
+    config.url_style = storage::UrlStyle::kPath;
+  }
+  return config;
+}
+
+}  // namespace shoal::engine

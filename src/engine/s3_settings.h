@@ -1,0 +1,41 @@
+// S3Settings: the httpfs-style s3_* settings of one DuckDB session (`SET s3_endpoint = ...`), and
+// how they combine with an environment map into the storage client's S3Config.
+//
+// The precedence follows DuckDB's httpfs, where the environment only provides defaults for the
+// settings: a setting that is set wins; otherwise DUCKDB_S3_ENDPOINT, DUCKDB_S3_USE_SSL,
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (AWS_DEFAULT_REGION)
+// from the map apply; otherwise the defaults (AWS, virtual-hosted, HTTPS). The map is whatever the
+// caller passes (`shoal sql`: its process environment; a compute node: the execution's own Env),
+// never read from the process here. An endpoint may carry a scheme, which sets TLS unless
+// s3_use_ssl is set. With no s3_url_style, addressing is virtual-hosted as in httpfs, except for
+// an endpoint that is an IP address, where only path-style can work.
+//
+// Thread-safety: plain values and a stateless function.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "storage/s3_config.h"
+
+namespace shoal::engine {
+
+// Unset (or empty) settings are nullopt.
+struct S3Settings {
+  std::optional<std::string> endpoint;
+  std::optional<std::string> region;
+  std::optional<std::string> access_key_id;
+  std::optional<std::string> secret_access_key;
+  std::optional<std::string> session_token;
+  std::optional<std::string> url_style;  // "path" or "vhost"
+  std::optional<bool> use_ssl;
+};
+
+// The config for `settings` over `environment`. Errors name the setting or variable that is
+// malformed. Missing credentials are not an error here (S3Config::Validate reports them).
+Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
+                                          const std::map<std::string, std::string>& environment);
+
+}  // namespace shoal::engine
