@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "duckdb/common/file_opener.hpp"
@@ -29,6 +30,12 @@ using duckdb::optional_ptr;
 // a sequential scan doubles the window, up to kMaxReadahead, so request latency stops mattering.
 constexpr size_t kMinReadahead = 64 << 10;
 constexpr size_t kMaxReadahead = 16 << 20;
+// Reads of at least 2 * kParallelGetSize are split into up to kMaxParallelGets concurrent GETs.
+constexpr size_t kParallelGetSize = 4 << 20;
+constexpr size_t kMaxParallelGets = 4;
+// First buffers kept for DuckDB's second read of a file (see s3_reread_cache.h).
+constexpr size_t kMinRereadSize = 64 << 10;
+constexpr std::chrono::milliseconds kRereadTtl{30000};
 
 [[noreturn]] void ThrowIo(const std::string& message) { throw duckdb::IOException(message); }
 
@@ -57,14 +64,17 @@ class S3ReadHandle : public FileHandle {
   S3ReadHandle(duckdb::FileSystem& fs, const std::string& path, duckdb::FileOpenFlags flags,
                std::shared_ptr<const storage::S3Client> client, S3Location location, uint64_t size,
                std::string etag, duckdb::timestamp_t last_modified,
-               std::shared_ptr<S3TransferStats> stats)
+               std::shared_ptr<S3TransferStats> stats, RereadCache* reread)
       : FileHandle(fs, path, flags),
         size(size),
         etag(std::move(etag)),
         last_modified(last_modified),
         client_(std::move(client)),
         location_(std::move(location)),
-        stats_(std::move(stats)) {}
+        stats_(std::move(stats)),
+        // Without an ETag a changed object could not be told apart: no re-reads then.
+        reread_(this->etag.empty() ? nullptr : reread),
+        reread_key_(RereadCache::Key(path, this->etag, size)) {}
 
   void Close() override {}
 
@@ -93,7 +103,13 @@ class S3ReadHandle : public FileHandle {
     if (remaining >= window) {
       // Reads as large as the window (Parquet column chunks, JSON and CSV buffers) go straight
       // into the caller's buffer.
-      return done + Fetch(out + done, at, remaining);
+      if (at == 0 && reread_ != nullptr) {
+        if (reread_->Take(reread_key_, remaining, out)) return remaining;
+        FetchParallel(out, 0, remaining);
+        reread_->Offer(reread_key_, std::string(out, remaining));
+        return remaining;
+      }
+      return done + FetchParallel(out + done, at, remaining);
     }
     uint64_t start = at;
     if (!sequential && start + window > size) {
@@ -119,8 +135,34 @@ class S3ReadHandle : public FileHandle {
   std::atomic<uint64_t> position{0};
 
  private:
+  // Large reads as several ranged GETs at once: one connection's throughput is bounded by its
+  // round trips and by one server thread, and DuckDB's readers ask for up to 32 MiB at a time.
+  size_t FetchParallel(char* out, uint64_t offset, size_t n) {
+    const size_t parts = std::min<size_t>(kMaxParallelGets, n / kParallelGetSize);
+    if (parts < 2) return Fetch(out, offset, n);
+    const size_t part = (n + parts - 1) / parts;
+    std::vector<std::thread> helpers;
+    std::vector<std::exception_ptr> errors(parts);
+    auto fetch_part = [&](size_t i) {
+      try {
+        const size_t begin = i * part;
+        Fetch(out + begin, offset + begin, std::min(part, n - begin));
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    };
+    for (size_t i = 1; i < parts; ++i) helpers.emplace_back(fetch_part, i);
+    fetch_part(0);
+    for (auto& helper : helpers) helper.join();
+    for (auto& error : errors) {
+      if (error) std::rethrow_exception(error);
+    }
+    return n;
+  }
+
   // One ranged GET of exactly `n` bytes at `offset` (all inside the object).
   size_t Fetch(char* out, uint64_t offset, size_t n) {
+    fprintf(stderr, "GET %s %llu +%zu\n", path.c_str(), (unsigned long long)offset, n);
     auto got = client_->GetRange(location_.bucket, location_.key, offset, n, out);
     stats_->get_requests.fetch_add(1, std::memory_order_relaxed);
     if (!got.ok()) ThrowIo(got.status().message());
@@ -136,6 +178,8 @@ class S3ReadHandle : public FileHandle {
   const std::shared_ptr<const storage::S3Client> client_;
   const S3Location location_;
   const std::shared_ptr<S3TransferStats> stats_;
+  RereadCache* const reread_;  // owned by the file system; null: no re-reads
+  const std::string reread_key_;
   std::mutex mu_;
   std::string buffer_;  // object bytes [buffer_start_, buffer_start_ + size())
   uint64_t buffer_start_ = 0;
@@ -236,7 +280,13 @@ std::string DirectoryPrefix(const std::string& key) {
 
 S3FileSystem::S3FileSystem(Options options) : options_(std::move(options)) {
   if (!options_.stats) options_.stats = std::make_shared<S3TransferStats>();
+  if (options_.reread_cache_bytes > 0) {
+    reread_ =
+        std::make_unique<RereadCache>(options_.reread_cache_bytes, kMinRereadSize, kRereadTtl);
+  }
 }
+
+S3FileSystem::~S3FileSystem() = default;
 
 bool S3FileSystem::CanHandleFile(const std::string& path) {
   if (!IsS3Url(path)) return false;
@@ -347,7 +397,8 @@ duckdb::unique_ptr<FileHandle> S3FileSystem::OpenFileExtended(const duckdb::Open
       }
       return duckdb::make_uniq<S3ReadHandle>(*this, path, flags, std::move(client),
                                              std::move(location), size->second.GetValue<uint64_t>(),
-                                             std::move(etag), modified, options_.stats);
+                                             std::move(etag), modified, options_.stats,
+                                             reread_.get());
     }
   }
   auto head = client->HeadObject(location.bucket, location.key);
@@ -364,7 +415,7 @@ duckdb::unique_ptr<FileHandle> S3FileSystem::OpenFileExtended(const duckdb::Open
   }
   return duckdb::make_uniq<S3ReadHandle>(*this, path, flags, std::move(client), std::move(location),
                                          head->size, head->etag, ParseS3Time(head->last_modified),
-                                         options_.stats);
+                                         options_.stats, reread_.get());
 }
 
 void S3FileSystem::Read(FileHandle& handle, void* buffer, int64_t nr_bytes,

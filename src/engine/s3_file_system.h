@@ -38,6 +38,7 @@
 
 #include "engine/engine.h"
 #include "engine/s3_glob.h"
+#include "engine/s3_reread_cache.h"
 #include "storage/s3_client.h"
 
 namespace shoal::engine {
@@ -55,9 +56,13 @@ class S3FileSystem : public duckdb::FileSystem {
     size_t multipart_threshold = 0;
     // Part size of multipart uploads; 0 keeps the client's default (8 MiB).
     size_t multipart_part_size = 0;
+    // Memory for first buffers read again by the same query (schema detection, then the scan;
+    // see s3_reread_cache.h); 0 disables it.
+    size_t reread_cache_bytes = 128u << 20;
   };
 
   explicit S3FileSystem(Options options);
+  ~S3FileSystem() override;
 
   bool CanHandleFile(const std::string& path) override;
   std::string GetName() const override { return "ShoalS3FileSystem"; }
@@ -129,6 +134,7 @@ class S3FileSystem : public duckdb::FileSystem {
                            const std::string& prefix, const std::string& delimiter) const;
 
   Options options_;
+  std::unique_ptr<RereadCache> reread_;
 };
 
 }  // namespace shoal::engine

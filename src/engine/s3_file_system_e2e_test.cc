@@ -196,6 +196,20 @@ TEST_F(S3FileSystemTest, JsonCsvAndParquetReadsEqualLocalReads) {
       "SELECT count(*), round(sum(c3), 6), min(c7) FROM read_parquet('{}/tables/wide.parquet')");
 }
 
+// read_json_auto samples each file to detect the schema, then scans it from the start: the
+// second read of each first buffer comes from the re-read cache, not from S3 again.
+TEST_F(S3FileSystemTest, JsonDetectionAndScanFetchEachFileOnce) {
+  uint64_t total = 0;
+  for (const auto& f : kJsonl) total += fs::file_size(*root_ / f);
+  SessionOptions options;
+  options.s3_stats = std::make_shared<S3TransferStats>();
+  auto session = Open(options);
+  auto rows = Query(
+      *session, "SELECT count(*) FROM read_json_auto('s3://shoal-data/transactions/**/*.jsonl')");
+  EXPECT_EQ(rows.Text(0, 0), std::to_string(2500 * kJsonl.size()));
+  EXPECT_EQ(options.s3_stats->bytes_read.load(), total);
+}
+
 TEST_F(S3FileSystemTest, DoubleStarGlobListsExactlyTheMatchingKeys) {
   auto session = Open();
   auto files = Query(*session,
@@ -356,7 +370,9 @@ TEST_F(S3FileSystemTest, SandboxMappingWinsForItsBucketOthersGoToS3) {
   EXPECT_GT(options.s3_stats->get_requests.load(), 0u);
 
   // Prefix boundaries: excluding s3://shoal-data must not exclude s3://shoal-data2.
-  S3FileSystem s3({{}, {"s3://shoal-data"}, nullptr, 0, 0});
+  S3FileSystem::Options exclude;
+  exclude.excluded_prefixes = {"s3://shoal-data"};
+  S3FileSystem s3(exclude);
   EXPECT_FALSE(s3.CanHandleFile("s3://shoal-data/x.json"));
   EXPECT_FALSE(s3.CanHandleFile("s3://shoal-data"));
   EXPECT_TRUE(s3.CanHandleFile("s3://shoal-data2/x.json"));
