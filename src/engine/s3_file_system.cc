@@ -162,7 +162,6 @@ class S3ReadHandle : public FileHandle {
 
   // One ranged GET of exactly `n` bytes at `offset` (all inside the object).
   size_t Fetch(char* out, uint64_t offset, size_t n) {
-    fprintf(stderr, "GET %s %llu +%zu\n", path.c_str(), (unsigned long long)offset, n);
     auto got = client_->GetRange(location_.bucket, location_.key, offset, n, out);
     stats_->get_requests.fetch_add(1, std::memory_order_relaxed);
     if (!got.ok()) ThrowIo(got.status().message());
