@@ -4,6 +4,7 @@
 #include "engine/engine.h"
 #include "engine/functions/register.h"
 #include "engine/s3_file_system.h"
+#include "engine/s3_settings.h"
 #include "engine/sandbox_file_system.h"
 #include "engine/value_cells.h"
 
@@ -79,7 +80,7 @@ class DuckDbSession : public Session {
       }
     }
     try {
-      RegisterS3Settings();
+      RegisterS3Settings(S3SettingDefaultsFromEnvironment(options.s3_environment));
       // s3:// goes to Shoal's S3 client, except the buckets the sandbox maps onto folders: the S3
       // file system refuses those itself, whatever DuckDB's order of sub-systems.
       S3FileSystem::Options s3;
@@ -124,18 +125,21 @@ class DuckDbSession : public Session {
 
   // DuckDB's httpfs settings, so that job SQL written for it (`SET s3_url_style = 'path'`) runs
   // here too. S3FileSystem reads them when it opens a file; without them DuckDB would try to
-  // download httpfs. Empty strings and a NULL s3_use_ssl mean "not set": the session's S3
-  // environment (DUCKDB_S3_USE_SSL, ...) applies then.
-  void RegisterS3Settings() {
+  // download httpfs. As in httpfs, the environment's endpoint, region and TLS choice are their
+  // starting values; credentials stay out of settings (S3FileSystem falls back to them itself).
+  void RegisterS3Settings(const S3SettingDefaults& defaults) {
     auto& config = duckdb::DBConfig::GetConfig(*database_.instance);
-    for (const char* name : {"s3_endpoint", "s3_region", "s3_access_key_id", "s3_secret_access_key",
-                             "s3_session_token", "s3_url_style"}) {
+    const std::vector<std::pair<const char*, std::string>> text = {
+        {"s3_endpoint", defaults.endpoint}, {"s3_region", defaults.region},
+        {"s3_access_key_id", ""},           {"s3_secret_access_key", ""},
+        {"s3_session_token", ""},           {"s3_url_style", ""}};
+    for (const auto& [name, value] : text) {
       config.AddExtensionOption(name, "S3 setting (as in DuckDB's httpfs)",
-                                duckdb::LogicalType::VARCHAR, duckdb::Value(""));
+                                duckdb::LogicalType::VARCHAR, duckdb::Value(value));
     }
     config.AddExtensionOption("s3_use_ssl", "S3 setting (as in DuckDB's httpfs)",
                               duckdb::LogicalType::BOOLEAN,
-                              duckdb::Value(duckdb::LogicalType::BOOLEAN));
+                              duckdb::Value::BOOLEAN(defaults.use_ssl));
   }
 
   Status ExecuteScript(const std::string& sql, ResultSink& sink,

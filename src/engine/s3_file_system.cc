@@ -279,6 +279,7 @@ std::string DirectoryPrefix(const std::string& key) {
 
 S3FileSystem::S3FileSystem(Options options) : options_(std::move(options)) {
   if (!options_.stats) options_.stats = std::make_shared<S3TransferStats>();
+  default_use_ssl_ = S3SettingDefaultsFromEnvironment(options_.environment).use_ssl;
   if (options_.reread_cache_bytes > 0) {
     reread_ =
         std::make_unique<RereadCache>(options_.reread_cache_bytes, kMinRereadSize, kRereadTtl);
@@ -317,9 +318,16 @@ std::shared_ptr<const storage::S3Client> S3FileSystem::ClientFor(
   settings.session_token = text("s3_session_token");
   settings.url_style = text("s3_url_style");
   duckdb::Value use_ssl;
-  if (opener && FileOpener::TryGetCurrentSetting(opener, "s3_use_ssl", use_ssl) &&
-      !use_ssl.IsNull()) {
-    settings.use_ssl = use_ssl.GetValue<bool>();
+  if (opener) {
+    auto found = FileOpener::TryGetCurrentSetting(opener, "s3_use_ssl", use_ssl);
+    if (found && !use_ssl.IsNull()) {
+      // The setting starts out as the environment's choice; only a value someone SET may
+      // override the scheme of an s3_endpoint.
+      const bool value = use_ssl.GetValue<bool>();
+      if (found.GetScope() == duckdb::SettingScope::LOCAL || value != default_use_ssl_) {
+        settings.use_ssl = value;
+      }
+    }
   }
   auto config = ResolveS3Config(settings, options_.environment);
   if (!config.ok()) ThrowIo(url + ": " + config.status().message());

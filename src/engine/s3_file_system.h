@@ -134,6 +134,7 @@ class S3FileSystem : public duckdb::FileSystem {
                            const std::string& prefix, const std::string& delimiter) const;
 
   Options options_;
+  bool default_use_ssl_ = true;  // what s3_use_ssl starts out as (the environment's choice)
   std::unique_ptr<RereadCache> reread_;
 };
 

@@ -380,6 +380,36 @@ TEST_F(S3FileSystemTest, SandboxMappingWinsForItsBucketOthersGoToS3) {
   EXPECT_FALSE(s3.CanHandleFile("/data/x.json"));
 }
 
+TEST_F(S3FileSystemTest, SettingsStartFromTheEnvironmentButSecretsStayOut) {
+  auto session = Open();
+  auto shown =
+      Query(*session,
+            "SELECT current_setting('s3_endpoint'), current_setting('s3_use_ssl'), "
+            "current_setting('s3_access_key_id'), current_setting('s3_secret_access_key')");
+  EXPECT_EQ(shown.Text(0, 0), server_->endpoint());
+  EXPECT_EQ(shown.Text(0, 1), "false");
+  EXPECT_EQ(shown.Text(0, 2), "");
+  EXPECT_EQ(shown.Text(0, 3), "");
+
+  // Only SET: an endpoint with a scheme decides TLS, and the session's credentials apply.
+  SessionOptions bare;
+  bare.s3_environment = {{"UNRELATED", "x"}};
+  auto configured = Open(bare);
+  EXPECT_EQ(Query(*configured, "SELECT current_setting('s3_use_ssl')").Text(0, 0), "true");
+  ASSERT_TRUE(configured
+                  ->Query("SET s3_endpoint = 'http://" + server_->endpoint() +
+                          "'; SET s3_access_key_id = 'S3RVER'; "
+                          "SET s3_secret_access_key = 'S3RVER'")
+                  .ok());
+  EXPECT_EQ(
+      Query(*configured, "SELECT count(*) FROM 's3://shoal-data/tables/events.csv'").Text(0, 0),
+      "15000");
+  // An explicit s3_use_ssl wins over the scheme.
+  std::string tls = Error(
+      *configured, "SET s3_use_ssl = true; SELECT * FROM 's3://shoal-data/tables/events.csv'");
+  EXPECT_NE(tls.find("https://"), std::string::npos) << tls;
+}
+
 TEST_F(S3FileSystemTest, ErrorsNameTheUrlAndTheReason) {
   auto session = Open();
   std::string missing_bucket =

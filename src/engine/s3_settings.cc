@@ -29,6 +29,23 @@ bool IsIpLiteral(const std::string& endpoint) {
 
 }  // namespace
 
+S3SettingDefaults S3SettingDefaultsFromEnvironment(
+    const std::map<std::string, std::string>& environment) {
+  S3SettingDefaults defaults;
+  auto config = storage::S3ConfigFromEnvironment(environment);
+  if (!config.ok()) return defaults;  // the malformed variable is reported when S3 is used
+  defaults.endpoint = config->endpoint;
+  defaults.use_ssl = config->use_ssl;
+  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    auto it = environment.find(name);
+    if (it != environment.end() && !it->second.empty()) {
+      defaults.region = config->region;
+      break;
+    }
+  }
+  return defaults;
+}
+
 Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
                                           const std::map<std::string, std::string>& environment) {
   SHOAL_ASSIGN_OR_RETURN(storage::S3Config config, storage::S3ConfigFromEnvironment(environment));

@@ -33,6 +33,17 @@ struct S3Settings {
   std::optional<bool> use_ssl;
 };
 
+// The values the non-secret settings start from in a session, as httpfs shows them: those the
+// environment provides (endpoint without its scheme, region, TLS), else "" and true. Secrets
+// never become setting values (current_setting() would show them).
+struct S3SettingDefaults {
+  std::string endpoint;
+  std::string region;
+  bool use_ssl = true;
+};
+S3SettingDefaults S3SettingDefaultsFromEnvironment(
+    const std::map<std::string, std::string>& environment);
+
 // The config for `settings` over `environment`. Errors name the setting or variable that is
 // malformed. Missing credentials are not an error here (S3Config::Validate reports them).
 Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
