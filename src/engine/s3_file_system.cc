@@ -5,8 +5,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <mutex>
-#include <thread>
 #include <utility>
 
 #include "duckdb/common/file_opener.hpp"
@@ -64,7 +64,7 @@ class S3ReadHandle : public FileHandle {
   S3ReadHandle(duckdb::FileSystem& fs, const std::string& path, duckdb::FileOpenFlags flags,
                std::shared_ptr<const storage::S3Client> client, S3Location location, uint64_t size,
                std::string etag, duckdb::timestamp_t last_modified,
-               std::shared_ptr<S3TransferStats> stats, RereadCache* reread)
+               std::shared_ptr<S3TransferStats> stats, RereadCache* reread, S3FetchPool* pool)
       : FileHandle(fs, path, flags),
         size(size),
         etag(std::move(etag)),
@@ -74,7 +74,8 @@ class S3ReadHandle : public FileHandle {
         stats_(std::move(stats)),
         // Without an ETag a changed object could not be told apart: no re-reads then.
         reread_(this->etag.empty() ? nullptr : reread),
-        reread_key_(RereadCache::Key(path, this->etag, size)) {}
+        reread_key_(RereadCache::Key(path, this->etag, size)),
+        pool_(pool) {}
 
   void Close() override {}
 
@@ -139,21 +140,21 @@ class S3ReadHandle : public FileHandle {
   // round trips and by one server thread, and DuckDB's readers ask for up to 32 MiB at a time.
   size_t FetchParallel(char* out, uint64_t offset, size_t n) {
     const size_t parts = std::min<size_t>(kMaxParallelGets, n / kParallelGetSize);
-    if (parts < 2) return Fetch(out, offset, n);
+    if (parts < 2 || pool_ == nullptr) return Fetch(out, offset, n);
     const size_t part = (n + parts - 1) / parts;
-    std::vector<std::thread> helpers;
     std::vector<std::exception_ptr> errors(parts);
-    auto fetch_part = [&](size_t i) {
-      try {
-        const size_t begin = i * part;
-        Fetch(out + begin, offset + begin, std::min(part, n - begin));
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    };
-    for (size_t i = 1; i < parts; ++i) helpers.emplace_back(fetch_part, i);
-    fetch_part(0);
-    for (auto& helper : helpers) helper.join();
+    std::vector<std::function<void()>> tasks;
+    for (size_t i = 0; i < parts; ++i) {
+      tasks.emplace_back([&, i] {
+        try {
+          const size_t begin = i * part;
+          Fetch(out + begin, offset + begin, std::min(part, n - begin));
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      });
+    }
+    pool_->Run(tasks);
     for (auto& error : errors) {
       if (error) std::rethrow_exception(error);
     }
@@ -179,6 +180,7 @@ class S3ReadHandle : public FileHandle {
   const std::shared_ptr<S3TransferStats> stats_;
   RereadCache* const reread_;  // owned by the file system; null: no re-reads
   const std::string reread_key_;
+  S3FetchPool* const pool_;  // owned by the file system
   std::mutex mu_;
   std::string buffer_;  // object bytes [buffer_start_, buffer_start_ + size())
   uint64_t buffer_start_ = 0;
@@ -277,7 +279,8 @@ std::string DirectoryPrefix(const std::string& key) {
 
 }  // namespace
 
-S3FileSystem::S3FileSystem(Options options) : options_(std::move(options)) {
+S3FileSystem::S3FileSystem(Options options)
+    : options_(std::move(options)), pool_(kMaxParallelGets - 1) {
   if (!options_.stats) options_.stats = std::make_shared<S3TransferStats>();
   default_use_ssl_ = S3SettingDefaultsFromEnvironment(options_.environment).use_ssl;
   if (options_.reread_cache_bytes > 0) {
@@ -405,7 +408,7 @@ duckdb::unique_ptr<FileHandle> S3FileSystem::OpenFileExtended(const duckdb::Open
       return duckdb::make_uniq<S3ReadHandle>(*this, path, flags, std::move(client),
                                              std::move(location), size->second.GetValue<uint64_t>(),
                                              std::move(etag), modified, options_.stats,
-                                             reread_.get());
+                                             reread_.get(), &pool_);
     }
   }
   auto head = client->HeadObject(location.bucket, location.key);
@@ -422,7 +425,7 @@ duckdb::unique_ptr<FileHandle> S3FileSystem::OpenFileExtended(const duckdb::Open
   }
   return duckdb::make_uniq<S3ReadHandle>(*this, path, flags, std::move(client), std::move(location),
                                          head->size, head->etag, ParseS3Time(head->last_modified),
-                                         options_.stats, reread_.get());
+                                         options_.stats, reread_.get(), &pool_);
 }
 
 void S3FileSystem::Read(FileHandle& handle, void* buffer, int64_t nr_bytes,

@@ -37,6 +37,7 @@
 #include "duckdb.hpp"
 
 #include "engine/engine.h"
+#include "engine/s3_fetch_pool.h"
 #include "engine/s3_glob.h"
 #include "engine/s3_reread_cache.h"
 #include "storage/s3_client.h"
@@ -136,6 +137,7 @@ class S3FileSystem : public duckdb::FileSystem {
   Options options_;
   bool default_use_ssl_ = true;  // what s3_use_ssl starts out as (the environment's choice)
   std::unique_ptr<RereadCache> reread_;
+  S3FetchPool pool_;  // the parts of large reads
 };
 
 }  // namespace shoal::engine
