@@ -86,6 +86,14 @@ class DuckDbSession : public Session {
       S3FileSystem::Options s3;
       s3.environment = options.s3_environment;
       s3.stats = options.s3_stats;
+      if (!options.memory_limit.empty()) {
+        // The re-read cache lives outside DuckDB's memory accounting: a quarter of the limit.
+        try {
+          s3.reread_cache_bytes = duckdb::DBConfig::ParseMemoryLimit(options.memory_limit) / 4;
+        } catch (const std::exception&) {
+          // SET memory_limit below reports the bad value.
+        }
+      }
       for (const auto& m : options.path_mappings) {
         if (IsS3Url(m.virtual_prefix)) s3.excluded_prefixes.push_back(m.virtual_prefix);
       }

@@ -58,8 +58,9 @@ class S3FileSystem : public duckdb::FileSystem {
     // Part size of multipart uploads; 0 keeps the client's default (8 MiB).
     size_t multipart_part_size = 0;
     // Memory for first buffers read again by the same query (schema detection, then the scan;
-    // see s3_reread_cache.h); 0 disables it.
-    size_t reread_cache_bytes = 128u << 20;
+    // see s3_reread_cache.h); 0 disables it. DuckDB's JSON detection reads up to 32 MiB of each
+    // of up to 32 files, so the default covers a dozen large files or many small ones.
+    size_t reread_cache_bytes = 512u << 20;
   };
 
   explicit S3FileSystem(Options options);
