@@ -1,19 +1,14 @@
 #include "engine/s3_file_system.h"
 
 #include <algorithm>
-#include <atomic>
-#include <cstring>
+#include <chrono>
 #include <ctime>
-#include <filesystem>
-#include <functional>
-#include <mutex>
 #include <utility>
 
 #include "duckdb/common/file_opener.hpp"
 #include "duckdb/common/types/timestamp.hpp"
-#include <fcntl.h>
-#include <unistd.h>
 
+#include "engine/s3_file_handle.h"
 #include "engine/s3_settings.h"
 
 namespace shoal::engine {
@@ -24,20 +19,12 @@ using duckdb::FileHandle;
 using duckdb::FileOpener;
 using duckdb::optional_ptr;
 
-// A read that misses the buffer fetches at least kMinReadahead bytes (so tiny reads, such as a
-// Parquet footer's, do not each cost a request) and no more when it is not part of a sequential
-// scan: random readers (Parquet column chunks) then fetch little they do not use. Each refill of
-// a sequential scan doubles the window, up to kMaxReadahead, so request latency stops mattering.
-constexpr size_t kMinReadahead = 64 << 10;
-constexpr size_t kMaxReadahead = 16 << 20;
-// Reads of at least 2 * kParallelGetSize are split into up to kMaxParallelGets concurrent GETs.
-constexpr size_t kParallelGetSize = 4 << 20;
-constexpr size_t kMaxParallelGets = 4;
 // First buffers kept for DuckDB's second read of a file (see s3_reread_cache.h).
 constexpr size_t kMinRereadSize = 64 << 10;
 constexpr std::chrono::milliseconds kRereadTtl{30000};
 
-[[noreturn]] void ThrowIo(const std::string& message) { throw duckdb::IOException(message); }
+// Chunk size when MoveFile copies an object through memory.
+constexpr size_t kCopyChunk = 16 << 20;
 
 duckdb::timestamp_t ToTimestamp(std::tm tm) {
   return duckdb::Timestamp::FromEpochSeconds(static_cast<int64_t>(timegm(&tm)));
@@ -55,219 +42,19 @@ duckdb::timestamp_t ParseS3Time(const std::string& text) {
 
 S3Location ParseOrThrow(const std::string& url) {
   auto location = ParseS3Url(url);
-  if (!location.ok()) ThrowIo(location.status().message());
+  if (!location.ok()) ThrowS3Error(location.status().message());
   return std::move(location).value();
 }
 
-class S3ReadHandle : public FileHandle {
- public:
-  S3ReadHandle(duckdb::FileSystem& fs, const std::string& path, duckdb::FileOpenFlags flags,
-               std::shared_ptr<const storage::S3Client> client, S3Location location, uint64_t size,
-               std::string etag, duckdb::timestamp_t last_modified,
-               std::shared_ptr<S3TransferStats> stats, RereadCache* reread, S3FetchPool* pool)
-      : FileHandle(fs, path, flags),
-        size(size),
-        etag(std::move(etag)),
-        last_modified(last_modified),
-        client_(std::move(client)),
-        location_(std::move(location)),
-        stats_(std::move(stats)),
-        // Without an ETag a changed object could not be told apart: no re-reads then.
-        reread_(this->etag.empty() ? nullptr : reread),
-        reread_key_(RereadCache::Key(path, this->etag, size)),
-        pool_(pool) {}
-
-  void Close() override {}
-
-  // Reads up to `n` bytes at `offset` into `out`; fewer only where the object ends.
-  size_t ReadAt(char* out, size_t n, uint64_t offset) {
-    if (offset >= size) return 0;
-    n = static_cast<size_t>(std::min<uint64_t>(n, size - offset));
-    size_t done = 0;
-    size_t window = 0;
-    bool sequential = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (offset >= buffer_start_ && offset < buffer_start_ + buffer_.size()) {
-        done = static_cast<size_t>(std::min<uint64_t>(n, buffer_start_ + buffer_.size() - offset));
-        std::memcpy(out, buffer_.data() + (offset - buffer_start_), done);
-      }
-      sequential = offset == last_end_;
-      last_end_ = offset + n;
-      if (done == n) return n;
-      // Grow the window only on refills of a sequential scan, so buffer hits stay cheap.
-      readahead_ = sequential ? std::min(readahead_ * 2, kMaxReadahead) : kMinReadahead;
-      window = readahead_;
-    }
-    const uint64_t at = offset + done;
-    const size_t remaining = n - done;
-    if (remaining >= window) {
-      // Reads as large as the window (Parquet column chunks, JSON and CSV buffers) go straight
-      // into the caller's buffer.
-      if (at == 0 && reread_ != nullptr) {
-        if (reread_->Take(reread_key_, remaining, out)) return remaining;
-        FetchParallel(out, 0, remaining);
-        reread_->Offer(reread_key_, std::string(out, remaining));
-        return remaining;
-      }
-      return done + FetchParallel(out + done, at, remaining);
-    }
-    uint64_t start = at;
-    if (!sequential && start + window > size) {
-      // A random read near the end (a Parquet footer's last 8 bytes): take the window's worth of
-      // tail in one request, so the metadata just before it usually comes along.
-      start = size > window ? size - window : 0;
-    }
-    const size_t length = static_cast<size_t>(std::min<uint64_t>(window, size - start));
-    std::string fresh(length, '\0');
-    fresh.resize(Fetch(fresh.data(), start, length));
-    const size_t take =
-        static_cast<size_t>(std::min<uint64_t>(remaining, start + fresh.size() - at));
-    std::memcpy(out + done, fresh.data() + (at - start), take);
-    std::lock_guard<std::mutex> lock(mu_);
-    buffer_ = std::move(fresh);
-    buffer_start_ = start;
-    return done + take;
-  }
-
-  const uint64_t size;
-  const std::string etag;
-  const duckdb::timestamp_t last_modified;
-  std::atomic<uint64_t> position{0};
-
- private:
-  // Large reads as several ranged GETs at once: one connection's throughput is bounded by its
-  // round trips and by one server thread, and DuckDB's readers ask for up to 32 MiB at a time.
-  size_t FetchParallel(char* out, uint64_t offset, size_t n) {
-    const size_t parts = std::min<size_t>(kMaxParallelGets, n / kParallelGetSize);
-    if (parts < 2 || pool_ == nullptr) return Fetch(out, offset, n);
-    const size_t part = (n + parts - 1) / parts;
-    std::vector<std::exception_ptr> errors(parts);
-    std::vector<std::function<void()>> tasks;
-    for (size_t i = 0; i < parts; ++i) {
-      tasks.emplace_back([&, i] {
-        try {
-          const size_t begin = i * part;
-          Fetch(out + begin, offset + begin, std::min(part, n - begin));
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-      });
-    }
-    pool_->Run(tasks);
-    for (auto& error : errors) {
-      if (error) std::rethrow_exception(error);
-    }
-    return n;
-  }
-
-  // One ranged GET of exactly `n` bytes at `offset` (all inside the object).
-  size_t Fetch(char* out, uint64_t offset, size_t n) {
-    auto got = client_->GetRange(location_.bucket, location_.key, offset, n, out);
-    stats_->get_requests.fetch_add(1, std::memory_order_relaxed);
-    if (!got.ok()) ThrowIo(got.status().message());
-    stats_->bytes_read.fetch_add(*got, std::memory_order_relaxed);
-    if (*got < n) {
-      ThrowIo(path + ": got " + std::to_string(*got) + " bytes at offset " +
-              std::to_string(offset) + " where " + std::to_string(n) +
-              " were expected: the object changed while it was read");
-    }
-    return *got;
-  }
-
-  const std::shared_ptr<const storage::S3Client> client_;
-  const S3Location location_;
-  const std::shared_ptr<S3TransferStats> stats_;
-  RereadCache* const reread_;  // owned by the file system; null: no re-reads
-  const std::string reread_key_;
-  S3FetchPool* const pool_;  // owned by the file system
-  std::mutex mu_;
-  std::string buffer_;  // object bytes [buffer_start_, buffer_start_ + size())
-  uint64_t buffer_start_ = 0;
-  uint64_t last_end_ = UINT64_MAX;  // where the previous read ended
-  size_t readahead_ = kMinReadahead;
-};
-
-// Collects an object's bytes in a local temporary file and uploads it on Close().
-class S3WriteHandle : public FileHandle {
- public:
-  S3WriteHandle(duckdb::FileSystem& fs, const std::string& path, duckdb::FileOpenFlags flags,
-                std::shared_ptr<const storage::S3Client> client, S3Location location,
-                std::shared_ptr<S3TransferStats> stats)
-      : FileHandle(fs, path, flags),
-        client_(std::move(client)),
-        location_(std::move(location)),
-        stats_(std::move(stats)) {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "shoal-s3-upload-XXXXXX").string();
-    fd_ = ::mkstemp(pattern.data());
-    if (fd_ < 0) {
-      ThrowIo(path + ": cannot create a local file to stage the upload in " + pattern + ": " +
-              std::strerror(errno));
-    }
-    temp_path_ = pattern;
-  }
-  ~S3WriteHandle() override { Discard(); }
-
-  void Close() override {
-    if (closed_) return;
-    closed_ = true;
-    auto etag = client_->PutObjectFromFile(location_.bucket, location_.key, temp_path_);
-    Discard();
-    if (!etag.ok()) ThrowIo(etag.status().message());
-    stats_->objects_written.fetch_add(1, std::memory_order_relaxed);
-    stats_->bytes_written.fetch_add(size, std::memory_order_relaxed);
-  }
-
-  void WriteAt(const char* data, size_t n, uint64_t offset) {
-    if (closed_) ThrowIo(path + ": written after it was closed");
-    size_t done = 0;
-    while (done < n) {
-      ssize_t w = ::pwrite(fd_, data + done, n - done, static_cast<off_t>(offset + done));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        ThrowIo(path + ": cannot stage the upload in " + temp_path_ + ": " + std::strerror(errno));
-      }
-      done += static_cast<size_t>(w);
-    }
-    size = std::max<uint64_t>(size, offset + n);
-  }
-
-  void TruncateTo(uint64_t new_size) {
-    if (::ftruncate(fd_, static_cast<off_t>(new_size)) != 0) {
-      ThrowIo(path + ": cannot truncate " + temp_path_ + ": " + std::strerror(errno));
-    }
-    size = new_size;
-  }
-
-  uint64_t size = 0;
-  uint64_t position = 0;
-
- private:
-  void Discard() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-    if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
-    temp_path_.clear();
-  }
-
-  const std::shared_ptr<const storage::S3Client> client_;
-  const S3Location location_;
-  const std::shared_ptr<S3TransferStats> stats_;
-  int fd_ = -1;
-  std::string temp_path_;
-  bool closed_ = false;
-};
-
 S3ReadHandle& AsReader(FileHandle& handle) {
   auto* reader = dynamic_cast<S3ReadHandle*>(&handle);
-  if (reader == nullptr) ThrowIo(handle.path + ": is open for writing, not reading");
+  if (reader == nullptr) ThrowS3Error(handle.path + ": is open for writing, not reading");
   return *reader;
 }
 
 S3WriteHandle& AsWriter(FileHandle& handle) {
   auto* writer = dynamic_cast<S3WriteHandle*>(&handle);
-  if (writer == nullptr) ThrowIo(handle.path + ": is open for reading, not writing");
+  if (writer == nullptr) ThrowS3Error(handle.path + ": is open for reading, not writing");
   return *writer;
 }
 
@@ -280,7 +67,7 @@ std::string DirectoryPrefix(const std::string& key) {
 }  // namespace
 
 S3FileSystem::S3FileSystem(Options options)
-    : options_(std::move(options)), pool_(kMaxParallelGets - 1) {
+    : options_(std::move(options)), pool_(kS3MaxParallelGets - 1) {
   if (!options_.stats) options_.stats = std::make_shared<S3TransferStats>();
   default_use_ssl_ = S3SettingDefaultsFromEnvironment(options_.environment).use_ssl;
   if (options_.reread_cache_bytes > 0) {
@@ -333,18 +120,18 @@ std::shared_ptr<const storage::S3Client> S3FileSystem::ClientFor(
     }
   }
   auto config = ResolveS3Config(settings, options_.environment);
-  if (!config.ok()) ThrowIo(url + ": " + config.status().message());
+  if (!config.ok()) ThrowS3Error(url + ": " + config.status().message());
   const auto& credentials = config->credentials;
   if (!config->anonymous && credentials.access_key_id.empty() &&
       credentials.secret_access_key.empty()) {
-    ThrowIo(url +
-            ": S3 credentials are missing: SET s3_access_key_id and s3_secret_access_key, or "
-            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
+    ThrowS3Error(url +
+                 ": S3 credentials are missing: SET s3_access_key_id and s3_secret_access_key, or "
+                 "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
   }
   if (options_.multipart_threshold > 0) config->multipart_threshold = options_.multipart_threshold;
   if (options_.multipart_part_size > 0) config->multipart_part_size = options_.multipart_part_size;
   auto client = storage::S3Client::Create(std::move(config).value());
-  if (!client.ok()) ThrowIo(url + ": " + client.status().message());
+  if (!client.ok()) ThrowS3Error(url + ": " + client.status().message());
   return std::shared_ptr<const storage::S3Client>(std::move(client).value());
 }
 
@@ -359,13 +146,13 @@ storage::ListResult S3FileSystem::List(const storage::S3Client& client, const st
   while (true) {
     auto page = client.ListObjectsV2(bucket, options, token);
     options_.stats->list_requests.fetch_add(1, std::memory_order_relaxed);
-    if (!page.ok()) ThrowIo(page.status().message());
+    if (!page.ok()) ThrowS3Error(page.status().message());
     for (auto& object : page->objects) result.objects.push_back(std::move(object));
     for (auto& common : page->common_prefixes) result.common_prefixes.push_back(std::move(common));
     if (!page->is_truncated) return result;
     if (page->next_continuation_token.empty() || page->next_continuation_token == token) {
-      ThrowIo("LIST " + MakeS3Url(bucket, prefix) +
-              ": the listing is truncated but the server gave no new continuation token");
+      ThrowS3Error("LIST " + MakeS3Url(bucket, prefix) +
+                   ": the listing is truncated but the server gave no new continuation token");
     }
     token = page->next_continuation_token;
   }
@@ -383,11 +170,12 @@ duckdb::unique_ptr<FileHandle> S3FileSystem::OpenFileExtended(const duckdb::Open
   const std::string& path = file.path;
   S3Location location = ParseOrThrow(path);
   if (location.key.empty() || location.key.back() == '/') {
-    ThrowIo(path + ": names a bucket or a folder, not an object");
+    ThrowS3Error(path + ": names a bucket or a folder, not an object");
   }
   if (flags.OpenForWriting()) {
-    if (flags.OpenForReading()) ThrowIo(path + ": S3 objects cannot be read and written at once");
-    if (flags.OpenForAppending()) ThrowIo(path + ": S3 objects cannot be appended to");
+    if (flags.OpenForReading())
+      ThrowS3Error(path + ": S3 objects cannot be read and written at once");
+    if (flags.OpenForAppending()) ThrowS3Error(path + ": S3 objects cannot be appended to");
     return duckdb::make_uniq<S3WriteHandle>(*this, path, flags, ClientFor(path, opener),
                                             std::move(location), options_.stats);
   }
@@ -419,9 +207,9 @@ duckdb::unique_ptr<FileHandle> S3FileSystem::OpenFileExtended(const duckdb::Open
       // A HEAD answer has no body, so it cannot tell a missing key from a missing bucket; a
       // one-byte GET carries S3's error code and message.
       auto probe = client->GetRange(location.bucket, location.key, 0, 1);
-      if (!probe.ok()) ThrowIo(probe.status().message());
+      if (!probe.ok()) ThrowS3Error(probe.status().message());
     }
-    ThrowIo(head.status().message());
+    ThrowS3Error(head.status().message());
   }
   return duckdb::make_uniq<S3ReadHandle>(*this, path, flags, std::move(client), std::move(location),
                                          head->size, head->etag, ParseS3Time(head->last_modified),
@@ -434,9 +222,9 @@ void S3FileSystem::Read(FileHandle& handle, void* buffer, int64_t nr_bytes,
   const auto wanted = static_cast<size_t>(std::max<int64_t>(nr_bytes, 0));
   size_t got = reader.ReadAt(static_cast<char*>(buffer), wanted, location);
   if (got < wanted) {
-    ThrowIo(handle.path + ": cannot read " + std::to_string(wanted) + " bytes at offset " +
-            std::to_string(location) + ": the object holds " + std::to_string(reader.size) +
-            " bytes");
+    ThrowS3Error(handle.path + ": cannot read " + std::to_string(wanted) + " bytes at offset " +
+                 std::to_string(location) + ": the object holds " + std::to_string(reader.size) +
+                 " bytes");
   }
 }
 
@@ -513,7 +301,7 @@ bool S3FileSystem::FileExists(const std::string& path, optional_ptr<FileOpener> 
   options_.stats->head_requests.fetch_add(1, std::memory_order_relaxed);
   if (head.ok()) return true;
   if (head.status().code() == ErrorCode::kNotFound) return false;
-  ThrowIo(head.status().message());
+  ThrowS3Error(head.status().message());
 }
 
 bool S3FileSystem::DirectoryExists(const std::string& path, optional_ptr<FileOpener> opener) {
@@ -524,7 +312,7 @@ bool S3FileSystem::DirectoryExists(const std::string& path, optional_ptr<FileOpe
   options.max_keys = 1;
   auto page = client->ListObjectsV2(location.bucket, options);
   options_.stats->list_requests.fetch_add(1, std::memory_order_relaxed);
-  if (!page.ok()) ThrowIo(page.status().message());
+  if (!page.ok()) ThrowS3Error(page.status().message());
   return !page->objects.empty() || !page->common_prefixes.empty();
 }
 
@@ -540,13 +328,13 @@ void S3FileSystem::RemoveDirectory(const std::string& path, optional_ptr<FileOpe
     keys.push_back(std::move(object.key));
   }
   Status status = client->DeleteObjects(location.bucket, keys);
-  if (!status.ok()) ThrowIo(status.message());
+  if (!status.ok()) ThrowS3Error(status.message());
 }
 
 void S3FileSystem::RemoveFile(const std::string& path, optional_ptr<FileOpener> opener) {
   S3Location location = ParseOrThrow(path);
   Status status = ClientFor(path, opener)->DeleteObject(location.bucket, location.key);
-  if (!status.ok()) ThrowIo(status.message());
+  if (!status.ok()) ThrowS3Error(status.message());
 }
 
 bool S3FileSystem::TryRemoveFile(const std::string& path, optional_ptr<FileOpener> opener) {
@@ -557,11 +345,11 @@ bool S3FileSystem::TryRemoveFile(const std::string& path, optional_ptr<FileOpene
 
 void S3FileSystem::MoveFile(const std::string& source, const std::string& target,
                             optional_ptr<FileOpener> opener) {
-  if (!IsS3Url(target)) ThrowIo("cannot move " + source + " to " + target + " (not s3://)");
+  if (!IsS3Url(target)) ThrowS3Error("cannot move " + source + " to " + target + " (not s3://)");
   {
     auto in = OpenFile(source, duckdb::FileFlags::FILE_FLAGS_READ, opener);
     auto out = OpenFile(target, duckdb::FileFlags::FILE_FLAGS_WRITE, opener);
-    std::string chunk(kMaxReadahead, '\0');
+    std::string chunk(kCopyChunk, '\0');
     while (true) {
       int64_t n = Read(*in, chunk.data(), static_cast<int64_t>(chunk.size()));
       if (n <= 0) break;

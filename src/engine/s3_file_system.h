@@ -8,9 +8,11 @@
 //   FileOpener, over the environment map the Session was given. One session may thus reach
 //   several stores, and SET takes effect for the next statement.
 // - Reads are ranged GETs. Reads smaller than the read-ahead window fill a per-handle buffer that
-//   grows while reads are sequential; larger reads go straight into DuckDB's buffer. Nothing is
-//   downloaded on open, so Parquet fetches only the footer and the column chunks a query needs.
-//   The size comes from the listing (glob) or from a HEAD.
+//   grows while reads are sequential; larger reads go straight into DuckDB's buffer, as parallel
+//   GETs from a small pool of long-lived threads when large. Nothing is downloaded on open, so
+//   Parquet fetches only the footer and the column chunks a query needs. The size comes from the
+//   listing (glob) or from a HEAD. The first buffer of a file is kept for one re-read
+//   (s3_reread_cache.h): DuckDB samples files for their schema, then scans them from the start.
 // - Globs list the pattern's literal prefix with ListObjectsV2 and match keys per segment, `**`
 //   across segments (s3_glob.h); results are full s3:// URLs, sorted.
 // - Writes go to a local temporary file and are uploaded when the handle is closed: one PUT, or a
@@ -23,10 +25,9 @@
 // names the s3:// URL and S3's reason; the client already keeps secrets out of them, and the
 // messages made here never include one.
 //
-// Thread-safety: the file system is immutable after construction (its counters are atomic).
-// A read handle may be read from several DuckDB threads at once (Parquet and JSON readers share
-// one handle): its buffer is guarded by a mutex that is never held during a request. A write
-// handle is used by one thread at a time, as DuckDB's writers do.
+// Thread-safety: DuckDB calls the file system from many threads at once. Its options are
+// immutable after construction; the counters are atomic; the re-read cache and the fetch pool
+// lock internally. The handles (s3_file_handle.h) say what they allow.
 #pragma once
 
 #include <map>
