@@ -202,10 +202,12 @@ duckdb::unique_ptr<FileHandle> S3FileSystem::OpenFileExtended(const duckdb::Open
   auto head = client->HeadObject(location.bucket, location.key);
   options_.stats->head_requests.fetch_add(1, std::memory_order_relaxed);
   if (!head.ok()) {
-    if (head.status().code() == ErrorCode::kNotFound) {
-      if (flags.ReturnNullIfNotExists()) return nullptr;
-      // A HEAD answer has no body, so it cannot tell a missing key from a missing bucket; a
-      // one-byte GET carries S3's error code and message.
+    const ErrorCode code = head.status().code();
+    if (code == ErrorCode::kNotFound && flags.ReturnNullIfNotExists()) return nullptr;
+    if (code == ErrorCode::kNotFound || code == ErrorCode::kPermissionDenied ||
+        code == ErrorCode::kUnauthenticated || code == ErrorCode::kInvalidArgument) {
+      // A HEAD answer has no body, so it cannot tell a missing key from a missing bucket, or a
+      // wrong key id from a wrong secret; a one-byte GET carries S3's error code and message.
       auto probe = client->GetRange(location.bucket, location.key, 0, 1);
       if (!probe.ok()) ThrowS3Error(probe.status().message());
     }

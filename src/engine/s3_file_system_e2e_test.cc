@@ -467,6 +467,13 @@ TEST_F(S3FileSystemTest, ErrorsNameTheUrlAndTheReason) {
       Query(*no_credentials, "SELECT count(*) FROM 's3://shoal-data/tables/events.csv'").Text(0, 0),
       "15000");
 
+  // Credentials S3 does not know: S3's own code says so.
+  ASSERT_TRUE(no_credentials->Query("SET s3_access_key_id = 'NOBODY'").ok());
+  std::string wrong = Error(*no_credentials, "SELECT * FROM 's3://shoal-data/tables/events.csv'");
+  EXPECT_NE(wrong.find("InvalidAccessKeyId"), std::string::npos) << wrong;
+  EXPECT_NE(wrong.find("s3://shoal-data/tables/events.csv"), std::string::npos) << wrong;
+  EXPECT_EQ(wrong.find("TopSecretValue123"), std::string::npos) << wrong;
+
   // A bad setting names itself.
   std::string style = Error(
       *session, "SET s3_url_style = 'sideways'; SELECT * FROM 's3://shoal-data/tables/events.csv'");
