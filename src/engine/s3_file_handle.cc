@@ -1,6 +1,7 @@
 #include "engine/s3_file_handle.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -145,7 +146,20 @@ S3WriteHandle::S3WriteHandle(duckdb::FileSystem& fs, const std::string& path,
   temp_path_ = pattern;
 }
 
-S3WriteHandle::~S3WriteHandle() { Discard(); }
+S3WriteHandle::~S3WriteHandle() {
+  // DuckDB's compressed writers (COPY ... TO 's3://.../x.csv.gz') finish the stream and then
+  // destroy the handle they wrap without closing it: upload here then, as httpfs does, unless an
+  // exception is unwinding (the write failed). A destructor cannot throw, so a failed upload is
+  // reported on stderr.
+  if (!closed_ && fd_ >= 0 && !duckdb::Exception::UncaughtException()) {
+    try {
+      Close();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "shoal: %s\n", duckdb::ErrorData(e).Message().c_str());
+    }
+  }
+  Discard();
+}
 
 void S3WriteHandle::Close() {
   if (closed_) return;

@@ -73,8 +73,9 @@ class S3ReadHandle : public duckdb::FileHandle {
 };
 
 // Collects an object's bytes in a local temporary file and uploads it on Close(): one PUT, or a
-// multipart upload above the client's threshold. A handle destroyed without Close() (DuckDB
-// failed while writing) uploads nothing.
+// multipart upload above the client's threshold. A handle destroyed without Close() uploads
+// then (DuckDB's compressed writers never close the handle they wrap), unless an exception is
+// unwinding: a write that failed uploads nothing.
 class S3WriteHandle : public duckdb::FileHandle {
  public:
   S3WriteHandle(duckdb::FileSystem& fs, const std::string& path, duckdb::FileOpenFlags flags,
