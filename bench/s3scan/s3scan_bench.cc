@@ -167,6 +167,13 @@ int main(int argc, char** argv) {
   const std::string per_month = argc > 2 ? argv[2] : "50000";
   fs::path root = fs::temp_directory_path() / ("shoal-s3scan-bench-" + std::to_string(getpid()));
   fs::create_directories(root);
+  // The generated files go away on every way out, std::exit included.
+  static fs::path cleanup;
+  cleanup = root;
+  std::atexit([] {
+    std::error_code ec;
+    fs::remove_all(cleanup, ec);
+  });
 
   std::printf("generating 12 months x %s events with shoal generate (JSONL and Parquet)...\n",
               per_month.c_str());
@@ -314,6 +321,5 @@ int main(int argc, char** argv) {
       "s3 "
       "run.\n",
       cores, 4 * cores);
-  fs::remove_all(root);
   return 0;
 }
