@@ -19,12 +19,15 @@
 #include <unistd.h>
 
 #include "storage/s3_client.h"
+#include "storage/testing/s3_test_data.h"
 #include "tests/s3rver_fixture.h"
 
 namespace shoal::storage {
 namespace {
 
 using shoal::testing::S3rver;
+using testing::RandomBytes;
+using testing::Under;
 
 constexpr char kBucket[] = "shoal-test";
 
@@ -37,26 +40,6 @@ S3Config LoopbackConfig(const std::string& endpoint) {
   config.retry.base_delay = std::chrono::milliseconds(10);
   config.retry.max_delay = std::chrono::milliseconds(100);
   return config;
-}
-
-ListOptions Under(const std::string& prefix, const std::string& delimiter = "",
-                  int max_keys = 1000) {
-  ListOptions options;
-  options.prefix = prefix;
-  options.delimiter = delimiter;
-  options.max_keys = max_keys;
-  return options;
-}
-
-std::string RandomBytes(size_t size, uint64_t seed) {
-  std::string out(size, '\0');
-  std::mt19937_64 engine(seed);
-  for (size_t i = 0; i + 8 <= size; i += 8) {
-    uint64_t v = engine();
-    std::memcpy(out.data() + i, &v, 8);
-  }
-  for (size_t i = size - size % 8; i < size; ++i) out[i] = static_cast<char>(engine());
-  return out;
 }
 
 class S3ClientE2ETest : public ::testing::Test {

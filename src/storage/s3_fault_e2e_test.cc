@@ -9,6 +9,7 @@
 
 #include "storage/s3_client.h"
 #include "storage/testing/fault_proxy.h"
+#include "storage/testing/s3_test_data.h"
 #include "tests/s3rver_fixture.h"
 
 namespace shoal::storage {
@@ -16,28 +17,11 @@ namespace {
 
 using shoal::testing::S3rver;
 using testing::FaultProxy;
+using testing::RandomBytes;
+using testing::Under;
 using Fault = FaultProxy::Fault;
 
 constexpr char kBucket[] = "faulty";
-
-ListOptions Under(const std::string& prefix, const std::string& delimiter = "",
-                  int max_keys = 1000) {
-  ListOptions options;
-  options.prefix = prefix;
-  options.delimiter = delimiter;
-  options.max_keys = max_keys;
-  return options;
-}
-
-std::string RandomBytes(size_t size, uint64_t seed) {
-  std::string out(size, '\0');
-  std::mt19937_64 engine(seed);
-  for (size_t i = 0; i + 8 <= size; i += 8) {
-    uint64_t v = engine();
-    std::memcpy(out.data() + i, &v, 8);
-  }
-  return out;
-}
 
 class S3FaultE2ETest : public ::testing::Test {
  protected:
