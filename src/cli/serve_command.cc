@@ -7,6 +7,7 @@
 #include "cli/signals.h"
 #include "common/environment.h"
 #include "compute/compute_node.h"
+#include "compute/stores.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
 
@@ -93,19 +94,21 @@ int ServeCompute(const ServeFlags& flags) {
   options.runner.work_dir = flags.data_dir;
   options.runner.allowed_local_paths = flags.allowed_local_paths;
   options.runner.env_allow_list = flags.env_allow;
-  for (const auto& store : flags.stores) {
-    size_t eq = store.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == store.size()) {
-      return Fail(Status::InvalidArgument("--store: '" + store + "' is not NAME=DIR"), 2);
-    }
-    options.runner.stores.push_back({store.substr(0, eq), store.substr(eq + 1)});
-  }
   options.runner.host_environment = CurrentEnvironment();
+  for (const auto& spec : flags.stores) {
+    auto store = compute::ParseStoreSpec(spec, options.runner.host_environment);
+    if (!store.ok()) return Fail(store.status().WithContext("--store"), 2);
+    options.runner.stores.push_back(std::move(store).value());
+  }
+  std::string described;
+  for (const compute::StoreConfig& store : options.runner.stores) {
+    described += "  store " + compute::DescribeStore(store) + "\n";
+  }
   BlockStopSignals();
   auto node = compute::ComputeNode::Start(std::move(options));
   if (!node.ok()) return Fail(node.status(), 1);
-  std::cout << "compute node " << flags.name << " connecting to " << endpoint->ToString()
-            << std::endl;
+  std::cout << "compute node " << flags.name << " connecting to " << endpoint->ToString() << "\n"
+            << described << std::flush;
   WaitForStopSignal();
   (*node)->Stop();
   return 0;
@@ -128,7 +131,8 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   serve->add_option("--name", flags->name, "compute: the node's name, e.g. compute-us-1");
   serve->add_option("--labels", flags->labels, "compute: labels, e.g. region=us,tier=ssd");
   serve->add_option("--store", flags->stores,
-                    "compute: a folder-backed store, NAME=DIR (storage-local is the region's)");
+                    "compute: a store, NAME=DIR or NAME=http(s)://HOST:PORT[?region=R&style=path|vhost] "
+                    "(storage-local is the region's, storage the global one)");
   serve->add_option("--allow-local-path", flags->allowed_local_paths,
                     "compute: a folder localDirectory inputs may mount");
   serve

@@ -149,14 +149,21 @@ Result<engine::SessionOptions> MakeSessionOptions(const EngineContext& context) 
     auto value = context.env.find(std::string(name));
     if (value != context.env.end()) options.variables[value->first] = value->second;
   }
-  // s3:// in SQL reads the store DUCKDB_S3_ENDPOINT names, as httpfs would.
+  // s3:// in SQL reaches the store DUCKDB_S3_ENDPOINT names (the region's store when the job
+  // names none), as httpfs would: a folder store's buckets are mapped onto its folders, an S3
+  // store is reached through its alias. Endpoints the node has no store for are refused.
   auto endpoint = context.env.find("DUCKDB_S3_ENDPOINT");
   const bool explicit_endpoint = endpoint != context.env.end();
   auto store = FindStore(context.config.stores, explicit_endpoint ? endpoint->second : "");
   if (!store.ok() && explicit_endpoint) {
     return store.status().WithContext("Env.DUCKDB_S3_ENDPOINT");
   }
+  options.s3_environment = context.env;
+  options.s3_endpoint_aliases = S3EndpointAliases(context.config.stores);
   if (store.ok()) {
+    if ((*store)->is_s3() && !explicit_endpoint) {
+      options.s3_environment["DUCKDB_S3_ENDPOINT"] = (*store)->name;
+    }
     for (engine::PathMapping& mapping : BucketMappings(**store)) {
       options.path_mappings.push_back(std::move(mapping));
     }

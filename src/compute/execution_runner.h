@@ -15,24 +15,30 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "models/execution.h"
 #include "models/job.h"
+#include "storage/s3_config.h"
 
 namespace shoal::compute {
 
 class RunControl;
 
-// A storage location the node offers, reached by name from job text. In folder mode a store is a
-// directory whose sub-folders are buckets: `s3://BUCKET/KEY` inside DuckDB, an `s3` InputSource
-// or an `s3` Publisher with Endpoint `NAME` (or `http://NAME:9000`) resolves to
-// `<directory>/BUCKET/KEY`.
+// A storage location the node offers, reached by name from job text: `s3://BUCKET/KEY` inside
+// DuckDB (through DUCKDB_S3_ENDPOINT or s3_endpoint), an `s3` InputSource or an `s3` Publisher
+// with Endpoint `NAME` (or `http://NAME:9000`). A store is either a folder whose sub-folders are
+// buckets (`<directory>/BUCKET/KEY`) or a real S3 endpoint: the name is then an endpoint alias,
+// the seed's DNS trick without DNS, and `s3` carries the endpoint and the node's credentials.
 struct StoreConfig {
   std::string name;       // endpoint alias, e.g. "storage-local" (the region's) or "storage"
-  std::string directory;  // folder-backed store
+  std::string directory;  // folder-backed store; empty for an S3 store
+  std::optional<storage::S3Config> s3 = std::nullopt;  // S3 store
+
+  bool is_s3() const { return s3.has_value(); }
 };
 
 struct NodeConfig {

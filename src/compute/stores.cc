@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <sstream>
 #include <system_error>
 
 #include "models/text.h"
@@ -9,6 +10,73 @@
 namespace shoal::compute {
 
 namespace fs = std::filesystem;
+
+Result<StoreConfig> ParseStoreSpec(std::string_view spec,
+                                   const std::map<std::string, std::string>& node_environment) {
+  const std::string quoted = "'" + std::string(spec) + "'";
+  const size_t eq = spec.find('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == spec.size()) {
+    return Status::InvalidArgument(quoted + " is not NAME=DIR or NAME=http(s)://HOST[:PORT]");
+  }
+  StoreConfig store;
+  store.name = models::ToLowerAscii(spec.substr(0, eq));
+  if (store.name.find_first_of(":/@ ") != std::string::npos) {
+    return Status::InvalidArgument(quoted + ": the store name '" + store.name +
+                                   "' must be a plain host name such as storage-local");
+  }
+  std::string location(spec.substr(eq + 1));
+  const std::string lower = models::ToLowerAscii(location);
+  if (!models::StartsWith(lower, "http://") && !models::StartsWith(lower, "https://")) {
+    if (lower.find("://") != std::string::npos) {
+      return Status::InvalidArgument(quoted + ": a store is a folder or an http(s):// endpoint");
+    }
+    store.directory = location;
+    return store;
+  }
+  std::string query;
+  if (const size_t mark = location.find('?'); mark != std::string::npos) {
+    query = location.substr(mark + 1);
+    location.resize(mark);
+  }
+  std::map<std::string, std::string> env = node_environment;
+  env["DUCKDB_S3_ENDPOINT"] = location;
+  env.erase("DUCKDB_S3_USE_SSL");
+  auto config = storage::S3ConfigFromEnvironment(env);
+  if (!config.ok()) return config.status().WithContext(quoted);
+  config->url_style = storage::UrlStyle::kPath;
+  std::stringstream items(query);
+  for (std::string item; std::getline(items, item, '&');) {
+    const size_t equals = item.find('=');
+    const std::string key = item.substr(0, equals);
+    const std::string value = equals == std::string::npos ? "" : item.substr(equals + 1);
+    if (key == "region" && !value.empty()) {
+      config->region = value;
+    } else if (key == "style" && (value == "path" || value == "vhost")) {
+      config->url_style = value == "path" ? storage::UrlStyle::kPath : storage::UrlStyle::kVirtualHosted;
+    } else {
+      return Status::InvalidArgument(quoted + ": '" + item +
+                                     "' is not region=REGION or style=path|vhost");
+    }
+  }
+  if (Status valid = config->Validate(); !valid.ok()) {
+    return valid.WithContext(quoted + " (the node's own AWS_* variables are the store's credentials)");
+  }
+  store.s3 = std::move(config).value();
+  return store;
+}
+
+std::string DescribeStore(const StoreConfig& store) {
+  if (store.is_s3()) return store.name + ": S3 " + store.s3->Describe();
+  return store.name + ": folder " + store.directory;
+}
+
+std::map<std::string, storage::S3Config> S3EndpointAliases(const std::vector<StoreConfig>& stores) {
+  std::map<std::string, storage::S3Config> aliases;
+  for (const StoreConfig& store : stores) {
+    if (store.is_s3()) aliases[models::ToLowerAscii(store.name)] = *store.s3;
+  }
+  return aliases;
+}
 
 std::string EndpointStoreName(std::string_view endpoint) {
   std::string_view host = models::TrimAscii(endpoint);
@@ -69,6 +137,9 @@ Status ValidateKey(std::string_view key, std::string_view field) {
 
 Result<std::string> BucketDirectory(const StoreConfig& store, std::string_view bucket) {
   SHOAL_RETURN_IF_ERROR(ValidateBucket(bucket));
+  if (store.is_s3()) {
+    return Status::Internal("store '" + store.name + "' is an S3 store, not a folder");
+  }
   const std::string dir = store.directory + "/" + std::string(bucket);
   std::error_code error;
   if (!fs::is_directory(dir, error)) {
@@ -80,6 +151,7 @@ Result<std::string> BucketDirectory(const StoreConfig& store, std::string_view b
 
 std::vector<engine::PathMapping> BucketMappings(const StoreConfig& store) {
   std::vector<engine::PathMapping> mappings;
+  if (store.is_s3()) return mappings;
   std::error_code error;
   for (fs::directory_iterator it(store.directory, error), end; !error && it != end;
        it.increment(error)) {

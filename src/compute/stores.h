@@ -1,5 +1,5 @@
-// Stores: how job text names the node's folder-backed object stores, and how buckets and keys
-// become paths inside them.
+// Stores: how a node's stores are configured, how job text names them, and how buckets and keys
+// become paths inside the folder-backed ones.
 //
 // An endpoint names a store by its host: "storage-local", "http://storage-local:9000" and
 // "storage-local:9000" all name the store "storage-local" (so the seed's job text, written for
@@ -9,6 +9,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,21 @@ namespace shoal::compute {
 // The store s3:// paths, inputs and publishers use when no endpoint is given.
 inline constexpr std::string_view kDefaultStoreName = "storage-local";
 
+// Parses a node's store option: "NAME=DIR" is a folder store; "NAME=http[s]://HOST[:PORT]" an S3
+// store, optionally followed by "?region=REGION&style=path|vhost" (defaults: us-east-1,
+// path-style). An S3 store's credentials are the node's own AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from `node_environment`; a store without them is an
+// error here, not at the first job. Errors quote the option.
+Result<StoreConfig> ParseStoreSpec(std::string_view spec,
+                                   const std::map<std::string, std::string>& node_environment);
+
+// "storage-local: folder /srv/us" or "storage: S3 http://10.0.0.5:9000 (path-style, ...)". No
+// secrets.
+std::string DescribeStore(const StoreConfig& store);
+
+// The S3 stores as endpoint aliases for engine::SessionOptions, by lower-case name.
+std::map<std::string, storage::S3Config> S3EndpointAliases(const std::vector<StoreConfig>& stores);
+
 // "http://storage-local:9000/" -> "storage-local"; "" -> "storage-local".
 std::string EndpointStoreName(std::string_view endpoint);
 
@@ -34,11 +50,11 @@ Status ValidateBucket(std::string_view bucket);
 // A relative key without '..' components and without a leading '/'. Empty is allowed.
 Status ValidateKey(std::string_view key, std::string_view field);
 
-// The folder of `bucket` in `store`; kNotFound when the bucket does not exist.
+// The folder of `bucket` in the folder store `store`; kNotFound when the bucket does not exist.
 Result<std::string> BucketDirectory(const StoreConfig& store, std::string_view bucket);
 
 // One mapping "s3://<bucket>" -> "<store>/<bucket>" per bucket folder that exists (nothing is
-// created), so SQL reading s3://my-bucket/... reads the store's folder.
+// created), so SQL reading s3://my-bucket/... reads the store's folder. None for an S3 store.
 std::vector<engine::PathMapping> BucketMappings(const StoreConfig& store);
 
 }  // namespace shoal::compute

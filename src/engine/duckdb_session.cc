@@ -85,6 +85,7 @@ class DuckDbSession : public Session {
       // file system refuses those itself, whatever DuckDB's order of sub-systems.
       S3FileSystem::Options s3;
       s3.environment = options.s3_environment;
+      s3.endpoint_aliases = options.s3_endpoint_aliases;
       s3.stats = options.s3_stats;
       if (!options.memory_limit.empty()) {
         // The re-read cache lives outside DuckDB's memory accounting: a quarter of the limit.

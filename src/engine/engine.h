@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "engine/partition.h"
 #include "engine/result_sink.h"
+#include "storage/s3_config.h"
 
 namespace shoal::engine {
 
@@ -60,6 +61,10 @@ struct SessionOptions {
   // process environment (a node's holds its own secrets): `shoal sql` passes its environment
   // here, a compute node the execution's Env. Empty: the SQL's settings only.
   std::map<std::string, std::string> s3_environment;
+  // A compute node's named S3 stores by lower-case alias ("storage-local", "storage"): an
+  // s3_endpoint naming one reaches that store with its own endpoint, TLS, addressing and region,
+  // and with its credentials when the SQL and s3_environment give none (see s3_settings.h).
+  std::map<std::string, storage::S3Config> s3_endpoint_aliases;
   // Optional: counts this session's S3 traffic.
   std::shared_ptr<S3TransferStats> s3_stats;
 };

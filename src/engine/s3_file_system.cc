@@ -119,7 +119,7 @@ std::shared_ptr<const storage::S3Client> S3FileSystem::ClientFor(
       }
     }
   }
-  auto config = ResolveS3Config(settings, options_.environment);
+  auto config = ResolveS3Config(settings, options_.environment, options_.endpoint_aliases);
   if (!config.ok()) ThrowS3Error(url + ": " + config.status().message());
   const auto& credentials = config->credentials;
   if (!config->anonymous && credentials.access_key_id.empty() &&

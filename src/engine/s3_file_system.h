@@ -50,6 +50,8 @@ class S3FileSystem : public duckdb::FileSystem {
   struct Options {
     // Fallbacks for settings that are not set (see SessionOptions::s3_environment).
     std::map<std::string, std::string> environment;
+    // Endpoint aliases (see SessionOptions::s3_endpoint_aliases).
+    std::map<std::string, storage::S3Config> endpoint_aliases;
     // s3://bucket[/prefix] paths served by another file system (the sandbox's folder stores).
     std::vector<std::string> excluded_prefixes;
     // Where traffic is counted; never null after construction.

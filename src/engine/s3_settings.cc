@@ -27,6 +27,13 @@ bool IsIpLiteral(const std::string& endpoint) {
   return inet_pton(AF_INET, host.c_str(), buffer) == 1;
 }
 
+// The alias `endpoint` names ("storage-local:9000" -> "storage-local"), if any.
+const storage::S3Config* FindAlias(const std::string& endpoint, const S3EndpointAliases& aliases) {
+  if (aliases.empty() || endpoint.empty() || endpoint.front() == '[') return nullptr;
+  auto it = aliases.find(Lower(endpoint.substr(0, endpoint.find(':'))));
+  return it == aliases.end() ? nullptr : &it->second;
+}
+
 }  // namespace
 
 S3SettingDefaults S3SettingDefaultsFromEnvironment(
@@ -47,7 +54,8 @@ S3SettingDefaults S3SettingDefaultsFromEnvironment(
 }
 
 Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
-                                          const std::map<std::string, std::string>& environment) {
+                                          const std::map<std::string, std::string>& environment,
+                                          const S3EndpointAliases& aliases) {
   SHOAL_ASSIGN_OR_RETURN(storage::S3Config config, storage::S3ConfigFromEnvironment(environment));
   if (settings.endpoint) {
     std::string endpoint = *settings.endpoint;
@@ -85,6 +93,15 @@ Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
   } else if (!config.endpoint.empty() && IsIpLiteral(config.endpoint)) {
     // bucket.127.0.0.1 is no host name: virtual-hosted addressing cannot work here.
     config.url_style = storage::UrlStyle::kPath;
+  }
+  if (const storage::S3Config* store = FindAlias(config.endpoint, aliases)) {
+    storage::SigV4Credentials credentials = config.credentials;
+    const bool anonymous = config.anonymous;
+    config = *store;
+    if (!credentials.access_key_id.empty() || !credentials.secret_access_key.empty()) {
+      config.credentials = std::move(credentials);
+      config.anonymous = anonymous;
+    }
   }
   return config;
 }

@@ -10,6 +10,12 @@
 // s3_use_ssl is set. With no s3_url_style, addressing is virtual-hosted as in httpfs, except for
 // an endpoint that is an IP address, where only path-style can work.
 //
+// A compute node's named stores (its endpoint aliases, e.g. "storage-local") take the place of a
+// DNS alias: when the resolved endpoint's host (port ignored, any case) is an alias, the store's
+// own endpoint, TLS, addressing and region replace it, and its credentials apply when neither
+// the settings nor the environment give any. So `DUCKDB_S3_ENDPOINT=storage-local:9000` reaches
+// the region's store on whichever node the job runs.
+//
 // Thread-safety: plain values and a stateless function.
 #pragma once
 
@@ -44,9 +50,14 @@ struct S3SettingDefaults {
 S3SettingDefaults S3SettingDefaultsFromEnvironment(
     const std::map<std::string, std::string>& environment);
 
-// The config for `settings` over `environment`. Errors name the setting or variable that is
-// malformed. Missing credentials are not an error here (S3Config::Validate reports them).
+// Store configs by alias name, lower case.
+using S3EndpointAliases = std::map<std::string, storage::S3Config>;
+
+// The config for `settings` over `environment`, with `aliases` applied. Errors name the setting
+// or variable that is malformed. Missing credentials are not an error here
+// (S3Config::Validate reports them).
 Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
-                                          const std::map<std::string, std::string>& environment);
+                                          const std::map<std::string, std::string>& environment,
+                                          const S3EndpointAliases& aliases = {});
 
 }  // namespace shoal::engine
