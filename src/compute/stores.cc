@@ -70,6 +70,11 @@ std::string DescribeStore(const StoreConfig& store) {
   return store.name + ": folder " + store.directory;
 }
 
+std::string StoreLocation(const StoreConfig& store) {
+  if (!store.is_s3()) return "folder:" + store.directory;
+  return (store.s3->use_ssl ? "https://" : "http://") + store.s3->EffectiveEndpoint();
+}
+
 std::map<std::string, storage::S3Config> S3EndpointAliases(const std::vector<StoreConfig>& stores) {
   std::map<std::string, storage::S3Config> aliases;
   for (const StoreConfig& store : stores) {

@@ -35,6 +35,11 @@ Result<StoreConfig> ParseStoreSpec(std::string_view spec,
 // secrets.
 std::string DescribeStore(const StoreConfig& store);
 
+// Where a store really is, without secrets: "http://10.0.0.5:9000" (scheme, host and port of an
+// S3 store) or "folder:/srv/us". Two nodes whose stores have the same location share that store,
+// whatever name each gives it.
+std::string StoreLocation(const StoreConfig& store);
+
 // The S3 stores as endpoint aliases for engine::SessionOptions, by lower-case name.
 std::map<std::string, storage::S3Config> S3EndpointAliases(const std::vector<StoreConfig>& stores);
 
