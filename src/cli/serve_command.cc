@@ -130,9 +130,10 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   serve->add_option("--data-dir", flags->data_dir, "where state (and sandboxes) are kept");
   serve->add_option("--name", flags->name, "compute: the node's name, e.g. compute-us-1");
   serve->add_option("--labels", flags->labels, "compute: labels, e.g. region=us,tier=ssd");
-  serve->add_option("--store", flags->stores,
-                    "compute: a store, NAME=DIR or NAME=http(s)://HOST:PORT[?region=R&style=path|vhost] "
-                    "(storage-local is the region's, storage the global one)");
+  serve->add_option(
+      "--store", flags->stores,
+      "compute: a store, NAME=DIR or NAME=http(s)://HOST:PORT[?region=R&style=path|vhost] "
+      "(storage-local is the region's, storage the global one)");
   serve->add_option("--allow-local-path", flags->allowed_local_paths,
                     "compute: a folder localDirectory inputs may mount");
   serve

@@ -52,14 +52,16 @@ Result<StoreConfig> ParseStoreSpec(std::string_view spec,
     if (key == "region" && !value.empty()) {
       config->region = value;
     } else if (key == "style" && (value == "path" || value == "vhost")) {
-      config->url_style = value == "path" ? storage::UrlStyle::kPath : storage::UrlStyle::kVirtualHosted;
+      config->url_style =
+          value == "path" ? storage::UrlStyle::kPath : storage::UrlStyle::kVirtualHosted;
     } else {
       return Status::InvalidArgument(quoted + ": '" + item +
                                      "' is not region=REGION or style=path|vhost");
     }
   }
   if (Status valid = config->Validate(); !valid.ok()) {
-    return valid.WithContext(quoted + " (the node's own AWS_* variables are the store's credentials)");
+    return valid.WithContext(quoted +
+                             " (the node's own AWS_* variables are the store's credentials)");
   }
   store.s3 = std::move(config).value();
   return store;

@@ -30,6 +30,45 @@ TEST(StoresTest, EndpointsNameStoresByHost) {
             "(its stores: storage-local, storage)");
 }
 
+TEST(StoresTest, StoreSpecsAreFoldersOrS3Endpoints) {
+  const std::map<std::string, std::string> node_env = {{"AWS_ACCESS_KEY_ID", "node-id"},
+                                                       {"AWS_SECRET_ACCESS_KEY", "node-secret"}};
+  auto folder = ParseStoreSpec("storage-local=/srv/us", node_env);
+  ASSERT_TRUE(folder.ok()) << folder.status().ToString();
+  EXPECT_FALSE(folder->is_s3());
+  EXPECT_EQ(folder->directory, "/srv/us");
+  EXPECT_EQ(StoreLocation(*folder), "folder:/srv/us");
+
+  auto s3 = ParseStoreSpec("Storage=http://10.0.0.5:9000/", node_env);
+  ASSERT_TRUE(s3.ok()) << s3.status().ToString();
+  ASSERT_TRUE(s3->is_s3());
+  EXPECT_EQ(s3->name, "storage");
+  EXPECT_EQ(s3->s3->endpoint, "10.0.0.5:9000");
+  EXPECT_FALSE(s3->s3->use_ssl);
+  EXPECT_EQ(s3->s3->url_style, storage::UrlStyle::kPath);
+  EXPECT_EQ(s3->s3->credentials.access_key_id, "node-id");
+  EXPECT_EQ(StoreLocation(*s3), "http://10.0.0.5:9000");
+  EXPECT_EQ(DescribeStore(*s3).find("node-secret"), std::string::npos);
+  EXPECT_TRUE(BucketMappings(*s3).empty());
+  EXPECT_FALSE(BucketDirectory(*s3, "my-bucket").ok());
+
+  auto tuned =
+      ParseStoreSpec("remote=https://minio.example:9000?region=eu-west-1&style=vhost", node_env);
+  ASSERT_TRUE(tuned.ok()) << tuned.status().ToString();
+  EXPECT_TRUE(tuned->s3->use_ssl);
+  EXPECT_EQ(tuned->s3->region, "eu-west-1");
+  EXPECT_EQ(tuned->s3->url_style, storage::UrlStyle::kVirtualHosted);
+  EXPECT_EQ(S3EndpointAliases({*folder, *s3, *tuned}).size(), 2u);
+
+  auto no_keys = ParseStoreSpec("storage=http://10.0.0.5:9000", {});
+  ASSERT_FALSE(no_keys.ok());
+  EXPECT_NE(no_keys.status().message().find("AWS_ACCESS_KEY_ID"), std::string::npos);
+  for (const char* bad : {"storage", "=/x", "storage=", "s=ftp://x", "s=http://h:9000?colour=red",
+                          "a/b=/x", "s=http://h:99999"}) {
+    EXPECT_FALSE(ParseStoreSpec(bad, node_env).ok()) << bad;
+  }
+}
+
 TEST(StoresTest, KeysAndBucketsStayInsideTheStore) {
   EXPECT_TRUE(ValidateKey("a/b/c", "Key").ok());
   EXPECT_TRUE(ValidateKey("", "Key").ok());

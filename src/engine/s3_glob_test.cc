@@ -117,6 +117,47 @@ TEST(S3SettingsTest, SettingsWinOverTheEnvironment) {
   EXPECT_TRUE(ResolveS3Config(settings, env)->use_ssl);
 }
 
+TEST(S3SettingsTest, EndpointAliasesNameANodesStores) {
+  storage::S3Config store;
+  store.endpoint = "127.0.0.1:4568";
+  store.use_ssl = false;
+  store.url_style = storage::UrlStyle::kPath;
+  store.region = "us-east-1";
+  store.credentials.access_key_id = "node-id";
+  store.credentials.secret_access_key = "node-secret";
+  const S3EndpointAliases aliases = {{"storage-local", store}};
+
+  // The seed's job text: the alias with MinIO's port, TLS off, credentials from the job's Env.
+  std::map<std::string, std::string> env = {{"DUCKDB_S3_ENDPOINT", "Storage-Local:9000"},
+                                            {"DUCKDB_S3_USE_SSL", "true"},
+                                            {"AWS_ACCESS_KEY_ID", "job-id"},
+                                            {"AWS_SECRET_ACCESS_KEY", "job-secret"},
+                                            {"AWS_REGION", "storage-region"}};
+  auto with_job_keys = ResolveS3Config({}, env, aliases);
+  ASSERT_TRUE(with_job_keys.ok()) << with_job_keys.status().ToString();
+  EXPECT_EQ(with_job_keys->endpoint, "127.0.0.1:4568");
+  EXPECT_FALSE(with_job_keys->use_ssl);  // the store's transport, not the job's guess
+  EXPECT_EQ(with_job_keys->url_style, storage::UrlStyle::kPath);
+  EXPECT_EQ(with_job_keys->region, "us-east-1");
+  EXPECT_EQ(with_job_keys->credentials.access_key_id, "job-id");
+
+  // No credentials in the job: the node's own for that store.
+  auto with_node_keys = ResolveS3Config({}, {{"DUCKDB_S3_ENDPOINT", "storage-local"}}, aliases);
+  ASSERT_TRUE(with_node_keys.ok());
+  EXPECT_EQ(with_node_keys->credentials.access_key_id, "node-id");
+  EXPECT_EQ(with_node_keys->credentials.secret_access_key, "node-secret");
+
+  // SET s3_endpoint reaches aliases too; an endpoint that is no alias stays as written.
+  S3Settings settings;
+  settings.endpoint = "http://storage-local:9000";
+  EXPECT_EQ(ResolveS3Config(settings, {}, aliases)->endpoint, "127.0.0.1:4568");
+  settings.endpoint = "storage:9000";
+  auto other = ResolveS3Config(settings, {}, aliases);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->endpoint, "storage:9000");
+  EXPECT_TRUE(other->credentials.access_key_id.empty());
+}
+
 TEST(S3SettingsTest, EndpointSchemeAndAddressing) {
   S3Settings settings;
   settings.endpoint = "http://127.0.0.1:9000/";
