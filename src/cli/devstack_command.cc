@@ -16,6 +16,8 @@ struct DevstackFlags {
   int port = 1234;
   int nodes_per_region = 3;
   std::string regions = "us,eu";
+  std::string storage = "folder";
+  std::string s3rver;
 };
 
 int RunDevstack(const DevstackFlags& flags) {
@@ -23,6 +25,13 @@ int RunDevstack(const DevstackFlags& flags) {
   options.dir = flags.dir;
   options.port = flags.port;
   options.nodes_per_region = flags.nodes_per_region;
+  if (flags.storage == "s3") {
+    options.storage = devstack::StorageKind::kS3;
+    options.s3rver = flags.s3rver;
+  } else if (flags.storage != "folder") {
+    std::cerr << "shoal devstack: --storage: '" << flags.storage << "' is not folder or s3\n";
+    return 2;
+  }
   options.regions.clear();
   std::stringstream items(flags.regions);
   for (std::string region; std::getline(items, region, ',');) {
@@ -44,11 +53,22 @@ int RunDevstack(const DevstackFlags& flags) {
   std::cout << "Shoal devstack is running: orchestrator on 127.0.0.1:" << (*stack)->port()
             << ", nodes:";
   for (const auto& name : (*stack)->node_names()) std::cout << " " << name;
+  // A store as the user reaches it: an S3 endpoint (with its data folder) or a folder.
+  auto describe = [&](const std::string& region) {
+    const std::string url = (*stack)->StoreUrl(region);
+    if (url.empty()) return (*stack)->StorageDir(region);
+    return url + " (s3rver, bucket my-bucket, data in " + (*stack)->StorageDir(region) + ")";
+  };
   std::cout << "\nRegional stores (storage-local of each region's nodes):\n";
   for (const auto& region : options.regions) {
-    std::cout << "  " << region << ": " << (*stack)->StorageDir(region) << "\n";
+    std::cout << "  " << region << ": " << describe(region) << "\n";
   }
-  std::cout << "Global results store (storage): " << (*stack)->StorageDir("global") << "\n\n"
+  std::cout << "Global results store (storage): " << describe("global") << "\n";
+  if (options.storage == devstack::StorageKind::kS3) {
+    std::cout << "S3 credentials for these stores: AWS_ACCESS_KEY_ID=S3RVER "
+                 "AWS_SECRET_ACCESS_KEY=S3RVER\n";
+  }
+  std::cout << "\n"
             << "Point the CLI at it from another terminal:\n"
             << "  export SHOAL_API_HOST=127.0.0.1 SHOAL_API_PORT=" << (*stack)->port() << "\n"
             << "  shoal node list\n\nPress Ctrl-C to stop." << std::endl;
@@ -71,6 +91,12 @@ void AddDevstackCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--nodes-per-region", flags->nodes_per_region, "compute nodes per region")
       ->capture_default_str();
   cmd->add_option("--regions", flags->regions, "comma-separated regions")->capture_default_str();
+  cmd->add_option("--storage", flags->storage,
+                  "stores: folder (folders under --dir) or s3 (one local S3 server per region "
+                  "and a global one)")
+      ->capture_default_str();
+  cmd->add_option("--s3rver", flags->s3rver,
+                  "with --storage s3: the s3rver program (default: .deps/s3rver from make setup)");
   cmd->callback([flags, &exit_code] { exit_code = RunDevstack(*flags); });
 }
 

@@ -23,6 +23,38 @@ std::map<std::string, std::string> DevstackEnvironment() {
   return env;
 }
 
+// Starts one s3rver per store name ("global" and each region) in parallel and waits for all.
+Result<std::map<std::string, std::unique_ptr<S3rverProcess>>> StartS3Servers(
+    const DevstackOptions& options, const fs::path& storage_root) {
+  SHOAL_ASSIGN_OR_RETURN(std::string binary, FindS3rver(options.s3rver));
+  std::vector<std::string> names = options.regions;
+  names.push_back("global");
+  std::map<std::string, std::unique_ptr<S3rverProcess>> servers;
+  for (const std::string& name : names) {
+    S3rverProcess::Options server;
+    server.binary = binary;
+    server.data_dir = (storage_root / name).string();
+    server.log_path = (storage_root / (name + ".log")).string();
+    server.buckets = {kDefaultBucket};
+    SHOAL_ASSIGN_OR_RETURN(servers[name], S3rverProcess::Launch(server));
+  }
+  for (auto& [name, server] : servers) {
+    Status ready = server->WaitUntilReady(std::chrono::seconds(30));
+    if (!ready.ok()) return ready.WithContext("the " + name + " store");
+  }
+  return servers;
+}
+
+compute::StoreConfig S3Store(const std::string& name, const S3rverProcess& server) {
+  storage::S3Config config;
+  config.endpoint = "127.0.0.1:" + std::to_string(server.port());
+  config.use_ssl = false;
+  config.url_style = storage::UrlStyle::kPath;
+  config.credentials.access_key_id = S3rverProcess::kAccessKey;
+  config.credentials.secret_access_key = S3rverProcess::kSecretKey;
+  return {name, "", config};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options) {
@@ -45,10 +77,15 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
   SHOAL_ASSIGN_OR_RETURN(stack->port_, stack->server_->Start());
 
   // Each store starts with the bucket the seed's jobs use, as its MinIO setup creates it.
+  const bool s3 = options.storage == StorageKind::kS3;
   std::error_code ec;
-  fs::create_directories(root / "storage" / "global" / kDefaultBucket, ec);
+  if (s3) {
+    SHOAL_ASSIGN_OR_RETURN(stack->s3_servers_, StartS3Servers(options, root / "storage"));
+  } else {
+    fs::create_directories(root / "storage" / "global" / kDefaultBucket, ec);
+  }
   for (const auto& region : options.regions) {
-    fs::create_directories(root / "storage" / region / kDefaultBucket, ec);
+    if (!s3) fs::create_directories(root / "storage" / region / kDefaultBucket, ec);
     for (int i = 1; i <= options.nodes_per_region; ++i) {
       std::string name = "compute-" + region + "-" + std::to_string(i);
       compute::ComputeNodeOptions node;
@@ -58,11 +95,20 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
       node.poll_wait = std::chrono::milliseconds(5000);
       node.runner.node_id = name;
       node.runner.work_dir = (root / "nodes" / name).string();
-      node.runner.stores = {{"storage-local", (root / "storage" / region).string()},
-                            {"storage", (root / "storage" / "global").string()}};
+      if (s3) {
+        node.runner.stores = {S3Store("storage-local", *stack->s3_servers_.at(region)),
+                              S3Store("storage", *stack->s3_servers_.at("global"))};
+      } else {
+        node.runner.stores = {{"storage-local", (root / "storage" / region).string()},
+                              {"storage", (root / "storage" / "global").string()}};
+      }
       node.runner.allowed_local_paths = {(root / "storage" / region).string()};
       node.runner.env_allow_list = {"AWS_.*"};
       node.runner.host_environment = DevstackEnvironment();
+      if (s3) {  // s3rver accepts only its own key
+        node.runner.host_environment["AWS_ACCESS_KEY_ID"] = S3rverProcess::kAccessKey;
+        node.runner.host_environment["AWS_SECRET_ACCESS_KEY"] = S3rverProcess::kSecretKey;
+      }
       SHOAL_ASSIGN_OR_RETURN(auto started, compute::ComputeNode::Start(std::move(node)));
       stack->nodes_.emplace_back(name, std::move(started));
     }
@@ -79,6 +125,7 @@ void Devstack::Stop() {
   if (server_) server_->Stop();
   nodes_.clear();
   orchestrator_.reset();
+  for (auto& [name, server] : s3_servers_) server->Stop();
 }
 
 std::vector<std::string> Devstack::node_names() const {
@@ -100,6 +147,11 @@ bool Devstack::WaitForNodes(std::chrono::milliseconds timeout) const {
 
 std::string Devstack::StorageDir(const std::string& region) const {
   return (fs::absolute(options_.dir) / "storage" / region).string();
+}
+
+std::string Devstack::StoreUrl(const std::string& region) const {
+  auto it = s3_servers_.find(region);
+  return it == s3_servers_.end() ? "" : it->second->url();
 }
 
 }  // namespace shoal::devstack

@@ -1,23 +1,33 @@
 // Devstack: a whole Shoal cluster in one process — an orchestrator with its HTTP API and compute
-// nodes per region, each region with its own storage folder (its nodes' "storage-local") and one
-// global results store ("storage"). It is the embedded default for trying Shoal and for tests.
+// nodes per region, each region with its own store (its nodes' "storage-local") and one global
+// results store ("storage"). It is the embedded default for trying Shoal and for tests.
+//
+// Stores are folders by default. With StorageKind::kS3 each is a real S3 server instead: one
+// s3rver child process per region and one for the global store, on loopback, each started with
+// the seed's bucket `my-bucket`; nodes reach them through their endpoint aliases, with s3rver's
+// credentials in the nodes' environment (jobs read env:AWS_ACCESS_KEY_ID as in the seed).
 //
 // Layout under `dir`: orchestrator/ (state and results), nodes/<name>/ (sandboxes),
-// storage/<region>/ (regional store, readable only by that region's nodes), storage/global/.
+// storage/<region>/ (regional store: the folder, or the s3rver's data), storage/global/, and
+// storage/<region>.log (an s3rver's log).
 //
 // Thread-safety: Start/Stop from one thread.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "compute/compute_node.h"
+#include "devstack/s3rver_process.h"
 #include "orchestrator/orchestrator.h"
 #include "transport/http_server.h"
 
 namespace shoal::devstack {
+
+enum class StorageKind { kFolders, kS3 };
 
 struct DevstackOptions {
   std::string dir;
@@ -26,6 +36,8 @@ struct DevstackOptions {
   std::vector<std::string> regions = {"us", "eu"};
   int nodes_per_region = 3;
   int64_t max_executions_per_node = 4;
+  StorageKind storage = StorageKind::kFolders;
+  std::string s3rver;  // kS3: the s3rver program; empty finds it (see FindS3rver)
 };
 
 class Devstack {
@@ -39,12 +51,15 @@ class Devstack {
   // Waits until every node has registered; false on timeout.
   bool WaitForNodes(std::chrono::milliseconds timeout) const;
   std::string StorageDir(const std::string& region) const;  // "global" for the results store
+  // kS3: "http://127.0.0.1:PORT" of the region's (or "global") S3 server; "" with folders.
+  std::string StoreUrl(const std::string& region) const;
 
  private:
   DevstackOptions options_;
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;
   std::unique_ptr<transport::HttpServer> server_;
   std::vector<std::pair<std::string, std::unique_ptr<compute::ComputeNode>>> nodes_;
+  std::map<std::string, std::unique_ptr<S3rverProcess>> s3_servers_;  // by region, and "global"
   int port_ = 0;
 };
 

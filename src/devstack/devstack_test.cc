@@ -1,5 +1,6 @@
 // A whole cluster in-process: the seed's data generator as an ops job fills the regional stores,
 // then a partitioned batch job must give exactly the answer of one DuckDB over the same files.
+// Every test runs twice: with folder stores and with one real S3 server (s3rver) per region.
 #include "devstack/devstack.h"
 
 #include <algorithm>
@@ -67,7 +68,35 @@ Tasks:
       DUCKDB_S3_ENDPOINT: storage-local:9000
 )";
 
-class DevstackTest : public ::testing::Test {
+// Stages the region's events with an `s3` InputSource (each object to one of the partitions, by
+// Bacalhau's object hash) and sums them: the union over partitions is every file once.
+constexpr const char* kStagedRevenue = R"(
+Name: staged-revenue-{{.Region}}
+Type: batch
+Count: 2
+Constraints:
+  - {Key: region, Operator: "==", Values: ["{{.Region}}"]}
+Tasks:
+  - Name: main
+    Engine:
+      Type: duckdb
+      Params:
+        SQL: |
+          SELECT count(*) AS n, sum(total_amount)::DECIMAL(18,2) AS revenue, count(DISTINCT filename) AS files
+          FROM read_json_auto('/inputs/**/*.jsonl', filename = true);
+    InputSources:
+      - Target: /inputs
+        Source:
+          Type: s3
+          Params:
+            Bucket: my-bucket
+            Key: "transactions/*"
+            Filter: "jsonl$"
+            Endpoint: "http://storage-local:9000"
+            Partition: {Type: object}
+)";
+
+class DevstackTest : public ::testing::TestWithParam<StorageKind> {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("shoal-devstack-" + std::to_string(getpid()));
@@ -76,6 +105,8 @@ class DevstackTest : public ::testing::Test {
     options.dir = dir_.string();
     options.port = 0;
     options.nodes_per_region = 3;
+    options.storage = GetParam();
+    options.s3rver = SHOAL_S3RVER;
     auto stack = Devstack::Start(options);
     ASSERT_TRUE(stack.ok()) << stack.status().ToString();
     stack_ = std::move(stack).value();
@@ -115,52 +146,6 @@ class DevstackTest : public ::testing::Test {
   std::unique_ptr<transport::HttpClient> client_;
 };
 
-TEST_F(DevstackTest, PartitionedJobEqualsOneDuckDbOverTheRegionsFiles) {
-  for (const char* region : {"us", "eu"}) {
-    Json job = RunJob(kGenerator, region);
-    ASSERT_EQ(job["State"]["StateType"], "Completed") << job.dump();
-  }
-  // Each region's store holds what its 3 nodes generated, and nothing of the other region.
-  std::string us_glob = stack_->StorageDir("us") + "/my-bucket/transactions/**/*.jsonl";
-  auto oracle = engine::Session::Open({}).value();
-  auto expected = oracle->Query(
-      "SELECT count(*), sum(total_amount)::DECIMAL(18,2), count(DISTINCT filename), "
-      "count(*) FILTER (region_name LIKE 'eu%'), count(DISTINCT event_id) = count(*) "
-      "FROM read_json_auto('" +
-      us_glob + "', filename = true)");
-  ASSERT_TRUE(expected.ok()) << expected.status().ToString();
-  EXPECT_EQ(expected->Text(0, 2), "18");  // 3 nodes x 6 months
-  EXPECT_EQ(expected->Text(0, 3), "0");
-  EXPECT_EQ(expected->Text(0, 4), "true");  // each node wrote its own events, not a copy
-
-  Json job = RunJob(kRevenue, "us");
-  ASSERT_EQ(job["State"]["StateType"], "Completed") << job.dump();
-  auto results =
-      client_->Get("/api/v1/orchestrator/jobs/" + job["ID"].get<std::string>() + "/results");
-  ASSERT_TRUE(results.ok());
-  ASSERT_EQ((*results)["Items"].size(), 3u);
-  int64_t rows = 0, files = 0;
-  double revenue = 0;
-  std::set<std::string> nodes;
-  for (const auto& item : (*results)["Items"]) {
-    nodes.insert(item["NodeID"].get<std::string>());
-    EXPECT_EQ(item["NodeID"].get<std::string>().rfind("compute-us-", 0), 0u);
-    auto bytes =
-        client_->GetBytes("/api/v1/orchestrator/jobs/" + job["ID"].get<std::string>() +
-                          "/results/" + item["ExecutionID"].get<std::string>() + "/result.json");
-    ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
-    Json result = Json::parse(*bytes);
-    if (result["Rows"].empty()) continue;  // an empty partition
-    rows += result["Rows"][0][0].get<int64_t>();
-    revenue += result["Rows"][0][1].get<double>();
-    files += result["Rows"][0][2].get<int64_t>();
-  }
-  EXPECT_EQ(nodes.size(), 3u);
-  EXPECT_EQ(std::to_string(rows), expected->Text(0, 0));
-  EXPECT_EQ(std::to_string(files), expected->Text(0, 2));  // each file read exactly once
-  EXPECT_NEAR(revenue, std::stod(expected->Text(0, 1)), 0.005);
-}
-
 // Rows of a result.json or of an engine result, as JSON text, sorted (partition order is free).
 std::vector<std::string> SortedRows(const Json& rows) {
   std::vector<std::string> out;
@@ -194,12 +179,19 @@ Json MergedRows(transport::HttpClient& client, const Json& job) {
   return merged;
 }
 
-// A session over the region's store, as the job's nodes see it, with the job's literal Env
-// entries as variables (as the nodes set them).
+// A session over the region's store ("global": the results store), as the job's nodes see it,
+// with the job's literal Env entries as variables (as the nodes set them). s3://my-bucket/...
+// reads the store's folder, or its S3 server.
 std::unique_ptr<engine::Session> OracleSession(const Devstack& stack, const std::string& region,
                                                const Json& job = Json()) {
   engine::SessionOptions options;
-  options.path_mappings = {{"s3://my-bucket", stack.StorageDir(region) + "/my-bucket"}};
+  if (std::string url = stack.StoreUrl(region); !url.empty()) {
+    options.s3_environment = {{"DUCKDB_S3_ENDPOINT", url},
+                              {"AWS_ACCESS_KEY_ID", S3rverProcess::kAccessKey},
+                              {"AWS_SECRET_ACCESS_KEY", S3rverProcess::kSecretKey}};
+  } else {
+    options.path_mappings = {{"s3://my-bucket", stack.StorageDir(region) + "/my-bucket"}};
+  }
   if (job.is_object()) {
     for (const auto& [name, value] : job["Tasks"][0]["Env"].items()) {
       std::string text = value.get<std::string>();
@@ -223,6 +215,72 @@ Json OracleRows(engine::Session& oracle, const std::string& sql) {
   return rows;
 }
 
+TEST_P(DevstackTest, PartitionedJobEqualsOneDuckDbOverTheRegionsFiles) {
+  for (const char* region : {"us", "eu"}) {
+    Json job = RunJob(kGenerator, region);
+    ASSERT_EQ(job["State"]["StateType"], "Completed") << job.dump();
+  }
+  // Each region's store holds what its 3 nodes generated, and nothing of the other region.
+  auto oracle = OracleSession(*stack_, "us");
+  auto expected = oracle->Query(
+      "SELECT count(*), sum(total_amount)::DECIMAL(18,2), count(DISTINCT filename), "
+      "count(*) FILTER (region_name LIKE 'eu%'), count(DISTINCT event_id) = count(*) "
+      "FROM read_json_auto('s3://my-bucket/transactions/**/*.jsonl', filename = true)");
+  ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+  EXPECT_EQ(expected->Text(0, 2), "18");  // 3 nodes x 6 months
+  EXPECT_EQ(expected->Text(0, 3), "0");
+  EXPECT_EQ(expected->Text(0, 4), "true");  // each node wrote its own events, not a copy
+
+  Json job = RunJob(kRevenue, "us");
+  ASSERT_EQ(job["State"]["StateType"], "Completed") << job.dump();
+  auto results =
+      client_->Get("/api/v1/orchestrator/jobs/" + job["ID"].get<std::string>() + "/results");
+  ASSERT_TRUE(results.ok());
+  ASSERT_EQ((*results)["Items"].size(), 3u);
+  int64_t rows = 0, files = 0;
+  double revenue = 0;
+  std::set<std::string> nodes;
+  for (const auto& item : (*results)["Items"]) {
+    nodes.insert(item["NodeID"].get<std::string>());
+    EXPECT_EQ(item["NodeID"].get<std::string>().rfind("compute-us-", 0), 0u);
+    auto bytes =
+        client_->GetBytes("/api/v1/orchestrator/jobs/" + job["ID"].get<std::string>() +
+                          "/results/" + item["ExecutionID"].get<std::string>() + "/result.json");
+    ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+    Json result = Json::parse(*bytes);
+    if (result["Rows"].empty()) continue;  // an empty partition
+    rows += result["Rows"][0][0].get<int64_t>();
+    revenue += result["Rows"][0][1].get<double>();
+    files += result["Rows"][0][2].get<int64_t>();
+  }
+  EXPECT_EQ(nodes.size(), 3u);
+  EXPECT_EQ(std::to_string(rows), expected->Text(0, 0));
+  EXPECT_EQ(std::to_string(files), expected->Text(0, 2));  // each file read exactly once
+  EXPECT_NEAR(revenue, std::stod(expected->Text(0, 1)), 0.005);
+}
+
+TEST_P(DevstackTest, S3InputSourceStagesEachObjectIntoOnePartition) {
+  Json generated = RunJob(kGenerator, "us");
+  ASSERT_EQ(generated["State"]["StateType"], "Completed") << generated.dump();
+  Json job = RunJob(kStagedRevenue, "us");
+  ASSERT_EQ(job["State"]["StateType"], "Completed") << job.dump();
+  Json merged = MergedRows(*client_, job);
+  ASSERT_EQ(merged.size(), 2u) << merged.dump();
+  int64_t rows = 0, files = 0;
+  for (const auto& row : merged) {
+    rows += row[0].get<int64_t>();
+    files += row[2].get<int64_t>();
+  }
+  auto oracle = OracleSession(*stack_, "us");
+  Json expected = OracleRows(*oracle,
+                             "SELECT count(*), count(DISTINCT filename) FROM "
+                             "read_json_auto('s3://my-bucket/transactions/**/*.jsonl', "
+                             "filename = true)");
+  EXPECT_EQ(rows, expected[0][0].get<int64_t>());
+  EXPECT_EQ(files, expected[0][1].get<int64_t>());
+  EXPECT_EQ(files, 18);
+}
+
 struct AnalysisJob {
   const char* file;
   std::vector<std::string> vars;
@@ -232,7 +290,7 @@ struct AnalysisJob {
   size_t min_rows = 5;  // guards against comparing two empty answers
 };
 
-TEST_F(DevstackTest, EveryAnalysisJobEqualsOneDuckDbOverTheSameFiles) {
+TEST_P(DevstackTest, EveryAnalysisJobEqualsOneDuckDbOverTheSameFiles) {
   Json generated = RunJob(kGenerator, "us");
   ASSERT_EQ(generated["State"]["StateType"], "Completed") << generated.dump();
   const std::vector<AnalysisJob> jobs = {
@@ -259,7 +317,7 @@ TEST_F(DevstackTest, EveryAnalysisJobEqualsOneDuckDbOverTheSameFiles) {
   }
 }
 
-TEST_F(DevstackTest, CustomerSegmentsCombinePartialsExactlyEvenAfterARerun) {
+TEST_P(DevstackTest, CustomerSegmentsCombinePartialsExactlyEvenAfterARerun) {
   Json generated = RunJob(kGenerator, "us");
   ASSERT_EQ(generated["State"]["StateType"], "Completed") << generated.dump();
   Json phase1 = RunJob(ReadJobFile("customer-segments-phase1.yaml"), "us");
@@ -273,12 +331,12 @@ TEST_F(DevstackTest, CustomerSegmentsCombinePartialsExactlyEvenAfterARerun) {
   Json phase2 = RunJob(ReadJobFile("customer-segments-phase2.yaml"), "us", {"JobID=" + phase1_id});
   ASSERT_EQ(phase2["State"]["StateType"], "Completed") << phase2.dump();
   // Phase 2 publishes to the global store (not to the orchestrator): read what it published.
-  std::string published = stack_->StorageDir("global") + "/my-bucket/results/customer-segments/" +
-                          phase2["ID"].get<std::string>() + "/outputs/segments.csv";
-  ASSERT_TRUE(fs::exists(published)) << published;
-  auto reader = OracleSession(*stack_, "us");
+  auto reader = OracleSession(*stack_, "global");
   std::vector<std::string> segments =
-      SortedRows(OracleRows(*reader, "SELECT * FROM read_csv('" + published + "')"));
+      SortedRows(OracleRows(*reader,
+                            "SELECT * FROM read_csv('s3://my-bucket/results/"
+                            "customer-segments/" +
+                                phase2["ID"].get<std::string>() + "/outputs/segments.csv')"));
 
   // The oracle: customers straight from the raw rows in one DuckDB, then phase 2's own
   // segmentation over them.
@@ -303,6 +361,12 @@ TEST_F(DevstackTest, CustomerSegmentsCombinePartialsExactlyEvenAfterARerun) {
   EXPECT_GE(expected.size(), 3u);
   EXPECT_EQ(segments, expected);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, DevstackTest,
+                         ::testing::Values(StorageKind::kFolders),
+                         [](const ::testing::TestParamInfo<StorageKind>& info) {
+                           return info.param == StorageKind::kS3 ? "S3" : "Folders";
+                         });
 
 }  // namespace
 }  // namespace shoal::devstack
