@@ -3,6 +3,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DEMO_DIR ?= demo-data
+STORAGE ?= folder
 
 .PHONY: setup build test demo bench format format-check clean
 
@@ -17,7 +18,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 demo: build
-	scripts/demo.sh $(BUILD_DIR)/shoal $(DEMO_DIR)
+	scripts/demo.sh $(BUILD_DIR)/shoal $(DEMO_DIR) $(STORAGE)
 
 bench: build
 	$(BUILD_DIR)/bench/generator/generator_bench

@@ -5,19 +5,22 @@
 # generates a year of US and EU transactions with jobs/data-generator.yaml (an ops job: every
 # node of the region writes its own data into its region's store), runs jobs/monthly-trends.yaml
 # on the US nodes and prints the table. The devstack is stopped on exit, whatever happens.
+# With STORAGE=s3 each store is a real S3 server (npm's s3rver, one per region and a global one)
+# instead of a folder; the job files are the same.
 #
-# Usage: scripts/demo.sh [SHOAL_BINARY] [DEMO_DIR]
+# Usage: scripts/demo.sh [SHOAL_BINARY] [DEMO_DIR] [folder|s3]
 set -euo pipefail
 
 shoal=${1:-build/shoal}
 demo_dir=${2:-demo-data}
+storage=${3:-folder}
 jobs_dir=$(cd "$(dirname "$0")/../jobs" && pwd)
 
 rm -rf "$demo_dir"
 mkdir -p "$demo_dir"
 log="$demo_dir/devstack.log"
 
-"$shoal" devstack --dir "$demo_dir" --port 0 >"$log" 2>&1 &
+"$shoal" devstack --dir "$demo_dir" --port 0 --storage "$storage" >"$log" 2>&1 &
 devstack_pid=$!
 stop_devstack() {
   if kill -0 "$devstack_pid" 2>/dev/null; then
@@ -29,7 +32,7 @@ trap stop_devstack EXIT
 
 # The devstack prints "orchestrator on 127.0.0.1:PORT" once its nodes have registered.
 port=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   port=$(sed -n 's/.*orchestrator on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
   [ -n "$port" ] && break
   if ! kill -0 "$devstack_pid" 2>/dev/null; then
@@ -40,7 +43,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 if [ -z "$port" ]; then
-  echo "demo: shoal devstack did not start within 10 s; its log:" >&2
+  echo "demo: shoal devstack did not start within 30 s; its log:" >&2
   cat "$log" >&2
   exit 1
 fi
@@ -60,5 +63,15 @@ done
 echo "== Monthly trends for the US, as 3 partitions on the US nodes (jobs/monthly-trends.yaml)"
 "$shoal" job run "$jobs_dir/monthly-trends.yaml" -V Region=us --merge
 echo
-echo "The data never left its region: each region's store is a folder under $demo_dir/storage/."
+if [ "$storage" = s3 ]; then
+  us_store=$(sed -n 's/^  us: \(http:[^ ]*\).*/\1/p' "$log")
+  echo "== The same files, read straight from the US S3 store ($us_store) with shoal sql"
+  DUCKDB_S3_ENDPOINT=$us_store AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER \
+    "$shoal" sql -c "SELECT count(*) AS files, sum(n) AS events FROM (SELECT filename, count(*) AS n
+      FROM read_json_auto('s3://my-bucket/transactions/**/*.jsonl', filename = true) GROUP BY 1)"
+  echo
+  echo "The data never left its region: each region's store is its own S3 server (see $log)."
+else
+  echo "The data never left its region: each region's store is a folder under $demo_dir/storage/."
+fi
 echo "Try the other jobs in jobs/ the same way (see README.md)."
