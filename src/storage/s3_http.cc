@@ -163,6 +163,12 @@ int OnSeek(void* user, curl_off_t offset, int origin) {
 Status TransportError(CURLcode code, const char* detail, const HttpRequestSpec& request) {
   std::string what = request.method + " " + request.url + ": ";
   what += (detail != nullptr && detail[0] != '\0') ? detail : curl_easy_strerror(code);
+  // A TLS handshake answered in plain HTTP fails the same way every time: no retries.
+  if (code == CURLE_SSL_CONNECT_ERROR && what.find("wrong version number") != std::string::npos) {
+    return Status::InvalidArgument(what +
+                                   " (the endpoint does not speak TLS: use an http:// endpoint, "
+                                   "SET s3_use_ssl = false or DUCKDB_S3_USE_SSL=false)");
+  }
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
       return Status(ErrorCode::kDeadlineExceeded, what);
