@@ -60,6 +60,9 @@ class FakeOrchestrator {
   int running_polls = 2;
   models::JobStateType final_state = models::JobStateType::kCompleted;
   std::string final_message;
+  // Successive answers' Items to POST .../results/fetch (the last one repeats); none: every
+  // published execution is "ready".
+  std::vector<Json> fetch_rounds;
 
   // Registers the handlers and starts; returns the environment pointing the CLI at it.
   std::map<std::string, std::string> Start() {
@@ -100,6 +103,22 @@ class FakeOrchestrator {
                          {"NodeID", p.node_id},
                          {"PartitionIndex", p.partition},
                          {"Files", files}});
+      }
+      return Result<Json>(Json{{"Items", items}});
+    });
+    Handle("POST", std::string(kJobs) + "/([^/]+)/results/fetch", [this](const Request&) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!fetch_rounds.empty()) {
+        Json items = fetch_rounds.front();
+        if (fetch_rounds.size() > 1) fetch_rounds.erase(fetch_rounds.begin());
+        return Result<Json>(Json{{"Items", items}});
+      }
+      Json items = Json::array();
+      for (const Published& p : published_) {
+        items.push_back({{"ExecutionID", p.execution_id},
+                         {"NodeID", p.node_id},
+                         {"PartitionIndex", p.partition},
+                         {"State", "ready"}});
       }
       return Result<Json>(Json{{"Items", items}});
     });
@@ -482,6 +501,74 @@ TEST_F(CliJobTest, GetDownloadsEveryResultFile) {
   EXPECT_EQ(testing::ReadWholeFile(out / "e-2" / "stdout"), "ignored\n");
   EXPECT_TRUE(fs::exists(out / "e-1" / "result.json"));
   EXPECT_NE(r.out.find("wrote 4 files"), std::string::npos) << r.out;
+}
+
+// A fetch item of the fake: `state` ready, pending or failed.
+Json Fetch(const std::string& execution_id, const std::string& state,
+           const std::string& message = "") {
+  return {{"ExecutionID", execution_id},
+          {"NodeID", "compute-us-" + execution_id.substr(2)},
+          {"PartitionIndex", std::stoi(execution_id.substr(2)) - 1},
+          {"State", state},
+          {"Message", message}};
+}
+
+TEST_F(CliJobTest, GetWaitsForStorePublishedResultsAndNamesTheOnesThatFailed) {
+  FakeOrchestrator fake;
+  PublishTrends(fake);
+  const std::string reason = "no connected node can reach store storage-local (folder:/srv/us)";
+  // About 1.4 s of pending fetches (a note on stderr), then e-1 arrives and e-2 fails; after
+  // that the orchestrator would retry e-2, which this `job get` does not wait for.
+  for (int i = 0; i < 7; ++i) {
+    fake.fetch_rounds.push_back({Fetch("e-1", "pending"), Fetch("e-2", "pending")});
+  }
+  fake.fetch_rounds.push_back({Fetch("e-1", "pending"), Fetch("e-2", "failed", reason)});
+  fake.fetch_rounds.push_back({Fetch("e-1", "ready"), Fetch("e-2", "pending")});
+  auto env = fake.Start();
+  fs::path out = dir_ / "results";
+  auto r = Shoal({"job", "get", "trends", "--output-dir", out.string()}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("shoal job get: fetching the results of 2 executions from their stores"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("shoal job get: warning: the results of execution e-2 (partition 1, node "
+                       "compute-us-2) could not be fetched from their store: " +
+                       reason),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(fs::exists(out / "e-1" / "result.json"));
+  EXPECT_FALSE(fs::exists(out / "e-2"));  // listed by the fake's results, but not fetched
+  EXPECT_NE(r.out.find("wrote 1 file ("), std::string::npos) << r.out;
+}
+
+TEST_F(CliJobTest, GetFailsWhenNoResultCanBeFetchedOrFetchingTakesTooLong) {
+  FakeOrchestrator fake;
+  PublishTrends(fake);
+  fake.fetch_rounds.push_back({Fetch("e-1", "failed", "node compute-us-1: NoSuchKey"),
+                               Fetch("e-2", "failed", "node compute-us-2: NoSuchKey")});
+  auto env = fake.Start();
+  auto r = Shoal({"job", "get", "trends", "--output-dir", (dir_ / "none").string()}, env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("shoal job get: no results of job " + std::string(kJobId) +
+                       " could be fetched; run the command again to retry"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "none"));
+
+  FakeOrchestrator slow;
+  PublishTrends(slow);
+  slow.fetch_rounds.push_back(
+      {Fetch("e-1", "ready"), Fetch("e-2", "pending", "node compute-us-2 is fetching")});
+  env = slow.Start();
+  r = Shoal({"job", "get", "trends", "--output-dir", (dir_ / "slow").string(),
+             "--fetch-timeout-secs", "1"},
+            env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("shoal job get: gave up after 1 s waiting for the results of 1 execution "
+                       "to be fetched from their stores (e-2: node compute-us-2 is fetching)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "slow"));
 }
 
 TEST_F(CliJobTest, GetRefusesPathsThatLeaveTheOutputFolder) {

@@ -324,6 +324,29 @@ Result<std::vector<ExecutionResult>> ApiClient::Results(const std::string& job_i
   return results;
 }
 
+Result<std::vector<ResultFetch>> ApiClient::FetchResults(const std::string& job_id) const {
+  std::string path = JobPath(job_id) + "/results/fetch";
+  SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", path, Json::object()));
+  Answer answer(json, "POST " + path);
+  std::vector<ResultFetch> fetches;
+  SHOAL_RETURN_IF_ERROR(
+      answer.Each("Items", [&](const Json& item, const std::string& item_path) -> Status {
+        Answer entry(item, answer.where(), item_path);
+        ResultFetch& out = fetches.emplace_back();
+        SHOAL_RETURN_IF_ERROR(entry.String("ExecutionID", &out.execution_id));
+        SHOAL_RETURN_IF_ERROR(entry.String("NodeID", &out.node_id, /*required=*/false));
+        SHOAL_RETURN_IF_ERROR(entry.Int("PartitionIndex", &out.partition_index, false));
+        SHOAL_RETURN_IF_ERROR(entry.String("State", &out.state));
+        if (out.state != "ready" && out.state != "pending" && out.state != "failed") {
+          return entry.Malformed("State",
+                                 "expected ready, pending or failed, got '" + out.state + "'");
+        }
+        SHOAL_RETURN_IF_ERROR(entry.String("FetchNodeID", &out.fetch_node_id, false));
+        return entry.String("Message", &out.message, /*required=*/false);
+      }));
+  return fetches;
+}
+
 Result<std::string> ApiClient::ResultFileBytes(const std::string& job_id,
                                                const std::string& execution_id,
                                                const std::string& path) const {

@@ -270,6 +270,43 @@ TEST(ApiClientTest, ServerErrorsKeepTheServersMessage) {
   EXPECT_EQ(same.status().message(), "no changes");
 }
 
+TEST(ApiClientTest, AsksForResultsToBeFetched) {
+  FakeOrchestrator fake;
+  fake.Answer("POST", "/api/v1/orchestrator/jobs/bad/results/fetch",
+              {{"Items", {{{"ExecutionID", "e-1"}, {"State", "done"}}}}});
+  fake.Answer("POST", "/api/v1/orchestrator/jobs/([^/]+)/results/fetch",
+              {{"Items",
+                {{{"ExecutionID", "e-1"},
+                  {"NodeID", "compute-us-1"},
+                  {"PartitionIndex", 0},
+                  {"State", "ready"},
+                  {"FetchNodeID", ""},
+                  {"Message", ""}},
+                 {{"ExecutionID", "e-2"},
+                  {"NodeID", "compute-us-2"},
+                  {"PartitionIndex", 1},
+                  {"State", "failed"},
+                  {"Message", "no connected node can reach store storage-local (folder:/x)"}}}}});
+  ApiClient client = fake.Start();
+
+  auto fetches = client.FetchResults("j-1");
+  ASSERT_TRUE(fetches.ok()) << fetches.status().ToString();
+  EXPECT_EQ(fake.requests().back(), "POST /api/v1/orchestrator/jobs/j-1/results/fetch");
+  ASSERT_EQ(fetches->size(), 2u);
+  EXPECT_EQ((*fetches)[0].state, "ready");
+  EXPECT_EQ((*fetches)[1].execution_id, "e-2");
+  EXPECT_EQ((*fetches)[1].node_id, "compute-us-2");
+  EXPECT_EQ((*fetches)[1].partition_index, 1);
+  EXPECT_EQ((*fetches)[1].state, "failed");
+  EXPECT_EQ((*fetches)[1].message, "no connected node can reach store storage-local (folder:/x)");
+
+  auto bad = client.FetchResults("bad");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("Items[0].State: expected ready, pending or failed"),
+            std::string::npos)
+      << bad.status().message();
+}
+
 TEST(ApiClientTest, MalformedAnswersNameTheEndpointAndField) {
   FakeOrchestrator fake;
   fake.Answer("GET", "/api/v1/orchestrator/nodes", {{"Items", {{{"ID", 7}}}}});

@@ -334,6 +334,9 @@ void AddFetchVerbs(CLI::App& job, int& exit_code) {
   verb->add_option("--namespace", get->namespace_, "namespace of the job name");
   verb->add_option("--output-dir", get->output_dir,
                    "folder to write into, as DIR/<execution-id>/<path> (default ./job-<id>)");
+  verb->add_option("--fetch-timeout-secs", get->fetch_timeout_secs,
+                   "how long to wait for results published to stores to be fetched")
+      ->capture_default_str();
   verb->callback([get, &exit_code] { exit_code = RunJobGet(*get); });
 
   auto stop = std::make_shared<JobRef>();

@@ -1,5 +1,7 @@
 // `shoal job logs` (each execution's stdout, optionally followed until the job ends) and
-// `shoal job get` (every published result file, downloaded into a local folder).
+// `shoal job get` (every published result file, downloaded into a local folder; results an `s3`
+// publisher put into a store are first fetched by the orchestrator through a node that reaches
+// the store, so the CLI needs no store credentials).
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::chrono::milliseconds kLogsPollInterval{250};
+constexpr std::chrono::milliseconds kFetchPollInterval{200};
+constexpr std::chrono::milliseconds kFetchNoteAfter{1000};
 
 std::string LogsHeader(const api::ExecutionLogs& log) {
   return "execution " + log.execution_id + " on " + log.node_id + ":";
@@ -96,6 +100,49 @@ Status WriteFile(const fs::path& target, const std::string& bytes) {
   return Status::Ok();
 }
 
+std::string Plural(size_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// Asks the orchestrator to fetch the job's store-published results until none is pending, and
+// returns why each execution whose results could not be fetched failed, by execution id. An
+// execution whose fetch fails once is not waited for again (the orchestrator retries it at the
+// next request, which a later `job get` makes).
+Result<std::map<std::string, api::ResultFetch>> FetchPublishedResults(const api::ApiClient& client,
+                                                                      const std::string& job_id,
+                                                                      std::chrono::seconds timeout,
+                                                                      std::string_view command) {
+  const auto start = std::chrono::steady_clock::now();
+  std::map<std::string, api::ResultFetch> failed;
+  bool noted = false;
+  while (true) {
+    SHOAL_ASSIGN_OR_RETURN(std::vector<api::ResultFetch> fetches, client.FetchResults(job_id));
+    std::vector<const api::ResultFetch*> pending;
+    for (const api::ResultFetch& fetch : fetches) {
+      if (failed.count(fetch.execution_id)) continue;
+      if (fetch.state == "failed") failed[fetch.execution_id] = fetch;
+      if (fetch.state == "pending") pending.push_back(&fetch);
+    }
+    if (pending.empty()) return failed;
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited >= timeout) {
+      const api::ResultFetch& first = *pending.front();
+      return Status(ErrorCode::kDeadlineExceeded,
+                    "gave up after " + std::to_string(timeout.count()) + " s waiting for the " +
+                        "results of " + Plural(pending.size(), "execution", "executions") +
+                        " to be fetched from their stores (" + first.execution_id + ": " +
+                        first.message + "); run the command again to keep waiting");
+    }
+    if (!noted && waited >= kFetchNoteAfter) {
+      std::cerr << command << ": fetching the results of "
+                << Plural(pending.size(), "execution", "executions")
+                << " from their stores through the nodes..." << std::endl;
+      noted = true;
+    }
+    std::this_thread::sleep_for(kFetchPollInterval);
+  }
+}
+
 }  // namespace
 
 int RunJobLogs(const JobLogsFlags& flags) {
@@ -131,8 +178,26 @@ int RunJobGet(const JobGetFlags& flags) {
   if (!client.ok()) return ReportError(kCommand, client.status(), kExitUsage);
   Result<models::Job> job = client->GetJob(flags.job, flags.namespace_);
   if (!job.ok()) return ReportError(kCommand, job.status(), kExitFailed);
+  Result<std::map<std::string, api::ResultFetch>> failed = FetchPublishedResults(
+      *client, job->id, std::chrono::seconds(std::max<int64_t>(flags.fetch_timeout_secs, 0)),
+      kCommand);
+  if (!failed.ok()) return ReportError(kCommand, failed.status(), kExitFailed);
+  for (const auto& [id, fetch] : *failed) {
+    ReportWarning(kCommand, "the results of execution " + id + " (partition " +
+                                std::to_string(fetch.partition_index) + ", node " + fetch.node_id +
+                                ") could not be fetched from their store: " + fetch.message);
+  }
   Result<std::vector<api::ExecutionResult>> results = client->Results(job->id);
   if (!results.ok()) return ReportError(kCommand, results.status(), kExitFailed);
+  std::erase_if(*results, [&](const api::ExecutionResult& result) {
+    return failed->count(result.execution_id) > 0;
+  });
+  if (results->empty() && !failed->empty()) {
+    return ReportError(kCommand,
+                       Status::Unavailable("no results of job " + job->id +
+                                           " could be fetched; run the command again to retry"),
+                       kExitFailed);
+  }
   if (results->empty()) {
     return ReportError(kCommand,
                        Status::NotFound("job " + job->id + " has no published results (it is " +
@@ -173,6 +238,10 @@ int RunJobGet(const JobGetFlags& flags) {
             << " bytes) of " << results->size()
             << (results->size() == 1 ? " execution" : " executions") << " to " << dir.string()
             << "\n";
+  if (!failed->empty()) {
+    ReportWarning(kCommand, Plural(failed->size(), "execution's", "executions'") +
+                                " results are missing (see above); run the command again to retry");
+  }
   return kExitOk;
 }
 

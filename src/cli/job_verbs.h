@@ -41,6 +41,8 @@ struct JobGetFlags {
   std::string job;
   std::string output_dir;  // default ./job-<first 8 hex digits of the job ID>
   std::string namespace_;
+  // How long to wait for results published to stores to be fetched by the orchestrator.
+  int64_t fetch_timeout_secs = 600;
 };
 int RunJobGet(const JobGetFlags& flags);
 

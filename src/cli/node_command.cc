@@ -54,6 +54,10 @@ int List(const std::string& output_text) {
 void PrintNode(const models::Node& node) {
   std::string engines;
   for (const std::string& engine : node.engines) engines += (engines.empty() ? "" : ", ") + engine;
+  std::string stores;
+  for (const models::NodeStore& store : node.stores) {
+    stores += (stores.empty() ? "" : ", ") + store.name + " (" + store.location + ")";
+  }
   std::string heartbeat = FormatAge(node.last_heartbeat, NowUnixNanos());
   if (node.last_heartbeat != 0) heartbeat += " (" + FormatTime(node.last_heartbeat) + ")";
   std::cout << "ID:             " << node.id << "\n"
@@ -62,6 +66,7 @@ void PrintNode(const models::Node& node) {
             << "Connection:     " << models::ToString(node.connection) << "\n"
             << "Last heartbeat: " << heartbeat << "\n"
             << "Engines:        " << engines << "\n"
+            << "Stores:         " << (stores.empty() ? "none" : stores) << "\n"
             << "Capacity:       " << CapacityText(node.capacity) << "\n"
             << "Version:        " << node.version << "\n";
 }

@@ -5,6 +5,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "compute/published_results.h"
+#include "compute/stores.h"
 #include "models/json_codec.h"
 
 namespace shoal::compute {
@@ -19,6 +21,20 @@ Result<std::string> ReadFile(const std::string& path) {
   std::stringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();
+}
+
+// Each segment of a relative path URL-encoded, the '/' between them kept: result files may have
+// any name (an S3 key read back by a fetch, say).
+std::string EncodePath(const std::string& path) {
+  std::string encoded;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    encoded += transport::UrlEncode(path.substr(start, slash - start));
+    if (slash == std::string::npos) return encoded;
+    encoded += '/';
+    start = slash + 1;
+  }
 }
 
 void Log(const std::string& node, const std::string& message) {
@@ -63,11 +79,14 @@ void ComputeNode::Stop() {
   if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
   if (poll_thread_.joinable()) poll_thread_.join();
   std::map<std::string, std::thread> workers;
+  std::map<std::string, std::thread> fetch_workers;
   {
     std::lock_guard lock(mu_);
     workers.swap(workers_);
+    fetch_workers.swap(fetch_workers_);
   }
   for (auto& [id, worker] : workers) worker.join();
+  for (auto& [id, worker] : fetch_workers) worker.join();
 }
 
 void ComputeNode::SleepFor(std::chrono::milliseconds delay) {
@@ -81,6 +100,9 @@ Status ComputeNode::Register() {
   node.labels = options_.labels;
   node.engines = {"duckdb", "generator"};
   node.capacity.max_executions = options_.max_executions;
+  for (const StoreConfig& store : options_.runner.stores) {
+    node.stores.push_back({store.name, StoreLocation(store)});
+  }
   node.version = "0.1.0";
   SHOAL_ASSIGN_OR_RETURN(auto answer,
                          client_.Post(std::string(kCompute) + "/register",
@@ -162,6 +184,20 @@ void ComputeNode::PollLoop() {
       workers_[execution->id] =
           std::thread([this, job = *job, execution = *execution] { RunExecution(job, execution); });
     }
+    for (const auto& item : work->value("Fetches", transport::Json::array())) {
+      auto published = models::SpecConfigFromJson(item.value("Published", transport::Json()));
+      std::string fetch_id = item.value("FetchID", "");
+      std::string execution_id = item.value("ExecutionID", "");
+      if (!published.ok() || fetch_id.empty() || execution_id.empty()) continue;
+      std::lock_guard lock(mu_);
+      ReapWorkersLocked();
+      if (fetching_.count(fetch_id) || fetch_workers_.count(fetch_id) || stopping_) continue;
+      fetching_.insert(fetch_id);
+      fetch_workers_[fetch_id] =
+          std::thread([this, fetch_id, execution_id, published = *published] {
+            RunFetch(fetch_id, execution_id, published);
+          });
+    }
   }
 }
 
@@ -174,17 +210,29 @@ void ComputeNode::ReapWorkersLocked() {
       ++it;
     }
   }
+  for (auto it = fetch_workers_.begin(); it != fetch_workers_.end();) {
+    if (fetching_.count(it->first) == 0) {
+      it->second.join();  // likewise, it has left fetching_
+      it = fetch_workers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 bool ComputeNode::PostStatus(const std::string& execution_id, const std::string& state,
                              const std::string& topic, const std::string& message,
-                             const models::RunOutput* run_output) {
+                             const models::RunOutput* run_output,
+                             const models::SpecConfig* published) {
   transport::Json body = {{"NodeID", options_.runner.node_id},
                           {"ComputeState", state},
                           {"Topic", topic},
                           {"Message", message}};
   if (run_output != nullptr) {
     body["RunOutput"] = models::ToJson(*run_output);
+  }
+  if (published != nullptr && !published->empty()) {
+    body["PublishedResult"] = models::ToJson(*published);
   }
   // Status reports must arrive: retry while the orchestrator is unreachable.
   while (true) {
@@ -196,12 +244,15 @@ bool ComputeNode::PostStatus(const std::string& execution_id, const std::string&
   }
 }
 
-Status ComputeNode::UploadResults(const std::string& execution_id,
-                                  const ExecutionOutcome& outcome) {
-  for (const auto& file : outcome.files) {
-    SHOAL_ASSIGN_OR_RETURN(std::string bytes, ReadFile(outcome.result_dir + "/" + file.path));
+Status ComputeNode::UploadFiles(const std::string& execution_id, const std::string& dir,
+                                const std::vector<ResultFile>& files, const std::string& fetch_id) {
+  for (const auto& file : files) {
+    if (stopping_) return Status(ErrorCode::kCancelled, "the node is stopping");
+    SHOAL_ASSIGN_OR_RETURN(std::string bytes, ReadFile(dir + "/" + file.path));
     std::string path = std::string(kCompute) + "/executions/" + execution_id + "/files/" +
-                       file.path + "?node_id=" + transport::UrlEncode(options_.runner.node_id);
+                       EncodePath(file.path) +
+                       "?node_id=" + transport::UrlEncode(options_.runner.node_id);
+    if (!fetch_id.empty()) path += "&fetch_id=" + transport::UrlEncode(fetch_id);
     Status status = client_.PutBytes(path, bytes);
     while (status.code() == ErrorCode::kUnavailable && !stopping_) {
       SleepFor(options_.retry_delay);
@@ -238,7 +289,7 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     if (publisher.empty() || publisher == "local") {
       PostStatus(id, "Publishing", "Publishing Results",
                  "uploading " + std::to_string(outcome.files.size()) + " file(s)", nullptr);
-      Status uploaded = UploadResults(id, outcome);
+      Status uploaded = UploadFiles(id, outcome.result_dir, outcome.files);
       if (!uploaded.ok()) {
         outcome.succeeded = false;
         outcome.run_output.error_message = uploaded.message();
@@ -250,11 +301,53 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     return;
   }
   if (outcome.succeeded) {
-    PostStatus(id, "Completed", "Execution", "completed", &outcome.run_output);
+    const models::SpecConfig published = WithStoreLocation(outcome.published_result);
+    PostStatus(id, "Completed", "Execution", "completed", &outcome.run_output, &published);
   } else {
     PostStatus(id, "Failed", "Execution", outcome.run_output.error_message, &outcome.run_output);
   }
   finish();
+}
+
+models::SpecConfig ComputeNode::WithStoreLocation(models::SpecConfig published) const {
+  if (published.type != models::kPublisherS3 || published.params.contains("StoreLocation")) {
+    return published;
+  }
+  auto store = FindStore(options_.runner.stores, published.params.value("Endpoint", ""));
+  if (store.ok()) {
+    published.params["Store"] = (*store)->name;
+    published.params["StoreLocation"] = StoreLocation(**store);
+  }
+  return published;
+}
+
+void ComputeNode::RunFetch(const std::string& fetch_id, const std::string& execution_id,
+                           const models::SpecConfig& published) {
+  // Inside the work dir, beside the executions' sandboxes, so it is on the node's own disk.
+  const std::string dir = options_.runner.work_dir + "/fetches/" + fetch_id;
+  Status status = [&]() -> Status {
+    SHOAL_ASSIGN_OR_RETURN(
+        std::vector<ResultFile> files,
+        ReadPublishedResults(published, options_.runner.stores, dir, &stopping_));
+    return UploadFiles(execution_id, dir, files, fetch_id);
+  }();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (!status.ok()) {
+    Log(options_.runner.node_id,
+        "cannot fetch the results of " + execution_id + ": " + status.message());
+  }
+  transport::Json body = {{"NodeID", options_.runner.node_id},
+                          {"Error", status.ok() ? std::string() : status.message()}};
+  // The report must arrive, or the fetch waits for its timeout: retry while the orchestrator is
+  // unreachable (but not while stopping).
+  while (true) {
+    auto answer = client_.Post(std::string(kCompute) + "/fetches/" + fetch_id, body);
+    if (answer.ok() || answer.status().code() != ErrorCode::kUnavailable || stopping_) break;
+    SleepFor(options_.retry_delay);
+  }
+  std::lock_guard lock(mu_);
+  fetching_.erase(fetch_id);
 }
 
 }  // namespace shoal::compute

@@ -1,6 +1,11 @@
 // ComputeNode: the agent of a compute node. It registers with the orchestrator (labels, engines,
-// capacity), heartbeats, long-polls for work, runs each execution on its own thread through the
-// ExecutionRunner, uploads the result tree (the `local` publisher) and reports the outcome.
+// capacity, the locations of its stores), heartbeats, long-polls for work, runs each execution on
+// its own thread through the ExecutionRunner, uploads the result tree (the `local` publisher) or
+// reports where an `s3` publisher put it, and reports the outcome.
+//
+// The orchestrator cannot reach stores, so it asks nodes to fetch results published to one
+// (`shoal job get`): each fetch runs on its own thread, beside the executions, reads the published
+// objects back (published_results.h) and uploads them as a `local` publisher would.
 //
 // Every connection is outbound: a node behind a firewall needs no open port. When the
 // orchestrator is unreachable the node keeps retrying; when the orchestrator says it does not
@@ -60,10 +65,21 @@ class ComputeNode {
   // Posts a status; false when the orchestrator refuses it (the execution is no longer ours).
   bool PostStatus(const std::string& execution_id, const std::string& state,
                   const std::string& topic, const std::string& message,
-                  const models::RunOutput* run_output);
-  Status UploadResults(const std::string& execution_id, const ExecutionOutcome& outcome);
+                  const models::RunOutput* run_output,
+                  const models::SpecConfig* published = nullptr);
+  // Uploads `files` (relative to `dir`) as results of `execution_id`; with `fetch_id`, as the
+  // files of that fetch.
+  Status UploadFiles(const std::string& execution_id, const std::string& dir,
+                     const std::vector<ResultFile>& files, const std::string& fetch_id = "");
+  // Reads the published results of one execution back from a store, uploads them and reports
+  // the fetch's end.
+  void RunFetch(const std::string& fetch_id, const std::string& execution_id,
+                const models::SpecConfig& published);
+  // What the publisher returned, with the store's name and location on this node added when the
+  // publisher did not say them: the orchestrator picks fetching nodes by location.
+  models::SpecConfig WithStoreLocation(models::SpecConfig published) const;
   void SleepFor(std::chrono::milliseconds delay);
-  // REQUIRES: mu_ held. Joins workers whose execution has finished.
+  // REQUIRES: mu_ held. Joins workers whose execution or fetch has finished.
   void ReapWorkersLocked();
 
   ComputeNodeOptions options_;
@@ -80,7 +96,9 @@ class ComputeNode {
   std::mutex mu_;
   std::condition_variable wake_;
   std::set<std::string> running_;  // execution ids accepted and not yet reported terminal
-  std::map<std::string, std::thread> workers_;  // by execution id; reaped when done
+  std::map<std::string, std::thread> workers_;        // by execution id; reaped when done
+  std::set<std::string> fetching_;                    // fetch ids accepted and not yet reported
+  std::map<std::string, std::thread> fetch_workers_;  // by fetch id; reaped when done
   std::thread heartbeat_thread_;
   std::thread poll_thread_;
 };

@@ -104,6 +104,10 @@ Result<Execution> ExecutionFromJson(const json& j) {
 }
 
 json ToJson(const Node& n) {
+  json stores = json::array();
+  for (const auto& store : n.stores) {
+    stores.push_back(json{{"Name", store.name}, {"Location", store.location}});
+  }
   return json{
       {"ID", n.id},
       {"Labels", n.labels},
@@ -113,6 +117,7 @@ json ToJson(const Node& n) {
                         {"GPU", n.capacity.gpu},
                         {"MaxExecutions", n.capacity.max_executions}}},
       {"Engines", n.engines},
+      {"Stores", stores},
       {"Membership", std::string(ToString(n.membership))},
       {"Connection", std::string(ToString(n.connection))},
       {"LastHeartbeat", n.last_heartbeat},
@@ -135,6 +140,13 @@ Result<Node> NodeFromJson(const json& j) {
     return c.status();
   });
   r.StringList("Engines", &n.engines);
+  r.List("Stores", [&](const json& v, const std::string& p) {
+    JsonReader s(v, p);
+    NodeStore& store = n.stores.emplace_back();
+    s.String("Name", &store.name);
+    s.String("Location", &store.location);
+    return s.status();
+  });
   r.Enum("Membership", &n.membership, &ParseNodeMembership);
   r.Enum("Connection", &n.connection, &ParseNodeConnection);
   r.Int("LastHeartbeat", &n.last_heartbeat);

@@ -174,17 +174,25 @@ TEST(JsonCodecTest, NodeRoundTrip) {
   n.labels = {{"region", "eu"}};
   n.capacity = {2000, 4LL << 30, 100LL << 30, 0, 4};
   n.engines = {"duckdb", "generator"};
+  n.stores = {{"storage-local", "http://10.0.0.5:9000"}, {"storage", "folder:/srv/global"}};
   n.membership = NodeMembership::kApproved;
   n.connection = NodeConnection::kConnected;
   n.last_heartbeat = 1700000000000000000;
   n.version = "0.1.0";
   EXPECT_TRUE(n.Schedulable());
   json j = ToJson(n);
+  EXPECT_EQ(j["Stores"][0],
+            (json{{"Name", "storage-local"}, {"Location", "http://10.0.0.5:9000"}}));
   EXPECT_EQ(j["Membership"], "APPROVED");
   EXPECT_EQ(j["Connection"], "CONNECTED");
   auto back = NodeFromJson(j);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, n);
+  j["Stores"][1]["Location"] = 7;
+  EXPECT_EQ(NodeFromJson(j).status().message(),
+            "Stores[1].Location: expected a string, got number");
+  j.erase("Stores");  // a node of an older version reports no stores
+  EXPECT_TRUE(NodeFromJson(j)->stores.empty());
   j["Membership"] = "MAYBE";
   EXPECT_FALSE(NodeFromJson(j).ok());
 }

@@ -1,6 +1,6 @@
 // Node: what the orchestrator knows about a compute node: identity, labels (matched by job
-// Constraints), capacity, the engines it offers, approval (membership) and liveness
-// (connection, last heartbeat).
+// Constraints), capacity, the engines it offers, the stores it can reach, approval (membership)
+// and liveness (connection, last heartbeat).
 //
 // Only CONNECTED and APPROVED nodes receive work. Node IDs are the node's name (e.g.
 // compute-us-1) or "n-<uuid>".
@@ -27,11 +27,23 @@ struct NodeCapacity {
   bool operator==(const NodeCapacity&) const = default;
 };
 
+// A store the node can reach, as it reports it: the name jobs use for it on that node and where
+// the store really is ("http://10.0.0.5:9000", "folder:/srv/us"; never credentials). Nodes whose
+// stores have the same Location share the store, whatever name each gives it: the orchestrator,
+// which cannot reach stores itself, asks such a node to read published results back.
+struct NodeStore {
+  std::string name;
+  std::string location;
+
+  bool operator==(const NodeStore&) const = default;
+};
+
 struct Node {
   std::string id;
   std::map<std::string, std::string> labels;
   NodeCapacity capacity;
   std::vector<std::string> engines;  // e.g. {"duckdb", "generator"}
+  std::vector<NodeStore> stores;
   NodeMembership membership = NodeMembership::kPending;
   NodeConnection connection = NodeConnection::kDisconnected;
   int64_t last_heartbeat = 0;  // ns since the Unix epoch; 0 = never

@@ -137,6 +137,21 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
                       }
                       return Json{{"Items", items}};
                     });
+  server.HandleJson("POST", std::string(kJobs) + "/([^/]+)/results/fetch",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
+                      SHOAL_ASSIGN_OR_RETURN(auto statuses, o.FetchResults(job.id));
+                      Json items = Json::array();
+                      for (const auto& s : statuses) {
+                        items.push_back({{"ExecutionID", s.execution_id},
+                                         {"NodeID", s.node_id},
+                                         {"PartitionIndex", s.partition_index},
+                                         {"State", std::string(ToString(s.state))},
+                                         {"FetchNodeID", s.fetch_node_id},
+                                         {"Message", s.message}});
+                      }
+                      return Json{{"Items", items}};
+                    });
   server.HandleRaw(
       "GET", std::string(kJobs) + "/([^/]+)/results/([^/]+)/(.+)",
       [&o](const Request& request) -> Result<transport::RawResponse> {
@@ -224,15 +239,33 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
           executions.push_back(
               {{"Execution", models::ToJson(execution)}, {"Job", models::ToJson(job)}});
         }
-        return Json{{"Executions", executions}, {"Cancel", work.cancel}};
+        Json fetches = Json::array();
+        for (const auto& fetch : work.fetches) {
+          fetches.push_back({{"FetchID", fetch.fetch_id},
+                             {"ExecutionID", fetch.execution_id},
+                             {"JobID", fetch.job_id},
+                             {"Published", models::ToJson(fetch.published)}});
+        }
+        return Json{{"Executions", executions}, {"Cancel", work.cancel}, {"Fetches", fetches}};
       });
-  server.HandleJson(
-      "PUT", std::string(kCompute) + "/executions/([^/]+)/files/(.+)",
-      [&o](const Request& request) -> Result<Json> {
-        SHOAL_RETURN_IF_ERROR(o.StoreResultFile(request.matches[1], request.Param("node_id"),
-                                                request.matches[2], request.body));
-        return Json::object();
-      });
+  server.HandleJson("PUT", std::string(kCompute) + "/executions/([^/]+)/files/(.+)",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_RETURN_IF_ERROR(o.StoreResultFile(
+                          request.matches[1], request.Param("node_id"), request.matches[2],
+                          request.body, request.Param("fetch_id")));
+                      return Json::object();
+                    });
+  server.HandleJson("POST", std::string(kCompute) + "/fetches/([^/]+)",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
+                      SHOAL_ASSIGN_OR_RETURN(std::string node_id, StringField(body, "NodeID"));
+                      std::string error;
+                      if (body.contains("Error")) {
+                        SHOAL_ASSIGN_OR_RETURN(error, StringField(body, "Error"));
+                      }
+                      SHOAL_RETURN_IF_ERROR(o.FinishFetch(request.matches[1], node_id, error));
+                      return Json::object();
+                    });
   server.HandleJson(
       "POST", std::string(kCompute) + "/executions/([^/]+)/status",
       [&o](const Request& request) -> Result<Json> {
@@ -244,9 +277,13 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
         if (body.contains("RunOutput")) {
           SHOAL_ASSIGN_OR_RETURN(run_output, models::RunOutputFromJson(body["RunOutput"]));
         }
-        SHOAL_RETURN_IF_ERROR(o.UpdateExecution(request.matches[1], node_id, state,
-                                                body.value("Topic", ""), body.value("Message", ""),
-                                                run_output ? &*run_output : nullptr));
+        std::optional<models::SpecConfig> published;
+        if (body.contains("PublishedResult")) {
+          SHOAL_ASSIGN_OR_RETURN(published, models::SpecConfigFromJson(body["PublishedResult"]));
+        }
+        SHOAL_RETURN_IF_ERROR(o.UpdateExecution(
+            request.matches[1], node_id, state, body.value("Topic", ""), body.value("Message", ""),
+            run_output ? &*run_output : nullptr, published ? &*published : nullptr));
         return Json::object();
       });
 }

@@ -52,6 +52,8 @@ int64_t NowNanos() {
 Result<std::unique_ptr<Orchestrator>> Orchestrator::Open(OrchestratorOptions options) {
   std::error_code ec;
   fs::create_directories(fs::path(options.data_dir) / "results", ec);
+  // Fetches live in memory only: what a fetch staged before a restart is of no use.
+  if (!ec) fs::remove_all(fs::path(options.data_dir) / "fetches", ec);
   if (ec) {
     return Status::IoError("cannot create data dir '" + options.data_dir + "': " + ec.message());
   }
@@ -303,6 +305,7 @@ Result<models::Node> Orchestrator::SetNodeMembership(const std::string& node_id,
   node.membership = membership;
   SHOAL_RETURN_IF_ERROR(store_->PutNode(node));
   if (membership == models::NodeMembership::kRejected) {
+    FailNodeFetchesLocked(node_id, "node " + node_id + " was rejected");
     SHOAL_RETURN_IF_ERROR(FailNodeExecutionsLocked(node_id, "node " + node_id + " was rejected"));
   }
   SHOAL_RETURN_IF_ERROR(ScheduleWaitingLocked(/*nodes_changed=*/true));
@@ -328,6 +331,7 @@ Result<models::Node> Orchestrator::RegisterNode(models::Node node) {
   node.last_heartbeat = NowNanos();
   SHOAL_RETURN_IF_ERROR(store_->PutNode(node));
   // A node that registers runs nothing: whatever it ran before (it restarted) is lost.
+  FailNodeFetchesLocked(node.id, "node " + node.id + " restarted during the fetch");
   SHOAL_RETURN_IF_ERROR(
       FailNodeExecutionsLocked(node.id, "node " + node.id + " restarted during the execution"));
   SHOAL_RETURN_IF_ERROR(ScheduleWaitingLocked(/*nodes_changed=*/true));
@@ -380,7 +384,12 @@ Result<Work> Orchestrator::PollWork(const std::string& node_id, std::chrono::mil
         work.assigned.emplace_back(e, std::move(job));
       }
     }
-    if (!work.assigned.empty() || !work.cancel.empty() || stopping_ ||
+    for (auto& [id, fetch] : fetches_) {
+      if (fetch.node_id != node_id || fetch.delivered) continue;
+      fetch.delivered = true;
+      work.fetches.push_back({fetch.id, fetch.execution_id, fetch.job_id, fetch.published});
+    }
+    if (!work.assigned.empty() || !work.cancel.empty() || !work.fetches.empty() || stopping_ ||
         std::chrono::steady_clock::now() >= deadline) {
       return work;
     }
@@ -389,17 +398,26 @@ Result<Work> Orchestrator::PollWork(const std::string& node_id, std::chrono::mil
 }
 
 Status Orchestrator::StoreResultFile(const std::string& execution_id, const std::string& node_id,
-                                     const std::string& path, const std::string& bytes) {
+                                     const std::string& path, const std::string& bytes,
+                                     const std::string& fetch_id) {
   SHOAL_RETURN_IF_ERROR(CheckRelativePath(path));
   std::string dir;
   {
     std::lock_guard lock(mu_);
     SHOAL_ASSIGN_OR_RETURN(auto e, store_->GetExecution(execution_id));
-    if (e.node_id != node_id || !IsLive(e)) {
+    auto fetch = execution_fetch_.find(execution_id);
+    if (fetch_id.empty() && e.node_id == node_id && IsLive(e)) {
+      dir = ResultDir(e.job_id, e.id);
+    } else if (fetch != execution_fetch_.end() && fetches_.at(fetch->second).node_id == node_id &&
+               (fetch_id.empty() || fetch_id == fetch->second)) {
+      dir = FetchDir(fetch->second);
+    } else if (!fetch_id.empty()) {
+      return Status::FailedPrecondition("fetch " + fetch_id + " of execution " + execution_id +
+                                        " is not in flight on " + node_id);
+    } else {
       return Status::FailedPrecondition("execution " + execution_id + " is not running on " +
                                         node_id);
     }
-    dir = ResultDir(e.job_id, e.id);
   }
   fs::path target = fs::path(dir) / path;
   std::error_code ec;
@@ -413,7 +431,12 @@ Status Orchestrator::StoreResultFile(const std::string& execution_id, const std:
 Status Orchestrator::UpdateExecution(const std::string& execution_id, const std::string& node_id,
                                      ExecutionComputeState state, const std::string& topic,
                                      const std::string& message,
-                                     const models::RunOutput* run_output) {
+                                     const models::RunOutput* run_output,
+                                     const models::SpecConfig* published) {
+  if (published != nullptr && !published->empty() && published->type != models::kPublisherS3 &&
+      published->type != models::kPublisherLocal) {
+    return Status::InvalidArgument("unknown published result type '" + published->type + "'");
+  }
   std::lock_guard lock(mu_);
   SHOAL_ASSIGN_OR_RETURN(auto e, store_->GetExecution(execution_id));
   if (e.node_id != node_id) {
@@ -433,8 +456,12 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
   ++e.revision;
   if (run_output != nullptr) e.run_output = *run_output;
   if (state == ExecutionComputeState::kCompleted) {
-    e.published_result.type = "local";
-    e.published_result.params = {{"JobID", e.job_id}, {"ExecutionID", e.id}};
+    if (published != nullptr && published->type == models::kPublisherS3) {
+      e.published_result = *published;  // fetched from the store when someone asks for it
+    } else {
+      e.published_result.type = "local";
+      e.published_result.params = {{"JobID", e.job_id}, {"ExecutionID", e.id}};
+    }
   }
   if (models::IsDiscarded(state)) {
     std::error_code ec;
@@ -694,6 +721,7 @@ Status Orchestrator::TickLocked() {
         now - node.last_heartbeat > timeout_ns) {
       node.connection = models::NodeConnection::kDisconnected;
       SHOAL_RETURN_IF_ERROR(store_->PutNode(node));
+      FailNodeFetchesLocked(node.id, "node " + node.id + " was lost during the fetch");
       SHOAL_RETURN_IF_ERROR(FailNodeExecutionsLocked(
           node.id, "node " + node.id + " lost: no heartbeat for " +
                        std::to_string((now - node.last_heartbeat) / 1000000000) + " s"));
@@ -701,6 +729,7 @@ Status Orchestrator::TickLocked() {
     }
   }
   if (lost) work_changed_.notify_all();
+  ExpireFetchesLocked();
   // A job whose check fails is tried again at the next tick; the others go on.
   Status first_error = Status::Ok();
   auto note = [&first_error](Status status) {

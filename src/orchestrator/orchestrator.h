@@ -11,6 +11,12 @@
 // A background thread, on its own timer only, notices silent nodes and the queue and total
 // timeouts of the jobs that have them.
 //
+// Results an `s3` publisher put into a store reach the orchestrator on demand: the orchestrator
+// cannot reach stores (they sit behind regional firewalls, and it holds no store credentials), so
+// FetchResults asks a node that reports a store at the same location to read them back and
+// upload them. Fetches in flight live in memory only (after a restart the CLI simply asks again);
+// the fetched files land, whole, where a `local` publisher's uploads do.
+//
 // Thread-safety: all public methods are safe to call concurrently (HTTP handler threads).
 #pragma once
 
@@ -21,6 +27,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -39,6 +46,9 @@ struct OrchestratorOptions {
   std::chrono::milliseconds heartbeat_interval{1000};  // asked of nodes
   std::chrono::milliseconds node_timeout{10000};       // silence after which a node is lost
   std::chrono::milliseconds tick{200};                 // background checks
+  // A fetch of published results that a node has not finished by then is failed (and the next
+  // FetchResults call assigns a new one).
+  std::chrono::milliseconds fetch_timeout{std::chrono::minutes(10)};
   bool auto_approve_nodes = true;
   SchedulerPolicy policy;
 };
@@ -62,9 +72,37 @@ struct ExecutionResults {
   std::vector<ResultFileInfo> files;
 };
 
+// Where the orchestrator stands with the result files of one completed execution.
+enum class FetchState {
+  kReady,    // the orchestrator has them (uploaded by the node, or fetched from the store)
+  kPending,  // a node is fetching them from the store they were published to
+  kFailed,   // the last fetch failed, or no node can reach the store; asking again retries
+};
+
+std::string_view ToString(FetchState state);  // "ready", "pending", "failed"
+
+struct ResultFetchStatus {
+  std::string execution_id;
+  std::string node_id;  // the node that ran (and published) the execution
+  int64_t partition_index = 0;
+  FetchState state = FetchState::kReady;
+  std::string fetch_node_id;  // pending: the node fetching
+  std::string message;        // failed: why; pending: what is going on
+};
+
+// A request to a node: read the published results of `execution_id` back from the store that
+// `published` names and upload them (StoreResultFile with `fetch_id`), then FinishFetch.
+struct FetchAssignment {
+  std::string fetch_id;
+  std::string execution_id;
+  std::string job_id;
+  models::SpecConfig published;
+};
+
 struct Work {
   std::vector<std::pair<models::Execution, models::Job>> assigned;
   std::vector<std::string> cancel;
+  std::vector<FetchAssignment> fetches;
 };
 
 class Orchestrator {
@@ -83,6 +121,12 @@ class Orchestrator {
   Result<std::string> ReadResultFile(const std::string& job_id, const std::string& execution_id,
                                      const std::string& path);
   Status StopJob(const std::string& job_id, const std::string& reason);
+  // One status per completed execution of the job's current version. Results published to a
+  // store that the orchestrator does not have yet are fetched: each one without a fetch in flight
+  // is assigned to a connected, approved node with a store at the published StoreLocation (the
+  // publishing node first). Idempotent: calling again reports progress and assigns nothing new
+  // while a fetch is in flight. A failed fetch is reported once, and the next call retries.
+  Result<std::vector<ResultFetchStatus>> FetchResults(const std::string& job_id);
   Result<std::vector<models::Node>> ListNodes();
   Result<models::Node> GetNode(const std::string& node_id);
   Result<models::Node> SetNodeMembership(const std::string& node_id,
@@ -92,13 +136,24 @@ class Orchestrator {
   Result<models::Node> RegisterNode(models::Node node);
   // False when the node is unknown (it should register again).
   Result<bool> Heartbeat(const std::string& node_id, const std::vector<std::string>& running);
-  // Waits up to `wait` for work for `node_id`.
+  // Waits up to `wait` for work for `node_id`. Each fetch is handed out once.
   Result<Work> PollWork(const std::string& node_id, std::chrono::milliseconds wait);
+  // A result file of a live execution on `node_id`, or, with `fetch_id` (or when `node_id` has
+  // the execution's fetch in flight), of a fetch assigned to `node_id`.
   Status StoreResultFile(const std::string& execution_id, const std::string& node_id,
-                         const std::string& path, const std::string& bytes);
+                         const std::string& path, const std::string& bytes,
+                         const std::string& fetch_id = "");
+  // `published`, on kCompleted, is where the node's publisher put the results (an `s3` spec);
+  // null or empty means the node uploaded them (the `local` publisher).
   Status UpdateExecution(const std::string& execution_id, const std::string& node_id,
                          models::ExecutionComputeState state, const std::string& topic,
-                         const std::string& message, const models::RunOutput* run_output);
+                         const std::string& message, const models::RunOutput* run_output,
+                         const models::SpecConfig* published = nullptr);
+  // The end of fetch `fetch_id` on `node_id`: `error` empty means every file was uploaded, and
+  // they become the execution's results at once; otherwise the fetch failed with that reason.
+  // FailedPrecondition when the fetch is not in flight on that node (it timed out, say).
+  Status FinishFetch(const std::string& fetch_id, const std::string& node_id,
+                     const std::string& error);
 
   const OrchestratorOptions& options() const { return options_; }
 
@@ -151,6 +206,28 @@ class Orchestrator {
   Status CheckTotalTimeoutLocked(const std::string& job_id, int64_t now);
   std::string ResultDir(const std::string& job_id, const std::string& execution_id) const;
 
+  // Fetches of published results (result_fetch.cc). A fetch's uploads go to a staging folder
+  // that becomes the execution's result folder when the node reports success, so the result
+  // folder of a store-published execution exists exactly when its files are all there.
+  struct Fetch {
+    std::string id;
+    std::string execution_id;
+    std::string job_id;
+    std::string node_id;
+    models::SpecConfig published;
+    bool delivered = false;  // handed to the node by PollWork
+    std::chrono::steady_clock::time_point deadline;
+  };
+  std::string FetchDir(const std::string& fetch_id) const;
+  // The status of completed execution `e`, assigning a fetch when one is needed. `nodes` are
+  // loaded by the caller once per request.
+  ResultFetchStatus FetchStatusLocked(const models::Execution& e,
+                                      const std::vector<models::Node>& nodes, bool* assigned);
+  // Ends a fetch in flight as failed; the reason is reported by the next FetchResults.
+  void FailFetchLocked(const std::string& fetch_id, const std::string& reason);
+  void FailNodeFetchesLocked(const std::string& node_id, const std::string& reason);
+  void ExpireFetchesLocked();
+
   OrchestratorOptions options_;
   std::unique_ptr<JobStore> store_;
   std::mutex mu_;
@@ -167,6 +244,9 @@ class Orchestrator {
   bool full_pass_pending_ = true;
   bool reoffer_ = false;  // an offer to waiting jobs failed: the ticker makes it again
   int64_t evaluations_ = 0;
+  std::map<std::string, Fetch> fetches_;                // in flight, by fetch id
+  std::map<std::string, std::string> execution_fetch_;  // execution id -> its fetch in flight
+  std::map<std::string, std::string> fetch_failures_;   // execution id -> unreported failure
 };
 
 // Now, in ns since the Unix epoch (the time unit of every model timestamp).
