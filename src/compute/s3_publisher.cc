@@ -1,9 +1,11 @@
 #include "compute/s3_publisher.h"
 
 #include <filesystem>
+#include <memory>
 #include <system_error>
 
 #include "compute/files.h"
+#include "compute/s3_store_io.h"
 #include "compute/stores.h"
 #include "compute/tar_gz.h"
 #include "models/text.h"
@@ -33,6 +35,62 @@ void ReplaceAll(std::string& text, std::string_view from, const std::string& to)
     text.replace(pos, from.size(), to);
     pos += to.size();
   }
+}
+
+// Copies the result tree into <store>/<bucket>/: every file at <key><path>, or one archive at
+// <key>, each written under a temporary name and renamed.
+Status PublishToFolderStore(const std::string& bucket, const std::string& key,
+                            const std::string& encoding, const std::string& result_dir,
+                            const std::vector<ResultFile>& files, const StoreConfig& store) {
+  SHOAL_ASSIGN_OR_RETURN(const std::string bucket_dir, BucketDirectory(store, bucket));
+  if (encoding == "plain") {
+    for (const ResultFile& file : files) {
+      SHOAL_RETURN_IF_ERROR(
+          CopyFileAtomically(result_dir + "/" + file.path, bucket_dir + "/" + key + file.path));
+    }
+    return Status::Ok();
+  }
+  const std::string object = bucket_dir + "/" + key;
+  std::error_code error;
+  fs::create_directories(fs::path(object).parent_path(), error);
+  if (error) return Status::IoError("cannot create the folder of " + key + ": " + error.message());
+  const std::string temporary = TemporaryPathFor(object);
+  Status written = WriteTarGz(result_dir, temporary);
+  if (written.ok()) fs::rename(temporary, object, error);
+  if (!written.ok() || error) {
+    fs::remove(temporary, error);
+    return written.ok() ? Status::IoError("cannot rename into " + key) : written;
+  }
+  return Status::Ok();
+}
+
+// Uploads the result tree to `bucket` of an S3 store: every file as <key><path> (a few at a
+// time; the client goes multipart above its threshold), or one archive as <key>, built in the
+// result tree's parent folder (not inside the tree it archives) and deleted after the upload.
+Status PublishToS3Store(const std::string& bucket, const std::string& key,
+                        const std::string& encoding, const std::string& result_dir,
+                        const std::vector<ResultFile>& files, const StoreConfig& store) {
+  SHOAL_RETURN_IF_ERROR(ValidateBucket(bucket));
+  SHOAL_ASSIGN_OR_RETURN(std::unique_ptr<storage::S3Client> client, OpenStoreClient(store));
+  if (encoding == "plain") {
+    return ForEachInParallel(
+        files.size(), kStoreTransferThreads, nullptr, "publishing", [&](size_t i) -> Status {
+          auto put = client->PutObjectFromFile(bucket, key + files[i].path,
+                                               result_dir + "/" + files[i].path);
+          return put.ok() ? Status::Ok() : ExplainBucketError(put.status(), bucket, store);
+        });
+  }
+  fs::path tree(result_dir);
+  if (!tree.has_filename()) tree = tree.parent_path();  // "result/"
+  const std::string archive = TemporaryPathFor((tree.parent_path() / "published.tar.gz").string());
+  Status status = WriteTarGz(result_dir, archive);
+  if (status.ok()) {
+    auto put = client->PutObjectFromFile(bucket, key, archive, "application/gzip");
+    if (!put.ok()) status = ExplainBucketError(put.status(), bucket, store);
+  }
+  std::error_code error;
+  fs::remove(archive, error);
+  return status;
 }
 
 }  // namespace
@@ -73,33 +131,19 @@ Result<models::SpecConfig> PublishToStore(const models::SpecConfig& publisher,
     if (!key.ends_with(kArchiveSuffix)) key += kArchiveSuffix;
   }
   SHOAL_ASSIGN_OR_RETURN(const StoreConfig* store, FindStore(stores, endpoint));
-  SHOAL_ASSIGN_OR_RETURN(const std::string bucket_dir, BucketDirectory(*store, bucket));
-
-  if (encoding == "plain") {
-    for (const ResultFile& file : files) {
-      SHOAL_RETURN_IF_ERROR(
-          CopyFileAtomically(result_dir + "/" + file.path, bucket_dir + "/" + key + file.path));
-    }
+  if (store->is_s3()) {
+    SHOAL_RETURN_IF_ERROR(PublishToS3Store(bucket, key, encoding, result_dir, files, *store));
   } else {
-    const std::string object = bucket_dir + "/" + key;
-    std::error_code error;
-    fs::create_directories(fs::path(object).parent_path(), error);
-    if (error)
-      return Status::IoError("cannot create the folder of " + key + ": " + error.message());
-    const std::string temporary = TemporaryPathFor(object);
-    Status written = WriteTarGz(result_dir, temporary);
-    if (written.ok()) fs::rename(temporary, object, error);
-    if (!written.ok() || error) {
-      fs::remove(temporary, error);
-      return written.ok() ? Status::IoError("cannot rename into " + key) : written;
-    }
+    SHOAL_RETURN_IF_ERROR(PublishToFolderStore(bucket, key, encoding, result_dir, files, *store));
   }
   models::SpecConfig published;
   published.type = std::string(models::kPublisherS3);
   published.params = {{"Bucket", bucket},
                       {"Key", key},
                       {"Endpoint", endpoint.empty() ? store->name : endpoint},
-                      {"Encoding", encoding}};
+                      {"Encoding", encoding},
+                      {"Store", store->name},
+                      {"StoreLocation", StoreLocation(*store)}};
   return published;
 }
 

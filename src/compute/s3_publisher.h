@@ -1,11 +1,17 @@
-// The `s3` publisher for folder-backed stores: puts an execution's result tree into a bucket.
+// The `s3` publisher: puts an execution's result tree into a bucket of one of the node's stores,
+// a folder store or an S3 store (Endpoint names it, see stores.h).
 //
 // Key placeholders {jobID}, {executionID}, {nodeID}, {date} (YYYYMMDD) and {time} (HHMMSS, the
 // node's local clock at publish time) are filled in first; the key must then be relative and free
-// of '..'. Encoding `plain` copies every file to <bucket>/<key>/<path> (the key gets a trailing
+// of '..'. Encoding `plain` puts every file at <bucket>/<key>/<path> (the key gets a trailing
 // '/'); `gzip` (the default) writes one <key>.tar.gz object (".tar.gz" appended when missing).
-// Objects appear whole: each is written under a hidden temporary name and renamed. The bucket
-// must exist, as with S3.
+// The bucket must exist, as with S3; a missing one is "bucket 'B' does not exist in store 'S'".
+// Region is accepted and ignored: the store's own configuration decides where it is and which
+// region signs its requests.
+//   - folder stores: each object is written under a hidden temporary name and renamed.
+//   - S3 stores: `plain` uploads each file with PutObjectFromFile, 4 at a time (multipart above
+//     the client's threshold); `gzip` builds the archive in a temporary file in the result
+//     tree's parent folder, uploads it and deletes it. S3 makes each object appear whole.
 //
 // Thread-safety: free functions; concurrent calls must publish to different keys.
 #pragma once
@@ -31,7 +37,9 @@ struct PublishContext {
 std::string ExpandKeyPlaceholders(const std::string& key, const PublishContext& context);
 
 // Publishes the files of `result_dir` (paths relative to it). Returns where they went:
-// {Type: s3, Params: {Bucket, Key (final), Endpoint, Encoding}}.
+// {Type: s3, Params: {Bucket, Key (final), Endpoint (as the job wrote it, or the store's name when
+// empty), Encoding, Store (the store's name), StoreLocation (StoreLocation() of the store, which
+// tells another node whether it can read the result back)}}.
 Result<models::SpecConfig> PublishToStore(const models::SpecConfig& publisher,
                                           const std::string& result_dir,
                                           const std::vector<ResultFile>& files,

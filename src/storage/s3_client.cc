@@ -1,12 +1,18 @@
 #include "storage/s3_client.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include <openssl/evp.h>
 #include <openssl/md5.h>
+#include <unistd.h>
 
 #include "storage/retry.h"
 #include "storage/xml_reader.h"
@@ -56,6 +62,42 @@ void ReplaceAll(std::string* text, const std::string& secret) {
     pos += 10;
   }
 }
+
+// The object size a GET response states: the total of "Content-Range: bytes a-b/TOTAL" for a 206,
+// Content-Length for a 200.
+std::optional<uint64_t> StatedObjectSize(const HttpResponse& response) {
+  std::string text = response.Header("content-length");
+  if (response.status == 206) {
+    const std::string range = response.Header("content-range");
+    const size_t slash = range.rfind('/');
+    if (slash == std::string::npos) return std::nullopt;
+    text = range.substr(slash + 1);
+  }
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  try {
+    return std::stoull(text);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+// "<dir>/.<name>.<n>.shoal-tmp": hidden, and unique within the process.
+std::string DownloadTemporaryPath(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  const std::filesystem::path target(path);
+  return (target.parent_path() /
+          ("." + target.filename().string() + "." + std::to_string(::getpid()) + "-" +
+           std::to_string(counter.fetch_add(1)) + ".shoal-tmp"))
+      .string();
+}
+
+struct FileCloser {
+  void operator()(std::FILE* file) const {
+    if (file != nullptr) std::fclose(file);
+  }
+};
 
 }  // namespace
 
@@ -234,6 +276,87 @@ Result<std::string> S3Client::GetObject(const std::string& bucket, const std::st
   SHOAL_ASSIGN_OR_RETURN(HttpResponse response, Send("GET", request, RequestBody::None(), nullptr));
   if (!IsSuccess(response.status)) return ResponseError("GET", bucket, key, response);
   return std::move(response.body);
+}
+
+Result<uint64_t> S3Client::GetObjectToFile(const std::string& bucket, const std::string& key,
+                                           const std::string& path,
+                                           const std::string& version_id) const {
+  const std::string where = "GET " + S3Uri(bucket, key);
+  const std::string temporary = DownloadTemporaryPath(path);
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(temporary.c_str(), "wb"));
+  if (file == nullptr) {
+    return Status::IoError(where + ": cannot create " + temporary + ": " + std::strerror(errno));
+  }
+  auto fail = [&](const Status& status) {
+    file.reset();
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    return status;
+  };
+  auto buffer = std::make_unique<char[]>(kDownloadChunkBytes);
+  uint64_t offset = 0;
+  std::optional<uint64_t> size;  // known after the first range
+  std::string etag;
+  while (!size.has_value() || offset < *size) {
+    S3Request request;
+    request.method = "GET";
+    request.bucket = bucket;
+    request.key = key;
+    if (!version_id.empty()) request.query = {{"versionId", version_id}};
+    request.headers = {{"Range", "bytes=" + std::to_string(offset) + "-" +
+                                     std::to_string(offset + kDownloadChunkBytes - 1)}};
+    // A version never changes; without one, S3 refuses (412) a range of a newer object.
+    if (version_id.empty() && !etag.empty()) request.headers.emplace_back("If-Match", etag);
+    // A server that ignores Range answers 200 with the whole object: the sink then skips to
+    // `offset` and stops when the buffer is full (correct, if wasteful, for such servers).
+    BufferSink sink{buffer.get(), kDownloadChunkBytes, offset};
+    auto response = Send("GET", request, RequestBody::None(), &sink);
+    if (!response.ok()) return fail(response.status());
+    // 416 for the first range: the object is empty.
+    if (response->status == 416 && offset == 0) break;
+    if (response->status == 412) {
+      return fail(Status::IoError(where + ": the object changed during the download (HTTP 412)"));
+    }
+    if (!IsSuccess(response->status)) return fail(ResponseError("GET", bucket, key, *response));
+    const std::optional<uint64_t> stated = StatedObjectSize(*response);
+    if (!stated.has_value()) {
+      return fail(Status::IoError(where + ": the answer states no object size (HTTP " +
+                                  std::to_string(response->status) + ")"));
+    }
+    const std::string this_etag = response->Header("etag");
+    if ((size.has_value() && *stated != *size) ||
+        (!etag.empty() && !this_etag.empty() && this_etag != etag)) {
+      return fail(Status::IoError(where + ": the object changed during the download"));
+    }
+    size = stated;
+    if (etag.empty()) etag = this_etag;
+    const uint64_t got = response->body_bytes;
+    if ((got == 0 && offset < *size) || offset + got > *size) {
+      return fail(Status::IoError(where + ": the server sent " + std::to_string(got) +
+                                  " bytes at offset " + std::to_string(offset) + " of " +
+                                  std::to_string(*size)));
+    }
+    if (got > 0 && std::fwrite(buffer.get(), 1, got, file.get()) != got) {
+      return fail(
+          Status::IoError(where + ": cannot write " + temporary + ": " + std::strerror(errno)));
+    }
+    offset += got;
+  }
+  // No fsync: the file is whole for readers once renamed; a crash loses the execution anyway.
+  if (std::fclose(file.release()) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    return Status::IoError(where + ": cannot write " + temporary + ": " + reason);
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    return Status::IoError(where + ": cannot rename into " + path + ": " + error.message());
+  }
+  return offset;
 }
 
 Result<std::string> S3Client::PutObject(const std::string& bucket, const std::string& key,

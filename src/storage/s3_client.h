@@ -1,6 +1,6 @@
-// S3Client: the S3 operations Shoal needs (listing, HEAD, whole and ranged GET, PUT from memory or
-// a file, parallel multipart upload, DeleteObjects, CreateBucket) against AWS or any
-// S3-compatible store, over libcurl with SigV4 signing.
+// S3Client: the S3 operations Shoal needs (listing, HEAD, whole and ranged GET, GET into a file,
+// PUT from memory or a file, parallel multipart upload, DeleteObjects, CreateBucket) against AWS
+// or any S3-compatible store, over libcurl with SigV4 signing.
 //
 // Every request is retried with exponential backoff and full jitter on 5xx, 429, connection
 // failures and timeouts (see retry.h), never on other 4xx. Failures come back as Status values
@@ -73,6 +73,19 @@ class S3Client {
   Result<std::string> GetRange(const std::string& bucket, const std::string& key, uint64_t offset,
                                size_t length) const;
   Result<std::string> GetObject(const std::string& bucket, const std::string& key) const;
+  // Downloads the object (its version `version_id`, sent as the versionId query parameter, when
+  // not empty) to `path` and returns its size. Streamed: ranged GETs of kDownloadChunkBytes pass
+  // through one buffer into a temporary file beside `path`, renamed into place once complete, so
+  // memory stays bounded and a failed download leaves neither `path` nor the temporary file.
+  // Each range is retried like any request. An object that changes between ranges (another ETag
+  // or size) fails the download instead of mixing two versions. An empty object, which S3
+  // answers 416 to a ranged GET, becomes an empty file (s3rver answers that GET with a
+  // Content-Length of 1 and no body: callers that know from a listing that an object is empty
+  // need not download it). The folder of `path` must exist.
+  Result<uint64_t> GetObjectToFile(const std::string& bucket, const std::string& key,
+                                   const std::string& path,
+                                   const std::string& version_id = "") const;
+  static constexpr size_t kDownloadChunkBytes = 8u << 20;
 
   // Single-request PUT of `data` (signed with its SHA-256). Returns the ETag.
   Result<std::string> PutObject(const std::string& bucket, const std::string& key,

@@ -1,11 +1,13 @@
 // S3Client against a real s3rver on loopback: listing past 1,000 keys, a 50 MB multipart upload,
-// ranged reads, file uploads, virtual-hosted addressing, DeleteObjects, and the errors a user
-// meets (wrong bucket, missing object, missing or wrong credentials), none of which may carry a
-// secret.
+// ranged reads, file uploads and downloads, virtual-hosted addressing, DeleteObjects, and the
+// errors a user meets (wrong bucket, missing object, missing or wrong credentials), none of which
+// may carry a secret.
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <regex>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "storage/s3_client.h"
+#include "storage/testing/fault_proxy.h"
 #include "storage/testing/s3_test_data.h"
 #include "tests/s3rver_fixture.h"
 
@@ -26,6 +29,7 @@ namespace shoal::storage {
 namespace {
 
 using shoal::testing::S3rver;
+using testing::FaultProxy;
 using testing::RandomBytes;
 using testing::Under;
 
@@ -161,6 +165,94 @@ TEST_F(S3ClientE2ETest, FileUploadsSinglePutAndMultipartAreByteIdentical) {
   auto missing = (*client)->PutObjectFromFile(kBucket, "files/none", dir / "no-such-file");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("no-such-file"), std::string::npos);
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<std::string> FileNames(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST_F(S3ClientE2ETest, GetObjectToFileStreamsRangesThroughATemporaryFile) {
+  // Through a proxy that records each request: 20 MB is three ranges of 8 MiB.
+  FaultProxy proxy(server_->port());
+  S3Config config = LoopbackConfig(proxy.endpoint());
+  auto client = S3Client::Create(config);
+  ASSERT_TRUE(client.ok());
+  const std::string data = RandomBytes(20'000'000, 11);
+  ASSERT_TRUE(client_->MultipartUpload(kBucket, "down/twenty.bin", data).ok());
+  const std::filesystem::path dir = server_->data_dir().parent_path() / "downloads";
+  std::filesystem::create_directories(dir);
+
+  auto size = (*client)->GetObjectToFile(kBucket, "down/twenty.bin", dir / "twenty.bin");
+  ASSERT_TRUE(size.ok()) << size.status().ToString();
+  EXPECT_EQ(*size, data.size());
+  EXPECT_TRUE(ReadFile(dir / "twenty.bin") == data) << "downloaded bytes differ";
+  EXPECT_EQ(FileNames(dir), std::vector<std::string>{"twenty.bin"});  // no temporary left
+  EXPECT_EQ(proxy.request_lines(), std::vector<std::string>(3, "GET /shoal-test/down/twenty.bin"));
+
+  // A reset in the middle of the download costs one retry of one range, not the object.
+  proxy.FailNext(1, FaultProxy::Fault::kReset);
+  size = (*client)->GetObjectToFile(kBucket, "down/twenty.bin", dir / "again.bin");
+  ASSERT_TRUE(size.ok()) << size.status().ToString();
+  EXPECT_TRUE(ReadFile(dir / "again.bin") == data);
+  EXPECT_EQ(proxy.faults_injected(), 1);
+
+  // An exact multiple of the range size, and an object smaller than one range.
+  const std::string sixteen = RandomBytes(2 * S3Client::kDownloadChunkBytes, 12);
+  ASSERT_TRUE(client_->MultipartUpload(kBucket, "down/sixteen.bin", sixteen).ok());
+  ASSERT_TRUE((*client)->GetObjectToFile(kBucket, "down/sixteen.bin", dir / "sixteen.bin").ok());
+  EXPECT_TRUE(ReadFile(dir / "sixteen.bin") == sixteen);
+  ASSERT_TRUE(client_->PutObject(kBucket, "down/small.txt", "small").ok());
+  EXPECT_EQ((*client)->GetObjectToFile(kBucket, "down/small.txt", dir / "small.txt").value(), 5u);
+  EXPECT_EQ(ReadFile(dir / "small.txt"), "small");
+  // Not tested: an empty object. S3 answers its ranged GET 416 (an empty file here); s3rver
+  // sends Content-Length 1 and no body, which fails every attempt.
+}
+
+TEST_F(S3ClientE2ETest, GetObjectToFileSendsTheVersionIdAndFailsWithoutLeavingFiles) {
+  FaultProxy proxy(server_->port());
+  S3Config config = LoopbackConfig(proxy.endpoint());
+  config.retry.max_attempts = 2;
+  auto client = S3Client::Create(config);
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(client_->PutObject(kBucket, "v/object.txt", "current").ok());
+  const std::filesystem::path dir = server_->data_dir().parent_path() / "versions";
+  std::filesystem::create_directories(dir);
+
+  // The version goes in the (signed) query. s3rver keeps no versions and ignores it.
+  auto size = (*client)->GetObjectToFile(kBucket, "v/object.txt", dir / "v.txt", "3/L4kq+x=");
+  ASSERT_TRUE(size.ok()) << size.status().ToString();
+  EXPECT_EQ(ReadFile(dir / "v.txt"), "current");
+  EXPECT_EQ(proxy.request_lines(),
+            std::vector<std::string>{"GET /shoal-test/v/object.txt?versionId=3%2FL4kq%2Bx%3D"});
+
+  auto missing = (*client)->GetObjectToFile(kBucket, "v/none.txt", dir / "none.txt");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(missing.status().message().rfind("GET s3://shoal-test/v/none.txt: NoSuchKey", 0), 0u)
+      << missing.status().message();
+  auto no_bucket = (*client)->GetObjectToFile("no-such-bucket", "k", dir / "k");
+  ASSERT_FALSE(no_bucket.ok());
+  EXPECT_EQ(no_bucket.status().message().rfind("GET s3://no-such-bucket/k: NoSuchBucket", 0), 0u)
+      << no_bucket.status().message();
+  proxy.FailNext(2, FaultProxy::Fault::kStatus500);
+  auto failed = (*client)->GetObjectToFile(kBucket, "v/object.txt", dir / "failed.txt");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), ErrorCode::kUnavailable) << failed.status().ToString();
+  auto unwritable = (*client)->GetObjectToFile(kBucket, "v/object.txt", dir / "no/such/dir/x");
+  ASSERT_FALSE(unwritable.ok());
+  EXPECT_NE(unwritable.status().message().find("cannot create"), std::string::npos);
+  // Only the first download is there: no partial file, no temporary file.
+  EXPECT_EQ(FileNames(dir), std::vector<std::string>{"v.txt"});
 }
 
 TEST_F(S3ClientE2ETest, RangedReads) {
