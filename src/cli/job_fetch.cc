@@ -238,9 +238,13 @@ int RunJobGet(const JobGetFlags& flags) {
             << " bytes) of " << results->size()
             << (results->size() == 1 ? " execution" : " executions") << " to " << dir.string()
             << "\n";
+  // Partition results are often merged by a script: a partial download must not look complete.
   if (!failed->empty()) {
-    ReportWarning(kCommand, Plural(failed->size(), "execution's", "executions'") +
-                                " results are missing (see above); run the command again to retry");
+    return ReportError(kCommand,
+                       Status::Unavailable(
+                           Plural(failed->size(), "execution's", "executions'") +
+                           " results are missing (see above); run the command again to retry"),
+                       kExitFailed);
   }
   return kExitOk;
 }

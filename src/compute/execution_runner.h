@@ -5,7 +5,7 @@
 // an engine::Session whose paths resolve inside the sandbox; `generator`: datagen writing into
 // the sandbox), and lays out the result tree (stdout, stderr, exitCode, result.json and one
 // folder per ResultPath, see docs/api.md). Publishing the tree is the caller's job (the agent
-// uploads it for the `local` publisher); `s3` publishers to folder-backed stores are done here.
+// uploads it for the `local` publisher); `s3` publishers are done here.
 //
 // Thread-safety: Run() may be called concurrently for different executions; Cancel() from any
 // thread.

@@ -391,10 +391,13 @@ TEST_F(ExecutionRunnerTest, GeneratorWithTheSeedArgumentsPublishesPlainToTheRegi
       << outcome.run_output.stdout_text;
 
   EXPECT_EQ(outcome.published_result.type, "s3");
-  EXPECT_EQ(outcome.published_result.params, (json{{"Bucket", "my-bucket"},
-                                                   {"Key", "transactions/compute-us-1/"},
-                                                   {"Endpoint", "http://storage-local:9000"},
-                                                   {"Encoding", "plain"}}));
+  EXPECT_EQ(outcome.published_result.params,
+            (json{{"Bucket", "my-bucket"},
+                  {"Key", "transactions/compute-us-1/"},
+                  {"Endpoint", "http://storage-local:9000"},
+                  {"Encoding", "plain"},
+                  {"Store", "storage-local"},
+                  {"StoreLocation", "folder:" + (root_ / "stores/us").string()}}));
   const fs::path published = root_ / "stores/us/my-bucket/transactions/compute-us-1";
   EXPECT_EQ(ReadFile(published / "data/transaction_events_2024-03.jsonl"),
             ReadFile(result / "data/transaction_events_2024-03.jsonl"));

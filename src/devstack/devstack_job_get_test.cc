@@ -249,7 +249,7 @@ TEST_P(DevstackJobGetTest, SaysWhichExecutionsCouldNotBeFetched) {
   DeletePublished(executions[0]);  // someone cleaned up the bucket
 
   GetOutcome partial = JobGet(job, dir_ / "partial");
-  EXPECT_EQ(partial.exit_code, 0) << partial.err;
+  EXPECT_EQ(partial.exit_code, 1) << partial.err;
   EXPECT_NE(partial.err.find("the results of execution " + executions[0].id), std::string::npos)
       << partial.err;
   EXPECT_NE(partial.err.find("published/" + executions[0].id + ".tar.gz"), std::string::npos)
@@ -268,7 +268,8 @@ TEST_P(DevstackJobGetTest, SaysWhichExecutionsCouldNotBeFetched) {
 }
 
 // StorageKind::kS3 joins once the s3 publisher writes to S3 stores (it passes with that work).
-INSTANTIATE_TEST_SUITE_P(Stores, DevstackJobGetTest, ::testing::Values(StorageKind::kFolders),
+INSTANTIATE_TEST_SUITE_P(Stores, DevstackJobGetTest,
+                         ::testing::Values(StorageKind::kFolders, StorageKind::kS3),
                          [](const ::testing::TestParamInfo<StorageKind>& info) {
                            return info.param == StorageKind::kS3 ? "S3" : "Folders";
                          });

@@ -363,7 +363,7 @@ TEST_P(DevstackTest, CustomerSegmentsCombinePartialsExactlyEvenAfterARerun) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, DevstackTest,
-                         ::testing::Values(StorageKind::kFolders),
+                         ::testing::Values(StorageKind::kFolders, StorageKind::kS3),
                          [](const ::testing::TestParamInfo<StorageKind>& info) {
                            return info.param == StorageKind::kS3 ? "S3" : "Folders";
                          });
