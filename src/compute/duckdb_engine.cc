@@ -136,6 +136,13 @@ Result<engine::SessionOptions> MakeSessionOptions(const EngineContext& context) 
   if (resources->memory_bytes > 0) {
     options.memory_limit = std::to_string(resources->memory_bytes) + "B";
   }
+  // Every execution is locked to its sandbox (engine.h); beyond its memory a query spills to
+  // disk inside the sandbox, at most Resources.Disk when the job gives one.
+  options.sandboxed = true;
+  options.temp_directory = context.sandbox.temp_dir();
+  if (resources->disk_bytes > 0) {
+    options.max_temp_directory_size = std::to_string(resources->disk_bytes) + "B";
+  }
   options.path_mappings = context.sandbox.Mappings();
   // The task's literal Env entries and the system variables become session variables, so a job
   // passes user values (a search pattern) to its SQL as values: getvariable('PATTERN'). Entries
@@ -167,6 +174,9 @@ Result<engine::SessionOptions> MakeSessionOptions(const EngineContext& context) 
     for (engine::PathMapping& mapping : BucketMappings(**store)) {
       options.path_mappings.push_back(std::move(mapping));
     }
+    // SQL naming the folder store whose buckets are mapped (SET s3_endpoint) changes nothing.
+    if (!(*store)->is_s3())
+      options.s3_endpoint_names.push_back(models::ToLowerAscii((*store)->name));
   }
   return options;
 }
@@ -202,7 +212,17 @@ Status RunDuckdbEngine(const EngineContext& context) {
   if (!status.ok()) {
     json.Remove();
     Status stopped = context.control.StopStatus();
-    return stopped.ok() ? status : stopped;
+    if (!stopped.ok()) return stopped;
+    // DuckDB suggests raising memory_limit with SET, which the lock refuses.
+    if (!options.memory_limit.empty() &&
+        status.message().find("Out of Memory Error") != std::string::npos) {
+      return Status(status.code(), status.message() +
+                                       "\n  note: this execution's memory limit is " +
+                                       context.job.task.resources.memory +
+                                       " (Resources.Memory); beyond it DuckDB spills to disk where "
+                                       "it can, and this query could not");
+    }
+    return status;
   }
   if (json.last_statement() == 0 || last_empty > json.last_statement()) {
     return json.WriteEmpty();

@@ -4,7 +4,14 @@
 // the partition functions fail with a clear message there, while other SQL runs), uses
 // ceil(Resources.CPU) threads and Resources.Memory as memory_limit, and sees the sandbox's
 // folders plus one `s3://<bucket>` prefix per bucket of the store named by the execution's
-// DUCKDB_S3_ENDPOINT (default storage-local).
+// DUCKDB_S3_ENDPOINT (default storage-local), and the node's S3 stores through their aliases.
+//
+// The session is always locked to that (engine::SessionOptions::sandboxed): any other path,
+// writes outside the writable folders and to s3://, SET (but for the s3_* settings, and
+// s3_endpoint only to the node's stores), extensions and getenv() fail the execution with a
+// message naming what was refused. A query over memory_limit spills into the sandbox's temp
+// folder (at most Resources.Disk when given); one that still does not fit fails with DuckDB's
+// out-of-memory error and a note naming Resources.Memory.
 //
 // Output: every row-returning statement printed as a table on stdout; notes (an empty
 // partition) on stderr; `result.json` in the result tree holding the last row-returning

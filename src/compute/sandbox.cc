@@ -130,7 +130,7 @@ Result<std::string> Sandbox::ToReal(std::string_view virtual_path) const {
 std::vector<engine::PathMapping> Sandbox::Mappings() const {
   std::vector<engine::PathMapping> mappings;
   for (const SandboxFolder& folder : folders_) {
-    mappings.push_back({folder.virtual_path, folder.real_path});
+    mappings.push_back({folder.virtual_path, folder.real_path, folder.read_only});
   }
   return mappings;
 }

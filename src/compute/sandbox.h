@@ -2,8 +2,10 @@
 //
 // Every execution has the virtual folders /inputs, /outputs and /data, plus each InputSource
 // Target and each ResultPath Path. A folder owned by the sandbox lives at <root>/fs/<path>; a
-// `local` InputSource maps its Target onto the host folder instead. The engine reaches them
-// through path mappings, so SQL and generator flags keep the virtual paths.
+// `local` InputSource maps its Target onto the host folder instead (read-only unless ReadWrite).
+// The engine reaches them through path mappings, so SQL and generator flags keep the virtual
+// paths; the duckdb engine's session is locked to them (engine::SessionOptions::sandboxed) and
+// spills to <root>/tmp.
 //
 // Rules (each broken rule fails the execution with a message naming the field): paths are
 // absolute, have no '..', are not '/' itself, and the task's own paths must not nest in each
@@ -61,6 +63,8 @@ class Sandbox {
 
   const std::string& root() const { return root_; }
   std::string result_dir() const { return root_ + "/result"; }
+  // DuckDB's temp directory (spilling); DuckDB creates it on demand and removes it.
+  std::string temp_dir() const { return root_ + "/tmp"; }
   const std::vector<SandboxFolder>& folders() const { return folders_; }
 
  private:

@@ -1,11 +1,19 @@
-// The DuckDB-backed Session (see engine.h).
+// The DuckDB-backed Session (see engine.h). A sandboxed one is locked right after its settings
+// (session_lock.h); its SET statements for the settings it may still change (s3_*, TimeZone,
+// Calendar), which the lock would refuse, are applied here instead, and its refusals get a note
+// saying what the execution reaches.
+#include <cctype>
 #include <string>
+
+#include "duckdb/parser/expression/constant_expression.hpp"
+#include "duckdb/parser/statement/set_statement.hpp"
 
 #include "engine/engine.h"
 #include "engine/functions/register.h"
 #include "engine/s3_file_system.h"
 #include "engine/s3_settings.h"
 #include "engine/sandbox_file_system.h"
+#include "engine/session_lock.h"
 #include "engine/value_cells.h"
 
 namespace shoal::engine {
@@ -60,9 +68,16 @@ class DuckDbSession : public Session {
   explicit DuckDbSession(const SessionOptions& options)
       : database_(nullptr),
         connection_(database_),
-        state_(std::make_shared<SessionState>(options.partition)) {}
+        state_(std::make_shared<SessionState>(options.partition)),
+        options_(options),
+        reach_(DescribeReach(options)) {}
 
   Status Initialize(const SessionOptions& options) {
+    if (options.sandboxed && !options.temp_directory.empty() &&
+        options.temp_directory.front() != '/') {
+      return Status::InvalidArgument("temp directory '" + options.temp_directory +
+                                     "' is not an absolute path");
+    }
     for (const auto& m : options.path_mappings) {
       bool absolute =
           !m.virtual_prefix.empty() &&
@@ -87,6 +102,8 @@ class DuckDbSession : public Session {
       s3.environment = options.s3_environment;
       s3.endpoint_aliases = options.s3_endpoint_aliases;
       s3.stats = options.s3_stats;
+      s3.sandboxed = options.sandboxed;
+      s3.reach = reach_;
       if (!options.memory_limit.empty()) {
         // The re-read cache lives outside DuckDB's memory accounting: a quarter of the limit.
         try {
@@ -99,11 +116,21 @@ class DuckDbSession : public Session {
         if (IsS3Url(m.virtual_prefix)) s3.excluded_prefixes.push_back(m.virtual_prefix);
       }
       database_.GetFileSystem().RegisterSubSystem(duckdb::make_uniq<S3FileSystem>(std::move(s3)));
-      if (!options.path_mappings.empty()) {
+      if (options.sandboxed) {
+        // Locked, s3:// is read-only whether a folder or an S3 store serves it.
+        std::vector<PathMapping> mappings = options.path_mappings;
+        for (PathMapping& m : mappings) m.read_only = m.read_only || IsS3Url(m.virtual_prefix);
+        SandboxFileSystem::Lock lock;
+        if (!options.temp_directory.empty()) lock.pass_through.push_back(options.temp_directory);
+        lock.reach = reach_;
+        database_.GetFileSystem().RegisterSubSystem(
+            duckdb::make_uniq<SandboxFileSystem>(std::move(mappings), std::move(lock)));
+      } else if (!options.path_mappings.empty()) {
         database_.GetFileSystem().RegisterSubSystem(
             duckdb::make_uniq<SandboxFileSystem>(options.path_mappings));
       }
       RegisterShoalFunctions(connection_, state_);
+      if (options.sandboxed) RegisterSandboxRefusals(connection_);
     } catch (const std::exception& e) {
       return Status::Internal(std::string("registering Shoal's SQL functions failed: ") + e.what());
     }
@@ -128,6 +155,12 @@ class DuckDbSession : public Session {
     auto& client_config = duckdb::ClientConfig::GetConfig(*connection_.context);
     for (const auto& [name, value] : options.variables) {
       client_config.SetUserVariable(name, duckdb::Value(value));
+    }
+    if (options.sandboxed) {
+      auto locked = connection_.Query(LockStatements(options));
+      if (locked->HasError()) {
+        return Status::Internal("the sandbox could not be locked: " + locked->GetError());
+      }
     }
     return Status::Ok();
   }
@@ -184,9 +217,60 @@ class DuckDbSession : public Session {
   void Interrupt() override { connection_.Interrupt(); }
 
  private:
+  // SET or RESET, in a locked session, of a setting it may still change (IsSettableWhenLocked),
+  // which DuckDB's lock would refuse: done here as DuckDB's SET does it for an extension's
+  // setting (cast, the extension's check, the connection's value), where the S3 file system and
+  // ICU read it. s3_endpoint must name one of the node's stores.
+  Status ApplySettableSetting(const duckdb::SetStatement& statement) {
+    auto& context = *connection_.context;
+    auto& config = duckdb::ClientConfig::GetConfig(context);
+    if (statement.set_type == duckdb::SetType::RESET) {
+      config.set_variables.erase(statement.name);
+      return Status::Ok();
+    }
+    auto& options = duckdb::DBConfig::GetConfig(context).extension_parameters;
+    auto option = options.find(statement.name);
+    if (option == options.end()) {
+      return Status::InvalidArgument("unrecognized configuration parameter \"" + statement.name +
+                                     "\"");
+    }
+    const auto& set = statement.Cast<duckdb::SetVariableStatement>();
+    if (!set.value) return Status::InvalidArgument("SET " + statement.name + " without a value");
+    duckdb::Value value;
+    if (set.value->GetExpressionClass() == duckdb::ExpressionClass::CONSTANT) {
+      value = set.value->Cast<duckdb::ConstantExpression>().value;
+    } else {
+      auto result = connection_.Query("SELECT " + set.value->ToString());
+      if (result->HasError()) return Status::InvalidArgument(result->GetError());
+      value = result->GetValue(0, 0);
+    }
+    duckdb::Value typed;
+    std::string error;
+    if (!value.DefaultTryCastAs(option->second.type, typed, &error)) {
+      return Status::InvalidArgument(statement.name + ": " + error);
+    }
+    std::string name = statement.name;
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == "s3_endpoint") {
+      SHOAL_RETURN_IF_ERROR(CheckS3Endpoint(typed.IsNull() ? "" : typed.ToString(), options_));
+    }
+    if (option->second.set_function) {
+      option->second.set_function(context, duckdb::SetScope::SESSION, typed);
+    }
+    config.set_variables[statement.name] = std::move(typed);
+    return Status::Ok();
+  }
+
   Status RunStatement(duckdb::unique_ptr<duckdb::SQLStatement> statement, ResultSink& sink,
                       StatementOutcome& outcome) {
+    const bool load = statement->type == duckdb::StatementType::LOAD_STATEMENT;
     try {
+      if (options_.sandboxed && statement->type == duckdb::StatementType::SET_STATEMENT) {
+        const auto& set = statement->Cast<duckdb::SetStatement>();
+        if (set.scope != duckdb::SetScope::VARIABLE && IsSettableWhenLocked(set.name)) {
+          return ApplySettableSetting(set);
+        }
+      }
       auto pending = connection_.PendingQuery(std::move(statement), /*allow_stream_result=*/true);
       std::string error;
       duckdb::unique_ptr<duckdb::QueryResult> result;
@@ -203,6 +287,7 @@ class DuckDbSession : public Session {
           outcome.empty_file_list = true;
           return Status::Ok();
         }
+        if (options_.sandboxed) return SandboxedError(error, load);
         return Status::InvalidArgument(error);
       }
       if (result->properties.return_type != duckdb::StatementReturnType::QUERY_RESULT) {
@@ -210,13 +295,30 @@ class DuckDbSession : public Session {
       }
       return StreamRows(*result, sink);
     } catch (const std::exception& e) {
-      return Status::InvalidArgument(duckdb::ErrorData(e).Message());
+      const std::string error = duckdb::ErrorData(e).Message();
+      if (options_.sandboxed) return SandboxedError(error, load);
+      return Status::InvalidArgument(error);
     }
+  }
+
+  // A locked session's error: a refusal says what the execution reaches and is kPermissionDenied.
+  Status SandboxedError(const std::string& error, bool load) const {
+    if (load) {
+      return Status::PermissionDenied(
+          "extensions cannot be installed or loaded in an execution (json, parquet and icu are "
+          "built in, s3:// is Shoal's own): " +
+          error);
+    }
+    std::string message = ExplainRefusal(error, reach_);
+    if (IsRefusal(error)) return Status::PermissionDenied(std::move(message));
+    return Status::InvalidArgument(std::move(message));
   }
 
   duckdb::DuckDB database_;
   duckdb::Connection connection_;
   std::shared_ptr<SessionState> state_;
+  const SessionOptions options_;
+  const std::string reach_;  // what a sandboxed session reaches, for messages
 };
 
 }  // namespace

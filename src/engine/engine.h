@@ -30,6 +30,8 @@ namespace shoal::engine {
 struct PathMapping {
   std::string virtual_prefix;
   std::string real_directory;
+  // Writes below the prefix are refused (a `local` input without ReadWrite).
+  bool read_only = false;
 };
 
 // What a Session's s3:// file system moved: for tests, benchmarks and per-execution accounting.
@@ -67,6 +69,32 @@ struct SessionOptions {
   std::map<std::string, storage::S3Config> s3_endpoint_aliases;
   // Optional: counts this session's S3 traffic.
   std::shared_ptr<S3TransferStats> s3_stats;
+
+  // The lock a compute node puts on every execution (`shoal sql` runs unlocked: it is the
+  // user's own machine). Right after opening, the session then sets DuckDB's temp_directory,
+  // allowed_directories (the virtual prefixes of path_mappings, plus "s3://" when there are
+  // endpoint aliases), enable_external_access=false, extensions neither installed nor loaded,
+  // and lock_configuration=true, in that order (see session_lock.h). Then:
+  // - SQL reaches only those prefixes and temp_directory: DuckDB checks each path as written in
+  //   SQL, and the sandbox file system refuses any other path too;
+  // - writes go only to mappings that are not read_only; s3:// (mapped buckets and S3 stores
+  //   alike) is read-only;
+  // - s3:// outside the mapped buckets reaches only the stores of s3_endpoint_aliases;
+  // - SET fails, except for the httpfs-style s3_* settings, and s3_endpoint only names one of
+  //   the node's stores (an alias or one of s3_endpoint_names);
+  // - INSTALL/LOAD of extensions, getenv() and enable_logging() fail with clear messages.
+  bool sandboxed = false;
+  // With `sandboxed`: DuckDB's temp_directory, where a query over memory_limit spills. A folder
+  // of the execution's own (DuckDB creates it on demand and removes it on close); empty: no
+  // spilling, such a query fails with DuckDB's out-of-memory error.
+  std::string temp_directory;
+  // With `sandboxed` and a temp_directory: DuckDB's max_temp_directory_size, e.g. "10GB";
+  // empty leaves DuckDB's default (90% of the free disk space).
+  std::string max_temp_directory_size;
+  // With `sandboxed`: endpoint host names (lower case) SQL may SET s3_endpoint to besides the
+  // aliases: the folder store whose buckets path_mappings already map (naming it changes
+  // nothing).
+  std::vector<std::string> s3_endpoint_names;
 };
 
 // Outcome of one statement of a script.

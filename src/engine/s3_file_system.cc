@@ -119,8 +119,17 @@ std::shared_ptr<const storage::S3Client> S3FileSystem::ClientFor(
       }
     }
   }
-  auto config = ResolveS3Config(settings, options_.environment, options_.endpoint_aliases);
+  std::string alias;
+  auto config = ResolveS3Config(settings, options_.environment, options_.endpoint_aliases, &alias);
   if (!config.ok()) ThrowS3Error(url + ": " + config.status().message());
+  if (options_.sandboxed && alias.empty()) {
+    const std::string endpoint =
+        config->endpoint.empty() ? "AWS (no s3_endpoint)" : "'" + config->endpoint + "'";
+    throw duckdb::PermissionException(
+        "Cannot access \"%s\": endpoint %s is not one of this node's S3 stores; this execution "
+        "reaches only %s",
+        url, endpoint, options_.reach);
+  }
   const auto& credentials = config->credentials;
   if (!config->anonymous && credentials.access_key_id.empty() &&
       credentials.secret_access_key.empty()) {
@@ -133,6 +142,14 @@ std::shared_ptr<const storage::S3Client> S3FileSystem::ClientFor(
   auto client = storage::S3Client::Create(std::move(config).value());
   if (!client.ok()) ThrowS3Error(url + ": " + client.status().message());
   return std::shared_ptr<const storage::S3Client>(std::move(client).value());
+}
+
+void S3FileSystem::CheckWritable(const std::string& url) const {
+  if (!options_.sandboxed) return;
+  throw duckdb::PermissionException(
+      "Cannot write \"%s\": s3:// is read-only in this execution; write under its outputs "
+      "(its publisher publishes them)",
+      url);
 }
 
 storage::ListResult S3FileSystem::List(const storage::S3Client& client, const std::string& bucket,
@@ -173,6 +190,7 @@ duckdb::unique_ptr<FileHandle> S3FileSystem::OpenFileExtended(const duckdb::Open
     ThrowS3Error(path + ": names a bucket or a folder, not an object");
   }
   if (flags.OpenForWriting()) {
+    CheckWritable(path);
     if (flags.OpenForReading())
       ThrowS3Error(path + ": S3 objects cannot be read and written at once");
     if (flags.OpenForAppending()) ThrowS3Error(path + ": S3 objects cannot be appended to");
@@ -320,10 +338,12 @@ bool S3FileSystem::DirectoryExists(const std::string& path, optional_ptr<FileOpe
 
 void S3FileSystem::CreateDirectory(const std::string& path, optional_ptr<FileOpener>) {
   ParseOrThrow(path);
+  CheckWritable(path);
 }
 
 void S3FileSystem::RemoveDirectory(const std::string& path, optional_ptr<FileOpener> opener) {
   S3Location location = ParseOrThrow(path);
+  CheckWritable(path);
   auto client = ClientFor(path, opener);
   std::vector<std::string> keys;
   for (auto& object : List(*client, location.bucket, DirectoryPrefix(location.key), "").objects) {
@@ -335,11 +355,13 @@ void S3FileSystem::RemoveDirectory(const std::string& path, optional_ptr<FileOpe
 
 void S3FileSystem::RemoveFile(const std::string& path, optional_ptr<FileOpener> opener) {
   S3Location location = ParseOrThrow(path);
+  CheckWritable(path);
   Status status = ClientFor(path, opener)->DeleteObject(location.bucket, location.key);
   if (!status.ok()) ThrowS3Error(status.message());
 }
 
 bool S3FileSystem::TryRemoveFile(const std::string& path, optional_ptr<FileOpener> opener) {
+  CheckWritable(path);
   if (!FileExists(path, opener)) return false;
   RemoveFile(path, opener);
   return true;
@@ -348,6 +370,7 @@ bool S3FileSystem::TryRemoveFile(const std::string& path, optional_ptr<FileOpene
 void S3FileSystem::MoveFile(const std::string& source, const std::string& target,
                             optional_ptr<FileOpener> opener) {
   if (!IsS3Url(target)) ThrowS3Error("cannot move " + source + " to " + target + " (not s3://)");
+  CheckWritable(source);
   {
     auto in = OpenFile(source, duckdb::FileFlags::FILE_FLAGS_READ, opener);
     auto out = OpenFile(target, duckdb::FileFlags::FILE_FLAGS_WRITE, opener);

@@ -20,6 +20,10 @@
 // - Paths under `excluded_prefixes` (s3://bucket prefixes that the Session's sandbox maps onto
 //   folders) are not ours: CanHandleFile refuses them whatever the registration order, so the
 //   sandbox mapping wins for its buckets and every other bucket comes here.
+// - Sandboxed (a locked Session), it reaches only the stores of `endpoint_aliases`: an endpoint
+//   that names none (from the settings or the environment, AWS included) is refused with a
+//   PermissionException naming what the session reaches; and it writes nothing (no object is
+//   put, moved or deleted): an execution writes its own outputs, publishers write to stores.
 //
 // Failures are thrown as DuckDB IOExceptions (DuckDB's contract for file systems) whose message
 // names the s3:// URL and S3's reason; the client already keeps secrets out of them, and the
@@ -52,6 +56,10 @@ class S3FileSystem : public duckdb::FileSystem {
     std::map<std::string, std::string> environment;
     // Endpoint aliases (see SessionOptions::s3_endpoint_aliases).
     std::map<std::string, storage::S3Config> endpoint_aliases;
+    // Only the aliases' stores, and read-only (see above).
+    bool sandboxed = false;
+    // Sandboxed: what the session reaches, for messages ("/inputs, ... and the S3 stores x").
+    std::string reach;
     // s3://bucket[/prefix] paths served by another file system (the sandbox's folder stores).
     std::vector<std::string> excluded_prefixes;
     // Where traffic is counted; never null after construction.
@@ -134,6 +142,8 @@ class S3FileSystem : public duckdb::FileSystem {
   // settings cannot work (e.g. no credentials).
   std::shared_ptr<const storage::S3Client> ClientFor(
       const std::string& url, duckdb::optional_ptr<duckdb::FileOpener> opener) const;
+  // Sandboxed: throws a PermissionException naming `url`, which would be written.
+  void CheckWritable(const std::string& url) const;
   // Every object below `prefix` (with `delimiter`, one level: then common prefixes too).
   storage::ListResult List(const storage::S3Client& client, const std::string& bucket,
                            const std::string& prefix, const std::string& delimiter) const;

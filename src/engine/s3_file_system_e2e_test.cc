@@ -404,6 +404,42 @@ TEST_F(S3FileSystemTest, SandboxMappingWinsForItsBucketOthersGoToS3) {
   EXPECT_FALSE(s3.CanHandleFile("/data/x.json"));
 }
 
+TEST_F(S3FileSystemTest, SandboxedSessionReadsItsStoresThroughAliasesAndWritesNothing) {
+  // A compute node's locked session: the store is reached by its alias, with the node's
+  // credentials; the job's SQL names only the alias.
+  storage::S3Config store;
+  store.endpoint = server_->endpoint();
+  store.url_style = storage::UrlStyle::kPath;
+  store.use_ssl = false;
+  store.credentials = {S3rver::kAccessKey, S3rver::kSecretKey, ""};
+  SessionOptions options;
+  options.sandboxed = true;
+  options.s3_endpoint_aliases = {{"storage-local", store}};
+  options.s3_environment = {{"DUCKDB_S3_ENDPOINT", "storage-local:9000"}};
+  auto session = Open(options);  // runs `SET s3_url_style = 'path'`, as the seed's jobs do
+  EXPECT_EQ(Query(*session, "SELECT count(*) FROM 's3://shoal-data/tables/events.csv'").Text(0, 0),
+            "15000");
+  EXPECT_EQ(Query(*session, "SELECT count(*) FROM glob('s3://shoal-data/transactions/**/*.jsonl')")
+                .Text(0, 0),
+            "6");
+  std::string write = Error(*session, "COPY (SELECT 1 AS one) TO 's3://shoal-out/locked.csv'");
+  EXPECT_NE(write.find("s3:// is read-only in this execution"), std::string::npos) << write;
+  EXPECT_FALSE(client_->HeadObject(kOut, "locked.csv").ok());
+  // The real endpoint is no alias: naming it is refused, in SQL and in the environment alike.
+  std::string named = Error(*session, "SET s3_endpoint = '" + server_->endpoint() + "'");
+  EXPECT_NE(named.find("is not one of this node's stores; SQL may name storage-local"),
+            std::string::npos)
+      << named;
+  options.s3_environment = Environment();
+  auto direct = Open(options);
+  std::string refused = Error(*direct, "SELECT count(*) FROM 's3://shoal-data/tables/events.csv'");
+  EXPECT_NE(refused.find("endpoint '" + server_->endpoint() +
+                         "' is not one of this node's S3 stores; this execution reaches only the "
+                         "S3 store storage-local"),
+            std::string::npos)
+      << refused;
+}
+
 TEST_F(S3FileSystemTest, SettingsStartFromTheEnvironmentButSecretsStayOut) {
   auto session = Open();
   auto shown =

@@ -53,9 +53,19 @@ S3SettingDefaults S3SettingDefaultsFromEnvironment(
   return defaults;
 }
 
+std::string EndpointHost(const std::string& endpoint) {
+  std::string host = Lower(endpoint);
+  const size_t scheme = host.find("://");
+  if (scheme != std::string::npos) host = host.substr(scheme + 3);
+  host = host.substr(0, host.find('/'));
+  if (!host.empty() && host.front() == '[') return host.substr(0, host.find(']') + 1);
+  return host.substr(0, host.find(':'));
+}
+
 Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
                                           const std::map<std::string, std::string>& environment,
-                                          const S3EndpointAliases& aliases) {
+                                          const S3EndpointAliases& aliases, std::string* alias) {
+  if (alias != nullptr) alias->clear();
   SHOAL_ASSIGN_OR_RETURN(storage::S3Config config, storage::S3ConfigFromEnvironment(environment));
   if (settings.endpoint) {
     std::string endpoint = *settings.endpoint;
@@ -95,6 +105,7 @@ Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
     config.url_style = storage::UrlStyle::kPath;
   }
   if (const storage::S3Config* store = FindAlias(config.endpoint, aliases)) {
+    if (alias != nullptr) *alias = EndpointHost(config.endpoint);
     storage::SigV4Credentials credentials = config.credentials;
     const bool anonymous = config.anonymous;
     config = *store;

@@ -53,11 +53,17 @@ S3SettingDefaults S3SettingDefaultsFromEnvironment(
 // Store configs by alias name, lower case.
 using S3EndpointAliases = std::map<std::string, storage::S3Config>;
 
-// The config for `settings` over `environment`, with `aliases` applied. Errors name the setting
-// or variable that is malformed. Missing credentials are not an error here
-// (S3Config::Validate reports them).
+// The config for `settings` over `environment`, with `aliases` applied; `*alias` (if given)
+// becomes the alias the endpoint named, or "" when it named none. Errors name the setting or
+// variable that is malformed. Missing credentials are not an error here (S3Config::Validate
+// reports them).
 Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
                                           const std::map<std::string, std::string>& environment,
-                                          const S3EndpointAliases& aliases = {});
+                                          const S3EndpointAliases& aliases = {},
+                                          std::string* alias = nullptr);
+
+// The host an endpoint names, lower case, without scheme, port or path:
+// "HTTP://Storage-Local:9000/" -> "storage-local". An IPv6 literal keeps its brackets.
+std::string EndpointHost(const std::string& endpoint);
 
 }  // namespace shoal::engine

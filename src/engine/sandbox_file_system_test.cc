@@ -91,6 +91,50 @@ TEST(SandboxFileSystemTest, TranslatesBothWays) {
   EXPECT_EQ(fs.ToVirtual("/srv/other"), "/srv/other");
 }
 
+TEST(SandboxFileSystemTest, LockedItClaimsAndRefusesEveryPathOutsideItsMappings) {
+  SandboxFileSystem::Lock lock;
+  lock.pass_through = {"/srv/tmp"};
+  lock.reach = "/inputs";
+  // A read-only folder of our own: a bug here must not touch a real system file.
+  const fs::path folder =
+      fs::temp_directory_path() / ("shoal-sandbox-lock-" + std::to_string(getpid()));
+  fs::create_directories(folder);
+  std::ofstream(folder / "passwd") << "x\n";
+  SandboxFileSystem locked({{"/inputs", folder.string(), true}}, lock);
+  SandboxFileSystem open({{"/inputs", folder.string(), true}});
+  for (const char* path : {"/etc/passwd", "s3:/bucket/x", "relative.csv", "file:///etc/passwd"}) {
+    EXPECT_TRUE(locked.CanHandleFile(path)) << path;
+    EXPECT_FALSE(open.CanHandleFile(path)) << path;
+    EXPECT_FALSE(locked.FileExists(path, nullptr)) << path;
+    try {
+      locked.OpenFile(path, duckdb::FileFlags::FILE_FLAGS_READ, nullptr);
+      ADD_FAILURE() << path << " was opened";
+    } catch (const duckdb::PermissionException& e) {
+      EXPECT_NE(std::string(e.what()).find("outside this execution's sandbox, which reaches only "
+                                           "/inputs"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  // The S3 file system's paths stay its own; the mapping and the temp folder are reachable.
+  EXPECT_FALSE(locked.CanHandleFile("s3://bucket/x"));
+  EXPECT_TRUE(locked.FileExists("/inputs/passwd", nullptr));
+  EXPECT_FALSE(locked.DirectoryExists("/srv/tmp", nullptr));  // passes through: no such folder
+  // A read-only mapping refuses writes, locked or not.
+  for (SandboxFileSystem* fs : {&locked, &open}) {
+    EXPECT_THROW(fs->OpenFile("/inputs/new",
+                              duckdb::FileFlags::FILE_FLAGS_WRITE |
+                                  duckdb::FileFlags::FILE_FLAGS_FILE_CREATE,
+                              nullptr),
+                 duckdb::PermissionException);
+    EXPECT_THROW(fs->RemoveFile("/inputs/passwd", nullptr), duckdb::PermissionException);
+    EXPECT_THROW(fs->CreateDirectory("/inputs/d", nullptr), duckdb::PermissionException);
+  }
+  EXPECT_TRUE(fs::exists(folder / "passwd"));
+  EXPECT_FALSE(fs::exists(folder / "new"));
+  fs::remove_all(folder);
+}
+
 TEST(SandboxFileSystemTest, RejectsBadMappings) {
   SessionOptions options;
   options.path_mappings = {{"outputs", "/tmp"}};

@@ -16,6 +16,13 @@ namespace shoal::engine {
 void RegisterShoalFunctions(duckdb::Connection& connection,
                             const std::shared_ptr<SessionState>& state);
 
+// For a locked session (SessionOptions::sandboxed): getenv() that refuses to read the node's
+// environment (rather than DuckDB's "does not exist": the function exists only in DuckDB's
+// CLI), and enable_logging() that refuses (it changes the configuration despite the lock, and a
+// log file outside the sandbox aborts the process; see session_lock.h). Throws DuckDB
+// exceptions on failure.
+void RegisterSandboxRefusals(duckdb::Connection& connection);
+
 // One function per file; each file defines one of these.
 void RegisterBelongsToPartition(duckdb::ClientContext& context,
                                 const std::shared_ptr<SessionState>& state);

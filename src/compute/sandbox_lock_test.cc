@@ -1,0 +1,224 @@
+// The execution sandbox on a real ExecutionRunner: a job reads only its own inputs, its mapped
+// folders and its region's buckets, and writes only its outputs. A job that reaches for anything
+// else (a host file, the node's data directory, another execution's outputs, a setting, an
+// extension, the environment, more memory or time than it was given) fails with an error naming
+// what was refused, and the next job on the same runner runs normally.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "compute/execution_runner.h"
+
+namespace shoal::compute {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const fs::path& path, const std::string& content) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+class SandboxLockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("shoal-lock-runner-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    WriteFile(root_ / "host/sales/a.csv", "amount\n10\n20\n");
+    WriteFile(root_ / "stores/us/my-bucket/events/e.csv", "amount\n5\n");
+    WriteFile(root_ / "node-secret.txt", "hunter2\n");
+    NodeConfig config;
+    config.node_id = "compute-us-1";
+    config.work_dir = (root_ / "work").string();
+    config.allowed_local_paths = {(root_ / "host").string()};
+    config.env_allow_list = {"AWS_.*"};
+    config.stores = {{"storage-local", (root_ / "stores/us").string()}};
+    config.host_environment = {{"AWS_ACCESS_KEY_ID", "node-key"}};
+    runner_ = std::make_unique<ExecutionRunner>(config);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  models::Job Job(const std::string& sql) const {
+    models::Job job;
+    job.id = "j-lock";
+    job.type = models::JobType::kBatch;
+    job.count = 1;
+    job.task.engine = {"duckdb", json{{"SQL", sql}}};
+    job.task.input_sources = {
+        {{"local", json{{"SourcePath", (root_ / "host/sales").string()}}}, "", "/inputs"}};
+    return job;
+  }
+
+  ExecutionOutcome Run(const models::Job& job, const std::string& id) {
+    models::Execution execution;
+    execution.id = id;
+    execution.job_id = job.id;
+    execution.node_id = "compute-us-1";
+    return runner_->Run(job, execution, nullptr);
+  }
+
+  // Runs `sql`, which must fail with a message containing each of `parts`; then a normal job on
+  // the same runner, which must succeed.
+  void ExpectRefused(const std::string& sql, const std::vector<std::string>& parts,
+                     models::Job job = {}) {
+    if (job.task.engine.type.empty()) job = Job(sql);
+    const ExecutionOutcome refused = Run(job, "e-refused-" + std::to_string(++runs_));
+    EXPECT_FALSE(refused.succeeded) << sql;
+    EXPECT_EQ(refused.run_output.exit_code, 1) << sql;
+    for (const std::string& part : parts) {
+      EXPECT_NE(refused.run_output.error_message.find(part), std::string::npos)
+          << sql << "\nexpected: " << part << "\nmessage: " << refused.run_output.error_message;
+    }
+    ExpectHealthy();
+  }
+
+  // A normal job: its input, its region's bucket, an output file.
+  void ExpectHealthy() {
+    models::Job job = Job(
+        "SET s3_url_style = 'path';\n"
+        "COPY (SELECT (SELECT sum(amount) FROM read_csv('/inputs/*.csv')) + (SELECT sum(amount) "
+        "FROM read_csv('s3://my-bucket/events/*.csv')) AS total) TO '/outputs/total.csv';\n"
+        "SELECT total FROM read_csv('/outputs/total.csv');");
+    job.task.result_paths = {{"outputs", "/outputs"}};
+    const ExecutionOutcome outcome = Run(job, "e-healthy-" + std::to_string(++runs_));
+    ASSERT_TRUE(outcome.succeeded) << outcome.run_output.error_message;
+    EXPECT_EQ(ReadFile(fs::path(outcome.result_dir) / "outputs/total.csv"), "total\n35\n");
+  }
+
+  fs::path root_;
+  std::unique_ptr<ExecutionRunner> runner_;
+  int runs_ = 0;
+};
+
+const std::string kReach = "this execution reaches only /data, /inputs, /outputs, s3://my-bucket";
+
+TEST_F(SandboxLockTest, HostFilesAreRefused) {
+  ExpectRefused("SELECT * FROM read_csv('/etc/passwd')",
+                {"Cannot access file \"/etc/passwd\"", kReach});
+  const std::string secret = (root_ / "node-secret.txt").string();
+  ExpectRefused("SELECT * FROM read_text('" + secret + "')",
+                {"Cannot access file \"" + secret + "\"", kReach});
+  ExpectRefused("SELECT * FROM read_text('/inputs/../../node-secret.txt')", {"Permission Error"});
+  // The local input's host folder is reached only through /inputs.
+  const std::string host = (root_ / "host/sales/a.csv").string();
+  ExpectRefused("SELECT * FROM read_csv('" + host + "')", {"Cannot access file \"" + host + "\""});
+}
+
+TEST_F(SandboxLockTest, TheNodesDataDirectoryAndOtherExecutionsAreRefused) {
+  // Another job leaves outputs behind on this node: in its sandbox and in its result tree.
+  models::Job victim =
+      Job("COPY (SELECT 'private' AS s) TO '/outputs/secret.csv';\n"
+          "COPY (SELECT 'private' AS s) TO '/metrics/secret.csv';");
+  victim.task.result_paths = {{"metrics", "/metrics"}};
+  ASSERT_TRUE(Run(victim, "e-victim").succeeded);
+  const fs::path other = root_ / "work/executions/e-victim";
+  ASSERT_TRUE(fs::exists(other / "fs/outputs/secret.csv"));
+  ASSERT_TRUE(fs::exists(other / "result/metrics/secret.csv"));
+  for (const fs::path& path : {other / "fs/outputs/secret.csv", other / "result/metrics/secret.csv",
+                               other / "result/stdout"}) {
+    ExpectRefused("SELECT * FROM read_text('" + path.string() + "')",
+                  {"Cannot access file \"" + path.string() + "\"", kReach});
+  }
+  const std::string work = (root_ / "work").string();
+  ExpectRefused("SELECT * FROM glob('" + work + "/**')",
+                {"Cannot access file \"" + work + "/**\""});
+  // Its own sandbox by real path is no way around it either.
+  const std::string own =
+      work + "/executions/e-refused-" + std::to_string(runs_ + 1) + "/fs/outputs/x.csv";
+  ExpectRefused("COPY (SELECT 1 AS x) TO '" + own + "'", {"Cannot access file \"" + own + "\""});
+}
+
+TEST_F(SandboxLockTest, WritesOutsideItsOutputsAreRefused) {
+  const std::string outside = (root_ / "dropped.csv").string();
+  ExpectRefused("COPY (SELECT 1 AS x) TO '" + outside + "'",
+                {"Cannot access file \"" + outside + "\""});
+  ExpectRefused("COPY (SELECT 1 AS x) TO '/inputs/new.csv'",
+                {"Cannot write \"/inputs/new.csv\": /inputs is read-only in this execution"});
+  ExpectRefused("COPY (SELECT 1 AS x) TO 's3://my-bucket/events/new.csv'",
+                {"s3://my-bucket is read-only in this execution"});
+  EXPECT_FALSE(fs::exists(outside));
+  EXPECT_FALSE(fs::exists(root_ / "host/sales/new.csv"));
+  EXPECT_FALSE(fs::exists(root_ / "stores/us/my-bucket/events/new.csv"));
+  // A `local` input with ReadWrite is writable.
+  models::Job job = Job("COPY (SELECT 1 AS x) TO '/inputs/new.csv'");
+  job.task.input_sources[0].source.params["ReadWrite"] = true;
+  const ExecutionOutcome writable = Run(job, "e-read-write");
+  ASSERT_TRUE(writable.succeeded) << writable.run_output.error_message;
+  EXPECT_EQ(ReadFile(root_ / "host/sales/new.csv"), "x\n1\n");
+}
+
+TEST_F(SandboxLockTest, SettingsExtensionsAndTheEnvironmentAreRefused) {
+  ExpectRefused("SET enable_external_access = true",
+                {"Cannot change configuration option \"enable_external_access\"",
+                 "an execution's settings are fixed"});
+  ExpectRefused("SET memory_limit = '100GB'", {"configuration option \"memory_limit\""});
+  ExpectRefused(
+      "SET s3_endpoint = 'evil:9000'",
+      {"s3_endpoint 'evil:9000' is not one of this node's stores", "SQL may name storage-local"});
+  ExpectRefused("LOAD httpfs", {"extensions cannot be installed or loaded in an execution"});
+  ExpectRefused("INSTALL httpfs", {"extensions cannot be installed or loaded in an execution"});
+  ExpectRefused("SELECT getenv('AWS_ACCESS_KEY_ID')",
+                {"getenv() is refused: a job cannot read the node's environment"});
+  ExpectRefused("CALL enable_logging(storage = 'file', storage_path = '" + root_.string() + "')",
+                {"enable_logging() is refused"});
+  // Naming the region's own store is fine.
+  const ExecutionOutcome named =
+      Run(Job("SET s3_endpoint = 'storage-local:9000';\n"
+              "SELECT count(*) AS n FROM read_csv('s3://my-bucket/events/*.csv')"),
+          "e-named-store");
+  EXPECT_TRUE(named.succeeded) << named.run_output.error_message;
+}
+
+TEST_F(SandboxLockTest, MemoryBeyondTheLimitSpillsInsideTheSandboxOrFailsClearly) {
+  models::Job job = Job(
+      "SELECT current_setting('temp_directory') AS tmp, current_setting('memory_limit') AS mem, "
+      "current_setting('max_temp_directory_size') AS disk;\n"
+      "SELECT sum(x) AS total FROM (SELECT range::VARCHAR || 'padding-padding-padding' AS s, "
+      "range AS x FROM range(4000000) ORDER BY s)");
+  job.task.resources.memory = "64MiB";
+  job.task.resources.cpu = "1";
+  job.task.resources.disk = "2GiB";
+  const ExecutionOutcome spilled = Run(job, "e-spill");
+  ASSERT_TRUE(spilled.succeeded) << spilled.run_output.error_message;
+  for (const std::string& part :
+       {(root_ / "work/executions/e-spill/tmp").string(), std::string("64.0 MiB"),
+        std::string("2.0 GiB"), std::string("7999998000000")}) {
+    EXPECT_NE(spilled.run_output.stdout_text.find(part), std::string::npos)
+        << part << "\n"
+        << spilled.run_output.stdout_text;
+  }
+  EXPECT_FALSE(fs::exists(root_ / "work/executions/e-spill/tmp"));  // DuckDB removed it
+
+  job.task.engine.params["SQL"] =
+      "SELECT length(string_agg(range::VARCHAR || 'padding', ',')) FROM range(20000000)";
+  ExpectRefused(
+      "",
+      {"Out of Memory Error", "note: this execution's memory limit is 64MiB (Resources.Memory)"},
+      job);
+}
+
+TEST_F(SandboxLockTest, ALongQueryStopsAtItsTimeoutAndTheNextExecutionRuns) {
+  models::Job job = Job("SELECT count(*) FROM range(100000000000)");
+  job.task.timeouts.execution_timeout = 1;
+  const auto start = std::chrono::steady_clock::now();
+  ExpectRefused("", {"execution timed out after 1 s"}, job);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+}  // namespace
+}  // namespace shoal::compute
