@@ -4,7 +4,8 @@
 # Starts `shoal devstack` (an orchestrator, 3 US and 3 EU compute nodes, one store per region),
 # generates a year of US and EU transactions with jobs/data-generator.yaml (an ops job: every
 # node of the region writes its own data into its region's store), runs jobs/monthly-trends.yaml
-# on the US nodes and prints the table. The devstack is stopped on exit, whatever happens.
+# on the US nodes and prints the table. The devstack is stopped on exit, whatever happens. The
+# CLI authenticates with the client token the devstack writes to $DEMO_DIR/client.token.
 # With STORAGE=s3 each store is a real S3 server (npm's s3rver, one per region and a global one)
 # instead of a folder; the job files are the same.
 #
@@ -30,11 +31,14 @@ stop_devstack() {
 }
 trap stop_devstack EXIT
 
-# The devstack prints "orchestrator on 127.0.0.1:PORT" once its nodes have registered.
+# The devstack prints "orchestrator on 127.0.0.1:PORT" once its nodes have registered, and the
+# file holding the API's client token ("export SHOAL_API_TOKEN_FILE=...").
 port=""
+token_file=""
 for _ in $(seq 1 300); do
   port=$(sed -n 's/.*orchestrator on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)
-  [ -n "$port" ] && break
+  token_file=$(sed -n 's/^ *export SHOAL_API_TOKEN_FILE=\(.*\)$/\1/p' "$log" | head -n 1)
+  [ -n "$port" ] && [ -n "$token_file" ] && break
   if ! kill -0 "$devstack_pid" 2>/dev/null; then
     echo "demo: shoal devstack exited early:" >&2
     cat "$log" >&2
@@ -42,12 +46,12 @@ for _ in $(seq 1 300); do
   fi
   sleep 0.1
 done
-if [ -z "$port" ]; then
+if [ -z "$port" ] || [ -z "$token_file" ]; then
   echo "demo: shoal devstack did not start within 30 s; its log:" >&2
   cat "$log" >&2
   exit 1
 fi
-export SHOAL_API_HOST=127.0.0.1 SHOAL_API_PORT=$port
+export SHOAL_API_HOST=127.0.0.1 SHOAL_API_PORT=$port SHOAL_API_TOKEN_FILE=$token_file
 
 echo "== A devstack on 127.0.0.1:$port: an orchestrator and compute nodes in two regions"
 "$shoal" node list

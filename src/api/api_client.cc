@@ -4,7 +4,10 @@
 #include <charconv>
 #include <utility>
 
+#include <unistd.h>
+
 #include "models/json_codec.h"
+#include "transport/auth.h"
 
 namespace shoal::api {
 
@@ -190,6 +193,39 @@ Result<transport::Endpoint> EndpointFromEnvironment(
   return endpoint;
 }
 
+Result<ClientSettings> ClientSettingsFromEnvironment(
+    const std::map<std::string, std::string>& environment) {
+  ClientSettings settings;
+  SHOAL_ASSIGN_OR_RETURN(settings.endpoint, EndpointFromEnvironment(environment));
+  const std::string token = EnvValue(environment, "SHOAL_API_TOKEN");
+  const std::string token_file = EnvValue(environment, "SHOAL_API_TOKEN_FILE");
+  if (!token.empty() && !token_file.empty()) {
+    return Status::InvalidArgument(
+        "SHOAL_API_TOKEN and SHOAL_API_TOKEN_FILE are both set: set only one");
+  }
+  if (!token.empty()) {
+    SHOAL_RETURN_IF_ERROR(transport::ValidateToken(token, "SHOAL_API_TOKEN"));
+    settings.http.bearer_token = token;
+  } else if (!token_file.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(settings.http.bearer_token,
+                           transport::ReadTokenFile(token_file, "SHOAL_API_TOKEN_FILE"));
+  }
+  const std::string ca = EnvValue(environment, "SHOAL_API_CA_CERT");
+  if (!ca.empty()) {
+    if (!settings.endpoint.tls) {
+      return Status::InvalidArgument(
+          "SHOAL_API_CA_CERT is set but the orchestrator's address is not https: set "
+          "SHOAL_API_HOST=https://" +
+          settings.endpoint.host);
+    }
+    if (::access(ca.c_str(), R_OK) != 0) {
+      return Status::InvalidArgument("SHOAL_API_CA_CERT: cannot read '" + ca + "'");
+    }
+    settings.http.ca_cert_file = ca;
+  }
+  return settings;
+}
+
 ApiClient::ApiClient(transport::Endpoint endpoint, transport::HttpClient::Options options)
     : http_(std::move(endpoint), options) {}
 
@@ -200,6 +236,17 @@ Status ApiClient::Reword(Status status) const {
   if (status.code() == ErrorCode::kUnavailable && status.message().rfind(prefix, 0) == 0) {
     return Status::Unavailable("cannot reach the orchestrator at " + endpoint().ToString() +
                                " (set SHOAL_API_HOST/SHOAL_API_PORT)");
+  }
+  if (status.code() == ErrorCode::kUnauthenticated) {
+    return Status(status.code(),
+                  "the orchestrator refused the API token (" + status.message() +
+                      "): set SHOAL_API_TOKEN, or SHOAL_API_TOKEN_FILE to a file holding it, to "
+                      "the client token (the one in the orchestrator's --auth-token-file)");
+  }
+  if (status.code() == ErrorCode::kFailedPrecondition &&
+      status.message().rfind("the TLS certificate of ", 0) == 0) {
+    return Status(status.code(),
+                  status.message() + " (set SHOAL_API_CA_CERT to the CA that signed it)");
   }
   return status;
 }

@@ -3,8 +3,10 @@
 //
 // Errors are the server's, as Status values carrying its message (404 -> kNotFound, 409 ->
 // kAlreadyExists, ...). A server that cannot be reached at all is kUnavailable with the message
-// "cannot reach the orchestrator at HOST:PORT (set SHOAL_API_HOST/SHOAL_API_PORT)". An answer
-// that does not have the documented shape is kInternal naming the endpoint and the field.
+// "cannot reach the orchestrator at HOST:PORT (set SHOAL_API_HOST/SHOAL_API_PORT)". A refused
+// token (401) is kUnauthenticated: "the orchestrator refused the API token (<reason>): set
+// SHOAL_API_TOKEN ...". An answer that does not have the documented shape is kInternal naming
+// the endpoint and the field.
 //
 // Thread-safety: all methods are const and safe to call concurrently (each call opens its own
 // connection).
@@ -30,6 +32,20 @@ namespace shoal::api {
 // may carry a scheme ("http://orch"). A port that is not 1..65535 is an InvalidArgument error
 // naming the variable.
 Result<transport::Endpoint> EndpointFromEnvironment(
+    const std::map<std::string, std::string>& environment);
+
+// How a client reaches and authenticates to the orchestrator.
+struct ClientSettings {
+  transport::Endpoint endpoint;         // tls with an https:// host
+  transport::HttpClient::Options http;  // bearer_token and ca_cert_file
+};
+
+// EndpointFromEnvironment's address, plus the client token from SHOAL_API_TOKEN or from the file
+// SHOAL_API_TOKEN_FILE names (not both; trailing newline ignored), and SHOAL_API_CA_CERT, the CA
+// that signed an https orchestrator's certificate (it needs an https:// SHOAL_API_HOST: TLS is
+// asked for by the scheme alone, never implied). Errors are InvalidArgument naming the variable;
+// a token is never part of a message.
+Result<ClientSettings> ClientSettingsFromEnvironment(
     const std::map<std::string, std::string>& environment);
 
 struct SubmitOptions {

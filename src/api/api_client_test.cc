@@ -1,9 +1,12 @@
 #include "api/api_client.h"
 
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "models/json_codec.h"
 #include "transport/http_server.h"
@@ -106,6 +109,91 @@ TEST(EndpointFromEnvironmentTest, ShoalVariablesFirstThenBacalhauThenDefault) {
   EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(bad.status().message(), "SHOAL_API_PORT: '12x' is not a port number (1 to 65535)");
   EXPECT_FALSE(EndpointFromEnvironment({{"BACALHAU_API_PORT", "70000"}}).ok());
+}
+
+TEST(ClientSettingsFromEnvironmentTest, TokenFromVariableOrFileAndCaOnlyWithHttps) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("shoal-api-env-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string token_file = (dir / "client.token").string();
+  std::ofstream(token_file) << "file-token-123\n";
+  const std::string ca = (dir / "ca.pem").string();
+  std::ofstream(ca) << "not checked here\n";
+
+  auto none = ClientSettingsFromEnvironment({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->http.bearer_token, "");
+  EXPECT_FALSE(none->endpoint.tls);
+
+  auto direct = ClientSettingsFromEnvironment({{"SHOAL_API_TOKEN", "env-token-456"}});
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(direct->http.bearer_token, "env-token-456");
+
+  auto from_file = ClientSettingsFromEnvironment({{"SHOAL_API_TOKEN_FILE", token_file}});
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  EXPECT_EQ(from_file->http.bearer_token, "file-token-123");
+
+  auto both = ClientSettingsFromEnvironment(
+      {{"SHOAL_API_TOKEN", "env-token-456"}, {"SHOAL_API_TOKEN_FILE", token_file}});
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.status().message(),
+            "SHOAL_API_TOKEN and SHOAL_API_TOKEN_FILE are both set: set only one");
+
+  auto unreadable = ClientSettingsFromEnvironment({{"SHOAL_API_TOKEN_FILE", token_file + "x"}});
+  ASSERT_FALSE(unreadable.ok());
+  EXPECT_EQ(unreadable.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(unreadable.status().message().find("SHOAL_API_TOKEN_FILE: cannot read token file"),
+            std::string::npos);
+
+  auto tls = ClientSettingsFromEnvironment(
+      {{"SHOAL_API_HOST", "https://orch:8443"}, {"SHOAL_API_CA_CERT", ca}});
+  ASSERT_TRUE(tls.ok()) << tls.status().ToString();
+  EXPECT_TRUE(tls->endpoint.tls);
+  EXPECT_EQ(tls->endpoint.port, 8443);
+  EXPECT_EQ(tls->http.ca_cert_file, ca);
+
+  // A CA without https:// is a mistake, not a quiet switch to TLS (or a quiet plain request).
+  auto plain_with_ca =
+      ClientSettingsFromEnvironment({{"SHOAL_API_HOST", "orch"}, {"SHOAL_API_CA_CERT", ca}});
+  ASSERT_FALSE(plain_with_ca.ok());
+  EXPECT_NE(plain_with_ca.status().message().find("set SHOAL_API_HOST=https://orch"),
+            std::string::npos)
+      << plain_with_ca.status().message();
+  EXPECT_FALSE(ClientSettingsFromEnvironment(
+                   {{"SHOAL_API_HOST", "https://orch"}, {"SHOAL_API_CA_CERT", ca + ".missing"}})
+                   .ok());
+  fs::remove_all(dir);
+}
+
+TEST(ApiClientTest, SendsTheTokenAndExplainsARefusal) {
+  HttpServer server(HttpServer::Options{});
+  transport::BearerAuth auth;
+  auth.Require("/", "right-token", "client API");
+  server.SetAuth(std::move(auth), [](const std::string&) {});
+  server.HandleJson("GET", "/api/v1/orchestrator/nodes", [](const Request&) -> Result<Json> {
+    return Json{{"Items", Json::array()}};
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  transport::HttpClient::Options right;
+  right.bearer_token = "right-token";
+  EXPECT_TRUE(ApiClient({"127.0.0.1", *port}, right).ListNodes().ok());
+
+  transport::HttpClient::Options wrong;
+  wrong.bearer_token = "wrong-token";
+  auto refused = ApiClient({"127.0.0.1", *port}, wrong).ListNodes();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(refused.status().message().rfind(
+                "the orchestrator refused the API token (invalid token): set SHOAL_API_TOKEN", 0),
+            0u)
+      << refused.status().message();
+  EXPECT_EQ(refused.status().message().find("wrong-token"), std::string::npos);
+
+  auto missing = ApiClient({"127.0.0.1", *port}).ListNodes();
+  EXPECT_NE(missing.status().message().find("(missing bearer token)"), std::string::npos)
+      << missing.status().message();
 }
 
 TEST(ApiClientTest, SubmitsJobsAndDecodesTheAnswer) {

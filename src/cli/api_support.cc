@@ -6,10 +6,12 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "common/environment.h"
 #include "jobspec/template.h"
 #include "models/ids.h"
+#include "transport/auth.h"
 
 namespace shoal::cli {
 
@@ -22,10 +24,38 @@ void ReportWarning(std::string_view command, std::string_view message) {
   std::cerr << command << ": warning: " << message << "\n";
 }
 
+ApiFlags& GlobalApiFlags() {
+  static ApiFlags flags;
+  return flags;
+}
+
 Result<api::ApiClient> ClientFromEnvironment() {
-  SHOAL_ASSIGN_OR_RETURN(transport::Endpoint endpoint,
-                         api::EndpointFromEnvironment(CurrentEnvironment()));
-  return api::ApiClient(std::move(endpoint));
+  const ApiFlags& flags = GlobalApiFlags();
+  std::map<std::string, std::string> environment = CurrentEnvironment();
+  // A flag replaces its variables outright, so a stale one in the environment cannot clash.
+  if (!flags.token_file.empty()) {
+    environment.erase("SHOAL_API_TOKEN");
+    environment.erase("SHOAL_API_TOKEN_FILE");
+  }
+  if (!flags.ca_cert.empty()) environment.erase("SHOAL_API_CA_CERT");
+  SHOAL_ASSIGN_OR_RETURN(api::ClientSettings settings,
+                         api::ClientSettingsFromEnvironment(environment));
+  if (!flags.token_file.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(settings.http.bearer_token,
+                           transport::ReadTokenFile(flags.token_file, "--api-token-file"));
+  }
+  if (!flags.ca_cert.empty()) {
+    if (!settings.endpoint.tls) {
+      return Status::InvalidArgument(
+          "--api-ca-cert is for an https orchestrator: set SHOAL_API_HOST=https://" +
+          settings.endpoint.host);
+    }
+    if (::access(flags.ca_cert.c_str(), R_OK) != 0) {
+      return Status::InvalidArgument("--api-ca-cert: cannot read '" + flags.ca_cert + "'");
+    }
+    settings.http.ca_cert_file = flags.ca_cert;
+  }
+  return api::ApiClient(std::move(settings.endpoint), std::move(settings.http));
 }
 
 Result<ListOutput> ParseListOutput(const std::string& text) {

@@ -27,7 +27,17 @@ int ReportError(std::string_view command, const Status& status, int exit_code);
 // Prints "<command>: warning: <message>" to stderr.
 void ReportWarning(std::string_view command, std::string_view message);
 
-// A client for the orchestrator named by SHOAL_API_HOST/SHOAL_API_PORT (or BACALHAU_*).
+// The CLI's global flags for talking to the orchestrator, given before the verb (`shoal
+// --api-token-file F job list`); each replaces its environment variable.
+struct ApiFlags {
+  std::string token_file;  // --api-token-file, instead of SHOAL_API_TOKEN(_FILE)
+  std::string ca_cert;     // --api-ca-cert, instead of SHOAL_API_CA_CERT
+};
+// The process's ApiFlags, filled in by the argument parser. REQUIRES: main thread.
+ApiFlags& GlobalApiFlags();
+
+// A client for the orchestrator named by SHOAL_API_HOST/SHOAL_API_PORT (or BACALHAU_*), with the
+// token and CA of api::ClientSettingsFromEnvironment, or of GlobalApiFlags() when given.
 Result<api::ApiClient> ClientFromEnvironment();
 
 // --output of the listing verbs.

@@ -68,9 +68,13 @@ int RunDevstack(const DevstackFlags& flags) {
     std::cout << "S3 credentials for these stores: AWS_ACCESS_KEY_ID=S3RVER "
                  "AWS_SECRET_ACCESS_KEY=S3RVER\n";
   }
-  std::cout << "\n"
+  // The token itself is never printed: it stays in its owner-only file.
+  std::cout << "The API asks for a token: the client token is in " << (*stack)->client_token_file()
+            << " (mode 0600, new at every start).\n"
+            << "\n"
             << "Point the CLI at it from another terminal:\n"
             << "  export SHOAL_API_HOST=127.0.0.1 SHOAL_API_PORT=" << (*stack)->port() << "\n"
+            << "  export SHOAL_API_TOKEN_FILE=" << (*stack)->client_token_file() << "\n"
             << "  shoal node list\n\nPress Ctrl-C to stop." << std::endl;
   WaitForStopSignal();
   std::cout << "devstack stopping" << std::endl;

@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "cli/api_support.h"
 #include "cli/command.h"
 
 namespace shoal::cli {
@@ -9,6 +10,13 @@ int Main(int argc, char** argv) {
   app.name("shoal");
   app.require_subcommand(1);
   app.set_version_flag("--version", "shoal 0.1.0 (DuckDB 1.4.4)");
+  // Before the verb only: `shoal --api-token-file F job list`.
+  app.add_option("--api-token-file", GlobalApiFlags().token_file,
+                 "job/node/agent: file holding the orchestrator's client token (instead of "
+                 "SHOAL_API_TOKEN or SHOAL_API_TOKEN_FILE)");
+  app.add_option("--api-ca-cert", GlobalApiFlags().ca_cert,
+                 "job/node/agent: CA (PEM) that signed an https orchestrator's certificate "
+                 "(instead of SHOAL_API_CA_CERT)");
   int exit_code = 0;
   AddSqlCommand(app, exit_code);
   AddGenerateCommand(app, exit_code);

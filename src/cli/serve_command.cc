@@ -3,6 +3,8 @@
 #include <map>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "cli/command.h"
 #include "cli/signals.h"
 #include "common/environment.h"
@@ -10,6 +12,7 @@
 #include "compute/stores.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
+#include "transport/auth.h"
 
 namespace shoal::cli {
 
@@ -31,6 +34,11 @@ struct ServeFlags {
   double node_timeout_s = 30;
   double heartbeat_s = 2;
   bool require_approval = false;
+  std::string auth_token_file;  // orchestrator: the client token
+  std::string node_token_file;  // orchestrator: the token nodes must send; node: the one it sends
+  std::string tls_cert_file;    // orchestrator: serve HTTPS
+  std::string tls_key_file;
+  std::string ca_cert_file;  // node: the CA that signed an https orchestrator's certificate
 };
 
 Result<std::map<std::string, std::string>> ParseLabels(const std::string& text) {
@@ -52,8 +60,35 @@ int Fail(const Status& status, int code) {
   return code;
 }
 
+void Warn(const std::string& message) { std::cerr << "shoal serve: warning: " << message << "\n"; }
+
+// The orchestrator's tokens from its token files; an empty or unreadable file is an error, and
+// so is one token for both sides (the split between clients and nodes would mean nothing).
+Result<orchestrator::ApiTokens> ReadApiTokens(const ServeFlags& flags) {
+  orchestrator::ApiTokens tokens;
+  if (!flags.auth_token_file.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(tokens.client,
+                           transport::ReadTokenFile(flags.auth_token_file, "--auth-token-file"));
+  }
+  if (!flags.node_token_file.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(tokens.node,
+                           transport::ReadTokenFile(flags.node_token_file, "--node-token-file"));
+  }
+  if (!tokens.client.empty() && transport::ConstantTimeEquals(tokens.client, tokens.node)) {
+    return Status::InvalidArgument(
+        "--auth-token-file and --node-token-file hold the same token: give clients and nodes "
+        "different tokens");
+  }
+  return tokens;
+}
+
 int ServeOrchestrator(const ServeFlags& flags) {
   if (flags.data_dir.empty()) return Fail(Status::InvalidArgument("--data-dir is required"), 2);
+  if (flags.tls_cert_file.empty() != flags.tls_key_file.empty()) {
+    return Fail(Status::InvalidArgument("--tls-cert and --tls-key go together"), 2);
+  }
+  auto tokens = ReadApiTokens(flags);
+  if (!tokens.ok()) return Fail(tokens.status(), 2);
   BlockStopSignals();
   orchestrator::OrchestratorOptions options;
   options.data_dir = flags.data_dir;
@@ -64,12 +99,32 @@ int ServeOrchestrator(const ServeFlags& flags) {
   options.auto_approve_nodes = !flags.require_approval;
   auto orchestrator = orchestrator::Orchestrator::Open(options);
   if (!orchestrator.ok()) return Fail(orchestrator.status(), 1);
-  transport::HttpServer server({flags.host, flags.port, 256, size_t{1} << 30});
-  orchestrator::RegisterHttpApi(server, **orchestrator);
+  transport::HttpServer::Options server_options;
+  server_options.host = flags.host;
+  server_options.port = flags.port;
+  server_options.threads = 256;
+  server_options.max_body_bytes = size_t{1} << 30;
+  server_options.tls_cert_file = flags.tls_cert_file;
+  server_options.tls_key_file = flags.tls_key_file;
+  transport::HttpServer server(server_options);
+  orchestrator::RegisterHttpApi(server, **orchestrator, *tokens);
   auto port = server.Start();
-  if (!port.ok()) return Fail(port.status(), 1);
-  std::cout << "orchestrator listening on " << flags.host << ":" << *port << " (data in "
-            << flags.data_dir << ")" << std::endl;
+  if (!port.ok()) return Fail(port.status(), server.tls() ? 2 : 1);
+  const std::string where = flags.host + ":" + std::to_string(*port);
+  // Said at every start, so an open orchestrator is never open by accident.
+  if (tokens->client.empty()) {
+    Warn("no --auth-token-file: anyone who reaches " + where +
+         " can submit jobs, read results and approve nodes");
+  }
+  if (tokens->node.empty()) {
+    Warn("no --node-token-file: anyone who reaches " + where +
+         " can register a compute node and receive jobs");
+  }
+  if (!server.tls() && (!tokens->client.empty() || !tokens->node.empty())) {
+    Warn("no --tls-cert: tokens and data cross the network unencrypted");
+  }
+  std::cout << "orchestrator listening on " << (server.tls() ? "https://" : "http://") << where
+            << " (data in " << flags.data_dir << ")" << std::endl;
   WaitForStopSignal();
   std::cout << "orchestrator stopping" << std::endl;
   server.Stop();
@@ -84,10 +139,27 @@ int ServeCompute(const ServeFlags& flags) {
   if (flags.data_dir.empty()) return Fail(Status::InvalidArgument("--data-dir is required"), 2);
   auto endpoint = transport::ParseEndpoint(flags.orchestrator_url);
   if (!endpoint.ok()) return Fail(endpoint.status().WithContext("--orchestrator"), 2);
+  if (!flags.ca_cert_file.empty() && !endpoint->tls) {
+    return Fail(Status::InvalidArgument("--ca-cert is for an https:// orchestrator; give "
+                                        "--orchestrator https://" +
+                                        endpoint->ToString()),
+                2);
+  }
+  if (!flags.ca_cert_file.empty() && ::access(flags.ca_cert_file.c_str(), R_OK) != 0) {
+    return Fail(Status::InvalidArgument("--ca-cert: cannot read '" + flags.ca_cert_file + "'"), 2);
+  }
+  std::string node_token;
+  if (!flags.node_token_file.empty()) {
+    auto token = transport::ReadTokenFile(flags.node_token_file, "--node-token-file");
+    if (!token.ok()) return Fail(token.status(), 2);
+    node_token = *token;
+  }
   auto labels = ParseLabels(flags.labels);
   if (!labels.ok()) return Fail(labels.status(), 2);
   compute::ComputeNodeOptions options;
   options.orchestrator = *endpoint;
+  options.node_token = node_token;
+  options.ca_cert_file = flags.ca_cert_file;
   options.labels = *labels;
   options.max_executions = flags.max_executions;
   options.runner.node_id = flags.name;
@@ -107,7 +179,7 @@ int ServeCompute(const ServeFlags& flags) {
   BlockStopSignals();
   auto node = compute::ComputeNode::Start(std::move(options));
   if (!node.ok()) return Fail(node.status(), 1);
-  std::cout << "compute node " << flags.name << " connecting to " << endpoint->ToString() << "\n"
+  std::cout << "compute node " << flags.name << " connecting to " << endpoint->Url() << "\n"
             << described << std::flush;
   WaitForStopSignal();
   (*node)->Stop();
@@ -152,6 +224,18 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   serve->add_flag("--require-approval", flags->require_approval,
                   "orchestrator: new nodes wait for `shoal node approve`");
+  serve->add_option("--auth-token-file", flags->auth_token_file,
+                    "orchestrator: file holding the token clients must send (SHOAL_API_TOKEN)");
+  serve->add_option("--node-token-file", flags->node_token_file,
+                    "file holding the node token: the one nodes must send (orchestrator), the "
+                    "one this node sends (compute)");
+  serve->add_option("--tls-cert", flags->tls_cert_file,
+                    "orchestrator: serve HTTPS with this certificate (PEM, with its chain)");
+  serve->add_option("--tls-key", flags->tls_key_file,
+                    "orchestrator: the private key (PEM) of --tls-cert");
+  serve->add_option("--ca-cert", flags->ca_cert_file,
+                    "compute: the CA (PEM) that signed an https:// orchestrator's certificate "
+                    "(default: the system's CAs)");
   serve->callback([flags, orchestrator, &exit_code] {
     flags->orchestrator_mode = orchestrator->count() > 0;
     if (flags->compute_mode) {

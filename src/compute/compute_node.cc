@@ -57,12 +57,19 @@ Result<std::unique_ptr<ComputeNode>> ComputeNode::Start(ComputeNodeOptions optio
   return node;
 }
 
+// The client's options: long enough reads for the long-poll, the node's token and CA.
+transport::HttpClient::Options ClientOptions(const ComputeNodeOptions& options) {
+  transport::HttpClient::Options client;
+  client.connect_timeout = std::chrono::milliseconds(3000);
+  client.read_timeout = options.poll_wait + std::chrono::milliseconds(20000);
+  client.bearer_token = options.node_token;
+  client.ca_cert_file = options.ca_cert_file;
+  return client;
+}
+
 ComputeNode::ComputeNode(ComputeNodeOptions options)
     : options_(std::move(options)),
-      client_(
-          options_.orchestrator,
-          transport::HttpClient::Options{std::chrono::milliseconds(3000),
-                                         options_.poll_wait + std::chrono::milliseconds(20000)}),
+      client_(options_.orchestrator, ClientOptions(options_)),
       runner_(options_.runner) {}
 
 ComputeNode::~ComputeNode() { Stop(); }
@@ -94,6 +101,23 @@ void ComputeNode::SleepFor(std::chrono::milliseconds delay) {
   wake_.wait_for(lock, delay, [this] { return stopping_.load(); });
 }
 
+bool ComputeNode::RefusedForGood(const Status& status) {
+  std::string why;
+  if (status.code() == ErrorCode::kUnauthenticated) {
+    why = "the orchestrator refused this node's token (" + status.message() +
+          "): give --node-token-file the orchestrator's node token";
+  } else if (status.code() == ErrorCode::kFailedPrecondition) {
+    why = status.message();  // the orchestrator's certificate did not verify (check --ca-cert)
+  } else {
+    return false;
+  }
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(options_.auth_retry_delay).count();
+  Log(options_.runner.node_id, why + "; trying again in " + std::to_string(seconds) + "s");
+  registered_ = false;
+  return true;
+}
+
 Status ComputeNode::Register() {
   models::Node node;
   node.id = options_.runner.node_id;
@@ -116,6 +140,10 @@ void ComputeNode::HeartbeatLoop() {
   while (!stopping_) {
     if (!registered_) {
       Status status = Register();
+      if (RefusedForGood(status)) {
+        SleepFor(options_.auth_retry_delay);
+        continue;
+      }
       if (!status.ok()) {
         Log(options_.runner.node_id, "cannot register: " + status.message());
         SleepFor(options_.retry_delay);
@@ -141,6 +169,12 @@ void ComputeNode::HeartbeatLoop() {
       registered_ = false;
       continue;
     }
+    // A refusal after registering (the orchestrator restarted with other tokens): register
+    // again, slowly, from the top of the loop.
+    if (!answer.ok() && RefusedForGood(answer.status())) {
+      SleepFor(options_.auth_retry_delay);
+      continue;
+    }
     SleepFor(std::chrono::milliseconds(heartbeat_ms_.load()));
   }
 }
@@ -155,6 +189,8 @@ void ComputeNode::PollLoop() {
                             "/work?node_id=" + transport::UrlEncode(options_.runner.node_id) +
                             "&wait_ms=" + std::to_string(options_.poll_wait.count()));
     if (!work.ok()) {
+      // A refused token also stops the heartbeats, which register again; wait for that.
+      if (work.status().code() == ErrorCode::kUnauthenticated) registered_ = false;
       if (!stopping_) SleepFor(options_.retry_delay);
       continue;
     }

@@ -11,6 +11,12 @@
 // orchestrator is unreachable the node keeps retrying; when the orchestrator says it does not
 // know the node (it was declared lost), the node registers again.
 //
+// The node authenticates with its node token (sent as a bearer token) and reaches an https
+// orchestrator over TLS, verifying its certificate against the given CA. A refused token (401)
+// or a certificate that does not verify does not stop the node: it logs why and tries again
+// every auth_retry_delay, so fixing the orchestrator's side needs no restart of the nodes, and a
+// misconfigured node neither spins nor floods the orchestrator's audit log.
+//
 // Thread-safety: Start/Stop from one thread; everything else runs on the node's own threads.
 #pragma once
 
@@ -38,6 +44,10 @@ struct ComputeNodeOptions {
   int64_t max_executions = 4;
   std::chrono::milliseconds poll_wait{10000};
   std::chrono::milliseconds retry_delay{500};  // after a failed call to the orchestrator
+  std::string node_token;                      // sent as `Authorization: Bearer`; empty: none
+  std::string ca_cert_file;                    // https orchestrator: the CA (PEM) to verify it with
+  // After the orchestrator refused the token, or its certificate did not verify.
+  std::chrono::milliseconds auth_retry_delay{15000};
 };
 
 class ComputeNode {
@@ -79,6 +89,10 @@ class ComputeNode {
   // publisher did not say them: the orchestrator picks fetching nodes by location.
   models::SpecConfig WithStoreLocation(models::SpecConfig published) const;
   void SleepFor(std::chrono::milliseconds delay);
+  // True when `status` says this node cannot talk to the orchestrator until someone fixes a
+  // token or a certificate: it is logged, registration starts over, and the caller waits
+  // auth_retry_delay before trying again.
+  bool RefusedForGood(const Status& status);
   // REQUIRES: mu_ held. Joins workers whose execution or fetch has finished.
   void ReapWorkersLocked();
 

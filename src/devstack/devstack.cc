@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "common/environment.h"
-#include "orchestrator/http_api.h"
+#include "transport/auth.h"
 
 namespace shoal::devstack {
 
@@ -55,6 +55,16 @@ compute::StoreConfig S3Store(const std::string& name, const S3rverProcess& serve
   return {name, "", config};
 }
 
+// Fresh random tokens, written owner-only under `root`.
+Result<orchestrator::ApiTokens> MakeTokens(const fs::path& root) {
+  orchestrator::ApiTokens tokens;
+  SHOAL_ASSIGN_OR_RETURN(tokens.client, transport::RandomToken());
+  SHOAL_ASSIGN_OR_RETURN(tokens.node, transport::RandomToken());
+  SHOAL_RETURN_IF_ERROR(transport::WriteTokenFile((root / "client.token").string(), tokens.client));
+  SHOAL_RETURN_IF_ERROR(transport::WriteTokenFile((root / "node.token").string(), tokens.node));
+  return tokens;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options) {
@@ -66,19 +76,26 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
   auto stack = std::unique_ptr<Devstack>(new Devstack());
   stack->options_ = options;
   fs::path root = fs::absolute(options.dir);
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return Status::IoError("cannot create '" + root.string() + "': " + ec.message());
+  SHOAL_ASSIGN_OR_RETURN(stack->tokens_, MakeTokens(root));
 
   orchestrator::OrchestratorOptions orchestrator_options;
   orchestrator_options.data_dir = (root / "orchestrator").string();
   SHOAL_ASSIGN_OR_RETURN(stack->orchestrator_,
                          orchestrator::Orchestrator::Open(orchestrator_options));
-  stack->server_ = std::make_unique<transport::HttpServer>(
-      transport::HttpServer::Options{options.host, options.port, 128, size_t{1} << 30});
-  orchestrator::RegisterHttpApi(*stack->server_, *stack->orchestrator_);
+  transport::HttpServer::Options server;
+  server.host = options.host;
+  server.port = options.port;
+  server.threads = 128;
+  server.max_body_bytes = size_t{1} << 30;
+  stack->server_ = std::make_unique<transport::HttpServer>(server);
+  orchestrator::RegisterHttpApi(*stack->server_, *stack->orchestrator_, stack->tokens_);
   SHOAL_ASSIGN_OR_RETURN(stack->port_, stack->server_->Start());
 
   // Each store starts with the bucket the seed's jobs use, as its MinIO setup creates it.
   const bool s3 = options.storage == StorageKind::kS3;
-  std::error_code ec;
   if (s3) {
     SHOAL_ASSIGN_OR_RETURN(stack->s3_servers_, StartS3Servers(options, root / "storage"));
   } else {
@@ -93,6 +110,7 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
       node.labels = {{"region", region}, {"name", name}};
       node.max_executions = options.max_executions_per_node;
       node.poll_wait = std::chrono::milliseconds(5000);
+      node.node_token = stack->tokens_.node;
       node.runner.node_id = name;
       node.runner.work_dir = (root / "nodes" / name).string();
       if (s3) {
@@ -147,6 +165,10 @@ bool Devstack::WaitForNodes(std::chrono::milliseconds timeout) const {
 
 std::string Devstack::StorageDir(const std::string& region) const {
   return (fs::absolute(options_.dir) / "storage" / region).string();
+}
+
+std::string Devstack::client_token_file() const {
+  return (fs::absolute(options_.dir) / "client.token").string();
 }
 
 std::string Devstack::StoreUrl(const std::string& region) const {

@@ -7,9 +7,14 @@
 // the seed's bucket `my-bucket`; nodes reach them through their endpoint aliases, with s3rver's
 // credentials in the nodes' environment (jobs read env:AWS_ACCESS_KEY_ID as in the seed).
 //
-// Layout under `dir`: orchestrator/ (state and results), nodes/<name>/ (sandboxes),
-// storage/<region>/ (regional store: the folder, or the s3rver's data), storage/global/, and
-// storage/<region>.log (an s3rver's log).
+// The orchestrator asks for tokens as a deployed one does: at every start the devstack makes a
+// random client token and a random node token, writes them to `dir`/client.token and
+// `dir`/node.token (mode 0600), and gives its nodes the node token. Clients read the client
+// token from its file (SHOAL_API_TOKEN_FILE) or from client_token().
+//
+// Layout under `dir`: client.token and node.token, orchestrator/ (state and results),
+// nodes/<name>/ (sandboxes), storage/<region>/ (regional store: the folder, or the s3rver's
+// data), storage/global/, and storage/<region>.log (an s3rver's log).
 //
 // Thread-safety: Start/Stop from one thread.
 #pragma once
@@ -22,6 +27,7 @@
 #include "common/status.h"
 #include "compute/compute_node.h"
 #include "devstack/s3rver_process.h"
+#include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
 #include "transport/http_server.h"
 
@@ -54,12 +60,19 @@ class Devstack {
   // kS3: "http://127.0.0.1:PORT" of the region's (or "global") S3 server; "" with folders.
   std::string StoreUrl(const std::string& region) const;
 
+  // The token the API asks of clients, and the file that holds it.
+  const std::string& client_token() const { return tokens_.client; }
+  std::string client_token_file() const;
+  // The token the compute channel asks of nodes.
+  const std::string& node_token() const { return tokens_.node; }
+
  private:
   DevstackOptions options_;
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;
   std::unique_ptr<transport::HttpServer> server_;
   std::vector<std::pair<std::string, std::unique_ptr<compute::ComputeNode>>> nodes_;
   std::map<std::string, std::unique_ptr<S3rverProcess>> s3_servers_;  // by region, and "global"
+  orchestrator::ApiTokens tokens_;
   int port_ = 0;
 };
 

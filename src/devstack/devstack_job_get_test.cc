@@ -99,10 +99,14 @@ class DevstackJobGetTest : public ::testing::TestWithParam<StorageKind> {
     ASSERT_TRUE(stack.ok()) << stack.status().ToString();
     stack_ = std::move(stack).value();
     ASSERT_TRUE(stack_->WaitForNodes(std::chrono::seconds(10)));
-    client_ = std::make_unique<api::ApiClient>(transport::Endpoint{"127.0.0.1", stack_->port()});
+    transport::HttpClient::Options http;
+    http.bearer_token = stack_->client_token();
+    client_ =
+        std::make_unique<api::ApiClient>(transport::Endpoint{"127.0.0.1", stack_->port()}, http);
     // The CLI finds the orchestrator as a user's shell would tell it; it gets no store keys.
     setenv("SHOAL_API_HOST", "127.0.0.1", 1);
     setenv("SHOAL_API_PORT", std::to_string(stack_->port()).c_str(), 1);
+    setenv("SHOAL_API_TOKEN_FILE", stack_->client_token_file().c_str(), 1);
     if (GetParam() == StorageKind::kS3) {
       storage::S3Config config;
       config.endpoint = stack_->StoreUrl("us").substr(std::string("http://").size());

@@ -111,8 +111,10 @@ class DevstackTest : public ::testing::TestWithParam<StorageKind> {
     ASSERT_TRUE(stack.ok()) << stack.status().ToString();
     stack_ = std::move(stack).value();
     ASSERT_TRUE(stack_->WaitForNodes(std::chrono::seconds(10)));
-    client_ =
-        std::make_unique<transport::HttpClient>(transport::Endpoint{"127.0.0.1", stack_->port()});
+    transport::HttpClient::Options http;
+    http.bearer_token = stack_->client_token();
+    client_ = std::make_unique<transport::HttpClient>(
+        transport::Endpoint{"127.0.0.1", stack_->port()}, http);
   }
   void TearDown() override {
     stack_.reset();
@@ -360,6 +362,55 @@ TEST_P(DevstackTest, CustomerSegmentsCombinePartialsExactlyEvenAfterARerun) {
   std::vector<std::string> expected = SortedRows(OracleRows(*oracle, "SELECT * FROM segments"));
   EXPECT_GE(expected.size(), 3u);
   EXPECT_EQ(segments, expected);
+}
+
+// The devstack's API asks for tokens as a deployed orchestrator does: fresh random ones in
+// owner-only files, the node token on its nodes, the client token for everything else.
+TEST(DevstackTokensTest, TheApiNeedsTheClientTokenAndNodesUseTheNodeToken) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("shoal-devstack-tokens-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  DevstackOptions options;
+  options.dir = dir.string();
+  options.port = 0;
+  options.regions = {"us"};
+  options.nodes_per_region = 1;
+  auto stack = Devstack::Start(options);
+  ASSERT_TRUE(stack.ok()) << stack.status().ToString();
+  ASSERT_TRUE((*stack)->WaitForNodes(std::chrono::seconds(10)));  // with the node token
+
+  const std::string client_token = (*stack)->client_token();
+  const std::string node_token = (*stack)->node_token();
+  EXPECT_EQ(client_token.size(), 64u);
+  EXPECT_NE(client_token, node_token);
+  EXPECT_EQ((*stack)->client_token_file(), (fs::absolute(dir) / "client.token").string());
+  for (const auto& [file, token] :
+       {std::pair{"client.token", client_token}, {"node.token", node_token}}) {
+    EXPECT_EQ(fs::status(dir / file).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write)
+        << file;
+    std::ifstream in(dir / file);
+    std::string text;
+    std::getline(in, text);
+    EXPECT_EQ(text, token) << file;
+  }
+
+  const transport::Endpoint endpoint{"127.0.0.1", (*stack)->port()};
+  auto without = transport::HttpClient(endpoint).Get("/api/v1/orchestrator/nodes");
+  EXPECT_EQ(without.status().code(), ErrorCode::kUnauthenticated);
+  transport::HttpClient::Options as_node;
+  as_node.bearer_token = node_token;
+  EXPECT_EQ(
+      transport::HttpClient(endpoint, as_node).Get("/api/v1/orchestrator/nodes").status().code(),
+      ErrorCode::kUnauthenticated);
+  transport::HttpClient::Options as_client;
+  as_client.bearer_token = client_token;
+  auto nodes = transport::HttpClient(endpoint, as_client).Get("/api/v1/orchestrator/nodes");
+  ASSERT_TRUE(nodes.ok()) << nodes.status().ToString();
+  ASSERT_EQ((*nodes)["Items"].size(), 1u);
+  EXPECT_EQ((*nodes)["Items"][0]["Connection"], "CONNECTED");
+  stack->reset();
+  fs::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, DevstackTest,

@@ -290,9 +290,20 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
 
 }  // namespace
 
-void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator) {
+transport::BearerAuth ApiAuth(const ApiTokens& tokens) {
+  transport::BearerAuth auth;
+  auth.Require("/", tokens.client, "client API");
+  auth.Require(std::string(kCompute) + "/", tokens.node, "node channel");
+  auth.Open("/api/v1/agent/alive");
+  return auth;
+}
+
+void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator,
+                     const ApiTokens& tokens, transport::HttpServer::AuditSink audit) {
   RegisterPublicApi(server, orchestrator);
   RegisterComputeChannel(server, orchestrator);
+  transport::BearerAuth auth = ApiAuth(tokens);
+  if (auth.any_token()) server.SetAuth(std::move(auth), std::move(audit));
 }
 
 }  // namespace shoal::orchestrator

@@ -1,5 +1,11 @@
 // The orchestrator's HTTP endpoints (docs/api.md): the public API for the CLI and the compute
-// channel for nodes, both mapped onto an Orchestrator.
+// channel for nodes, both mapped onto an Orchestrator, and who may call which.
+//
+// Two tokens split the callers: the client token opens the public API (jobs, results, nodes,
+// approvals), the node token opens the compute channel (/api/v1/compute/...), and neither opens
+// the other's endpoints, so a node cannot submit jobs or approve itself and a client cannot pose
+// as a node. GET /api/v1/agent/alive stays open for health checks. An empty token leaves its
+// side open (an orchestrator started without token files).
 //
 // Thread-safety: handlers run concurrently; the Orchestrator is thread-safe.
 #pragma once
@@ -11,7 +17,19 @@ namespace shoal::orchestrator {
 
 inline constexpr const char* kShoalVersion = "0.1.0";
 
-// REQUIRES: `orchestrator` outlives `server`'s serving.
-void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator);
+struct ApiTokens {
+  std::string client;  // the public API; empty: open
+  std::string node;    // the compute channel; empty: open
+};
+
+// The rules for `tokens` (see the header comment).
+transport::BearerAuth ApiAuth(const ApiTokens& tokens);
+
+// Registers every endpoint, and with a token in `tokens` the auth rules, refusals audited to
+// `audit` (HttpServer's default sink, stderr, when null).
+// REQUIRES: `orchestrator` outlives `server`'s serving; called before server.Start().
+void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator,
+                     const ApiTokens& tokens = {},
+                     transport::HttpServer::AuditSink audit = nullptr);
 
 }  // namespace shoal::orchestrator

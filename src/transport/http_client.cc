@@ -1,8 +1,12 @@
 #include "transport/http_client.h"
 
 #include <charconv>
+#include <memory>
 
 #include <httplib.h>
+#include <openssl/x509.h>
+
+#include "transport/sigpipe.h"
 
 namespace shoal::transport {
 
@@ -15,15 +19,54 @@ Result<Json> ParseJson(const std::string& body) {
   return parsed;
 }
 
+// The Status for a request that got no HTTP answer. Connection failures keep the message
+// "cannot reach HOST:PORT: ..." that callers recognize; TLS problems say what to change.
+Status NoAnswer(const httplib::Client& client, httplib::Error error, const Endpoint& endpoint,
+                const std::string& ca_cert_file) {
+  const std::string where = endpoint.ToString();
+  const std::string ca =
+      ca_cert_file.empty() ? "the system's CA certificates" : "the CA in '" + ca_cert_file + "'";
+  switch (error) {
+    case httplib::Error::SSLServerVerification: {
+      long verify = client.get_openssl_verify_result();
+      std::string reason = verify == X509_V_OK ? "it is not issued for the host " + endpoint.host
+                                               : X509_verify_cert_error_string(verify);
+      return Status::FailedPrecondition("the TLS certificate of " + where +
+                                        " did not verify against " + ca + ": " + reason);
+    }
+    case httplib::Error::SSLLoadingCerts:
+      return Status::FailedPrecondition("cannot load " + ca + " (it must be a PEM file)");
+    case httplib::Error::SSLConnection:
+      return Status::Unavailable("the TLS handshake with " + where +
+                                 " failed (if it serves plain HTTP, use http:// instead of "
+                                 "https://)");
+    case httplib::Error::Read:
+    case httplib::Error::Write:
+      if (!endpoint.tls) {
+        return Status::Unavailable(where +
+                                   " closed the connection without an HTTP answer (if it serves "
+                                   "HTTPS, use https://" +
+                                   where + ")");
+      }
+      break;
+    default:
+      break;
+  }
+  return Status::Unavailable("cannot reach " + where + ": " + httplib::to_string(error));
+}
+
 }  // namespace
 
 Result<Endpoint> ParseEndpoint(const std::string& text) {
   std::string rest = text;
+  Endpoint endpoint;
   for (const char* scheme : {"http://", "https://"}) {
-    if (rest.rfind(scheme, 0) == 0) rest = rest.substr(std::string(scheme).size());
+    if (rest.rfind(scheme, 0) == 0) {
+      rest = rest.substr(std::string(scheme).size());
+      endpoint.tls = std::string(scheme) == "https://";
+    }
   }
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
-  Endpoint endpoint;
   size_t colon = rest.rfind(':');
   endpoint.host = colon == std::string::npos ? rest : rest.substr(0, colon);
   if (endpoint.host.empty()) {
@@ -41,12 +84,21 @@ Result<Endpoint> ParseEndpoint(const std::string& text) {
 }
 
 HttpClient::HttpClient(Endpoint endpoint, Options options)
-    : endpoint_(std::move(endpoint)), options_(options) {}
+    : endpoint_(std::move(endpoint)), options_(options) {
+  IgnoreSigpipe();
+}
 
 Result<std::string> HttpClient::Call(const std::string& method, const std::string& path,
                                      const std::string& body,
                                      const std::string& content_type) const {
-  httplib::Client client(endpoint_.host, endpoint_.port);
+  // Client(scheme_host_port) makes an SSLClient for https; Client(host, port) is plain HTTP.
+  httplib::Client client = endpoint_.tls ? httplib::Client(endpoint_.Url())
+                                         : httplib::Client(endpoint_.host, endpoint_.port);
+  if (endpoint_.tls) {
+    client.enable_server_certificate_verification(true);
+    if (!options_.ca_cert_file.empty()) client.set_ca_cert_path(options_.ca_cert_file);
+  }
+  if (!options_.bearer_token.empty()) client.set_bearer_token_auth(options_.bearer_token);
   client.set_connection_timeout(options_.connect_timeout);
   client.set_read_timeout(options_.read_timeout);
   client.set_write_timeout(options_.read_timeout);
@@ -60,10 +112,7 @@ Result<std::string> HttpClient::Call(const std::string& method, const std::strin
   } else {
     result = client.Delete(path.c_str());
   }
-  if (!result) {
-    return Status::Unavailable("cannot reach " + endpoint_.ToString() + ": " +
-                               httplib::to_string(result.error()));
-  }
+  if (!result) return NoAnswer(client, result.error(), endpoint_, options_.ca_cert_file);
   if (result->status >= 200 && result->status < 300) return std::move(result->body);
   std::string message = "HTTP " + std::to_string(result->status) + " from " + path;
   Json error = Json::parse(result->body, nullptr, false);

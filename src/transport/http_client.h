@@ -5,6 +5,13 @@
 // HTTP status and the server's error message; an unreachable server becomes kUnavailable naming
 // the address.
 //
+// An https endpoint is reached over TLS, its certificate verified against Options::ca_cert_file
+// (or the system's CA certificates) and its host name. A certificate that does not verify (or a
+// CA file that cannot be loaded) is kFailedPrecondition; a TLS client against a plain-HTTP
+// server and a plain client against a TLS server are kUnavailable; each message says which. With
+// Options::bearer_token every request carries `Authorization: Bearer <token>`; a 401 answer is
+// kUnauthenticated with the server's reason. No message ever holds the token.
+//
 // Thread-safety: all methods are safe to call concurrently.
 #pragma once
 
@@ -22,10 +29,13 @@ using Json = nlohmann::json;
 struct Endpoint {
   std::string host = "127.0.0.1";
   int port = 1234;
+  bool tls = false;  // https
   std::string ToString() const { return host + ":" + std::to_string(port); }
+  // "http://host:port" or "https://host:port".
+  std::string Url() const { return (tls ? "https://" : "http://") + ToString(); }
 };
 
-// Parses "host:port", "http://host:port" or "host" (port 1234).
+// Parses "host:port", "http://host:port", "https://host:port" (tls) or "host" (port 1234).
 Result<Endpoint> ParseEndpoint(const std::string& text);
 
 class HttpClient {
@@ -33,6 +43,8 @@ class HttpClient {
   struct Options {
     std::chrono::milliseconds connect_timeout{3000};
     std::chrono::milliseconds read_timeout{30000};  // above any long-poll wait
+    std::string bearer_token;                       // sent with every request when not empty
+    std::string ca_cert_file;  // https: the CA (PEM) to verify the server with; empty: system's
   };
 
   explicit HttpClient(Endpoint endpoint) : HttpClient(std::move(endpoint), Options{}) {}

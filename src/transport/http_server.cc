@@ -1,7 +1,15 @@
 #include "transport/http_server.h"
 
+#include <charconv>
+#include <chrono>
+#include <ctime>
+#include <iostream>
+
 #include <httplib.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include "transport/sigpipe.h"
 
 namespace shoal::transport {
 
@@ -22,6 +30,41 @@ Request ToRequest(const httplib::Request& req) {
 void WriteError(httplib::Response& res, const Status& status) {
   res.status = HttpStatusFor(status.code());
   res.set_content(ErrorBody(status).dump(), "application/json");
+}
+
+// The server for `options`: HTTPS when a certificate is given.
+std::unique_ptr<httplib::Server> MakeServer(const HttpServer::Options& options) {
+  if (options.tls_cert_file.empty() && options.tls_key_file.empty()) {
+    return std::make_unique<httplib::Server>();
+  }
+  return std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
+                                              options.tls_key_file.c_str());
+}
+
+// Why the TLS certificate and key could not be loaded, naming the file when one is unreadable.
+Status TlsLoadError(const HttpServer::Options& options) {
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return Status::InvalidArgument(
+        "TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
+  }
+  for (const std::string& file : {options.tls_cert_file, options.tls_key_file}) {
+    if (::access(file.c_str(), R_OK) != 0) {
+      return Status::InvalidArgument("cannot read TLS file '" + file + "'");
+    }
+  }
+  return Status::InvalidArgument("cannot load the TLS certificate '" + options.tls_cert_file +
+                                 "' with the key '" + options.tls_key_file +
+                                 "': both must be PEM, and the key the certificate's own");
+}
+
+void WriteAuditLineToStderr(const std::string& line) {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  // One write per line, so concurrent refusals do not interleave within a line.
+  std::cerr << (std::string(stamp) + " shoal audit: " + line + "\n") << std::flush;
 }
 
 }  // namespace
@@ -46,7 +89,8 @@ Json ErrorBody(const Status& status) {
 }
 
 HttpServer::HttpServer(Options options)
-    : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)), server_(MakeServer(options_)) {
+  IgnoreSigpipe();
   int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(options_.max_body_bytes);
@@ -77,8 +121,9 @@ void HttpServer::HandleJson(const std::string& method, const std::string& patter
 
 void HttpServer::HandleRaw(const std::string& method, const std::string& pattern,
                            RawHandler handler) {
-  auto wrapped = [handler = std::move(handler)](const httplib::Request& req,
-                                                httplib::Response& res) {
+  auto wrapped = [this, handler = std::move(handler)](const httplib::Request& req,
+                                                      httplib::Response& res) {
+    if (Refused(req, res)) return;  // a request whose body was read before its check
     Result<RawResponse> result = Status::Internal("handler did not run");
     try {
       result = handler(ToRequest(req));
@@ -103,9 +148,43 @@ void HttpServer::HandleRaw(const std::string& method, const std::string& pattern
   }
 }
 
+void HttpServer::SetAuth(BearerAuth auth, AuditSink sink) {
+  auth_ = std::move(auth);
+  audit_ = sink ? std::move(sink) : AuditSink(WriteAuditLineToStderr);
+  has_auth_ = true;
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // A small body is read before the refusal (by the route's wrapper or the error handler):
+    // answering first and hanging up makes a client that is still sending see a broken
+    // connection instead of the 401. A larger one is not worth reading for a stranger.
+    uint64_t length = 0;
+    const std::string header = req.get_header_value("Content-Length");
+    std::from_chars(header.data(), header.data() + header.size(), length);
+    if (length > 0 && length <= kMaxBodyReadBeforeRefusal) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    return Refused(req, res) ? httplib::Server::HandlerResponse::Handled
+                             : httplib::Server::HandlerResponse::Unhandled;
+  });
+}
+
+bool HttpServer::Refused(const httplib::Request& req, httplib::Response& res) const {
+  if (!has_auth_) return false;
+  Status allowed = auth_.Check(req.path, req.get_header_value("Authorization"));
+  if (allowed.ok()) return false;
+  audit_(AuditLine(req.method, req.path, req.remote_addr + ":" + std::to_string(req.remote_port),
+                   auth_.RealmFor(req.path), allowed));
+  res.set_header("WWW-Authenticate", "Bearer realm=\"shoal\"");
+  WriteError(res, allowed);
+  return true;
+}
+
 Result<int> HttpServer::Start() {
-  server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+  if (!server_->is_valid() || tls() != !options_.tls_key_file.empty()) {
+    return TlsLoadError(options_);
+  }
+  server_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    if (Refused(req, res)) return;  // no route for a request whose body was read first
     Status status = res.status == 404
                         ? Status::NotFound("no such endpoint: " + req.method + " " + req.path)
                         : Status(res.status == 413 ? ErrorCode::kResourceExhausted

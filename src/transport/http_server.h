@@ -5,6 +5,14 @@
 // status's HTTP code and the body {"Error": {"Code": "...", "Message": "..."}}. Raw handlers
 // serve or accept bytes (result files). Request bodies above Options::max_body_bytes get 413.
 //
+// With Options::tls_cert_file and tls_key_file the server speaks HTTPS only. With a BearerAuth
+// (SetAuth) every request is checked before any handler runs: a refused one gets 401 with a
+// WWW-Authenticate header and the error body ("missing bearer token" / "invalid token"), and an
+// audit line (transport/auth.h) goes to the audit sink. Unknown paths are refused the same way,
+// so a caller without a token learns nothing about the routes. A refused request's body is not
+// read, except one of up to 1 MiB: a client still sending it would otherwise see the connection
+// break instead of the 401.
+//
 // Thread-safety: register every handler before Start(). Handlers run concurrently on the
 // server's pool (size it for the long-polls it must hold at once). Stop() may be called from
 // any thread and waits for the listener to finish.
@@ -20,10 +28,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "transport/auth.h"
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace shoal::transport {
 
@@ -57,7 +68,13 @@ class HttpServer {
     int port = 0;  // 0 picks a free port
     int threads = 64;
     size_t max_body_bytes = size_t{256} << 20;
+    // Both set: serve HTTPS with this certificate (chain) and private key, PEM files.
+    std::string tls_cert_file;
+    std::string tls_key_file;
   };
+  // Receives one audit line per refused request (see AuditLine). Called on the server's
+  // threads, possibly concurrently.
+  using AuditSink = std::function<void(const std::string& line)>;
   using JsonHandler = std::function<Result<Json>(const Request&)>;
   using RawHandler = std::function<Result<RawResponse>(const Request&)>;
 
@@ -68,15 +85,30 @@ class HttpServer {
 
   void HandleJson(const std::string& method, const std::string& pattern, JsonHandler handler);
   void HandleRaw(const std::string& method, const std::string& pattern, RawHandler handler);
+  // Checks every request against `auth`. The default sink writes "<UTC time> shoal audit:
+  // <line>" to stderr. REQUIRES: called before Start().
+  void SetAuth(BearerAuth auth, AuditSink sink = nullptr);
 
-  // Binds and starts serving on a background thread; returns the bound port.
+  // True when the server speaks HTTPS.
+  bool tls() const { return !options_.tls_cert_file.empty(); }
+
+  // Binds and starts serving on a background thread; returns the bound port. A TLS certificate
+  // or key that cannot be loaded is an InvalidArgument error naming the file.
   Result<int> Start();
   void Stop();
   int port() const { return port_; }
 
  private:
   Options options_;
+  // True (after writing the 401 and the audit line) when SetAuth's rules refuse `req`.
+  bool Refused(const httplib::Request& req, httplib::Response& res) const;
+
+  static constexpr uint64_t kMaxBodyReadBeforeRefusal = uint64_t{1} << 20;
+
   std::unique_ptr<httplib::Server> server_;
+  bool has_auth_ = false;
+  BearerAuth auth_;
+  AuditSink audit_;
   static constexpr int kListenBacklog = 1024;
 
   std::thread listener_;

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "transport/http_client.h"
 #include "transport/http_server.h"
@@ -88,12 +89,24 @@ TEST(HttpTest, HoldsManyLongPollsAtOnce) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
+TEST(HttpTest, AClientOrServerMakesSigpipeHarmless) {
+  // OpenSSL writes with write(2): a TLS peer that hung up would otherwise kill the process.
+  HttpClient client({"127.0.0.1", 1});
+  struct sigaction action {};
+  ASSERT_EQ(sigaction(SIGPIPE, nullptr, &action), 0);
+  EXPECT_EQ(action.sa_handler, SIG_IGN);
+}
+
 TEST(EndpointTest, ParsesForms) {
   EXPECT_EQ(ParseEndpoint("http://example:8080/")->port, 8080);
   EXPECT_EQ(ParseEndpoint("localhost")->port, 1234);
   EXPECT_EQ(ParseEndpoint("10.0.0.1:99")->host, "10.0.0.1");
   EXPECT_FALSE(ParseEndpoint("host:abc").ok());
   EXPECT_FALSE(ParseEndpoint(":80").ok());
+  EXPECT_TRUE(ParseEndpoint("https://orch:443")->tls);
+  EXPECT_EQ(ParseEndpoint("https://orch:443")->Url(), "https://orch:443");
+  EXPECT_FALSE(ParseEndpoint("http://orch:80")->tls);
+  EXPECT_FALSE(ParseEndpoint("orch")->tls);
 }
 
 }  // namespace

@@ -1,0 +1,184 @@
+// The orchestrator's HTTP API with tokens: the client token opens the public API only, the node
+// token the compute channel only, the health check stays open, every refusal is audited, and
+// --require-approval still holds back a node that has the right token.
+#include "orchestrator/http_api.h"
+
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "models/json_codec.h"
+#include "transport/http_client.h"
+
+namespace shoal::orchestrator {
+namespace {
+
+namespace fs = std::filesystem;
+using transport::HttpClient;
+using transport::Json;
+using namespace std::chrono_literals;
+
+constexpr const char* kClientToken = "client-token-7c1d";
+constexpr const char* kNodeToken = "node-token-93ab";
+
+Json NodeJson(const std::string& id) {
+  models::Node node;
+  node.id = id;
+  node.labels = {{"region", "us"}};
+  node.engines = {"duckdb"};
+  node.capacity.max_executions = 2;
+  return Json{{"Node", models::ToJson(node)}};
+}
+
+Json JobJson(const std::string& name) {
+  models::Job job;
+  job.name = name;
+  job.count = 1;
+  job.task.name = "main";
+  job.task.engine.type = "duckdb";
+  job.task.engine.params = {{"SQL", "SELECT 1"}};
+  job.task.timeouts.queue_timeout = 600;  // waits for an approved node instead of failing
+  job.constraints.push_back({"region", models::SelectorOperator::kEquals, {"us"}});
+  return Json{{"Job", models::ToJson(job)}};
+}
+
+class HttpApiAuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("shoal-http-api-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    OrchestratorOptions options;
+    options.data_dir = dir_.string();
+    options.auto_approve_nodes = false;  // --require-approval
+    options.tick = 50ms;
+    auto opened = Orchestrator::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    orchestrator_ = std::move(opened).value();
+    server_ = std::make_unique<transport::HttpServer>(transport::HttpServer::Options{});
+    RegisterHttpApi(*server_, *orchestrator_, {kClientToken, kNodeToken},
+                    [this](const std::string& line) {
+                      std::lock_guard lock(mu_);
+                      audit_.push_back(line);
+                    });
+    auto port = server_->Start();
+    ASSERT_TRUE(port.ok()) << port.status().ToString();
+    port_ = *port;
+  }
+  void TearDown() override {
+    orchestrator_->Shutdown();
+    server_.reset();
+    orchestrator_.reset();
+    fs::remove_all(dir_);
+  }
+
+  HttpClient As(const std::string& token) const {
+    HttpClient::Options options;
+    options.bearer_token = token;
+    return HttpClient({"127.0.0.1", port_}, options);
+  }
+
+  std::vector<std::string> Audit() {
+    std::lock_guard lock(mu_);
+    return audit_;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Orchestrator> orchestrator_;
+  std::unique_ptr<transport::HttpServer> server_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::vector<std::string> audit_;
+};
+
+TEST_F(HttpApiAuthTest, EachTokenOpensItsOwnSideOnly) {
+  const HttpClient client = As(kClientToken);
+  const HttpClient node = As(kNodeToken);
+  const HttpClient nobody = As("");
+
+  // The health check is open; everything else wants a token.
+  EXPECT_TRUE(nobody.Get("/api/v1/agent/alive").ok());
+  EXPECT_EQ(nobody.Get("/api/v1/agent/version").status().message(), "missing bearer token");
+  EXPECT_EQ(nobody.Get("/api/v1/orchestrator/jobs").status().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(nobody.Post("/api/v1/compute/register", NodeJson("n-1")).status().code(),
+            ErrorCode::kUnauthenticated);
+  EXPECT_EQ(As("guessed").Get("/api/v1/orchestrator/jobs").status().message(), "invalid token");
+
+  // A node token must not submit jobs, list them or approve nodes.
+  EXPECT_EQ(node.Put("/api/v1/orchestrator/jobs", JobJson("j")).status().message(),
+            "invalid token");
+  EXPECT_EQ(node.Get("/api/v1/orchestrator/nodes").status().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(node.Post("/api/v1/orchestrator/nodes/n-1/approve", Json::object()).status().code(),
+            ErrorCode::kUnauthenticated);
+  // A client token must not register a node, heartbeat or poll for work.
+  EXPECT_EQ(client.Post("/api/v1/compute/register", NodeJson("n-1")).status().message(),
+            "invalid token");
+  EXPECT_EQ(client.Get("/api/v1/compute/work?node_id=n-1").status().code(),
+            ErrorCode::kUnauthenticated);
+  auto listed = orchestrator_->ListNodes();
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());  // nothing got through
+
+  // Each token on its own side.
+  EXPECT_TRUE(node.Post("/api/v1/compute/register", NodeJson("n-1")).ok());
+  EXPECT_TRUE(client.Get("/api/v1/orchestrator/nodes").ok());
+  EXPECT_TRUE(client.Get("/api/v1/agent/version").ok());
+
+  std::vector<std::string> audit = Audit();
+  EXPECT_EQ(audit.size(), 9u);
+  bool saw_node_side = false;
+  for (const std::string& line : audit) {
+    EXPECT_EQ(line.find(kClientToken), std::string::npos) << line;
+    EXPECT_EQ(line.find(kNodeToken), std::string::npos) << line;
+    saw_node_side =
+        saw_node_side || (line.find("refused POST /api/v1/compute/register from 127.0.0.1:") == 0 &&
+                          line.find("(node channel): invalid token") != std::string::npos);
+  }
+  EXPECT_TRUE(saw_node_side) << ::testing::PrintToString(audit);
+}
+
+TEST_F(HttpApiAuthTest, ApprovalStillHoldsBackANodeWithTheRightToken) {
+  const HttpClient client = As(kClientToken);
+  const HttpClient node = As(kNodeToken);
+  auto registered = node.Post("/api/v1/compute/register", NodeJson("compute-us-1"));
+  ASSERT_TRUE(registered.ok()) << registered.status().ToString();
+  EXPECT_EQ((*registered)["Node"]["Membership"], "PENDING");
+  auto submitted = client.Put("/api/v1/orchestrator/jobs", JobJson("approval"));
+  ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
+
+  auto work = node.Get("/api/v1/compute/work?node_id=compute-us-1&wait_ms=300");
+  ASSERT_TRUE(work.ok()) << work.status().ToString();
+  EXPECT_TRUE((*work)["Executions"].empty()) << work->dump();
+
+  // The node cannot approve itself; the client can.
+  EXPECT_FALSE(node.Post("/api/v1/orchestrator/nodes/compute-us-1/approve", Json::object()).ok());
+  auto approved = client.Post("/api/v1/orchestrator/nodes/compute-us-1/approve", Json::object());
+  ASSERT_TRUE(approved.ok()) << approved.status().ToString();
+  EXPECT_EQ((*approved)["Node"]["Membership"], "APPROVED");
+
+  Json executions = Json::array();
+  for (int i = 0; i < 50 && executions.empty(); ++i) {
+    work = node.Get("/api/v1/compute/work?node_id=compute-us-1&wait_ms=200");
+    ASSERT_TRUE(work.ok()) << work.status().ToString();
+    executions = (*work)["Executions"];
+  }
+  ASSERT_EQ(executions.size(), 1u);
+  EXPECT_EQ(executions[0]["Job"]["Name"], "approval");
+}
+
+TEST(ApiAuthTest, NoTokensMeansNoChecks) {
+  transport::BearerAuth open = ApiAuth({});
+  EXPECT_FALSE(open.any_token());
+  EXPECT_TRUE(open.Check("/api/v1/orchestrator/jobs", "").ok());
+  // Only a node token: the client API stays open, the compute channel does not.
+  transport::BearerAuth nodes_only = ApiAuth({"", kNodeToken});
+  EXPECT_TRUE(nodes_only.Check("/api/v1/orchestrator/jobs", "").ok());
+  EXPECT_FALSE(nodes_only.Check("/api/v1/compute/work", "").ok());
+}
+
+}  // namespace
+}  // namespace shoal::orchestrator
