@@ -123,6 +123,14 @@ class BackgroundProcess {
     pid_ = -1;
   }
   bool running() const { return pid_ > 0; }
+  // True while the process has not exited (checked without waiting).
+  bool alive() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == 0) return true;
+    pid_ = -1;  // reaped
+    return false;
+  }
 
  private:
   pid_t pid_ = -1;
