@@ -342,7 +342,8 @@ std::vector<std::string> SortedLines(const fs::path& path) {
 }
 
 OverheadFigures MeasureOverhead(const Flags& flags, const ApiClient& client, int port,
-                                const fs::path& bench_dir, const fs::path& data_dir) {
+                                const std::string& token_file, const fs::path& bench_dir,
+                                const fs::path& data_dir) {
   const std::string local_sql = OverheadSql((data_dir / "*.jsonl").string());
   const std::string job_sql = OverheadSql("s3://my-bucket/bench/*.jsonl");
   const fs::path yaml = bench_dir / "overhead.yaml";
@@ -358,7 +359,8 @@ OverheadFigures MeasureOverhead(const Flags& flags, const ApiClient& client, int
   const fs::path job_out = bench_dir / "job.csv";
   const std::string sql_command =
       flags.shoal + " sql --format csv -c \"" + local_sql + "\" > " + sql_out.string();
-  const std::string env = "SHOAL_API_HOST=127.0.0.1 SHOAL_API_PORT=" + std::to_string(port) + " ";
+  const std::string env = "SHOAL_API_HOST=127.0.0.1 SHOAL_API_PORT=" + std::to_string(port) +
+                          " SHOAL_API_TOKEN_FILE=" + token_file + " ";
 
   auto time_command = [](const std::string& command) {
     auto start = Steady::now();
@@ -482,7 +484,8 @@ bool ReportOverhead(const Flags& flags, const ApiClient& client,
   }
   uintmax_t bytes = 0;
   for (const auto& entry : fs::directory_iterator(data_dir)) bytes += entry.file_size();
-  OverheadFigures overhead = MeasureOverhead(flags, client, stack.port(), dir, data_dir);
+  OverheadFigures overhead =
+      MeasureOverhead(flags, client, stack.port(), stack.client_token_file(), dir, data_dir);
   const double sql_s = Median(overhead.sql_s);
   const double job_run_s = Median(overhead.job_run_s);
   const double api_s = Median(overhead.api_s);
@@ -561,7 +564,9 @@ int main(int argc, char** argv) {
   auto stack = shoal::devstack::Devstack::Start(options);
   if (!stack.ok()) Die("devstack: " + stack.status().ToString());
   if (!(*stack)->WaitForNodes(std::chrono::seconds(30))) Die("nodes did not register");
-  ApiClient client(shoal::transport::Endpoint{"127.0.0.1", (*stack)->port()});
+  shoal::transport::HttpClient::Options http;
+  http.bearer_token = (*stack)->client_token();  // the devstack's API asks for its token
+  ApiClient client(shoal::transport::Endpoint{"127.0.0.1", (*stack)->port()}, http);
   std::printf(
       "cluster: in-process devstack, 3 us + 3 eu nodes (4 slots each), HTTP on 127.0.0.1:%d,"
       " %u cores\n\n",
