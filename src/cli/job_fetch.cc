@@ -240,11 +240,11 @@ int RunJobGet(const JobGetFlags& flags) {
             << "\n";
   // Partition results are often merged by a script: a partial download must not look complete.
   if (!failed->empty()) {
-    return ReportError(kCommand,
-                       Status::Unavailable(
-                           Plural(failed->size(), "execution's", "executions'") +
-                           " results are missing (see above); run the command again to retry"),
-                       kExitFailed);
+    return ReportError(
+        kCommand,
+        Status::Unavailable(Plural(failed->size(), "execution's", "executions'") +
+                            " results are missing (see above); run the command again to retry"),
+        kExitFailed);
   }
   return kExitOk;
 }
