@@ -337,24 +337,12 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     return;
   }
   if (outcome.succeeded) {
-    const models::SpecConfig published = WithStoreLocation(outcome.published_result);
-    PostStatus(id, "Completed", "Execution", "completed", &outcome.run_output, &published);
+    PostStatus(id, "Completed", "Execution", "completed", &outcome.run_output,
+               &outcome.published_result);
   } else {
     PostStatus(id, "Failed", "Execution", outcome.run_output.error_message, &outcome.run_output);
   }
   finish();
-}
-
-models::SpecConfig ComputeNode::WithStoreLocation(models::SpecConfig published) const {
-  if (published.type != models::kPublisherS3 || published.params.contains("StoreLocation")) {
-    return published;
-  }
-  auto store = FindStore(options_.runner.stores, published.params.value("Endpoint", ""));
-  if (store.ok()) {
-    published.params["Store"] = (*store)->name;
-    published.params["StoreLocation"] = StoreLocation(**store);
-  }
-  return published;
 }
 
 void ComputeNode::RunFetch(const std::string& fetch_id, const std::string& execution_id,

@@ -85,9 +85,6 @@ class ComputeNode {
   // the fetch's end.
   void RunFetch(const std::string& fetch_id, const std::string& execution_id,
                 const models::SpecConfig& published);
-  // What the publisher returned, with the store's name and location on this node added when the
-  // publisher did not say them: the orchestrator picks fetching nodes by location.
-  models::SpecConfig WithStoreLocation(models::SpecConfig published) const;
   void SleepFor(std::chrono::milliseconds delay);
   // True when `status` says this node cannot talk to the orchestrator until someone fixes a
   // token or a certificate: it is logged, registration starts over, and the caller waits

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "compute/execution_env.h"
+#include "compute/testing/test_files.h"
 #include "engine/engine.h"
 #include "engine/partition.h"
 
@@ -26,18 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteFile(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << content;
-}
+using testing::ReadFile;
+using testing::WriteFile;
 
 size_t CountLines(const std::string& text) {
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));

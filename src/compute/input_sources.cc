@@ -9,18 +9,16 @@
 #include "compute/s3_input_staging.h"
 #include "compute/sandbox.h"
 #include "compute/stores.h"
+#include "models/spec_config.h"
 #include "models/text.h"
 
 namespace shoal::compute {
 
+using models::StringParam;
+
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string StringParam(const nlohmann::json& params, const char* field) {
-  auto it = params.find(field);
-  return it != params.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 bool IsInsideAllowed(const fs::path& real, const std::vector<std::string>& allowed) {
   for (const std::string& folder : allowed) {

@@ -9,21 +9,19 @@
 #include "compute/files.h"
 #include "compute/stores.h"
 #include "compute/tar_gz_reader.h"
+#include "models/spec_config.h"
 #include "models/text.h"
 #include "storage/s3_client.h"
 
 namespace shoal::compute {
+
+using models::StringParam;
 
 namespace fs = std::filesystem;
 
 namespace {
 
 constexpr uint64_t kDownloadChunk = 8 << 20;
-
-std::string StringParam(const nlohmann::json& params, const char* field) {
-  auto it = params.find(field);
-  return it != params.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 struct Published {
   std::string bucket;

@@ -11,6 +11,7 @@
 #include "compute/published_results.h"
 #include "compute/stores.h"
 #include "compute/tar_gz.h"
+#include "compute/testing/test_files.h"
 #include "storage/s3_client.h"
 #include "tests/s3rver_fixture.h"
 
@@ -19,20 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using shoal::testing::S3rver;
+using testing::ReadFile;
+using testing::WriteFile;
 
 constexpr char kBucket[] = "results-bucket";
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteFile(const fs::path& path, const std::string& bytes) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
 
 class PublishedResultsS3Test : public ::testing::Test {
  protected:

@@ -12,23 +12,14 @@
 #include "compute/files.h"
 #include "compute/s3_publisher.h"
 #include "compute/stores.h"
+#include "compute/testing/test_files.h"
 
 namespace shoal::compute {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteFile(const fs::path& path, const std::string& bytes) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+using testing::ReadFile;
+using testing::WriteFile;
 
 class PublishedResultsTest : public ::testing::Test {
  protected:

@@ -6,18 +6,14 @@
 #include <re2/re2.h>
 
 #include "compute/stores.h"
+#include "models/spec_config.h"
 #include "models/text.h"
 
 namespace shoal::compute {
 
-namespace {
+using models::StringParam;
 
-std::string StringParam(const nlohmann::json& params, const char* field) {
-  auto it = params.find(field);
-  return it != params.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 // Which objects of the listing belong to this execution (Params.Partition).
 class PartitionFilter {

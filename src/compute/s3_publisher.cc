@@ -8,20 +8,18 @@
 #include "compute/s3_store_io.h"
 #include "compute/stores.h"
 #include "compute/tar_gz.h"
+#include "models/spec_config.h"
 #include "models/text.h"
 
 namespace shoal::compute {
+
+using models::StringParam;
 
 namespace fs = std::filesystem;
 
 namespace {
 
 constexpr std::string_view kArchiveSuffix = ".tar.gz";
-
-std::string StringParam(const nlohmann::json& params, const char* field) {
-  auto it = params.find(field);
-  return it != params.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 std::string FormatTime(std::time_t now, const char* format) {
   std::tm local{};

@@ -13,24 +13,15 @@
 #include <unistd.h>
 
 #include "compute/execution_runner.h"
+#include "compute/testing/test_files.h"
 
 namespace shoal::compute {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteFile(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << content;
-}
+using testing::ReadFile;
+using testing::WriteFile;
 
 class SandboxLockTest : public ::testing::Test {
  protected:

@@ -13,23 +13,14 @@
 
 #include "compute/files.h"
 #include "compute/tar_gz.h"
+#include "compute/testing/test_files.h"
 
 namespace shoal::compute {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteFile(const fs::path& path, const std::string& bytes) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+using testing::ReadFile;
+using testing::WriteFile;
 
 // One ustar header block, built by hand so tests can write entries our writer never would.
 std::string Header(const std::string& name, char type, uint64_t size) {

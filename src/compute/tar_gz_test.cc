@@ -8,17 +8,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "compute/testing/test_files.h"
+
 namespace shoal::compute {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::ReadFile;
 
 // The archive is checked by the system's tar, the reader users will have.
 TEST(TarGzTest, SystemTarExtractsEverything) {

@@ -23,6 +23,12 @@ struct SpecConfig {
   bool operator==(const SpecConfig&) const = default;
 };
 
+// The string `params[field]`, or "" when it is missing or not a string.
+inline std::string StringParam(const nlohmann::json& params, const char* field) {
+  auto it = params.find(field);
+  return it != params.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 // Engines. duckdb: Params {SQL: string}. generator: Params {Args: [string]} (the arguments of
 // `shoal generate`, without the command name).
 inline constexpr std::string_view kEngineDuckdb = "duckdb";

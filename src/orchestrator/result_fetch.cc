@@ -4,19 +4,17 @@
 #include <filesystem>
 
 #include "models/ids.h"
+#include "models/spec_config.h"
 #include "orchestrator/orchestrator.h"
 
 namespace shoal::orchestrator {
+
+using models::StringParam;
 
 namespace {
 
 namespace fs = std::filesystem;
 using models::ExecutionComputeState;
-
-std::string StringParam(const nlohmann::json& params, const char* field) {
-  auto it = params.find(field);
-  return it != params.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 // "storage-local (http://10.0.0.5:9000)", for messages.
 std::string StoreText(const models::SpecConfig& published) {
