@@ -5,7 +5,10 @@ JOBS ?= $(shell nproc)
 DEMO_DIR ?= demo-data
 STORAGE ?= folder
 
-.PHONY: setup build test demo bench format format-check clean
+# The sanitizer runs (docs/development.md). TSan covers the modules whose threads are Shoal's own.
+TSAN_TESTS = orchestrator_test job_store_test transport_test compute_node_test compute_runner_test
+
+.PHONY: setup build test demo bench format format-check clean test-sanitizers test-asan test-tsan
 
 setup:
 	scripts/setup.sh
@@ -16,6 +19,19 @@ build: setup
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# ASan+UBSan over every test that runs in-process, and each fuzz target for a while.
+test-asan: setup
+	cmake --preset asan
+	cmake --build build-asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS) -LE process
+
+test-tsan: setup
+	cmake --preset tsan
+	cmake --build build-tsan -j $(JOBS) --target $(TSAN_TESTS)
+	ctest --preset tsan -j $(JOBS) -L '^($(subst $(eval) ,|,$(TSAN_TESTS)))$$'
+
+test-sanitizers: test-asan test-tsan
 
 demo: build
 	scripts/demo.sh $(BUILD_DIR)/shoal $(DEMO_DIR) $(STORAGE)
@@ -33,4 +49,4 @@ format-check:
 	git ls-files '*.h' '*.cc' | xargs clang-format --dry-run -Werror
 
 clean:
-	rm -rf $(BUILD_DIR) $(DEMO_DIR)
+	rm -rf $(BUILD_DIR) build-asan build-tsan $(DEMO_DIR)

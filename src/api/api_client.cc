@@ -340,6 +340,7 @@ Result<HistoryPage> ApiClient::History(const std::string& job_id,
   SHOAL_ASSIGN_OR_RETURN(page.items, answer.ModelList("Items", &models::EventFromJson));
   page.last_seq = options.since;
   SHOAL_RETURN_IF_ERROR(answer.Int("LastSeq", &page.last_seq, /*required=*/false));
+  SHOAL_RETURN_IF_ERROR(answer.Bool("More", &page.more, /*required=*/false));
   for (const models::Event& event : page.items) {
     page.last_seq = std::max(page.last_seq, event.seq_num);
   }

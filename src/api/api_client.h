@@ -79,6 +79,7 @@ struct HistoryOptions {
 struct HistoryPage {
   std::vector<models::Event> items;
   int64_t last_seq = 0;  // pass as `since` to get only newer events
+  bool more = false;     // the page was full: newer events may follow at once
 };
 
 struct ResultFile {

@@ -212,18 +212,23 @@ int History(const HistoryFlags& flags) {
   }
   Resolved r = Resolve(kCommand, flags.ref);
   if (!r.job) return r.exit_code;
-  Result<api::HistoryPage> page = r.client->History(r.job->id, {0, flags.execution_id});
-  if (!page.ok()) return ReportError(kCommand, page.status(), kExitFailed);
   std::vector<models::Event> events;
-  for (models::Event& event : page->items) {
-    bool job_level = event.type == models::EventType::kJobLevel;
-    if ((flags.event_type == "job" && !job_level) ||
-        (flags.event_type == "execution" && job_level) ||
-        (!flags.all_versions && event.job_version != r.job->version)) {
-      continue;
+  api::HistoryPage page;
+  do {
+    Result<api::HistoryPage> next =
+        r.client->History(r.job->id, {page.last_seq, flags.execution_id});
+    if (!next.ok()) return ReportError(kCommand, next.status(), kExitFailed);
+    page = std::move(*next);
+    for (models::Event& event : page.items) {
+      bool job_level = event.type == models::EventType::kJobLevel;
+      if ((flags.event_type == "job" && !job_level) ||
+          (flags.event_type == "execution" && job_level) ||
+          (!flags.all_versions && event.job_version != r.job->version)) {
+        continue;
+      }
+      events.push_back(std::move(event));
     }
-    events.push_back(std::move(event));
-  }
+  } while (page.more);
   if (*output == ListOutput::kJson) {
     PrintJson(JsonArray(events), std::cout);
     return kExitOk;

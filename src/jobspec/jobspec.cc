@@ -5,6 +5,8 @@
 #include <iterator>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include "jobspec/spec_decoder.h"
@@ -23,12 +25,48 @@ Status MalformedYaml(const YAML::Exception& e) {
   return Status::InvalidArgument(where + "malformed YAML: " + e.msg);
 }
 
+// Ignores every parse event: a parse that only counts documents.
+class IgnoreEvents : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// yaml-cpp 0.7 (Debian 12's) reports empty documents forever on some malformed input ("\n,\n"),
+// so YAML::LoadAll never returns and its memory grows until the machine runs out (fixed upstream
+// in 0.8). A first pass counts the documents, up to a bound no job file comes near.
+// Throws YAML::Exception on malformed YAML.
+void CheckDocumentCount(const std::string& yaml) {
+  constexpr int kMaxDocuments = 1000;
+  std::istringstream in(yaml);
+  YAML::Parser parser(in);
+  IgnoreEvents ignore;
+  for (int documents = 1; parser.HandleNextDocument(ignore); ++documents) {
+    if (documents > kMaxDocuments) {
+      throw YAML::ParserException(YAML::Mark::null_mark(),
+                                  "more than " + std::to_string(kMaxDocuments) +
+                                      " documents (is a ',' or ']' out of place?)");
+    }
+  }
+}
+
 Result<YAML::Node> LoadSingleDocument(const std::string& yaml) {
   if (models::TrimAscii(yaml).empty()) {
     return Status::InvalidArgument("the job spec is empty");
   }
   std::vector<YAML::Node> documents;
   try {
+    CheckDocumentCount(yaml);
     documents = YAML::LoadAll(yaml);
   } catch (const YAML::Exception& e) {
     return MalformedYaml(e);

@@ -107,6 +107,19 @@ TEST(JobSpecTest, MalformedYamlGivesTheLine) {
             "line 9: the file holds 2 YAML documents; put one job per file");
 }
 
+// yaml-cpp 0.7's LoadAll never returned on these (found by fuzz/jobspec_fuzzer; its memory grew
+// until the machine ran out): each is malformed YAML, reported as such.
+TEST(JobSpecTest, InputThatLoopedTheYamlParserIsRefused) {
+  for (const std::string yaml : {"\n,\n", "Name: q\n,\n", ",", "]\n"}) {
+    std::string error = Error(yaml);
+    EXPECT_NE(error.find("malformed YAML"), std::string::npos) << yaml << ": " << error;
+  }
+  // A file of many empty documents is still just empty.
+  std::string separators;
+  for (int i = 0; i < 50; ++i) separators += "---\n";
+  EXPECT_EQ(Error(separators), "the job spec is empty (only comments)");
+}
+
 TEST(JobSpecTest, ServiceAndDaemonAreRefused) {
   std::string yaml = kMinimal;
   yaml.replace(yaml.find("batch"), 5, "service");

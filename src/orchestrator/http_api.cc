@@ -1,5 +1,6 @@
 #include "orchestrator/http_api.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "models/json_codec.h"
@@ -62,6 +63,22 @@ Result<std::string> StringField(const Json& body, const char* name) {
   return body[name].get<std::string>();
 }
 
+// Optional fields: absent (or null) gives `fallback`; a value of another type is refused, naming
+// the field (nlohmann's value() would throw, and the caller would see a 500).
+Result<bool> OptionalBool(const Json& body, const char* name, bool fallback) {
+  if (!body.contains(name) || body[name].is_null()) return fallback;
+  if (!body[name].is_boolean()) {
+    return Status::InvalidArgument(std::string("field '") + name + "' must be true or false, got " +
+                                   body[name].dump());
+  }
+  return body[name].get<bool>();
+}
+
+Result<std::string> OptionalString(const Json& body, const char* name) {
+  if (!body.contains(name) || body[name].is_null()) return std::string();
+  return StringField(body, name);
+}
+
 void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
   server.HandleJson("GET", "/api/v1/agent/alive", [](const Request&) -> Result<Json> {
     return Json{{"Status", "OK"}};
@@ -76,8 +93,8 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
       return Status::InvalidArgument("request needs a 'Job' object");
     }
     SHOAL_ASSIGN_OR_RETURN(models::Job job, models::JobFromJson(body["Job"]));
-    bool force = body.value("Force", false);
-    bool dry_run = body.value("DryRun", false);
+    SHOAL_ASSIGN_OR_RETURN(bool force, OptionalBool(body, "Force", false));
+    SHOAL_ASSIGN_OR_RETURN(bool dry_run, OptionalBool(body, "DryRun", false));
     SHOAL_ASSIGN_OR_RETURN(SubmitResult result, o.SubmitJob(std::move(job), force, dry_run));
     return Json{{"JobID", result.job_id},
                 {"JobVersion", result.version},
@@ -107,7 +124,10 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
       "GET", std::string(kJobs) + "/([^/]+)/history", [&o](const Request& request) -> Result<Json> {
         SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
         SHOAL_ASSIGN_OR_RETURN(int64_t since, IntParam(request, "since", 0));
-        SHOAL_ASSIGN_OR_RETURN(auto events, o.History(job.id, since));
+        SHOAL_ASSIGN_OR_RETURN(int64_t limit,
+                               IntParam(request, "limit", Orchestrator::kMaxHistoryPage));
+        limit = std::clamp<int64_t>(limit, 1, Orchestrator::kMaxHistoryPage);
+        SHOAL_ASSIGN_OR_RETURN(auto events, o.History(job.id, since, limit));
         SHOAL_ASSIGN_OR_RETURN(std::string execution_id,
                                ResolveExecutionId(o, job.id, request.Param("execution_id")));
         Json items = Json::array();
@@ -118,7 +138,9 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
             items.push_back(models::ToJson(e));
           }
         }
-        return Json{{"Items", items}, {"LastSeq", last}};
+        // A full page may have more after it: ask again with since=LastSeq.
+        const bool more = static_cast<int64_t>(events.size()) == limit;
+        return Json{{"Items", items}, {"LastSeq", last}, {"More", more}};
       });
   server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/results",
                     [&o](const Request& request) -> Result<Json> {
@@ -248,7 +270,7 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
         }
         return Json{{"Executions", executions}, {"Cancel", work.cancel}, {"Fetches", fetches}};
       });
-  server.HandleJson("PUT", std::string(kCompute) + "/executions/([^/]+)/files/(.+)",
+  server.HandleUpload("PUT", std::string(kCompute) + "/executions/([^/]+)/files/(.+)",
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_RETURN_IF_ERROR(o.StoreResultFile(
                           request.matches[1], request.Param("node_id"), request.matches[2],
@@ -281,8 +303,10 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
         if (body.contains("PublishedResult")) {
           SHOAL_ASSIGN_OR_RETURN(published, models::SpecConfigFromJson(body["PublishedResult"]));
         }
+        SHOAL_ASSIGN_OR_RETURN(std::string topic, OptionalString(body, "Topic"));
+        SHOAL_ASSIGN_OR_RETURN(std::string message, OptionalString(body, "Message"));
         SHOAL_RETURN_IF_ERROR(o.UpdateExecution(
-            request.matches[1], node_id, state, body.value("Topic", ""), body.value("Message", ""),
+            request.matches[1], node_id, state, topic, message,
             run_output ? &*run_output : nullptr, published ? &*published : nullptr));
         return Json::object();
       });

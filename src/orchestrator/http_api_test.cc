@@ -170,6 +170,57 @@ TEST_F(HttpApiAuthTest, ApprovalStillHoldsBackANodeWithTheRightToken) {
   EXPECT_EQ(executions[0]["Job"]["Name"], "approval");
 }
 
+// Fields of the wrong type are the caller's mistake (400 naming the field), never a 500.
+TEST_F(HttpApiAuthTest, FieldsOfTheWrongTypeAreRefusedByName) {
+  const HttpClient client = As(kClientToken);
+  Json submit = JobJson("typed");
+  submit["Force"] = "yes";
+  auto forced = client.Put("/api/v1/orchestrator/jobs", submit);
+  EXPECT_EQ(forced.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(forced.status().message(), "field 'Force' must be true or false, got \"yes\"");
+  submit.erase("Force");
+  submit["DryRun"] = 1;
+  EXPECT_EQ(client.Put("/api/v1/orchestrator/jobs", submit).status().code(),
+            ErrorCode::kInvalidArgument);
+  submit["DryRun"] = true;
+  EXPECT_TRUE(client.Put("/api/v1/orchestrator/jobs", submit).ok());
+
+  const HttpClient node = As(kNodeToken);
+  auto status = node.Post("/api/v1/compute/executions/e-1/status",
+                          Json{{"NodeID", "n-1"}, {"ComputeState", "Running"}, {"Topic", 7}});
+  EXPECT_EQ(status.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(status.status().message(), "request needs a string field 'Topic'");
+}
+
+// History comes in pages of at most `limit` (and never more than kMaxHistoryPage) events;
+// following LastSeq while More is set reads each event once.
+TEST_F(HttpApiAuthTest, HistoryIsPaged) {
+  const HttpClient client = As(kClientToken);
+  auto submitted = client.Put("/api/v1/orchestrator/jobs", JobJson("paged"));
+  ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
+  const std::string history =
+      "/api/v1/orchestrator/jobs/" + (*submitted)["JobID"].get<std::string>() + "/history";
+  auto all = client.Get(history);
+  ASSERT_TRUE(all.ok());
+  const size_t total = (*all)["Items"].size();
+  ASSERT_GE(total, 2u);
+  EXPECT_FALSE((*all)["More"].get<bool>());
+
+  std::vector<Json> paged;
+  int64_t since = 0;
+  for (int pages = 0; pages <= static_cast<int>(total); ++pages) {
+    auto page = client.Get(history + "?limit=1&since=" + std::to_string(since));
+    ASSERT_TRUE(page.ok());
+    EXPECT_LE((*page)["Items"].size(), 1u);
+    for (const Json& event : (*page)["Items"]) paged.push_back(event);
+    since = (*page)["LastSeq"].get<int64_t>();
+    if (!(*page)["More"].get<bool>()) break;
+  }
+  EXPECT_EQ(Json(paged), (*all)["Items"]);
+  EXPECT_EQ((*client.Get(history + "?limit=100000"))["Items"].size(), total);  // clamped, not refused
+  EXPECT_EQ(client.Get(history + "?limit=x").status().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST(ApiAuthTest, NoTokensMeansNoChecks) {
   transport::BearerAuth open = ApiAuth({});
   EXPECT_FALSE(open.any_token());

@@ -1,5 +1,6 @@
 #include "orchestrator/orchestrator.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -203,9 +204,9 @@ Result<std::vector<models::Execution>> Orchestrator::ListExecutions(const std::s
 }
 
 Result<std::vector<models::Event>> Orchestrator::History(const std::string& job_id,
-                                                         int64_t since_seq) {
+                                                         int64_t since_seq, int64_t limit) {
   std::lock_guard lock(mu_);
-  return store_->ListEvents(job_id, since_seq, 100000);
+  return store_->ListEvents(job_id, since_seq, std::clamp<int64_t>(limit, 1, kMaxHistoryPage));
 }
 
 Result<std::vector<ExecutionResults>> Orchestrator::Results(const std::string& job_id) {

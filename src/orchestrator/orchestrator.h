@@ -116,7 +116,10 @@ class Orchestrator {
   Result<models::Job> FindJob(const std::string& id_or_name, const std::string& namespace_);
   Result<JobPage> ListJobs(const JobListOptions& options);
   Result<std::vector<models::Execution>> ListExecutions(const std::string& job_id);
-  Result<std::vector<models::Event>> History(const std::string& job_id, int64_t since_seq);
+  // The job's events after `since_seq`, oldest first, at most `limit` (1..kMaxHistoryPage).
+  Result<std::vector<models::Event>> History(const std::string& job_id, int64_t since_seq,
+                                             int64_t limit = kMaxHistoryPage);
+  static constexpr int64_t kMaxHistoryPage = 1000;
   Result<std::vector<ExecutionResults>> Results(const std::string& job_id);
   Result<std::string> ReadResultFile(const std::string& job_id, const std::string& execution_id,
                                      const std::string& path);

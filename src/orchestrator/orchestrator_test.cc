@@ -143,6 +143,25 @@ TEST_F(OrchestratorTest, RunsABatchJobToCompletionAndKeepsItsResults) {
   EXPECT_NE(history->back().message.find("Completed"), std::string::npos);
 }
 
+// A node names the result files it uploads; a name that climbs out of the execution's result
+// folder, or is absolute, is refused and nothing is written outside it.
+TEST_F(OrchestratorTest, ResultUploadsOutsideTheResultFolderAreRefused) {
+  Register("us-1");
+  Submit(MakeJob("uploads", 1));
+  auto assigned = Poll("us-1");
+  ASSERT_EQ(assigned.size(), 1u);
+  const models::Execution& e = assigned[0];
+  for (const std::string path : {"../escape.txt", "a/../../escape.txt", "/tmp/escape.txt", "..",
+                                 "a//b", "./x", "a\\..\\b", ""}) {
+    Status stored = orchestrator_->StoreResultFile(e.id, e.node_id, path, "gotcha");
+    EXPECT_EQ(stored.code(), ErrorCode::kInvalidArgument) << path;
+  }
+  for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
+    EXPECT_NE(entry.path().filename(), "escape.txt") << entry.path();
+  }
+  EXPECT_TRUE(orchestrator_->StoreResultFile(e.id, e.node_id, "outputs/ok.txt", "fine").ok());
+}
+
 TEST_F(OrchestratorTest, FailsFastWhenNoNodeMatches) {
   Register("eu-1", "eu");
   auto submitted = orchestrator_->SubmitJob(MakeJob("report", 1), false, false);

@@ -1,5 +1,6 @@
 #include "transport/http_server.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <ctime>
@@ -93,7 +94,12 @@ HttpServer::HttpServer(Options options)
   IgnoreSigpipe();
   int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_->set_payload_max_length(options_.max_body_bytes);
+  server_->set_payload_max_length(std::max(options_.max_body_bytes, options_.max_json_body_bytes));
+  server_->set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        return PreRouteRefused(req, res) ? httplib::Server::HandlerResponse::Handled
+                                         : httplib::Server::HandlerResponse::Unhandled;
+      });
   server_->set_keep_alive_max_count(1000);
   server_->set_read_timeout(30, 0);
   server_->set_write_timeout(30, 0);
@@ -109,21 +115,47 @@ HttpServer::HttpServer(Options options)
 
 HttpServer::~HttpServer() { Stop(); }
 
+namespace {
+
+HttpServer::RawHandler JsonToRaw(HttpServer::JsonHandler handler) {
+  return [handler = std::move(handler)](const Request& request) -> Result<RawResponse> {
+    auto result = handler(request);
+    if (!result.ok()) return result.status();
+    return RawResponse{200, "application/json", result->dump()};
+  };
+}
+
+uint64_t ContentLength(const httplib::Request& req) {
+  uint64_t length = 0;
+  const std::string header = req.get_header_value("Content-Length");
+  std::from_chars(header.data(), header.data() + header.size(), length);
+  return length;
+}
+
+}  // namespace
+
 void HttpServer::HandleJson(const std::string& method, const std::string& pattern,
                             JsonHandler handler) {
-  HandleRaw(method, pattern,
-            [handler = std::move(handler)](const Request& request) -> Result<RawResponse> {
-              auto result = handler(request);
-              if (!result.ok()) return result.status();
-              return RawResponse{200, "application/json", result->dump()};
-            });
+  Route(method, pattern, JsonToRaw(std::move(handler)), /*upload=*/false);
+}
+
+void HttpServer::HandleUpload(const std::string& method, const std::string& pattern,
+                              JsonHandler handler) {
+  Route(method, pattern, JsonToRaw(std::move(handler)), /*upload=*/true);
 }
 
 void HttpServer::HandleRaw(const std::string& method, const std::string& pattern,
                            RawHandler handler) {
+  Route(method, pattern, std::move(handler), /*upload=*/false);
+}
+
+void HttpServer::Route(const std::string& method, const std::string& pattern,
+                       RawHandler handler, bool upload) {
+  if (upload) upload_routes_.emplace_back(method, std::regex(pattern));
   auto wrapped = [this, handler = std::move(handler)](const httplib::Request& req,
                                                       httplib::Response& res) {
     if (Refused(req, res)) return;  // a request whose body was read before its check
+    if (TooLarge(req, req.body.size(), res)) return;  // sent without a Content-Length
     Result<RawResponse> result = Status::Internal("handler did not run");
     try {
       result = handler(ToRequest(req));
@@ -152,19 +184,37 @@ void HttpServer::SetAuth(BearerAuth auth, AuditSink sink) {
   auth_ = std::move(auth);
   audit_ = sink ? std::move(sink) : AuditSink(WriteAuditLineToStderr);
   has_auth_ = true;
-  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    // A small body is read before the refusal (by the route's wrapper or the error handler):
-    // answering first and hanging up makes a client that is still sending see a broken
-    // connection instead of the 401. A larger one is not worth reading for a stranger.
-    uint64_t length = 0;
-    const std::string header = req.get_header_value("Content-Length");
-    std::from_chars(header.data(), header.data() + header.size(), length);
-    if (length > 0 && length <= kMaxBodyReadBeforeRefusal) {
-      return httplib::Server::HandlerResponse::Unhandled;
+}
+
+// Runs before httplib reads the body: refuses strangers and announced oversized bodies without
+// reading them.
+bool HttpServer::PreRouteRefused(const httplib::Request& req, httplib::Response& res) const {
+  const uint64_t length = ContentLength(req);
+  // A small body is read before the refusal (by the route's wrapper or the error handler):
+  // answering first and hanging up makes a client that is still sending see a broken
+  // connection instead of the 401. A larger one is not worth reading for a stranger.
+  const bool refuse_after_reading = length > 0 && length <= kMaxBodyReadBeforeRefusal;
+  if (!refuse_after_reading && Refused(req, res)) return true;
+  return TooLarge(req, length, res);
+}
+
+bool HttpServer::TooLarge(const httplib::Request& req, uint64_t body_bytes,
+                          httplib::Response& res) const {
+  if (body_bytes <= options_.max_json_body_bytes) return false;
+  uint64_t limit = options_.max_json_body_bytes;
+  for (const auto& [method, pattern] : upload_routes_) {
+    if (method == req.method && std::regex_match(req.path, pattern)) {
+      limit = options_.max_body_bytes;
+      break;
     }
-    return Refused(req, res) ? httplib::Server::HandlerResponse::Handled
-                             : httplib::Server::HandlerResponse::Unhandled;
-  });
+  }
+  if (body_bytes <= limit) return false;
+  WriteError(res, Status(ErrorCode::kResourceExhausted, "request body of " + std::to_string(body_bytes) +
+                                            " bytes is over the limit of " +
+                                            std::to_string(limit) + " bytes for " + req.method +
+                                            " " + req.path));
+  res.status = 413;  // Payload Too Large, not the 429 that other exhausted resources get
+  return true;
 }
 
 bool HttpServer::Refused(const httplib::Request& req, httplib::Response& res) const {

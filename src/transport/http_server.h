@@ -3,7 +3,9 @@
 // Handlers are registered per method and path pattern (a std::regex; capture groups arrive in
 // Request::matches). A JSON handler returns a JSON value (200) or a Status, which becomes the
 // status's HTTP code and the body {"Error": {"Code": "...", "Message": "..."}}. Raw handlers
-// serve or accept bytes (result files). Request bodies above Options::max_body_bytes get 413.
+// serve or accept bytes (result files). A request body is limited to Options::max_json_body_bytes,
+// except on upload routes (HandleUpload), which take up to Options::max_body_bytes; a larger one
+// gets 413 naming the limit, before the body is read when the request announces its length.
 //
 // With Options::tls_cert_file and tls_key_file the server speaks HTTPS only. With a BearerAuth
 // (SetAuth) every request is checked before any handler runs: a refused one gets 401 with a
@@ -21,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -67,7 +70,8 @@ class HttpServer {
     std::string host = "127.0.0.1";
     int port = 0;  // 0 picks a free port
     int threads = 64;
-    size_t max_body_bytes = size_t{256} << 20;
+    size_t max_body_bytes = size_t{256} << 20;      // upload routes (HandleUpload)
+    size_t max_json_body_bytes = size_t{16} << 20;  // every other route
     // Both set: serve HTTPS with this certificate (chain) and private key, PEM files.
     std::string tls_cert_file;
     std::string tls_key_file;
@@ -85,6 +89,8 @@ class HttpServer {
 
   void HandleJson(const std::string& method, const std::string& pattern, JsonHandler handler);
   void HandleRaw(const std::string& method, const std::string& pattern, RawHandler handler);
+  // A JSON handler whose request body is bytes (a result file) of up to max_body_bytes.
+  void HandleUpload(const std::string& method, const std::string& pattern, JsonHandler handler);
   // Checks every request against `auth`. The default sink writes "<UTC time> shoal audit:
   // <line>" to stderr. REQUIRES: called before Start().
   void SetAuth(BearerAuth auth, AuditSink sink = nullptr);
@@ -102,10 +108,18 @@ class HttpServer {
   Options options_;
   // True (after writing the 401 and the audit line) when SetAuth's rules refuse `req`.
   bool Refused(const httplib::Request& req, httplib::Response& res) const;
+  // Before the body is read: true (after writing the answer) when the request is refused for
+  // its token or its announced size.
+  bool PreRouteRefused(const httplib::Request& req, httplib::Response& res) const;
+  // True (after writing the 413) when `body_bytes` is over the limit of `req`'s route.
+  bool TooLarge(const httplib::Request& req, uint64_t body_bytes, httplib::Response& res) const;
+  void Route(const std::string& method, const std::string& pattern, RawHandler handler,
+             bool upload);
 
   static constexpr uint64_t kMaxBodyReadBeforeRefusal = uint64_t{1} << 20;
 
   std::unique_ptr<httplib::Server> server_;
+  std::vector<std::pair<std::string, std::regex>> upload_routes_;  // (method, path pattern)
   bool has_auth_ = false;
   BearerAuth auth_;
   AuditSink audit_;

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 
 #include "transport/http_client.h"
@@ -49,6 +50,52 @@ TEST(HttpTest, JsonRoundTripAndErrorMapping) {
   ASSERT_FALSE(down.ok());
   EXPECT_EQ(down.status().code(), ErrorCode::kUnavailable);
   EXPECT_NE(down.status().message().find("cannot reach 127.0.0.1:"), std::string::npos);
+}
+
+// A JSON route takes bodies up to max_json_body_bytes, an upload route up to max_body_bytes;
+// a larger body gets 413 naming the limit, whether or not the request announced its length.
+TEST(HttpTest, BodyLimitsDependOnTheRoute) {
+  HttpServer::Options options;
+  options.max_json_body_bytes = 1000;
+  options.max_body_bytes = 100000;
+  HttpServer server(options);
+  server.HandleJson("PUT", "/json", [](const Request& req) -> Result<Json> {
+    return Json{{"bytes", req.body.size()}};
+  });
+  server.HandleUpload("PUT", "/files/(.+)", [](const Request& req) -> Result<Json> {
+    return Json{{"bytes", req.body.size()}};
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status().ToString();
+  HttpClient client({"127.0.0.1", *port});
+
+  EXPECT_TRUE(client.PutBytes("/json", std::string(1000, 'x')).ok());
+  Status json_over = client.PutBytes("/json", std::string(1001, 'x'));
+  EXPECT_EQ(json_over.code(), ErrorCode::kResourceExhausted);
+  EXPECT_NE(json_over.message().find("request body of 1001 bytes is over the limit of 1000 "
+                                     "bytes for PUT /json"),
+            std::string::npos)
+      << json_over.ToString();
+  EXPECT_TRUE(client.PutBytes("/files/a", std::string(100000, 'x')).ok());
+  EXPECT_EQ(client.PutBytes("/files/a", std::string(100001, 'x')).code(),
+            ErrorCode::kResourceExhausted);
+
+  // Chunked, with no Content-Length: refused once read.
+  httplib::Client raw("127.0.0.1", *port);
+  auto chunked = raw.Put(
+      "/json",
+      [](size_t offset, httplib::DataSink& sink) {
+        if (offset < 5000) {
+          sink.write(std::string(500, 'x').data(), 500);
+        } else {
+          sink.done();
+        }
+        return true;
+      },
+      "application/octet-stream");
+  ASSERT_TRUE(chunked);
+  EXPECT_EQ(chunked->status, 413);
+  EXPECT_NE(chunked->body.find("over the limit of 1000 bytes"), std::string::npos);
 }
 
 TEST(HttpTest, APortInUseIsAnErrorNotASharedPort) {
