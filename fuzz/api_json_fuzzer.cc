@@ -70,8 +70,8 @@ std::string QueryText(std::string_view text) {
 Cluster& TheCluster() {
   static Cluster* cluster = [] {
     auto* c = new Cluster;
-    c->dir = std::filesystem::temp_directory_path() /
-             ("shoal-api-fuzz-" + std::to_string(::getpid()));
+    c->dir =
+        std::filesystem::temp_directory_path() / ("shoal-api-fuzz-" + std::to_string(::getpid()));
     std::filesystem::remove_all(c->dir);
     shoal::orchestrator::OrchestratorOptions options;
     options.data_dir = c->dir.string();
@@ -100,8 +100,9 @@ Cluster& TheCluster() {
                  {{"Name", "fuzz"},
                   {"Type", "batch"},
                   {"Count", 1},
-                  {"Tasks", {{{"Name", "main"},
-                              {"Engine", {{"Type", "duckdb"}, {"Params", {{"SQL", "SELECT 1"}}}}}}}}}}};
+                  {"Tasks",
+                   {{{"Name", "main"},
+                     {"Engine", {{"Type", "duckdb"}, {"Params", {{"SQL", "SELECT 1"}}}}}}}}}}};
     auto submitted = c->client->Put("/api/v1/orchestrator/jobs", job.dump(), "application/json");
     if (submitted && submitted->status == 200) {
       c->job_id = Json::parse(submitted->body).value("JobID", "");
@@ -133,8 +134,9 @@ void CheckRoundTrip(const Json& json, Decode decode) {
   if (!decoded.ok()) return;
   Json encoded = shoal::models::ToJson(*decoded);
   auto again = decode(Json::parse(encoded.dump()));
-  if (!again.ok()) Fail("decoded value does not decode again: " + again.status().ToString() +
-                        "\n" + encoded.dump());
+  if (!again.ok())
+    Fail("decoded value does not decode again: " + again.status().ToString() + "\n" +
+         encoded.dump());
   if (shoal::models::ToJson(*again) != encoded) {
     Fail("round trip changed the value:\n" + encoded.dump() + "\n" +
          shoal::models::ToJson(*again).dump());
@@ -172,16 +174,30 @@ httplib::Result Send(Cluster& c, uint8_t route, const std::string& rest, std::st
   const std::string execution = "/api/v1/compute/executions/" + c.execution_id;
   const std::string json = "application/json";
   switch (route % 16) {
-    case 0: *name = "submit"; return c.client->Put(jobs, rest, json);
-    case 1: *name = "list jobs"; return c.client->Get(jobs + "?" + QueryText(rest));
-    case 2: *name = "get job"; return c.client->Get(jobs + "/" + PercentEncode(rest));
-    case 3: *name = "history"; return c.client->Get(job + "/history?" + QueryText(rest));
-    case 4: *name = "executions"; return c.client->Get(job + "/executions?" + QueryText(rest));
-    case 5: *name = "results"; return c.client->Get(job + "/results?" + QueryText(rest));
+    case 0:
+      *name = "submit";
+      return c.client->Put(jobs, rest, json);
+    case 1:
+      *name = "list jobs";
+      return c.client->Get(jobs + "?" + QueryText(rest));
+    case 2:
+      *name = "get job";
+      return c.client->Get(jobs + "/" + PercentEncode(rest));
+    case 3:
+      *name = "history";
+      return c.client->Get(job + "/history?" + QueryText(rest));
+    case 4:
+      *name = "executions";
+      return c.client->Get(job + "/executions?" + QueryText(rest));
+    case 5:
+      *name = "results";
+      return c.client->Get(job + "/results?" + QueryText(rest));
     case 6:
       *name = "result file";
       return c.client->Get(job + "/results/" + c.execution_id + "/" + PercentEncode(rest));
-    case 7: *name = "logs"; return c.client->Get(job + "/logs?" + QueryText(rest));
+    case 7:
+      *name = "logs";
+      return c.client->Get(job + "/logs?" + QueryText(rest));
     case 8:
       *name = "fetch results";
       return c.client->Post(jobs + "/" + PercentEncode(rest) + "/results/fetch", "", json);
@@ -189,8 +205,12 @@ httplib::Result Send(Cluster& c, uint8_t route, const std::string& rest, std::st
       *name = "approve";
       return c.client->Post("/api/v1/orchestrator/nodes/" + PercentEncode(rest) + "/approve", "",
                             json);
-    case 10: *name = "register"; return c.client->Post("/api/v1/compute/register", rest, json);
-    case 11: *name = "heartbeat"; return c.client->Post("/api/v1/compute/heartbeat", rest, json);
+    case 10:
+      *name = "register";
+      return c.client->Post("/api/v1/compute/register", rest, json);
+    case 11:
+      *name = "heartbeat";
+      return c.client->Post("/api/v1/compute/heartbeat", rest, json);
     case 12:
       *name = "result upload";
       return c.client->Put(
@@ -200,8 +220,12 @@ httplib::Result Send(Cluster& c, uint8_t route, const std::string& rest, std::st
       *name = "finish fetch";
       return c.client->Post("/api/v1/compute/fetches/" + PercentEncode(rest.substr(0, 32)), rest,
                             json);
-    case 14: *name = "execution status"; return c.client->Post(execution + "/status", rest, json);
-    default: *name = "stop job"; return c.client->Delete(jobs + "/" + PercentEncode(rest));
+    case 14:
+      *name = "execution status";
+      return c.client->Post(execution + "/status", rest, json);
+    default:
+      *name = "stop job";
+      return c.client->Delete(jobs + "/" + PercentEncode(rest));
   }
 }
 
@@ -218,8 +242,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Fail(request + ": HTTP " + std::to_string(response->status) + ": " + response->body);
   }
   if (response->status >= 400 && ErrorMessage(response->body).empty()) {
-    Fail(request + ": HTTP " + std::to_string(response->status) + " without an error message: " +
-         response->body);
+    Fail(request + ": HTTP " + std::to_string(response->status) +
+         " without an error message: " + response->body);
   }
   CheckDecoders(rest);
   return 0;

@@ -57,9 +57,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The seed jobs' variables, as the README runs them, unless the input sets its own.
   shoal::jobspec::SpecOptions options;
-  options.vars = {{"Region", "us"},   {"Events", "100"},    {"StartDate", "2024-01-01"},
-                  {"EndDate", "2024-12-31"}, {"RotateInterval", "month"}, {"JobID", "j-1"},
-                  {"Pattern", "O'Brien"}};
+  options.vars = {
+      {"Region", "us"},          {"Events", "100"},           {"StartDate", "2024-01-01"},
+      {"EndDate", "2024-12-31"}, {"RotateInterval", "month"}, {"JobID", "j-1"},
+      {"Pattern", "O'Brien"}};
   const std::map<std::string, std::string> environment = {{"SHOAL_REGION", "eu"},
                                                           {"HOME", "/root"}};
   auto vars = shoal::jobspec::BuildTemplateVars(dash_v, dash_e, environment);

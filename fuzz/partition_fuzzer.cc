@@ -43,10 +43,10 @@ const fs::path& DataDir() {
     auto* d = new fs::path(fs::temp_directory_path() /
                            ("shoal-partition-fuzz-" + std::to_string(::getpid())));
     fs::remove_all(*d);
-    for (const char* file : {"us/2024-01-15/tx-1.jsonl", "us/2024-01-15/tx-2.jsonl",
-                             "us/2024-02-29/tx-1.jsonl", "us/2024-13-01/bad.jsonl",
-                             "eu/2023-12-31/tx-9.csv", "eu/2024/03/07/tx.parquet",
-                             "eu/transactions_20240704.jsonl", "readme.txt"}) {
+    for (const char* file :
+         {"us/2024-01-15/tx-1.jsonl", "us/2024-01-15/tx-2.jsonl", "us/2024-02-29/tx-1.jsonl",
+          "us/2024-13-01/bad.jsonl", "eu/2023-12-31/tx-9.csv", "eu/2024/03/07/tx.parquet",
+          "eu/transactions_20240704.jsonl", "readme.txt"}) {
       fs::create_directories((*d / file).parent_path());
       std::ofstream(*d / file) << "{}\n";
     }
@@ -165,8 +165,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 1: {
       const Partition partition{count - 1, count};
-      auto table = SessionFor(partition).Query("SELECT belongs_to_partition(" + Literal(text) +
-                                               ")");
+      auto table =
+          SessionFor(partition).Query("SELECT belongs_to_partition(" + Literal(text) + ")");
       std::string key;
       bool printable_ascii = true;
       for (char c : text) {

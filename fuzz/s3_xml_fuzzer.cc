@@ -38,10 +38,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       break;
     }
-    case 1: CheckRefusalSaysWhy(shoal::storage::ParseS3Error(xml), xml); break;
-    case 2: CheckRefusalSaysWhy(shoal::storage::ParseInitiateMultipartUpload(xml), xml); break;
-    case 3: CheckRefusalSaysWhy(shoal::storage::ParseCompleteMultipartUpload(xml), xml); break;
-    case 4: CheckRefusalSaysWhy(shoal::storage::ParseDeleteObjectsResult(xml), xml); break;
+    case 1:
+      CheckRefusalSaysWhy(shoal::storage::ParseS3Error(xml), xml);
+      break;
+    case 2:
+      CheckRefusalSaysWhy(shoal::storage::ParseInitiateMultipartUpload(xml), xml);
+      break;
+    case 3:
+      CheckRefusalSaysWhy(shoal::storage::ParseCompleteMultipartUpload(xml), xml);
+      break;
+    case 4:
+      CheckRefusalSaysWhy(shoal::storage::ParseDeleteObjectsResult(xml), xml);
+      break;
     default: {
       auto decoded = shoal::storage::UrlDecode(xml);
       CheckRefusalSaysWhy(decoded, xml);

@@ -271,12 +271,12 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
         return Json{{"Executions", executions}, {"Cancel", work.cancel}, {"Fetches", fetches}};
       });
   server.HandleUpload("PUT", std::string(kCompute) + "/executions/([^/]+)/files/(.+)",
-                    [&o](const Request& request) -> Result<Json> {
-                      SHOAL_RETURN_IF_ERROR(o.StoreResultFile(
-                          request.matches[1], request.Param("node_id"), request.matches[2],
-                          request.body, request.Param("fetch_id")));
-                      return Json::object();
-                    });
+                      [&o](const Request& request) -> Result<Json> {
+                        SHOAL_RETURN_IF_ERROR(o.StoreResultFile(
+                            request.matches[1], request.Param("node_id"), request.matches[2],
+                            request.body, request.Param("fetch_id")));
+                        return Json::object();
+                      });
   server.HandleJson("POST", std::string(kCompute) + "/fetches/([^/]+)",
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
@@ -305,9 +305,9 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
         }
         SHOAL_ASSIGN_OR_RETURN(std::string topic, OptionalString(body, "Topic"));
         SHOAL_ASSIGN_OR_RETURN(std::string message, OptionalString(body, "Message"));
-        SHOAL_RETURN_IF_ERROR(o.UpdateExecution(
-            request.matches[1], node_id, state, topic, message,
-            run_output ? &*run_output : nullptr, published ? &*published : nullptr));
+        SHOAL_RETURN_IF_ERROR(o.UpdateExecution(request.matches[1], node_id, state, topic, message,
+                                                run_output ? &*run_output : nullptr,
+                                                published ? &*published : nullptr));
         return Json::object();
       });
 }

@@ -217,7 +217,8 @@ TEST_F(HttpApiAuthTest, HistoryIsPaged) {
     if (!(*page)["More"].get<bool>()) break;
   }
   EXPECT_EQ(Json(paged), (*all)["Items"]);
-  EXPECT_EQ((*client.Get(history + "?limit=100000"))["Items"].size(), total);  // clamped, not refused
+  EXPECT_EQ((*client.Get(history + "?limit=100000"))["Items"].size(),
+            total);  // clamped, not refused
   EXPECT_EQ(client.Get(history + "?limit=x").status().code(), ErrorCode::kInvalidArgument);
 }
 

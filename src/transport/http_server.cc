@@ -95,11 +95,10 @@ HttpServer::HttpServer(Options options)
   int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(std::max(options_.max_body_bytes, options_.max_json_body_bytes));
-  server_->set_pre_routing_handler(
-      [this](const httplib::Request& req, httplib::Response& res) {
-        return PreRouteRefused(req, res) ? httplib::Server::HandlerResponse::Handled
-                                         : httplib::Server::HandlerResponse::Unhandled;
-      });
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return PreRouteRefused(req, res) ? httplib::Server::HandlerResponse::Handled
+                                     : httplib::Server::HandlerResponse::Unhandled;
+  });
   server_->set_keep_alive_max_count(1000);
   server_->set_read_timeout(30, 0);
   server_->set_write_timeout(30, 0);
@@ -149,8 +148,8 @@ void HttpServer::HandleRaw(const std::string& method, const std::string& pattern
   Route(method, pattern, std::move(handler), /*upload=*/false);
 }
 
-void HttpServer::Route(const std::string& method, const std::string& pattern,
-                       RawHandler handler, bool upload) {
+void HttpServer::Route(const std::string& method, const std::string& pattern, RawHandler handler,
+                       bool upload) {
   if (upload) upload_routes_.emplace_back(method, std::regex(pattern));
   auto wrapped = [this, handler = std::move(handler)](const httplib::Request& req,
                                                       httplib::Response& res) {
@@ -209,10 +208,10 @@ bool HttpServer::TooLarge(const httplib::Request& req, uint64_t body_bytes,
     }
   }
   if (body_bytes <= limit) return false;
-  WriteError(res, Status(ErrorCode::kResourceExhausted, "request body of " + std::to_string(body_bytes) +
-                                            " bytes is over the limit of " +
-                                            std::to_string(limit) + " bytes for " + req.method +
-                                            " " + req.path));
+  WriteError(
+      res, Status(ErrorCode::kResourceExhausted,
+                  "request body of " + std::to_string(body_bytes) + " bytes is over the limit of " +
+                      std::to_string(limit) + " bytes for " + req.method + " " + req.path));
   res.status = 413;  // Payload Too Large, not the 429 that other exhausted resources get
   return true;
 }
