@@ -32,8 +32,9 @@ struct ServeFlags {
   std::vector<std::string> env_allow = {"AWS_.*"};
   int64_t max_executions = 4;
   // The orchestrator's HTTP threads. Nodes' long-polls may hold up to MaxWaitingPolls of them
-  // (384 of 512); the rest serve heartbeats and the API.
-  int http_threads = 512;
+  // (224 of 256); the rest serve heartbeats and the API. Each thread that has served costs
+  // about 100 kB of RSS, so the default is not larger than a few hundred nodes need.
+  int http_threads = 256;
   double node_timeout_s = 30;
   double heartbeat_s = 2;
   bool require_approval = false;
@@ -230,7 +231,7 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   serve
       ->add_option("--http-threads", flags->http_threads,
-                   "orchestrator: requests served at once; up to 3/4 of them may be nodes "
+                   "orchestrator: requests served at once; up to 7/8 of them may be nodes "
                    "waiting for work, and nodes beyond that poll at the heartbeat interval")
       ->capture_default_str();
   serve->add_flag("--require-approval", flags->require_approval,

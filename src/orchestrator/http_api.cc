@@ -322,7 +322,7 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
 
 }  // namespace
 
-int MaxWaitingPolls(int threads) { return std::max(1, threads - std::max(2, threads / 4)); }
+int MaxWaitingPolls(int threads) { return std::max(1, threads - std::max(2, threads / 8)); }
 
 transport::BearerAuth ApiAuth(const ApiTokens& tokens) {
   transport::BearerAuth auth;
