@@ -90,14 +90,14 @@ TEST_F(LoadTest, ConcurrentSubmissionsAreAllAccountedFor) {
 // CONNECTED while they heartbeat.
 TEST_F(LoadTest, ManyNodesHeartbeatingAreAllKeptAlive) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(/*compute_nodes=*/0, /*heartbeat_s=*/0.5,
-                                       /*node_timeout_s=*/10));
+                                       /*node_timeout_s=*/5));
   NodeFleet::Options options;
   options.orchestrator = cluster_->endpoint();
   options.count = 50;
   NodeFleet fleet(options);
   fleet.Start();
   ASSERT_TRUE(fleet.WaitRegistered(std::chrono::seconds(60))) << fleet.figures().errors.size();
-  std::this_thread::sleep_for(std::chrono::seconds(12));  // past the node timeout
+  std::this_thread::sleep_for(std::chrono::seconds(7));  // past the node timeout
   const int connected = cluster_->ConnectedNodes();
   const NodeFleet::Figures figures = fleet.figures();
   fleet.RequestStop();

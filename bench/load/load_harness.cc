@@ -245,11 +245,13 @@ SubmitFigures SubmitLoad(const api::ApiClient& client, const SubmitOptions& opti
   auto client_loop = [&] {
     std::deque<std::string> unfinished;
     std::vector<double> latencies;
-    // Waits until the oldest unfinished job of this client is terminal.
+    // Waits until the oldest unfinished job of this client is terminal, or gives up on it after
+    // job_timeout (a lost job must not hang the run: AccountJobs reports it).
     auto wait_oldest = [&] {
+      const auto deadline = Steady::now() + options.job_timeout;
       while (!unfinished.empty()) {
         auto job = client.GetJob(unfinished.front());
-        if (job.ok() && models::IsTerminal(job->state.state_type)) {
+        if ((job.ok() && models::IsTerminal(job->state.state_type)) || Steady::now() > deadline) {
           unfinished.pop_front();
           return;
         }
@@ -295,13 +297,18 @@ SubmitFigures SubmitLoad(const api::ApiClient& client, const SubmitOptions& opti
       unfinished.push_back(response->job_id);
       if (submitted != nullptr) ++*submitted;
     }
+    const double submit_seconds = MsSince(start) / 1e3;
+    if (options.window > 0) {
+      while (!unfinished.empty()) wait_oldest();
+    }
     std::lock_guard lock(mu);
     figures.submit_ms.insert(figures.submit_ms.end(), latencies.begin(), latencies.end());
+    figures.seconds = std::max(figures.seconds, submit_seconds);
   };
   std::vector<std::thread> clients;
   for (int c = 0; c < options.clients; ++c) clients.emplace_back(client_loop);
   for (auto& c : clients) c.join();
-  figures.seconds = MsSince(start) / 1e3;
+  figures.drained_seconds = MsSince(start) / 1e3;
   return figures;
 }
 

@@ -130,6 +130,8 @@ struct SubmitOptions {
   // submitting more), so the orchestrator's backlog stays constant and what grows with the job
   // count is only what it keeps per job. 0: submit as fast as possible.
   int window = 16;
+  // With a window: how long a client waits for one job before giving up on it.
+  std::chrono::seconds job_timeout{300};
   std::string name_prefix = "load";
 };
 
@@ -140,10 +142,14 @@ struct SubmitFigures {
   int retries = 0;                  // submits sent again after the orchestrator was unreachable
   int http_errors = 0;              // answers with an HTTP error status (5xx or 4xx), retried
   double seconds = 0;               // first submit to last submit answered
+  // With a window: first submit until the clients saw every job of theirs terminal.
+  double drained_seconds = 0;
 };
 
-// Submits `options.jobs` cheap jobs from `options.clients` threads. `submitted` (when given)
-// counts the submissions answered, as they are.
+// Submits `options.jobs` cheap jobs from `options.clients` threads. With a window each client
+// then waits until its jobs are terminal, so when this returns every job is (a job still
+// unfinished after job_timeout is given up on). `submitted` (when given) counts the submissions
+// answered, as they are.
 SubmitFigures SubmitLoad(const api::ApiClient& client, const SubmitOptions& options,
                          std::atomic<int64_t>* submitted = nullptr);
 
