@@ -532,13 +532,6 @@ void NodeFleet::PollLoop(int index) {
 
 // --- Figures ------------------------------------------------------------------------------------
 
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return NAN;
-  std::sort(values.begin(), values.end());
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
-  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
-}
-
 std::vector<double> AliveRoundTrips(const api::ApiClient& client, int count) {
   std::vector<double> ms;
   for (int i = 0; i < count; ++i) {

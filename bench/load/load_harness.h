@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_stats.h"
 #include <sys/types.h>
 
 #include "api/api_client.h"
@@ -237,8 +238,7 @@ class NodeFleet {
 
 // --- Figures ------------------------------------------------------------------------------------
 
-// Nearest-rank percentile, p in (0, 100]; NaN for no values.
-double Percentile(std::vector<double> values, double p);
+using bench::Percentile;
 
 // Round trips of `GET /api/v1/agent/alive`, ms: the floor of any call to the same server.
 std::vector<double> AliveRoundTrips(const api::ApiClient& client, int count);
