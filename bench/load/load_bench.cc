@@ -1,7 +1,8 @@
 // load_bench: one orchestrator under load (issue 5, section 6).
 //
 // Usage: load_bench PATH_TO_SHOAL [--jobs N] [--clients N] [--window N] [--compute-nodes N]
-//                   [--nodes N] [--heartbeat-ms N] [--measure-seconds N] [--only jobs|nodes]
+//                   [--idle-nodes N] [--nodes N] [--heartbeat-ms N] [--measure-seconds N]
+//                   [--only jobs|nodes]
 // Defaults: 10,000 jobs from 16 clients over 6 nodes, then 200 simulated nodes heartbeating
 // every 1000 ms for 30 s; several minutes on 2 cores.
 //
@@ -22,6 +23,8 @@
 //     - the orchestrator's RSS at the start, after half the jobs, after all of them, at the end
 //       (every job terminal), and its peak, with the growth per 1,000 jobs in each half against
 //       the growth of its SQLite files.
+//     --idle-nodes N attaches N simulated nodes that never get work (see 2.) during the jobs,
+//     to show what a large fleet costs the job path.
 //  2. Nodes: --nodes simulated compute nodes (bench/load/load_harness.h: register, heartbeat at
 //     the orchestrator's interval, one 10 s long-poll each, as compute::ComputeNode does) against
 //     a fresh orchestrator. The orchestrator's CPU share (utime + stime over wall time, % of one
@@ -37,6 +40,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,6 +60,7 @@ struct Flags {
   int clients = 16;
   int window = 16;
   int compute_nodes = 6;
+  int idle_nodes = 0;  // simulated nodes attached during the jobs (they never get work)
   int nodes = 200;
   int heartbeat_ms = 1000;
   int measure_seconds = 30;
@@ -94,6 +99,18 @@ bool RunJobs(const Flags& flags, const fs::path& dir) {
       flags.jobs, flags.clients, flags.window, flags.compute_nodes, pid);
   std::fflush(stdout);
 
+  // Idle simulated nodes (region=sim: no job matches them) long-polling beside the real ones:
+  // what the job path costs on an orchestrator with a large fleet.
+  std::unique_ptr<shoal::load::NodeFleet> idle_fleet;
+  if (flags.idle_nodes > 0) {
+    shoal::load::NodeFleet::Options fleet_options;
+    fleet_options.orchestrator = (*cluster)->endpoint();
+    fleet_options.count = flags.idle_nodes;
+    idle_fleet = std::make_unique<shoal::load::NodeFleet>(fleet_options);
+    idle_fleet->Start();
+    if (!idle_fleet->WaitRegistered(std::chrono::seconds(120))) Die("idle nodes did not register");
+    std::printf("   with %d idle simulated nodes long-polling\n", flags.idle_nodes);
+  }
   const std::vector<double> alive_idle = shoal::load::AliveRoundTrips(client, 200);
   std::atomic<int64_t> submitted{0};
   shoal::load::ProcSampler sampler(pid, std::chrono::milliseconds(200),
@@ -181,7 +198,9 @@ bool RunJobs(const Flags& flags, const fs::path& dir) {
       state_bytes / 1048576.0 * 1000.0 / flags.jobs, data_bytes / 1048576.0);
   std::printf("   orchestrator CPU: %.1f s over the run\n\n", listed->cpu_seconds);
   std::fflush(stdout);
+  if (idle_fleet) idle_fleet->RequestStop();
   (*cluster)->Stop();
+  if (idle_fleet) idle_fleet->Stop();
   return a.exact() && a.not_terminal == 0 && submit_figures.errors.empty() &&
          a.states.size() == 1 && a.states.count("Completed") == 1;
 }
@@ -282,10 +301,11 @@ bool RunNodes(const Flags& flags, const fs::path& dir) {
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
   if (argc < 2 || argv[1][0] == '-') {
-    std::fprintf(stderr,
-                 "usage: load_bench PATH_TO_SHOAL [--jobs N] [--clients N] [--window N] "
-                 "[--compute-nodes N] [--nodes N] [--heartbeat-ms N] [--measure-seconds N] "
-                 "[--only jobs|nodes]\n");
+    std::fprintf(
+        stderr,
+        "usage: load_bench PATH_TO_SHOAL [--jobs N] [--clients N] [--window N] "
+        "[--compute-nodes N] [--idle-nodes N] [--nodes N] [--heartbeat-ms N] [--measure-seconds N] "
+        "[--only jobs|nodes]\n");
     std::exit(2);
   }
   flags.shoal = fs::absolute(argv[1]).string();
@@ -298,7 +318,7 @@ Flags ParseFlags(int argc, char** argv) {
       continue;
     }
     int64_t value = std::atoll(argv[++i]);
-    if (value < 0 || (value == 0 && name != "--window"))
+    if (value < 0 || (value == 0 && name != "--window" && name != "--idle-nodes"))
       Die("flag " + name + " needs a positive number");
     if (name == "--jobs") {
       flags.jobs = static_cast<int>(value);
@@ -306,6 +326,8 @@ Flags ParseFlags(int argc, char** argv) {
       flags.clients = static_cast<int>(value);
     } else if (name == "--window") {
       flags.window = static_cast<int>(value);
+    } else if (name == "--idle-nodes") {
+      flags.idle_nodes = static_cast<int>(value);
     } else if (name == "--compute-nodes") {
       flags.compute_nodes = static_cast<int>(value);
     } else if (name == "--nodes") {
