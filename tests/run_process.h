@@ -123,6 +123,8 @@ class BackgroundProcess {
     pid_ = -1;
   }
   bool running() const { return pid_ > 0; }
+  // The child's process id (to read /proc/PID), or -1 once it was reaped or failed to start.
+  pid_t pid() const { return pid_; }
   // True while the process has not exited (checked without waiting).
   bool alive() {
     if (pid_ <= 0) return false;

@@ -53,6 +53,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_stats.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +68,9 @@ namespace fs = std::filesystem;
 using shoal::Result;
 using shoal::Status;
 using shoal::api::ApiClient;
+using shoal::bench::Mean;
+using shoal::bench::Median;
+using shoal::bench::Percentile;
 using shoal::models::Job;
 using shoal::models::JobStateType;
 using Steady = std::chrono::steady_clock;
@@ -89,22 +93,6 @@ int64_t WallNanos() {
 
 double SecondsSince(Steady::time_point start) {
   return std::chrono::duration<double>(Steady::now() - start).count();
-}
-
-// Nearest-rank percentile, p in (0, 100].
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return NAN;
-  std::sort(values.begin(), values.end());
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
-  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
-}
-
-double Median(std::vector<double> values) { return Percentile(std::move(values), 50); }
-
-double Mean(const std::vector<double>& values) {
-  double sum = 0;
-  for (double v : values) sum += v;
-  return values.empty() ? NAN : sum / static_cast<double>(values.size());
 }
 
 int RunCommand(const std::string& command) {

@@ -31,6 +31,10 @@ struct ServeFlags {
   std::vector<std::string> allowed_local_paths;
   std::vector<std::string> env_allow = {"AWS_.*"};
   int64_t max_executions = 4;
+  // The orchestrator's HTTP threads. Nodes' long-polls may hold up to MaxWaitingPolls of them
+  // (224 of 256); the rest serve heartbeats and the API. Each thread that has served costs
+  // about 100 kB of RSS, so the default is not larger than a few hundred nodes need.
+  int http_threads = 256;
   double node_timeout_s = 30;
   double heartbeat_s = 2;
   bool require_approval = false;
@@ -84,6 +88,9 @@ Result<orchestrator::ApiTokens> ReadApiTokens(const ServeFlags& flags) {
 
 int ServeOrchestrator(const ServeFlags& flags) {
   if (flags.data_dir.empty()) return Fail(Status::InvalidArgument("--data-dir is required"), 2);
+  if (flags.http_threads < 4) {
+    return Fail(Status::InvalidArgument("--http-threads must be at least 4"), 2);
+  }
   if (flags.tls_cert_file.empty() != flags.tls_key_file.empty()) {
     return Fail(Status::InvalidArgument("--tls-cert and --tls-key go together"), 2);
   }
@@ -102,7 +109,7 @@ int ServeOrchestrator(const ServeFlags& flags) {
   transport::HttpServer::Options server_options;
   server_options.host = flags.host;
   server_options.port = flags.port;
-  server_options.threads = 256;
+  server_options.threads = flags.http_threads;
   server_options.max_body_bytes = size_t{1} << 30;
   server_options.tls_cert_file = flags.tls_cert_file;
   server_options.tls_key_file = flags.tls_key_file;
@@ -221,6 +228,11 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   serve
       ->add_option("--heartbeat-interval", flags->heartbeat_s,
                    "orchestrator: seconds between node heartbeats")
+      ->capture_default_str();
+  serve
+      ->add_option("--http-threads", flags->http_threads,
+                   "orchestrator: requests served at once; up to 7/8 of them may be nodes "
+                   "waiting for work, and nodes beyond that poll at the heartbeat interval")
       ->capture_default_str();
   serve->add_flag("--require-approval", flags->require_approval,
                   "orchestrator: new nodes wait for `shoal node approve`");

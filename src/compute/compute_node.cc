@@ -220,6 +220,9 @@ void ComputeNode::PollLoop() {
       workers_[execution->id] =
           std::thread([this, job = *job, execution = *execution] { RunExecution(job, execution); });
     }
+    // The orchestrator had no free slot for this poll to wait in (every one held by other
+    // nodes' polls): it answered at once and says when to come back.
+    const int64_t retry_after_ms = work->value("RetryAfterMs", int64_t{0});
     for (const auto& item : work->value("Fetches", transport::Json::array())) {
       auto published = models::SpecConfigFromJson(item.value("Published", transport::Json()));
       std::string fetch_id = item.value("FetchID", "");
@@ -233,6 +236,9 @@ void ComputeNode::PollLoop() {
           std::thread([this, fetch_id, execution_id, published = *published] {
             RunFetch(fetch_id, execution_id, published);
           });
+    }
+    if (retry_after_ms > 0 && !stopping_) {
+      SleepFor(std::chrono::milliseconds(std::min(retry_after_ms, options_.poll_wait.count())));
     }
   }
 }

@@ -1,7 +1,12 @@
 #include "orchestrator/http_api.h"
 
+<<<<<<< HEAD
 #include <algorithm>
+=======
+#include <atomic>
+>>>>>>> load
 #include <charconv>
+#include <memory>
 
 #include "models/json_codec.h"
 
@@ -224,7 +229,25 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
       });
 }
 
+// Counts the long-polls waiting, up to a limit (see MaxWaitingPolls).
+class PollGate {
+ public:
+  explicit PollGate(int limit) : limit_(limit) {}
+  // True when the caller may wait; it must then call Leave().
+  bool TryEnter() {
+    if (waiting_.fetch_add(1) < limit_) return true;
+    waiting_.fetch_sub(1);
+    return false;
+  }
+  void Leave() { waiting_.fetch_sub(1); }
+
+ private:
+  const int limit_;
+  std::atomic<int> waiting_{0};
+};
+
 void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
+  auto gate = std::make_shared<PollGate>(MaxWaitingPolls(server.threads()));
   server.HandleJson("POST", std::string(kCompute) + "/register",
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
@@ -250,12 +273,22 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
                       return Json{{"Known", known}};
                     });
   server.HandleJson(
-      "GET", std::string(kCompute) + "/work", [&o](const Request& request) -> Result<Json> {
+      "GET", std::string(kCompute) + "/work", [&o, gate](const Request& request) -> Result<Json> {
         std::string node_id = request.Param("node_id");
         if (node_id.empty()) return Status::InvalidArgument("node_id is required");
         SHOAL_ASSIGN_OR_RETURN(int64_t wait, IntParam(request, "wait_ms", 0));
         wait = std::clamp<int64_t>(wait, 0, kMaxPollWaitMs);
-        SHOAL_ASSIGN_OR_RETURN(Work work, o.PollWork(node_id, std::chrono::milliseconds(wait)));
+        // No free slot to wait in: answer at once and send the node back after a heartbeat
+        // interval, instead of holding one of the threads heartbeats need.
+        int64_t retry_after_ms = 0;
+        const bool waits = wait > 0 && gate->TryEnter();
+        if (wait > 0 && !waits) {
+          retry_after_ms = std::min<int64_t>(wait, o.options().heartbeat_interval.count());
+          wait = 0;
+        }
+        auto polled = o.PollWork(node_id, std::chrono::milliseconds(wait));
+        if (waits) gate->Leave();
+        SHOAL_ASSIGN_OR_RETURN(Work work, std::move(polled));
         Json executions = Json::array();
         for (const auto& [execution, job] : work.assigned) {
           executions.push_back(
@@ -268,7 +301,9 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
                              {"JobID", fetch.job_id},
                              {"Published", models::ToJson(fetch.published)}});
         }
-        return Json{{"Executions", executions}, {"Cancel", work.cancel}, {"Fetches", fetches}};
+        Json answer{{"Executions", executions}, {"Cancel", work.cancel}, {"Fetches", fetches}};
+        if (retry_after_ms > 0) answer["RetryAfterMs"] = retry_after_ms;
+        return answer;
       });
   server.HandleUpload("PUT", std::string(kCompute) + "/executions/([^/]+)/files/(.+)",
                       [&o](const Request& request) -> Result<Json> {
@@ -313,6 +348,8 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
 }
 
 }  // namespace
+
+int MaxWaitingPolls(int threads) { return std::max(1, threads - std::max(2, threads / 8)); }
 
 transport::BearerAuth ApiAuth(const ApiTokens& tokens) {
   transport::BearerAuth auth;

@@ -25,6 +25,13 @@ struct ApiTokens {
 // The rules for `tokens` (see the header comment).
 transport::BearerAuth ApiAuth(const ApiTokens& tokens);
 
+// Long-polls for work (GET /api/v1/compute/work) that may wait at once on a server with `threads`
+// threads. Each waiting poll holds a thread; the rest of the pool stays free for heartbeats,
+// status reports and the public API, so those never queue behind polls. A poll beyond the limit
+// is answered at once (with any work there is) and carries RetryAfterMs: the node pauses that
+// long before polling again.
+int MaxWaitingPolls(int threads);
+
 // Registers every endpoint, and with a token in `tokens` the auth rules, refusals audited to
 // `audit` (HttpServer's default sink, stderr, when null).
 // REQUIRES: `orchestrator` outlives `server`'s serving; called before server.Start().

@@ -222,6 +222,77 @@ TEST_F(HttpApiAuthTest, HistoryIsPaged) {
   EXPECT_EQ(client.Get(history + "?limit=x").status().code(), ErrorCode::kInvalidArgument);
 }
 
+// Long-polls hold a server thread each while they wait. With more nodes polling than the pool
+// has threads, heartbeats used to queue behind the polls for their whole wait (and nodes were
+// declared lost for heartbeats stuck in that queue). Now only part of the pool waits: a poll
+// beyond it is answered at once with RetryAfterMs, and heartbeats find a free thread while the
+// other polls are still waiting.
+TEST(HttpApiPollTest, PollsBeyondThePoolAreAnsweredAtOnceSoHeartbeatsAreServed) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("shoal-http-api-poll-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  OrchestratorOptions options;
+  options.data_dir = dir.string();
+  auto orchestrator = Orchestrator::Open(options);
+  ASSERT_TRUE(orchestrator.ok()) << orchestrator.status().ToString();
+  transport::HttpServer::Options server_options;
+  server_options.threads = 8;
+  transport::HttpServer server(server_options);
+  RegisterHttpApi(server, **orchestrator);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status().ToString();
+  const int waiting_polls = MaxWaitingPolls(server_options.threads);
+  ASSERT_GT(waiting_polls, 0);
+  ASSERT_LT(waiting_polls, server_options.threads);
+
+  const HttpClient node({"127.0.0.1", *port});
+  const int nodes = server_options.threads + 2;  // more polls than threads
+  for (int i = 0; i < nodes; ++i) {
+    ASSERT_TRUE(node.Post("/api/v1/compute/register", NodeJson("n-" + std::to_string(i))).ok());
+  }
+  std::mutex mu;
+  int told_to_retry = 0;
+  int waited = 0;  // polls that returned after waiting (only when the orchestrator shuts down)
+  std::vector<std::thread> polls;
+  for (int i = 0; i < nodes; ++i) {
+    polls.emplace_back([&, i] {
+      auto work =
+          node.Get("/api/v1/compute/work?node_id=n-" + std::to_string(i) + "&wait_ms=30000");
+      std::lock_guard lock(mu);
+      if (work.ok() && work->value("RetryAfterMs", int64_t{0}) > 0) {
+        ++told_to_retry;
+      } else {
+        ++waited;
+      }
+    });
+  }
+  // The polls beyond the limit come back at once; the others keep waiting.
+  for (int i = 0; i < 3000; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (told_to_retry == nodes - waiting_polls) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  // Heartbeats are answered while every admitted poll still waits.
+  for (int i = 0; i < 20; ++i) {
+    auto beat =
+        node.Post("/api/v1/compute/heartbeat", Json{{"NodeID", "n-" + std::to_string(i % nodes)}});
+    ASSERT_TRUE(beat.ok()) << beat.status().ToString();
+    EXPECT_TRUE((*beat)["Known"].get<bool>());
+  }
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(told_to_retry, nodes - waiting_polls);
+    EXPECT_EQ(waited, 0);
+  }
+  (*orchestrator)->Shutdown();  // ends the waiting polls
+  for (auto& poll : polls) poll.join();
+  EXPECT_EQ(waited, waiting_polls);
+  server.Stop();
+  fs::remove_all(dir);
+}
+
 TEST(ApiAuthTest, NoTokensMeansNoChecks) {
   transport::BearerAuth open = ApiAuth({});
   EXPECT_FALSE(open.any_token());

@@ -103,6 +103,8 @@ class HttpServer {
   Result<int> Start();
   void Stop();
   int port() const { return port_; }
+  // Requests served at once (the pool's threads).
+  int threads() const { return options_.threads; }
 
  private:
   Options options_;
