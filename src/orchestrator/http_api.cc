@@ -1,10 +1,7 @@
 #include "orchestrator/http_api.h"
 
-<<<<<<< HEAD
 #include <algorithm>
-=======
 #include <atomic>
->>>>>>> load
 #include <charconv>
 #include <memory>
 
