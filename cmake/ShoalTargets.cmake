@@ -24,7 +24,16 @@ function(shoal_add_test name)
     set(ARG_TIMEOUT 120)
   endif()
   gtest_discover_tests(${name}
-    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT}
                ENVIRONMENT "SHOAL_BINARY=$<TARGET_FILE:shoal>"
     DISCOVERY_TIMEOUT 60)
+  # Labels are set by a script ctest reads after the discovered tests: through
+  # gtest_discover_tests' PROPERTIES a list of several labels ("e2e;chaos") would be split into
+  # separate properties.
+  set(labels_file "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
+  file(WRITE "${labels_file}"
+       "if(${name}_TESTS)\n"
+       "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS}\")\n"
+       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
 endfunction()
