@@ -346,6 +346,10 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     const bool wanted = PostStatus(id, "Publishing", "Publishing Results",
                                    "publishing to " + DescribeTarget(target), nullptr);
     if (!wanted || stopping_) {
+      if (!stopping_) {
+        Log(options_.runner.node_id,
+            "not publishing the results of " + id + ": the orchestrator no longer wants them");
+      }
       ForgetPublish(id);
       return false;
     }
