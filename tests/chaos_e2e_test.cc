@@ -45,7 +45,11 @@ struct JobOptions {
   int count = 3;
   int64_t pad = 100000000;  // rows of padding work: ~0.5 s on an idle core
   // Under `Publisher:`; empty: the `local` publisher (results uploaded to the orchestrator).
-  std::string publisher;
+  std::string publisher = "";
+  // When set, a folder mounted at /control whose pad.csv (columns p, n) gives each partition's
+  // padding instead of `pad`, read when the execution starts: a test can make a partition's
+  // first attempt long and its rerun short.
+  std::string control_dir = "";
 };
 
 // Puts each partition's files at results/<job>/<execution>/ of the region's store.
@@ -55,6 +59,14 @@ constexpr const char* kPlainS3Publisher =
     "Endpoint: storage-local, Encoding: plain}\n";
 
 std::string JobYaml(const JobOptions& job) {
+  std::string pad = std::to_string(job.pad);
+  std::string control;
+  if (!job.control_dir.empty()) {
+    pad = "getvariable('pad')";
+    control =
+        "          SET VARIABLE pad = (SELECT max(n) FROM read_csv('/control/pad.csv')\n"
+        "                              WHERE p = getvariable('bacalhau_partition_index'));\n";
+  }
   std::string yaml = "Name: " + job.name + "\nType: batch\nCount: " + std::to_string(job.count) +
                      "\nConstraints:\n  - {Key: region, Operator: \"==\", Values: [" + job.region +
                      "]}\n"
@@ -63,9 +75,8 @@ std::string JobYaml(const JobOptions& job) {
                      "    Engine:\n"
                      "      Type: duckdb\n"
                      "      Params:\n"
-                     "        SQL: |\n"
-                     "          SELECT i, (SELECT count(*) FROM range(" +
-                     std::to_string(job.pad) +
+                     "        SQL: |\n" +
+                     control + "          SELECT i, (SELECT count(*) FROM range(" + pad +
                      ") t(j) WHERE j % 7 = 3) AS pad\n"
                      "          FROM range(" +
                      std::to_string(kRows) +
@@ -76,6 +87,12 @@ std::string JobYaml(const JobOptions& job) {
                      "    Resources: {CPU: \"1\"}\n"
                      "    Timeouts: {ExecutionTimeout: 60}\n";
   if (!job.publisher.empty()) yaml += "    Publisher:\n" + job.publisher;
+  if (!job.control_dir.empty()) {
+    yaml +=
+        "    InputSources:\n"
+        "      - Source: {Type: localDirectory, Params: {SourcePath: \"" +
+        job.control_dir + "\"}}\n        Target: /control\n";
+  }
   return yaml;
 }
 
@@ -320,7 +337,7 @@ TEST_F(ChaosTest, NodesKilledWhileExecutingAndWhilePublishing) {
   ASSERT_NO_FATAL_FAILURE(StartCluster({"us"}, 3));
 
   // During execution: kill the node of a running partition.
-  std::string executing = Submit({.name = "kill-executing", .pad = 300000000, .publisher = ""});
+  std::string executing = Submit({.name = "kill-executing", .pad = 300000000});
   Json victim;
   ASSERT_TRUE(WaitUntil(30s,
                         [&] {
@@ -364,7 +381,7 @@ TEST_F(ChaosTest, NodesKilledWhileExecutingAndWhilePublishing) {
 // restarted on the same data dir and both jobs complete, each partition published once.
 TEST_F(ChaosTest, OrchestratorKilledMidJobAndRestarted) {
   ASSERT_NO_FATAL_FAILURE(StartCluster({"us"}, 3));
-  std::string local = Submit({.name = "restart-local", .pad = 200000000, .publisher = ""});
+  std::string local = Submit({.name = "restart-local", .pad = 200000000});
   std::string stored =
       Submit({.name = "restart-store", .pad = 200000000, .publisher = kPlainS3Publisher});
   ASSERT_TRUE(WaitUntil(30s, [&] {
@@ -384,45 +401,69 @@ TEST_F(ChaosTest, OrchestratorKilledMidJobAndRestarted) {
 
 // Region us reaches the orchestrator through a proxy that is cut while its executions run, for
 // longer than the node timeout: the orchestrator declares its nodes lost and fails their
-// executions, while region eu, connected directly, completes its job. When the link is restored
-// the us nodes register again and the us job completes on them -- and the executions that were
-// failed while cut off, though they finished on their nodes, publish nothing.
+// executions, while region eu, connected directly, completes its job. Behind the cut, partition
+// 0 finishes and partition 1 goes on running. When the link is restored the us nodes register
+// again and the us job completes on them; the execution that finished behind the cut publishes
+// nothing, and the one still running is cancelled on its node.
 TEST_F(ChaosTest, RegionCutOffAndRestored) {
   port_ = testing::FreePort();
   FaultProxy link(port_);
   ASSERT_TRUE(link.ok());
   region_orchestrator_["us"] = link.endpoint();
+  node_allowed_dirs_ = {"control"};
   ASSERT_NO_FATAL_FAILURE(StartCluster({"us", "eu"}, 2));
+  // Partition 0 takes a moment; partition 1 outlasts the cut by far (its job's
+  // ExecutionTimeout bounds it), until the reruns are made short.
+  const fs::path pads = root_ / "control" / "pad.csv";
+  std::ofstream(pads) << "p,n\n0,200000000\n1,40000000000\n";
 
   std::string us = Submit({.name = "cut-us",
                            .region = "us",
                            .count = 2,
-                           .pad = 200000000,
-                           .publisher = kPlainS3Publisher});
-  std::string eu =
-      Submit({.name = "cut-eu", .region = "eu", .count = 2, .pad = 200000000, .publisher = ""});
-  ASSERT_TRUE(WaitUntil(30s, [&] { return !FindExecution(us, {"Running"}).is_null(); }))
+                           .pad = 0,
+                           .publisher = kPlainS3Publisher,
+                           .control_dir = (root_ / "control").string()});
+  std::string eu = Submit({.name = "cut-eu", .region = "eu", .count = 2, .pad = 200000000});
+  auto running = [&](int partition) {
+    for (const auto& e : Executions(us)) {
+      if (e["PartitionIndex"] == partition && e["ComputeState"]["StateType"] == "Running") {
+        return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE(WaitUntil(30s, [&] { return running(0) && running(1); }))
       << Executions(us).dump() << Logs();
   link.Cut();
   ASSERT_TRUE(WaitUntil(20s, [&] {
     return NodeConnection("compute-us-1") == "DISCONNECTED" &&
            NodeConnection("compute-us-2") == "DISCONNECTED";
   })) << Logs();
-  // The us executions still running at the cut have failed with their nodes.
+  // Both us executions failed with their nodes.
   ASSERT_TRUE(WaitUntil(20s, [&] {
-    return FindExecution(us, {"New", "Running", "Publishing"}).is_null() &&
-           !FindExecution(us, {"Failed"}).is_null();
+    return FindExecution(us, {"New", "Running", "Publishing"}).is_null();
   })) << Executions(us).dump();
+  const Json cut_off = Executions(us);
   // eu is unaffected.
   ASSERT_EQ(AwaitEnd(eu), "Completed");
   CheckOutcome(eu, 2, /*local_results=*/true);
-  // The cut-off nodes had time to finish their partitions while cut off (a failed execution
-  // finishes, and waits to report, on its node): what they do with them is what is checked.
+  // Reruns are quick. Partition 0 had time to finish behind the cut (a failed execution
+  // finishes, and waits to report, on its node): what its node does then is what is checked.
+  std::ofstream(pads) << "p,n\n0,1000\n1,1000\n";
   std::this_thread::sleep_for(2s);
   link.Restore();
   ASSERT_EQ(AwaitEnd(us), "Completed");
   auto completed = CheckOutcome(us, 2, /*local_results=*/false);
   ExpectStoreHolds(StoreDir("us") / "my-bucket", us, completed, /*s3rver=*/false);
+  // Nothing of the cut-off executions runs on: each one's sandbox is gone from its node (the
+  // node removes it when the execution ends), long before partition 1's would have ended.
+  for (const auto& e : cut_off) {
+    const fs::path sandbox =
+        root_ / e["NodeID"].get<std::string>() / "executions" / e["ID"].get<std::string>();
+    EXPECT_TRUE(WaitUntil(15s, [&] { return !fs::exists(sandbox); }))
+        << sandbox << " is still there: the execution still runs on its node\n"
+        << Logs();
+  }
 }
 
 }  // namespace

@@ -42,6 +42,8 @@ class ClusterFixture : public ::testing::Test {
             ("shoal-" + std::string(test->name()) + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(root_);
     std::filesystem::create_directories(StoreDir("global") / "my-bucket");
+    for (const std::string& dir : node_allowed_dirs_)
+      std::filesystem::create_directories(root_ / dir);
     for (const std::string& region : regions) {
       std::filesystem::create_directories(StoreDir(region) / "my-bucket");
       for (int i = 1; i <= nodes_per_region; ++i) {
@@ -83,17 +85,30 @@ class ClusterFixture : public ::testing::Test {
     auto orchestrator = region_orchestrator_.find(node.region);
     auto store = store_override_.find(node.name);
     if (store == store_override_.end()) store = store_override_.find(node.region);
+    std::vector<std::string> argv{
+        ShoalBinary(),
+        "serve",
+        "--compute",
+        "--orchestrator",
+        orchestrator != region_orchestrator_.end() ? orchestrator->second
+                                                   : "127.0.0.1:" + std::to_string(port_),
+        "--name",
+        node.name,
+        "--labels",
+        "region=" + node.region,
+        "--data-dir",
+        (root_ / node.name).string(),
+        "--store",
+        "storage-local=" +
+            (store != store_override_.end() ? store->second : StoreDir(node.region).string()),
+        "--store",
+        "storage=" + StoreDir("global").string()};
+    for (const std::string& dir : node_allowed_dirs_) {
+      argv.push_back("--allow-local-path");
+      argv.push_back((root_ / dir).string());
+    }
     return std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{
-            ShoalBinary(), "serve", "--compute", "--orchestrator",
-            orchestrator != region_orchestrator_.end() ? orchestrator->second
-                                                       : "127.0.0.1:" + std::to_string(port_),
-            "--name", node.name, "--labels", "region=" + node.region, "--data-dir",
-            (root_ / node.name).string(), "--store",
-            "storage-local=" +
-                (store != store_override_.end() ? store->second : StoreDir(node.region).string()),
-            "--store", "storage=" + StoreDir("global").string()},
-        (root_ / (node.name + "-" + std::to_string(++starts_) + ".log")).string());
+        argv, (root_ / (node.name + "-" + std::to_string(++starts_) + ".log")).string());
   }
 
   // A region's store, or with "global" the global one.
@@ -157,6 +172,8 @@ class ClusterFixture : public ::testing::Test {
   // Set port_ first to know the orchestrator's port before it starts.
   std::map<std::string, std::string> region_orchestrator_;
   std::map<std::string, std::string> store_override_;
+  // Folders under root_, created by StartCluster, that every node lets `local` inputs mount.
+  std::vector<std::string> node_allowed_dirs_;
   // The nodes' AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (an s3rver store wants S3RVER).
   std::string node_access_key_ = "test-key";
   std::string node_secret_key_ = "test-secret";
