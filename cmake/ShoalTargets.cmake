@@ -29,10 +29,13 @@ function(shoal_add_test name)
     PROPERTIES TIMEOUT ${ARG_TIMEOUT}
                ENVIRONMENT "SHOAL_BINARY=$<TARGET_FILE:shoal>"
     DISCOVERY_TIMEOUT 60)
-  # Labels go on in a script ctest reads after the discovered cases (gtest_discover_tests would
-  # split a list of labels into separate properties).
-  set(label_script "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
-  file(WRITE "${label_script}"
-       "set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS};${name}\")\n")
-  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${label_script}")
+  # Labels go on in a script ctest reads after the discovered cases: through
+  # gtest_discover_tests' PROPERTIES a list of labels ("e2e;chaos") would be split into separate
+  # properties.
+  set(labels_file "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
+  file(WRITE "${labels_file}"
+       "if(${name}_TESTS)\n"
+       "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS};${name}\")\n"
+       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
 endfunction()

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -41,16 +42,18 @@ class ClusterFixture : public ::testing::Test {
             ("shoal-" + std::string(test->name()) + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(root_);
     std::filesystem::create_directories(StoreDir("global") / "my-bucket");
+    for (const std::string& dir : node_allowed_dirs_)
+      std::filesystem::create_directories(root_ / dir);
     for (const std::string& region : regions) {
       std::filesystem::create_directories(StoreDir(region) / "my-bucket");
       for (int i = 1; i <= nodes_per_region; ++i) {
         specs_.push_back({"compute-" + region + "-" + std::to_string(i), region});
       }
     }
-    port_ = FreePort();
+    if (port_ == 0) port_ = FreePort();
     // The nodes' own credentials, which the seed's jobs read through env:AWS_ACCESS_KEY_ID.
-    setenv("AWS_ACCESS_KEY_ID", "test-key", 1);
-    setenv("AWS_SECRET_ACCESS_KEY", "test-secret", 1);
+    setenv("AWS_ACCESS_KEY_ID", node_access_key_.c_str(), 1);
+    setenv("AWS_SECRET_ACCESS_KEY", node_secret_key_.c_str(), 1);
     StartOrchestrator();
     for (size_t i = 0; i < specs_.size(); ++i) nodes_.push_back(StartNode(i));
     client_ = std::make_unique<transport::HttpClient>(transport::Endpoint{"127.0.0.1", port_});
@@ -79,14 +82,33 @@ class ClusterFixture : public ::testing::Test {
   // Starts node `index` of specs_ (again, after a kill: same name, data dir and store).
   std::unique_ptr<BackgroundProcess> StartNode(size_t index) {
     const NodeSpec& node = specs_.at(index);
+    auto orchestrator = region_orchestrator_.find(node.region);
+    auto store = store_override_.find(node.name);
+    if (store == store_override_.end()) store = store_override_.find(node.region);
+    std::vector<std::string> argv{
+        ShoalBinary(),
+        "serve",
+        "--compute",
+        "--orchestrator",
+        orchestrator != region_orchestrator_.end() ? orchestrator->second
+                                                   : "127.0.0.1:" + std::to_string(port_),
+        "--name",
+        node.name,
+        "--labels",
+        "region=" + node.region,
+        "--data-dir",
+        (root_ / node.name).string(),
+        "--store",
+        "storage-local=" +
+            (store != store_override_.end() ? store->second : StoreDir(node.region).string()),
+        "--store",
+        "storage=" + StoreDir("global").string()};
+    for (const std::string& dir : node_allowed_dirs_) {
+      argv.push_back("--allow-local-path");
+      argv.push_back((root_ / dir).string());
+    }
     return std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{ShoalBinary(), "serve", "--compute", "--orchestrator",
-                                 "127.0.0.1:" + std::to_string(port_), "--name", node.name,
-                                 "--labels", "region=" + node.region, "--data-dir",
-                                 (root_ / node.name).string(), "--store",
-                                 "storage-local=" + StoreDir(node.region).string(), "--store",
-                                 "storage=" + StoreDir("global").string()},
-        (root_ / (node.name + "-" + std::to_string(++starts_) + ".log")).string());
+        argv, (root_ / (node.name + "-" + std::to_string(++starts_) + ".log")).string());
   }
 
   // A region's store, or with "global" the global one.
@@ -144,6 +166,17 @@ class ClusterFixture : public ::testing::Test {
   // kills nodes on purpose shortens them.
   double node_timeout_s_ = 10;
   double heartbeat_s_ = 0.5;
+  // Set before StartCluster to route nodes differently: the orchestrator a region's nodes dial
+  // (HOST:PORT, e.g. a fault proxy; default: the orchestrator itself), and the storage-local
+  // store (a --store value; default: the region's folder store) by node name, else by region.
+  // Set port_ first to know the orchestrator's port before it starts.
+  std::map<std::string, std::string> region_orchestrator_;
+  std::map<std::string, std::string> store_override_;
+  // Folders under root_, created by StartCluster, that every node lets `local` inputs mount.
+  std::vector<std::string> node_allowed_dirs_;
+  // The nodes' AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (an s3rver store wants S3RVER).
+  std::string node_access_key_ = "test-key";
+  std::string node_secret_key_ = "test-secret";
 
   std::filesystem::path root_;
   int port_ = 0;

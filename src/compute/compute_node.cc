@@ -5,9 +5,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "compute/files.h"
 #include "compute/published_results.h"
 #include "compute/stores.h"
 #include "models/json_codec.h"
+#include "models/spec_config.h"
 
 namespace shoal::compute {
 
@@ -39,6 +41,18 @@ std::string EncodePath(const std::string& path) {
 
 void Log(const std::string& node, const std::string& message) {
   std::cerr << "[" << node << "] " << message << "\n";
+}
+
+// True when the published `target` (an s3 spec) is this execution's alone: its key names the
+// execution, so removing it cannot remove another execution's results.
+bool KeyNamesExecution(const models::SpecConfig& target, const std::string& execution_id) {
+  return models::StringParam(target.params, "Key").find(execution_id) != std::string::npos;
+}
+
+std::string DescribeTarget(const models::SpecConfig& target) {
+  return "s3://" + models::StringParam(target.params, "Bucket") + "/" +
+         models::StringParam(target.params, "Key") + " in store " +
+         models::StringParam(target.params, "Store");
 }
 
 }  // namespace
@@ -180,10 +194,17 @@ void ComputeNode::HeartbeatLoop() {
 }
 
 void ComputeNode::PollLoop() {
+  bool cleared = false;
   while (!stopping_) {
     if (!registered_) {
       SleepFor(std::chrono::milliseconds(50));
       continue;
+    }
+    if (!cleared) {
+      // Registering failed whatever this node ran before it restarted, so the orchestrator can
+      // now tell which of its recorded publishes were abandoned.
+      ClearAbandonedPublishes();
+      cleared = true;
     }
     auto work = client_.Get(std::string(kCompute) +
                             "/work?node_id=" + transport::UrlEncode(options_.runner.node_id) +
@@ -322,10 +343,30 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     finish();
     return;
   }
-  ExecutionOutcome outcome =
-      runner_.Run(job, execution, [&](const std::string& topic, const std::string& message) {
+  // An s3 publisher writes only once the orchestrator has taken the Publishing report: an
+  // execution failed while the node was cut off (or superseded) publishes nothing when the link
+  // comes back. Its target is recorded first, so a node killed mid-upload removes what it wrote
+  // when it starts again (ClearAbandonedPublishes).
+  auto may_publish = [&](const models::SpecConfig& target, const std::vector<ResultFile>& files) {
+    RecordPublish(id, target, files);
+    const bool wanted = PostStatus(id, "Publishing", "Publishing Results",
+                                   "publishing to " + DescribeTarget(target), nullptr);
+    if (!wanted || stopping_) {
+      if (!stopping_) {
+        Log(options_.runner.node_id,
+            "not publishing the results of " + id + ": the orchestrator no longer wants them");
+      }
+      ForgetPublish(id);
+      return false;
+    }
+    return true;
+  };
+  ExecutionOutcome outcome = runner_.Run(
+      job, execution,
+      [&](const std::string& topic, const std::string& message) {
         PostStatus(id, "Running", topic, message, nullptr);
-      });
+      },
+      may_publish);
   if (outcome.succeeded && !stopping_) {
     const std::string& publisher = job.task.publisher.type;
     if (publisher.empty() || publisher == "local") {
@@ -339,16 +380,121 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     }
   }
   if (stopping_) {
-    finish();  // a stopping node reports nothing: the orchestrator reschedules its work
+    // A stopping node reports nothing: the orchestrator reschedules its work, and what was
+    // published stays recorded for ClearAbandonedPublishes at the next start.
+    finish();
     return;
   }
   if (outcome.succeeded) {
-    PostStatus(id, "Completed", "Execution", "completed", &outcome.run_output,
-               &outcome.published_result);
+    const bool recorded = PostStatus(id, "Completed", "Execution", "completed", &outcome.run_output,
+                                     &outcome.published_result);
+    if (recorded) {
+      ForgetPublish(id);
+    } else if (!stopping_ && !outcome.publish_target.empty()) {
+      // Refused: the execution was failed or superseded while it published (the node was cut
+      // off, say), and another execution publishes the partition. These results would be a
+      // duplicate in the store.
+      ClearPublish(id, outcome.publish_target, outcome.files);
+    }
   } else {
+    // A publish that failed midway leaves no partial tree for the retry to sit beside.
+    if (!outcome.publish_target.empty()) ClearPublish(id, outcome.publish_target, outcome.files);
     PostStatus(id, "Failed", "Execution", outcome.run_output.error_message, &outcome.run_output);
   }
   finish();
+}
+
+std::string ComputeNode::PublishRecordPath(const std::string& execution_id) const {
+  return options_.runner.work_dir + "/publishing/" + execution_id + ".json";
+}
+
+void ComputeNode::RecordPublish(const std::string& execution_id, const models::SpecConfig& target,
+                                const std::vector<ResultFile>& files) {
+  transport::Json paths = transport::Json::array();
+  for (const ResultFile& file : files) paths.push_back(file.path);
+  const transport::Json record = {{"Target", models::ToJson(target)}, {"Paths", paths}};
+  std::error_code ec;
+  std::filesystem::create_directories(options_.runner.work_dir + "/publishing", ec);
+  Status written = WriteFileAtomically(PublishRecordPath(execution_id), record.dump());
+  if (!written.ok()) {
+    Log(options_.runner.node_id, "cannot record the publish of " + execution_id + ": " +
+                                     written.message() + " (a crash now may leave it behind)");
+  }
+}
+
+void ComputeNode::ForgetPublish(const std::string& execution_id) {
+  std::error_code ec;
+  std::filesystem::remove(PublishRecordPath(execution_id), ec);
+}
+
+void ComputeNode::ClearPublish(const std::string& execution_id, const models::SpecConfig& target,
+                               const std::vector<ResultFile>& files) {
+  if (!KeyNamesExecution(target, execution_id)) {
+    Log(options_.runner.node_id, "leaving " + DescribeTarget(target) + " of " + execution_id +
+                                     " in place: its key does not name the execution, so it "
+                                     "may hold another execution's results");
+    ForgetPublish(execution_id);
+    return;
+  }
+  std::vector<std::string> paths;
+  for (const ResultFile& file : files) paths.push_back(file.path);
+  Status removed = DeletePublishedResults(target, paths, options_.runner.stores);
+  if (!removed.ok()) {
+    // Kept on record: the next start tries again.
+    Log(options_.runner.node_id,
+        "cannot remove the unwanted results of " + execution_id + ": " + removed.message());
+    return;
+  }
+  Log(options_.runner.node_id,
+      "removed the unwanted results of " + execution_id + " from " + DescribeTarget(target));
+  ForgetPublish(execution_id);
+}
+
+void ComputeNode::ClearAbandonedPublishes() {
+  std::error_code ec;
+  const std::string dir = options_.runner.work_dir + "/publishing";
+  if (!std::filesystem::is_directory(dir, ec)) return;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".json") continue;
+    const std::string execution_id = entry.path().stem().string();
+    {
+      std::lock_guard lock(mu_);
+      if (running_.count(execution_id)) continue;
+    }
+    auto text = ReadFile(entry.path().string());
+    auto record = text.ok() ? transport::Json::parse(*text, nullptr, false) : transport::Json();
+    auto target = record.is_object() && record.contains("Target")
+                      ? models::SpecConfigFromJson(record["Target"])
+                      : Result<models::SpecConfig>(Status::InvalidArgument("unreadable"));
+    if (!target.ok()) {
+      Log(options_.runner.node_id,
+          "dropping the unreadable publish record " + entry.path().string());
+      ForgetPublish(execution_id);
+      continue;
+    }
+    // The orchestrator decides: results it took (Completed) stay; any other are unwanted.
+    auto answer =
+        client_.Get(std::string(kCompute) + "/executions/" + transport::UrlEncode(execution_id) +
+                    "?node_id=" + transport::UrlEncode(options_.runner.node_id));
+    std::string state;
+    if (answer.ok()) {
+      state = answer->value("ComputeState", "");
+    } else if (answer.status().code() == ErrorCode::kNotFound) {
+      state = "Unknown";
+    } else {
+      continue;  // asked again at the next start
+    }
+    if (state == "Completed") {
+      ForgetPublish(execution_id);
+      continue;
+    }
+    if (state != "Failed" && state != "Cancelled" && state != "Unknown") continue;  // still live
+    std::vector<ResultFile> files;
+    for (const auto& path : record.value("Paths", transport::Json::array())) {
+      if (path.is_string()) files.push_back({path.get<std::string>(), 0});
+    }
+    ClearPublish(execution_id, *target, files);
+  }
 }
 
 void ComputeNode::RunFetch(const std::string& fetch_id, const std::string& execution_id,

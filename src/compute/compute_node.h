@@ -85,6 +85,20 @@ class ComputeNode {
   // the fetch's end.
   void RunFetch(const std::string& fetch_id, const std::string& execution_id,
                 const models::SpecConfig& published);
+  // Publishes of `s3` publishers are recorded (target and files) in <work_dir>/publishing/ from
+  // just before the upload until the orchestrator has taken the result, so that what a failed,
+  // superseded or killed execution wrote to a store can be removed.
+  std::string PublishRecordPath(const std::string& execution_id) const;
+  void RecordPublish(const std::string& execution_id, const models::SpecConfig& target,
+                     const std::vector<ResultFile>& files);
+  void ForgetPublish(const std::string& execution_id);
+  // Removes what execution_id wrote to `target`, when its key names the execution (otherwise it
+  // may be another execution's), and forgets the record; on failure the record stays.
+  void ClearPublish(const std::string& execution_id, const models::SpecConfig& target,
+                    const std::vector<ResultFile>& files);
+  // After the first registration: clears each recorded publish whose execution the orchestrator
+  // does not hold as Completed (the node was killed mid-upload or before its report).
+  void ClearAbandonedPublishes();
   void SleepFor(std::chrono::milliseconds delay);
   // True when `status` says this node cannot talk to the orchestrator until someone fixes a
   // token or a certificate: it is logged, registration starts over, and the caller waits

@@ -132,7 +132,7 @@ Status CheckResultNames(const models::Task& task) {
 ExecutionRunner::ExecutionRunner(NodeConfig config) : config_(std::move(config)) {}
 
 ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Execution& execution,
-                                      const ProgressFn& progress) {
+                                      const ProgressFn& progress, const PublishGate& may_publish) {
   ExecutionOutcome outcome;
   const Reporter report{progress};
   if (Status valid = ValidateExecutionId(execution.id); !valid.ok()) {
@@ -223,15 +223,24 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
   }
 
   if (status.ok() && task.publisher.type == models::kPublisherS3) {
-    report("Publishing Results",
-           "publishing to s3 bucket " + task.publisher.params.value("Bucket", std::string()));
     PublishContext context{job.id, execution.id, config_.node_id, std::time(nullptr)};
-    auto published =
-        PublishToStore(task.publisher, outcome.result_dir, outcome.files, context, config_.stores);
-    if (published.ok()) {
-      outcome.published_result = std::move(*published);
+    auto target = ResolvePublishTarget(task.publisher, context, config_.stores);
+    if (!target.ok()) {
+      status = target.status().WithContext("publishing the results");
+    } else if (may_publish) {
+      if (!may_publish(*target, outcome.files)) {
+        status = Status(ErrorCode::kCancelled,
+                        "not published: the results of this execution are no longer wanted");
+      }
     } else {
-      status = published.status().WithContext("publishing the results");
+      report("Publishing Results",
+             "publishing to s3 bucket " + task.publisher.params.value("Bucket", std::string()));
+    }
+    if (status.ok()) {
+      outcome.publish_target = *target;
+      status = PublishToTarget(*target, outcome.result_dir, outcome.files, config_.stores)
+                   .WithContext("publishing the results");
+      if (status.ok()) outcome.published_result = *target;
     }
   }
 

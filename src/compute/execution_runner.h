@@ -65,10 +65,19 @@ struct ExecutionOutcome {
   std::string result_dir;        // the result tree on this node
   std::vector<ResultFile> files;
   models::SpecConfig published_result;  // set when an s3 publisher published the tree
+  // Set once an s3 publisher started writing to its store, even if it failed midway: where
+  // whatever it wrote is (ResolvePublishTarget).
+  models::SpecConfig publish_target;
 };
 
 // Progress callback: (topic, message), e.g. ("Downloading Inputs", "staged 12 objects").
 using ProgressFn = std::function<void(const std::string&, const std::string&)>;
+
+// Asked right before an s3 publisher writes `files` to its store, with where: false means
+// the results are no longer wanted (the execution was failed or superseded while it ran), and
+// nothing is written. Without a gate, the runner reports "Publishing Results" and publishes.
+using PublishGate =
+    std::function<bool(const models::SpecConfig& target, const std::vector<ResultFile>& files)>;
 
 class ExecutionRunner {
  public:
@@ -78,7 +87,7 @@ class ExecutionRunner {
   // count is job.count). Never throws; failures of the job itself (bad SQL, missing input) are
   // an outcome with succeeded=false and a clear run_output.error_message, not a Status error.
   ExecutionOutcome Run(const models::Job& job, const models::Execution& execution,
-                       const ProgressFn& progress);
+                       const ProgressFn& progress, const PublishGate& may_publish = nullptr);
 
   // Interrupts the execution if it is running; it then ends with succeeded=false ("execution
   // was cancelled"). Does nothing for an execution that is not running (not yet started, or

@@ -452,6 +452,42 @@ TEST_F(ExecutionRunnerTest, GzipPublisherWritesOneTarGzWithPlaceholderKey) {
   EXPECT_EQ(ReadFile(extracted / "stdout"), ReadFile(fs::path(outcome.result_dir) / "stdout"));
 }
 
+// The node's gate sees where and what will be published before anything is written; when it
+// says no (the orchestrator failed the execution meanwhile), the store is left untouched.
+TEST_F(ExecutionRunnerTest, PublishGateDecidesBeforeAnythingIsWritten) {
+  models::Job job = DuckdbJob("SELECT 42 AS answer");
+  job.task.publisher = {"s3", json{{"Bucket", "my-bucket"},
+                                   {"Key", "results/{executionID}/"},
+                                   {"Endpoint", "storage:9000"},
+                                   {"Encoding", "plain"}}};
+  const fs::path bucket = root_ / "stores/global/my-bucket";
+  std::string seen_key;
+  size_t seen_files = 0;
+  auto gate = [&](bool answer) {
+    return [&, answer](const models::SpecConfig& target, const std::vector<ResultFile>& files) {
+      seen_key = target.params["Key"];
+      seen_files = files.size();
+      EXPECT_FALSE(fs::exists(bucket / seen_key)) << "published before the gate said yes";
+      return answer;
+    };
+  };
+  ExecutionRunner runner(config_);
+  ExecutionOutcome refused = runner.Run(job, MakeExecution("e-refused"), nullptr, gate(false));
+  EXPECT_FALSE(refused.succeeded);
+  EXPECT_NE(refused.run_output.error_message.find("no longer wanted"), std::string::npos)
+      << refused.run_output.error_message;
+  EXPECT_EQ(seen_key, "results/e-refused/");
+  EXPECT_EQ(seen_files, 4u);  // exitCode, result.json, stderr, stdout
+  EXPECT_TRUE(refused.publish_target.empty());
+  EXPECT_FALSE(fs::exists(bucket / "results/e-refused"));
+
+  ExecutionOutcome allowed = runner.Run(job, MakeExecution("e-allowed"), nullptr, gate(true));
+  ASSERT_TRUE(allowed.succeeded) << allowed.run_output.error_message;
+  EXPECT_EQ(allowed.publish_target.params["Key"], "results/e-allowed/");
+  EXPECT_EQ(allowed.published_result.params["Key"], "results/e-allowed/");
+  EXPECT_EQ(ReadFile(bucket / "results/e-allowed/exitCode"), "0");
+}
+
 TEST_F(ExecutionRunnerTest, PublisherRefusesKeysThatLeaveTheBucket) {
   for (const std::string key : {"../escape", "/absolute/key", "a/{jobID}/../../x"}) {
     models::Job job = DuckdbJob("SELECT 1");

@@ -202,4 +202,43 @@ Result<std::vector<ResultFile>> ReadPublishedResults(const models::SpecConfig& p
   return ReadFromFolderStore(*store, p, target_dir, stop);
 }
 
+Status DeletePublishedResults(const models::SpecConfig& published,
+                              const std::vector<std::string>& paths,
+                              const std::vector<StoreConfig>& stores) {
+  SHOAL_ASSIGN_OR_RETURN(Published p, ParsePublished(published));
+  if (p.key.empty()) {
+    return Status::InvalidArgument("refusing to remove a whole bucket ('" + p.bucket + "')");
+  }
+  SHOAL_ASSIGN_OR_RETURN(const StoreConfig* store, FindPublishedStore(published, stores));
+  if (!store->is_s3()) {
+    SHOAL_ASSIGN_OR_RETURN(const std::string bucket_dir, BucketDirectory(*store, p.bucket));
+    std::string target = bucket_dir + "/" + p.key;
+    while (target.back() == '/') target.pop_back();
+    std::error_code error;
+    if (p.encoding == "plain") {
+      fs::remove_all(target, error);  // the files and the temporaries beside them
+    } else {
+      fs::remove(target, error);
+      if (!error) fs::remove(TemporaryPathFor(target), error);
+    }
+    if (error) return Status::IoError("cannot remove " + S3Url(p, p.key) + ": " + error.message());
+    return Status::Ok();
+  }
+  SHOAL_ASSIGN_OR_RETURN(auto client, storage::S3Client::Create(*store->s3));
+  std::vector<std::string> keys;
+  if (p.encoding == "plain") {
+    storage::ListOptions options;
+    options.prefix = p.key;
+    SHOAL_ASSIGN_OR_RETURN(storage::ListResult listed, client->ListAllObjects(p.bucket, options));
+    for (const storage::ObjectInfo& object : listed.objects) keys.push_back(object.key);
+    for (const std::string& path : paths) keys.push_back(p.key + path);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  } else {
+    keys.push_back(p.key);
+  }
+  Status deleted = client->DeleteObjects(p.bucket, keys);
+  return deleted.WithContext("removing what was published under " + S3Url(p, p.key));
+}
+
 }  // namespace shoal::compute

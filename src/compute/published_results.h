@@ -36,4 +36,12 @@ Result<std::vector<ResultFile>> ReadPublishedResults(const models::SpecConfig& p
                                                      const std::string& target_dir,
                                                      const std::atomic<bool>* stop = nullptr);
 
+// Removes what a publisher put, or began to put, where `published` says (see ResolvePublishTarget
+// in s3_publisher.h): `plain`, every object under the Key prefix and each of `paths` below it
+// (an object whose upload was cut off may not be listed); `gzip`, the Key object. Temporary files
+// a folder store's publish left are removed too. Nothing there is not an error.
+Status DeletePublishedResults(const models::SpecConfig& published,
+                              const std::vector<std::string>& paths,
+                              const std::vector<StoreConfig>& stores);
+
 }  // namespace shoal::compute

@@ -91,6 +91,25 @@ TEST_F(PublishedResultsTest, PlainPrefixReadsBackTheTree) {
   EXPECT_FALSE(fs::exists(target / ".late.shoal-tmp"));
 }
 
+// What an unwanted execution published, or began to publish, goes, temporaries included; the
+// trees of other executions stay.
+TEST_F(PublishedResultsTest, DeleteRemovesOnlyThatExecutionsTree) {
+  const fs::path bucket = root_ / "store" / "my-bucket";
+  models::SpecConfig plain = Publish("plain", "results/{executionID}");
+  WriteFile(bucket / "results" / "e-10" / "stdout", "other");
+  WriteFile(bucket / "results" / "e-1" / ".stdout.shoal-tmp", "partial");
+  ASSERT_TRUE(DeletePublishedResults(plain, {"stdout", "stderr"}, reader_stores_).ok());
+  EXPECT_FALSE(fs::exists(bucket / "results" / "e-1"));
+  EXPECT_EQ(ReadFile(bucket / "results" / "e-10" / "stdout"), "other");
+  // Nothing left to delete is no error.
+  EXPECT_TRUE(DeletePublishedResults(plain, {}, reader_stores_).ok());
+
+  models::SpecConfig gzip = Publish("gzip", "archives/{executionID}");
+  WriteFile(bucket / "archives" / ".e-1.tar.gz.shoal-tmp", "partial");
+  ASSERT_TRUE(DeletePublishedResults(gzip, {}, reader_stores_).ok());
+  EXPECT_TRUE(fs::is_empty(bucket / "archives"));
+}
+
 TEST_F(PublishedResultsTest, GzipArchiveReadsBackTheTree) {
   models::SpecConfig spec = Publish("gzip", "archives/{executionID}");
   ASSERT_EQ(spec.params["Key"], "archives/e-1.tar.gz");

@@ -103,11 +103,9 @@ std::string ExpandKeyPlaceholders(const std::string& key, const PublishContext& 
   return expanded;
 }
 
-Result<models::SpecConfig> PublishToStore(const models::SpecConfig& publisher,
-                                          const std::string& result_dir,
-                                          const std::vector<ResultFile>& files,
-                                          const PublishContext& context,
-                                          const std::vector<StoreConfig>& stores) {
+Result<models::SpecConfig> ResolvePublishTarget(const models::SpecConfig& publisher,
+                                                const PublishContext& context,
+                                                const std::vector<StoreConfig>& stores) {
   const nlohmann::json& params = publisher.params;
   const std::string bucket = StringParam(params, "Bucket");
   const std::string endpoint = StringParam(params, "Endpoint");
@@ -129,11 +127,6 @@ Result<models::SpecConfig> PublishToStore(const models::SpecConfig& publisher,
     if (!key.ends_with(kArchiveSuffix)) key += kArchiveSuffix;
   }
   SHOAL_ASSIGN_OR_RETURN(const StoreConfig* store, FindStore(stores, endpoint));
-  if (store->is_s3()) {
-    SHOAL_RETURN_IF_ERROR(PublishToS3Store(bucket, key, encoding, result_dir, files, *store));
-  } else {
-    SHOAL_RETURN_IF_ERROR(PublishToFolderStore(bucket, key, encoding, result_dir, files, *store));
-  }
   models::SpecConfig published;
   published.type = std::string(models::kPublisherS3);
   published.params = {{"Bucket", bucket},
@@ -143,6 +136,29 @@ Result<models::SpecConfig> PublishToStore(const models::SpecConfig& publisher,
                       {"Store", store->name},
                       {"StoreLocation", StoreLocation(*store)}};
   return published;
+}
+
+Status PublishToTarget(const models::SpecConfig& target, const std::string& result_dir,
+                       const std::vector<ResultFile>& files,
+                       const std::vector<StoreConfig>& stores) {
+  const std::string bucket = StringParam(target.params, "Bucket");
+  const std::string key = StringParam(target.params, "Key");
+  const std::string encoding = StringParam(target.params, "Encoding");
+  SHOAL_ASSIGN_OR_RETURN(const StoreConfig* store,
+                         FindStore(stores, StringParam(target.params, "Store")));
+  if (store->is_s3()) return PublishToS3Store(bucket, key, encoding, result_dir, files, *store);
+  return PublishToFolderStore(bucket, key, encoding, result_dir, files, *store);
+}
+
+Result<models::SpecConfig> PublishToStore(const models::SpecConfig& publisher,
+                                          const std::string& result_dir,
+                                          const std::vector<ResultFile>& files,
+                                          const PublishContext& context,
+                                          const std::vector<StoreConfig>& stores) {
+  SHOAL_ASSIGN_OR_RETURN(models::SpecConfig target,
+                         ResolvePublishTarget(publisher, context, stores));
+  SHOAL_RETURN_IF_ERROR(PublishToTarget(target, result_dir, files, stores));
+  return target;
 }
 
 }  // namespace shoal::compute

@@ -36,6 +36,17 @@ struct PublishContext {
 // Fills the placeholders of `key`; other {...} text stays as written.
 std::string ExpandKeyPlaceholders(const std::string& key, const PublishContext& context);
 
+// Where PublishToStore would put the result tree, without touching the store: the spec it
+// returns (below). Lets a caller record the target before the upload starts.
+Result<models::SpecConfig> ResolvePublishTarget(const models::SpecConfig& publisher,
+                                                const PublishContext& context,
+                                                const std::vector<StoreConfig>& stores);
+
+// Publishes the files of `result_dir` to `target`, a spec from ResolvePublishTarget.
+Status PublishToTarget(const models::SpecConfig& target, const std::string& result_dir,
+                       const std::vector<ResultFile>& files,
+                       const std::vector<StoreConfig>& stores);
+
 // Publishes the files of `result_dir` (paths relative to it). Returns where they went:
 // {Type: s3, Params: {Bucket, Key (final), Endpoint (as the job wrote it, or the store's name when
 // empty), Encoding, Store (the store's name), StoreLocation (StoreLocation() of the store, which

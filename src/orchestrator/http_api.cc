@@ -321,6 +321,14 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
                       return Json::object();
                     });
   server.HandleJson(
+      "GET", std::string(kCompute) + "/executions/([^/]+)",
+      [&o](const Request& request) -> Result<Json> {
+        SHOAL_ASSIGN_OR_RETURN(auto e,
+                               o.NodeExecution(request.matches[1], request.Param("node_id")));
+        return Json{{"ExecutionID", e.id},
+                    {"ComputeState", std::string(models::ToString(e.compute_state.state_type))}};
+      });
+  server.HandleJson(
       "POST", std::string(kCompute) + "/executions/([^/]+)/status",
       [&o](const Request& request) -> Result<Json> {
         SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());

@@ -429,6 +429,16 @@ Status Orchestrator::StoreResultFile(const std::string& execution_id, const std:
   return Status::Ok();
 }
 
+Result<models::Execution> Orchestrator::NodeExecution(const std::string& execution_id,
+                                                      const std::string& node_id) {
+  std::lock_guard lock(mu_);
+  SHOAL_ASSIGN_OR_RETURN(auto e, store_->GetExecution(execution_id));
+  if (e.node_id != node_id) {
+    return Status::FailedPrecondition("execution " + execution_id + " belongs to " + e.node_id);
+  }
+  return e;
+}
+
 Status Orchestrator::UpdateExecution(const std::string& execution_id, const std::string& node_id,
                                      ExecutionComputeState state, const std::string& topic,
                                      const std::string& message,
@@ -442,6 +452,9 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
   SHOAL_ASSIGN_OR_RETURN(auto e, store_->GetExecution(execution_id));
   if (e.node_id != node_id) {
     return Status::FailedPrecondition("execution " + execution_id + " belongs to " + e.node_id);
+  }
+  if (models::IsTerminal(e.compute_state.state_type) && e.compute_state.state_type == state) {
+    return Status::Ok();  // a retried report whose first answer was lost
   }
   if (models::IsTerminal(e.compute_state.state_type)) {
     return Status::FailedPrecondition("execution " + execution_id + " is already " +

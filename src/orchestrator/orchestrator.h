@@ -146,8 +146,14 @@ class Orchestrator {
   Status StoreResultFile(const std::string& execution_id, const std::string& node_id,
                          const std::string& path, const std::string& bytes,
                          const std::string& fetch_id = "");
+  // Execution `execution_id` as its node `node_id` may see it (FailedPrecondition when it runs
+  // elsewhere): lets a restarted node learn whether the orchestrator took what it published.
+  Result<models::Execution> NodeExecution(const std::string& execution_id,
+                                          const std::string& node_id);
   // `published`, on kCompleted, is where the node's publisher put the results (an `s3` spec);
-  // null or empty means the node uploaded them (the `local` publisher).
+  // null or empty means the node uploaded them (the `local` publisher). A report of the terminal
+  // state the execution already has is accepted again, changing nothing: a node retries a report
+  // whose answer it did not get, and must not take the retry's refusal for a rejection.
   Status UpdateExecution(const std::string& execution_id, const std::string& node_id,
                          models::ExecutionComputeState state, const std::string& topic,
                          const std::string& message, const models::RunOutput* run_output,

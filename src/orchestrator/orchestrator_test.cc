@@ -205,6 +205,69 @@ TEST_F(OrchestratorTest, ReschedulesTheWorkOfALostNode) {
   EXPECT_EQ(orchestrator_->Results(submitted->job_id)->size(), 1u);
 }
 
+// What a node's publish depends on: its Publishing report for an execution that was failed
+// meanwhile is refused (so it publishes nothing), a retried report of the state it reached is
+// accepted (its first answer was lost: refusing it would make the node remove results that count),
+// and it can ask after its own execution.
+TEST_F(OrchestratorTest, RefusesLateReportsAndAcceptsRetriedOnes) {
+  Register("us-1");
+  Register("us-2");
+  std::string job_id = Submit(MakeJob("report", 2));
+  auto first = Poll("us-1");
+  auto second = Poll("us-2");
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(second.size(), 1u);
+  const models::Execution& done = first[0];
+  const models::Execution& lost = second[0];
+  for (const auto& e : {done, lost}) {
+    ASSERT_TRUE(
+        orchestrator_
+            ->UpdateExecution(e.id, e.node_id, ExecutionComputeState::kRunning, "", "", nullptr)
+            .ok());
+  }
+  // us-2 restarts (registers again): its execution fails, and its late reports are refused.
+  Register("us-2");
+  auto publishing = orchestrator_->UpdateExecution(
+      lost.id, "us-2", ExecutionComputeState::kPublishing, "", "", nullptr);
+  EXPECT_EQ(publishing.code(), ErrorCode::kFailedPrecondition) << publishing.ToString();
+  auto state = orchestrator_->NodeExecution(lost.id, "us-2");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->compute_state.state_type, ExecutionComputeState::kFailed);
+
+  models::SpecConfig published;
+  published.type = "s3";
+  published.params = {{"Bucket", "b"}, {"Key", "k/" + done.id + "/"}, {"Encoding", "plain"}};
+  ASSERT_TRUE(
+      orchestrator_
+          ->UpdateExecution(done.id, "us-1", ExecutionComputeState::kPublishing, "", "", nullptr)
+          .ok());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    EXPECT_TRUE(orchestrator_
+                    ->UpdateExecution(done.id, "us-1", ExecutionComputeState::kCompleted, "",
+                                      "done", nullptr, &published)
+                    .ok())
+        << "attempt " << attempt;
+  }
+  EXPECT_FALSE(
+      orchestrator_
+          ->UpdateExecution(done.id, "us-1", ExecutionComputeState::kFailed, "", "late", nullptr)
+          .ok());
+  state = orchestrator_->NodeExecution(done.id, "us-1");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->compute_state.state_type, ExecutionComputeState::kCompleted);
+  EXPECT_EQ(orchestrator_->NodeExecution(done.id, "us-2").status().code(),
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(orchestrator_->NodeExecution("e-nope", "us-1").status().code(), ErrorCode::kNotFound);
+  auto history = orchestrator_->History(job_id, 0);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(std::count_if(history->begin(), history->end(),
+                          [&](const models::Event& event) {
+                            return event.execution_id == done.id && event.message == "done";
+                          }),
+            1)
+      << "a retried report changes nothing";
+}
+
 TEST_F(OrchestratorTest, RestartLosesNothing) {
   Register("us-1");
   auto submitted = orchestrator_->SubmitJob(MakeJob("report", 1), false, false);
