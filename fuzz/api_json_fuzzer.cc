@@ -21,10 +21,12 @@
 #include "models/json_codec.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
+#include "transport/http_client.h"
 #include "transport/http_server.h"
 
 namespace {
 
+namespace transport = shoal::transport;
 using shoal::transport::Json;
 
 struct Cluster {
@@ -41,21 +43,6 @@ struct Cluster {
   std::abort();
 }
 
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // Query strings are passed as the fuzzer wrote them (httplib parses them), minus control bytes
 // that would break the request line, and never with a long-poll wait.
 std::string QueryText(std::string_view text) {
@@ -63,7 +50,7 @@ std::string QueryText(std::string_view text) {
   for (char c : text) {
     if (static_cast<unsigned char>(c) > ' ' && c != '#' && c != 0x7f) out += c;
   }
-  if (out.find("wait") != std::string::npos) out = PercentEncode(text);
+  if (out.find("wait") != std::string::npos) out = transport::UrlEncode(std::string(text));
   return out;
 }
 
@@ -182,7 +169,7 @@ httplib::Result Send(Cluster& c, uint8_t route, const std::string& rest, std::st
       return c.client->Get(jobs + "?" + QueryText(rest));
     case 2:
       *name = "get job";
-      return c.client->Get(jobs + "/" + PercentEncode(rest));
+      return c.client->Get(jobs + "/" + transport::UrlEncode(rest));
     case 3:
       *name = "history";
       return c.client->Get(job + "/history?" + QueryText(rest));
@@ -194,17 +181,17 @@ httplib::Result Send(Cluster& c, uint8_t route, const std::string& rest, std::st
       return c.client->Get(job + "/results?" + QueryText(rest));
     case 6:
       *name = "result file";
-      return c.client->Get(job + "/results/" + c.execution_id + "/" + PercentEncode(rest));
+      return c.client->Get(job + "/results/" + c.execution_id + "/" + transport::UrlEncode(rest));
     case 7:
       *name = "logs";
       return c.client->Get(job + "/logs?" + QueryText(rest));
     case 8:
       *name = "fetch results";
-      return c.client->Post(jobs + "/" + PercentEncode(rest) + "/results/fetch", "", json);
+      return c.client->Post(jobs + "/" + transport::UrlEncode(rest) + "/results/fetch", "", json);
     case 9:
       *name = "approve";
-      return c.client->Post("/api/v1/orchestrator/nodes/" + PercentEncode(rest) + "/approve", "",
-                            json);
+      return c.client->Post("/api/v1/orchestrator/nodes/" + transport::UrlEncode(rest) + "/approve",
+                            "", json);
     case 10:
       *name = "register";
       return c.client->Post("/api/v1/compute/register", rest, json);
@@ -214,18 +201,18 @@ httplib::Result Send(Cluster& c, uint8_t route, const std::string& rest, std::st
     case 12:
       *name = "result upload";
       return c.client->Put(
-          execution + "/files/" + PercentEncode(rest.substr(0, 64)) + "?node_id=fuzz-node", rest,
-          "application/octet-stream");
+          execution + "/files/" + transport::UrlEncode(rest.substr(0, 64)) + "?node_id=fuzz-node",
+          rest, "application/octet-stream");
     case 13:
       *name = "finish fetch";
-      return c.client->Post("/api/v1/compute/fetches/" + PercentEncode(rest.substr(0, 32)), rest,
-                            json);
+      return c.client->Post("/api/v1/compute/fetches/" + transport::UrlEncode(rest.substr(0, 32)),
+                            rest, json);
     case 14:
       *name = "execution status";
       return c.client->Post(execution + "/status", rest, json);
     default:
       *name = "stop job";
-      return c.client->Delete(jobs + "/" + PercentEncode(rest));
+      return c.client->Delete(jobs + "/" + transport::UrlEncode(rest));
   }
 }
 
