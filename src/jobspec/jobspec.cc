@@ -1,5 +1,7 @@
 #include "jobspec/jobspec.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -93,6 +95,19 @@ Result<YAML::Node> LoadSingleDocument(const std::string& yaml) {
 }  // namespace
 
 Result<ParsedJob> ParseJobYaml(std::string_view yaml) {
+  // Job specs travel as JSON, which is UTF-8: a file saved in another encoding (Latin-1 "café")
+  // is refused here, where the line can be named, rather than failing to encode later.
+  if (size_t bad = models::InvalidUtf8Offset(yaml); bad != std::string_view::npos) {
+    const std::string_view before = yaml.substr(0, bad);
+    const size_t line = 1 + std::count(before.begin(), before.end(), '\n');
+    const size_t line_start = before.rfind('\n');
+    const size_t column = bad - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    char hex[8];
+    std::snprintf(hex, sizeof(hex), "0x%02X", static_cast<unsigned char>(yaml[bad]));
+    return Status::InvalidArgument("line " + std::to_string(line) + ", column " +
+                                   std::to_string(column) + ": the job spec is not UTF-8 (byte " +
+                                   hex + "); save the file as UTF-8");
+  }
   SHOAL_ASSIGN_OR_RETURN(YAML::Node root, LoadSingleDocument(std::string(yaml)));
   ParsedJob parsed;
   Problems problems;

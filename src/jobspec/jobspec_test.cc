@@ -120,6 +120,18 @@ TEST(JobSpecTest, InputThatLoopedTheYamlParserIsRefused) {
   EXPECT_EQ(Error(separators), "the job spec is empty (only comments)");
 }
 
+// Found by fuzz/jobspec_fuzzer: a spec with bytes that are not UTF-8 was accepted, and the CLI
+// then failed to encode it as JSON for the orchestrator (an uncaught exception).
+TEST(JobSpecTest, TextThatIsNotUtf8IsRefusedWithItsLine) {
+  EXPECT_EQ(Error("Name: caf\xE9\nType: batch\n"),
+            "line 1, column 10: the job spec is not UTF-8 (byte 0xE9); save the file as UTF-8");
+  EXPECT_EQ(Error("Name: q\nType: batch\n# \xED\xA0\x80 a surrogate\n"),
+            "line 3, column 3: the job spec is not UTF-8 (byte 0xED); save the file as UTF-8");
+  // Well-formed multi-byte text is fine (this spec fails later, for its missing task).
+  EXPECT_EQ(Error("Name: \"\xC3\xA9t\xC3\xA9 \xF0\x9F\x90\x9F\"\nType: ops\n").find("UTF-8"),
+            std::string::npos);
+}
+
 TEST(JobSpecTest, ServiceAndDaemonAreRefused) {
   std::string yaml = kMinimal;
   yaml.replace(yaml.find("batch"), 5, "service");

@@ -93,4 +93,38 @@ std::string JoinComma(const std::vector<std::string>& items) {
   return out;
 }
 
+size_t InvalidUtf8Offset(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = [&](size_t at) { return static_cast<unsigned char>(text[at]); };
+    const unsigned char lead = byte(i);
+    int length = 0;
+    unsigned char low = 0x80;  // the bounds of the second byte (Unicode table 3-7)
+    unsigned char high = 0xBF;
+    if (lead < 0x80) {
+      length = 1;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;   // no overlong forms
+      if (lead == 0xED) high = 0x9F;  // no surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;   // no overlong forms
+      if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    for (int k = 1; k < length; ++k) {
+      const unsigned char next = byte(i + k);
+      const bool in_range = k == 1 ? (next >= low && next <= high) : (next >= 0x80 && next <= 0xBF);
+      if (!in_range) return i;
+    }
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace shoal::models

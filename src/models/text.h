@@ -26,6 +26,10 @@ std::optional<int64_t> ParseInt64(std::string_view text);
 std::optional<std::string> ClosestMatch(std::string_view word,
                                         const std::vector<std::string>& candidates);
 
+// The offset of the first byte of `text` that is not part of well-formed UTF-8 (no overlong
+// forms, surrogates or code points above U+10FFFF, as JSON requires), or npos when it all is.
+size_t InvalidUtf8Offset(std::string_view text);
+
 // "a, b, c".
 std::string JoinComma(const std::vector<std::string>& items);
 

@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <openssl/x509.h>
 
+#include "transport/json_text.h"
 #include "transport/sigpipe.h"
 
 namespace shoal::transport {
@@ -128,12 +129,13 @@ Result<Json> HttpClient::Get(const std::string& path) const {
 }
 
 Result<Json> HttpClient::Post(const std::string& path, const Json& body) const {
-  SHOAL_ASSIGN_OR_RETURN(std::string answer, Call("POST", path, body.dump(), "application/json"));
+  SHOAL_ASSIGN_OR_RETURN(std::string answer,
+                         Call("POST", path, JsonText(body), "application/json"));
   return ParseJson(answer);
 }
 
 Result<Json> HttpClient::Put(const std::string& path, const Json& body) const {
-  SHOAL_ASSIGN_OR_RETURN(std::string answer, Call("PUT", path, body.dump(), "application/json"));
+  SHOAL_ASSIGN_OR_RETURN(std::string answer, Call("PUT", path, JsonText(body), "application/json"));
   return ParseJson(answer);
 }
 

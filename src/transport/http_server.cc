@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "transport/json_text.h"
 #include "transport/sigpipe.h"
 
 namespace shoal::transport {
@@ -30,7 +31,7 @@ Request ToRequest(const httplib::Request& req) {
 
 void WriteError(httplib::Response& res, const Status& status) {
   res.status = HttpStatusFor(status.code());
-  res.set_content(ErrorBody(status).dump(), "application/json");
+  res.set_content(JsonText(ErrorBody(status)), "application/json");
 }
 
 // The server for `options`: HTTPS when a certificate is given.
@@ -120,7 +121,7 @@ HttpServer::RawHandler JsonToRaw(HttpServer::JsonHandler handler) {
   return [handler = std::move(handler)](const Request& request) -> Result<RawResponse> {
     auto result = handler(request);
     if (!result.ok()) return result.status();
-    return RawResponse{200, "application/json", result->dump()};
+    return RawResponse{200, "application/json", JsonText(*result)};
   };
 }
 
@@ -239,7 +240,7 @@ Result<int> HttpServer::Start() {
                         : Status(res.status == 413 ? ErrorCode::kResourceExhausted
                                                    : ErrorCode::kInvalidArgument,
                                  "request refused with HTTP " + std::to_string(res.status));
-    res.set_content(ErrorBody(status).dump(), "application/json");
+    res.set_content(JsonText(ErrorBody(status)), "application/json");
   });
   port_ = options_.port == 0
               ? server_->bind_to_any_port(options_.host)

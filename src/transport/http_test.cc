@@ -98,6 +98,27 @@ TEST(HttpTest, BodyLimitsDependOnTheRoute) {
   EXPECT_NE(chunked->body.find("over the limit of 1000 bytes"), std::string::npos);
 }
 
+// Found by fuzz/api_json_fuzzer: a path segment that is not UTF-8, echoed in an error message,
+// made encoding the answer throw, and the caller got a 500 instead of the 404.
+TEST(HttpTest, TextThatIsNotUtf8IsAnsweredNotA500) {
+  HttpServer server({});
+  server.HandleJson("GET", "/things/([^/]+)", [](const Request& req) -> Result<Json> {
+    if (req.matches[1] == "echo") return Json{{"Echo", std::string("caf\xE9")}};
+    return Status::NotFound("no such thing: " + req.matches[1]);
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status().ToString();
+  httplib::Client raw("127.0.0.1", *port);
+  auto missing = raw.Get("/things/%D1%D1x");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_NE(missing->body.find("no such thing: \xEF\xBF\xBD"), std::string::npos) << missing->body;
+  auto echoed = raw.Get("/things/echo");
+  ASSERT_TRUE(echoed);
+  EXPECT_EQ(echoed->status, 200);
+  EXPECT_EQ(Json::parse(echoed->body)["Echo"], "caf\xEF\xBF\xBD");
+}
+
 TEST(HttpTest, APortInUseIsAnErrorNotASharedPort) {
   // Regression: httplib's SO_REUSEPORT let a second server bind the same port, and the kernel
   // then split requests between the two.
