@@ -23,8 +23,8 @@ test: build
 # ASan+UBSan over every test that runs in-process, and each fuzz target for a while.
 test-asan: setup
 	cmake --preset asan
-	cmake --build build-asan -j $(JOBS)
-	ctest --preset asan -j $(JOBS) -LE process
+	cmake --build build-asan -j $(JOBS) --target shoal_in_process_tests
+	ctest --preset asan -j $(JOBS) -L 'unit|sql|e2e|fuzz' -LE process
 
 test-tsan: setup
 	cmake --preset tsan
