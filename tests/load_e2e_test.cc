@@ -44,6 +44,24 @@ class LoadTest : public ::testing::Test {
         << cluster_->OrchestratorLog();
   }
 
+  // Runs `count` simulated nodes against the cluster for `hold` after they all registered (past
+  // the node timeout), then stops everything; `connected` is how many the orchestrator listed
+  // CONNECTED at the end. Call with ASSERT_NO_FATAL_FAILURE.
+  void RunFleet(int count, std::chrono::seconds hold, int* connected, NodeFleet::Figures* figures) {
+    NodeFleet::Options options;
+    options.orchestrator = cluster_->endpoint();
+    options.count = count;
+    NodeFleet fleet(options);
+    fleet.Start();
+    ASSERT_TRUE(fleet.WaitRegistered(std::chrono::seconds(60))) << fleet.figures().errors.size();
+    std::this_thread::sleep_for(hold);
+    *connected = cluster_->ConnectedNodes();
+    *figures = fleet.figures();
+    fleet.RequestStop();
+    cluster_->Stop();
+    fleet.Stop();
+  }
+
   fs::path dir_;
   std::unique_ptr<LoadCluster> cluster_;
 };
@@ -91,23 +109,15 @@ TEST_F(LoadTest, ConcurrentSubmissionsAreAllAccountedFor) {
 TEST_F(LoadTest, ManyNodesHeartbeatingAreAllKeptAlive) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(/*compute_nodes=*/0, /*heartbeat_s=*/0.5,
                                        /*node_timeout_s=*/5));
-  NodeFleet::Options options;
-  options.orchestrator = cluster_->endpoint();
-  options.count = 50;
-  NodeFleet fleet(options);
-  fleet.Start();
-  ASSERT_TRUE(fleet.WaitRegistered(std::chrono::seconds(60))) << fleet.figures().errors.size();
-  std::this_thread::sleep_for(std::chrono::seconds(7));  // past the node timeout
-  const int connected = cluster_->ConnectedNodes();
-  const NodeFleet::Figures figures = fleet.figures();
-  fleet.RequestStop();
-  cluster_->Stop();
-  fleet.Stop();
+  const int count = 50;
+  int connected = 0;
+  NodeFleet::Figures figures;
+  ASSERT_NO_FATAL_FAILURE(RunFleet(count, std::chrono::seconds(7), &connected, &figures));
 
-  EXPECT_EQ(connected, options.count);
-  EXPECT_EQ(figures.registered, options.count);
-  EXPECT_EQ(figures.registrations, options.count);  // nobody had to register again
-  EXPECT_GT(figures.heartbeats, 2 * options.count);
+  EXPECT_EQ(connected, count);
+  EXPECT_EQ(figures.registered, count);
+  EXPECT_EQ(figures.registrations, count);  // nobody had to register again
+  EXPECT_GT(figures.heartbeats, 2 * count);
   EXPECT_EQ(figures.heartbeats_ok, figures.heartbeats);
   EXPECT_EQ(figures.heartbeats_unknown, 0);
   EXPECT_EQ(figures.heartbeats_failed, 0) << (figures.errors.empty() ? "" : figures.errors[0]);
@@ -121,21 +131,13 @@ TEST_F(LoadTest, ManyNodesHeartbeatingAreAllKeptAlive) {
 TEST_F(LoadTest, NodesBeyondTheServerPoolAreNotStarvedOfHeartbeats) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(/*compute_nodes=*/0, /*heartbeat_s=*/0.5,
                                        /*node_timeout_s=*/3, {"--http-threads", "16"}));
-  NodeFleet::Options options;
-  options.orchestrator = cluster_->endpoint();
-  options.count = 40;
-  NodeFleet fleet(options);
-  fleet.Start();
-  ASSERT_TRUE(fleet.WaitRegistered(std::chrono::seconds(60)));
-  std::this_thread::sleep_for(std::chrono::seconds(8));  // well past the node timeout
-  const int connected = cluster_->ConnectedNodes();
-  const NodeFleet::Figures figures = fleet.figures();
-  fleet.RequestStop();
-  cluster_->Stop();
-  fleet.Stop();
+  const int count = 40;
+  int connected = 0;
+  NodeFleet::Figures figures;
+  ASSERT_NO_FATAL_FAILURE(RunFleet(count, std::chrono::seconds(8), &connected, &figures));
 
-  EXPECT_EQ(connected, options.count);
-  EXPECT_EQ(figures.registrations, options.count);
+  EXPECT_EQ(connected, count);
+  EXPECT_EQ(figures.registrations, count);
   EXPECT_EQ(figures.heartbeats_unknown, 0);
   EXPECT_EQ(figures.heartbeats_failed, 0) << (figures.errors.empty() ? "" : figures.errors[0]);
   EXPECT_EQ(figures.heartbeats_ok, figures.heartbeats);
