@@ -1,8 +1,9 @@
 // SqliteStatement: RAII ownership of one prepared sqlite3_stmt, with binds and column reads
 // that report failures as Status; SqliteError, which turns a SQLite result code into a Status.
 //
-// Internal to orchestrator/: only sqlite_job_store.cc includes it, so SQLite's C API stays in
-// one place. Bind errors are remembered and reported by the next Step(), so callers check once.
+// Internal to the orchestrator process's stores: sqlite_job_store.cc and the table catalog
+// (query/table_catalog.cc) include it, so SQLite's C API is wrapped in one place. Bind errors
+// are remembered and reported by the next Step(), so callers check once.
 //
 // Thread-safety: none. A statement belongs to one connection; its owner serializes all use.
 #pragma once

@@ -1,0 +1,61 @@
+#include "query/table_sql.h"
+
+namespace shoal::query {
+
+std::string SqlStringLiteral(std::string_view text) {
+  std::string literal = "'";
+  for (char c : text) {
+    if (c == '\'') literal += '\'';
+    literal += c;
+  }
+  return literal + "'";
+}
+
+std::string ReaderFunction(std::string_view format) {
+  if (format == models::kTableFormatCsv) return "read_csv_auto";
+  if (format == models::kTableFormatParquet) return "read_parquet";
+  return "read_json_auto";
+}
+
+std::string ReaderOptionsSql(const nlohmann::json& options) {
+  std::string sql;
+  if (!options.is_object()) return sql;
+  for (const auto& [key, value] : options.items()) {  // nlohmann keeps keys sorted
+    sql += ", " + key + "=";
+    if (value.is_string()) {
+      sql += SqlStringLiteral(value.get<std::string>());
+    } else if (value.is_boolean()) {
+      sql += value.get<bool>() ? "true" : "false";
+    } else {
+      sql += value.dump();
+    }
+  }
+  return sql;
+}
+
+std::string ReaderCall(const models::TableDefinition& table, std::string_view files_sql) {
+  return ReaderFunction(table.format) + "(" + std::string(files_sql) +
+         ReaderOptionsSql(table.reader_options) + ")";
+}
+
+std::string InspectionSql(const models::TableDefinition& table,
+                          const models::RegionLocation& location) {
+  // One row-returning statement (only the last one reaches result.json). The LEFT JOIN with an
+  // empty read keeps the row while its columns carry DuckDB's inferred names and types, in
+  // DuckDB's own order.
+  constexpr std::string_view kFiles = "getvariable('shoal_table_files')";
+  return "SET VARIABLE shoal_table_files = (SELECT list(file) FROM partition_by_hash(" +
+         SqlStringLiteral(location.location) +
+         "));\n"
+         "SELECT len(" +
+         std::string(kFiles) +
+         ") AS shoal_files,\n"
+         "  (SELECT coalesce(sum(size), 0)::BIGINT FROM read_blob(" +
+         std::string(kFiles) +
+         ")) AS shoal_bytes,\n"
+         "  shoal_table.*\n"
+         "FROM (SELECT 1) AS shoal_one LEFT JOIN (SELECT * FROM " +
+         ReaderCall(table, kFiles) + " LIMIT 0) AS shoal_table ON true;\n";
+}
+
+}  // namespace shoal::query

@@ -1,0 +1,47 @@
+// The SQL text Shoal writes about a logical table: string literals, the DuckDB reader call over
+// a table's files with its reader options, and the inspection statement a region's node runs.
+//
+// Values from users (locations, string reader options) only ever reach SQL through
+// SqlStringLiteral, which doubles single quotes; option keys are identifiers (validated by
+// models::ValidateTableDefinition), so nothing a user writes can end a literal or add SQL.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "models/table.h"
+
+namespace shoal::query {
+
+// `text` as a SQL string literal: in single quotes, each single quote doubled.
+std::string SqlStringLiteral(std::string_view text);
+
+// The DuckDB table function that reads `format`: read_json_auto, read_csv_auto or read_parquet.
+// REQUIRES: a valid format.
+std::string ReaderFunction(std::string_view format);
+
+// ", key=value" for each reader option (strings as literals, booleans as true/false, numbers as
+// written), in key order; "" for none. REQUIRES: options validated.
+std::string ReaderOptionsSql(const nlohmann::json& options);
+
+// `read_json_auto(<files_sql>, key=value, ...)`: the reader call over the table's files.
+// `files_sql` is a SQL expression: a string literal glob, a list, getvariable('...').
+std::string ReaderCall(const models::TableDefinition& table, std::string_view files_sql);
+
+// The column names of InspectionSql's one row (each starts with the stats columns, then the
+// table's columns in the order DuckDB infers them).
+inline constexpr int kInspectionStatsColumns = 2;  // files, bytes
+
+// A script that a single-partition job runs on a node of `location`'s region: it lists the
+// files of the glob (through partition_by_hash, so a glob with no files is an empty partition,
+// not an error) and returns one row: the number of files, their total bytes, then one NULL
+// column per column DuckDB infers over the files, with the inferred name and type. No files:
+// the last statement reads an empty partition and the result has no rows.
+std::string InspectionSql(const models::TableDefinition& table,
+                          const models::RegionLocation& location);
+
+}  // namespace shoal::query
