@@ -66,4 +66,11 @@ Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::
   return merger->Query(plan.merge_sql);
 }
 
+Result<int64_t> CountParquetRows(const std::string& file) {
+  SHOAL_ASSIGN_OR_RETURN(auto session, Session::Open({}));
+  SHOAL_ASSIGN_OR_RETURN(
+      auto counted, session->Query("SELECT count(*) FROM read_parquet(" + Literal(file) + ")"));
+  return std::stoll(counted.Text(0, 0));
+}
+
 }  // namespace shoal::engine

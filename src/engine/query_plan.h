@@ -90,4 +90,7 @@ struct MergeOptions {
 Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::string>& files,
                                   const MergeOptions& options = {});
 
+// The rows of a Parquet file, from its footer.
+Result<int64_t> CountParquetRows(const std::string& file);
+
 }  // namespace shoal::engine

@@ -1,0 +1,366 @@
+#include "query/query_coordinator.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "query/job_waiter.h"
+#include "query/query_store.h"
+#include "query/table_sql.h"
+
+#include "engine/engine.h"
+#include "format/output_format.h"
+#include "models/ids.h"
+
+namespace shoal::query {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kPartialPath = "outputs/partial.parquet";
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// The reader a fragment reads its partition's files with: the catalog's columns given to the
+// JSON and CSV readers, so every partition's partial has the same types whatever its files hold.
+std::string FragmentReader(const models::TableDefinition& table) {
+  constexpr const char* kFiles = "getvariable('shoal_files')";
+  if (table.format == models::kTableFormatParquet) {
+    return "read_parquet(" + std::string(kFiles) + ReaderOptionsSql(table.reader_options) + ")";
+  }
+  std::string columns;
+  for (const models::TableColumn& column : table.columns) {
+    columns += (columns.empty() ? "" : ", ") + SqlStringLiteral(column.name) + ": " +
+               SqlStringLiteral(column.type);
+  }
+  const std::string reader = table.format == models::kTableFormatJson ? "read_json" : "read_csv";
+  return reader + "(" + kFiles + ", columns = {" + columns + "}" +
+         ReaderOptionsSql(table.reader_options) + ")";
+}
+
+// What each partition of a region runs: pick its files, write its partial, report what it read.
+std::string FragmentScript(const engine::QueryPlan& plan, const models::RegionLocation& where) {
+  return "SET VARIABLE shoal_files = (SELECT list(file) FROM partition_by_hash(" +
+         SqlStringLiteral(where.location) + "));\n" + "COPY (" + plan.fragment_sql + ") TO '/" +
+         kPartialPath + "' (FORMAT parquet);\n" +
+         "SELECT len(getvariable('shoal_files')) AS files, (SELECT coalesce(sum(size), 0) "
+         "FROM read_blob(getvariable('shoal_files')))::BIGINT AS bytes;\n";
+}
+
+models::Job FragmentJob(const models::Query& query, const engine::QueryPlan& plan,
+                        const models::RegionLocation& where, int64_t partitions) {
+  models::Job job;
+  job.name = "shoal-query-" + query.id + "-" + where.region;
+  job.type = models::JobType::kBatch;
+  job.count = partitions;
+  job.constraints = {{"region", models::SelectorOperator::kDoubleEquals, {where.region}}};
+  job.labels = {{"shoal-query", query.id}};
+  job.task.engine = {std::string(models::kEngineDuckdb), {{"SQL", FragmentScript(plan, where)}}};
+  job.task.result_paths = {{"outputs", "/outputs"}};
+  return job;
+}
+
+// Files and bytes a partition read, from its result.json; an empty partition reports none.
+std::pair<int64_t, int64_t> ScanStats(const std::string& result_json) {
+  auto json = nlohmann::json::parse(result_json, nullptr, false);
+  if (!json.is_object() || !json.contains("Rows") || !json["Rows"].is_array() ||
+      json["Rows"].size() != 1 || !json["Columns"].is_array() || json["Columns"].size() != 2 ||
+      json["Columns"][0].value("Name", "") != "files") {
+    return {0, 0};
+  }
+  const auto& row = json["Rows"][0];
+  return {row[0].is_number() ? row[0].get<int64_t>() : 0,
+          row[1].is_number() ? row[1].get<int64_t>() : 0};
+}
+
+std::string ResultJsonText(const engine::ResultTable& table) {
+  nlohmann::ordered_json columns = nlohmann::ordered_json::array();
+  for (const engine::Column& column : table.columns()) {
+    columns.push_back({{"Name", column.name}, {"Type", column.type}, {"Numeric", column.numeric}});
+  }
+  std::string text = "{\"Columns\":" + columns.dump() + ",\"Rows\":[";
+  for (size_t r = 0; r < table.rows().size(); ++r) {
+    text += r ? ",\n[" : "\n[";
+    const auto& row = table.rows()[r];
+    for (size_t c = 0; c < row.size(); ++c) {
+      text += (c ? "," : "") + format::CellJsonText(row[c]);
+    }
+    text += "]";
+  }
+  return text + "]}\n";
+}
+
+Status WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  out.close();
+  return out ? Status::Ok() : Status::IoError("cannot write " + path);
+}
+
+}  // namespace
+
+QueryCoordinator::QueryCoordinator(orchestrator::Orchestrator& orchestrator, TableService& tables,
+                                   QueryCoordinatorOptions options,
+                                   std::unique_ptr<QueryStore> store,
+                                   std::unique_ptr<engine::QueryPlanner> planner)
+    : orchestrator_(orchestrator),
+      tables_(tables),
+      options_(std::move(options)),
+      store_(std::move(store)),
+      planner_(std::move(planner)) {}
+
+Result<std::unique_ptr<QueryCoordinator>> QueryCoordinator::Open(
+    orchestrator::Orchestrator& orchestrator, TableService& tables,
+    QueryCoordinatorOptions options) {
+  SHOAL_ASSIGN_OR_RETURN(auto store, QueryStore::Open(options.data_dir));
+  SHOAL_ASSIGN_OR_RETURN(auto planner, engine::QueryPlanner::Create());
+  // Queries that were running when the orchestrator stopped have lost their thread.
+  SHOAL_ASSIGN_OR_RETURN(auto interrupted, store->ListRunning());
+  for (models::Query& query : interrupted) {
+    query.state = models::QueryState::kFailed;
+    query.message = "the orchestrator stopped while the query ran; run it again";
+    query.end_time = NowNanos();
+    SHOAL_RETURN_IF_ERROR(store->Put(query));
+  }
+  return std::unique_ptr<QueryCoordinator>(new QueryCoordinator(
+      orchestrator, tables, std::move(options), std::move(store), std::move(planner)));
+}
+
+QueryCoordinator::~QueryCoordinator() { Shutdown(); }
+
+void QueryCoordinator::Shutdown() {
+  std::map<std::string, std::shared_ptr<Running>> running;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    running = running_;
+  }
+  for (auto& [id, run] : running) run->cancel = true;
+  for (auto& [id, run] : running) {
+    if (run->thread.joinable()) run->thread.join();
+  }
+}
+
+std::string QueryCoordinator::QueryDir(const std::string& id) const {
+  return (fs::path(options_.data_dir) / "queries" / id).string();
+}
+
+Result<models::Query> QueryCoordinator::Submit(const models::QueryRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  // Plan against every table whose columns are known; a table that has none yet is inspected
+  // when the query names it.
+  SHOAL_ASSIGN_OR_RETURN(auto tables, tables_.List());
+  std::vector<engine::PlannerTable> planner_tables;
+  for (const models::TableDefinition& table : tables) {
+    engine::PlannerTable planner_table{table.name, {}, FragmentReader(table)};
+    for (const auto& column : table.columns)
+      planner_table.columns.push_back({column.name, column.type});
+    if (!planner_table.columns.empty()) planner_tables.push_back(std::move(planner_table));
+  }
+  engine::PlanRequest plan_request{request.sql, planner_tables, request.allow_rows};
+  auto plan = planner_->Plan(plan_request);
+  if (!plan.ok() && plan.status().code() == ErrorCode::kNotFound) {
+    // Perhaps a table without columns yet: resolve each such table and plan again.
+    bool resolved = false;
+    for (const models::TableDefinition& table : tables) {
+      if (!table.columns.empty()) continue;
+      if (plan.status().message().find("'" + table.name + "'") == std::string::npos) continue;
+      SHOAL_ASSIGN_OR_RETURN(auto full, tables_.Resolve(table.name));
+      engine::PlannerTable planner_table{full.name, {}, FragmentReader(full)};
+      for (const auto& c : full.columns) planner_table.columns.push_back({c.name, c.type});
+      plan_request.tables.push_back(std::move(planner_table));
+      resolved = true;
+    }
+    if (resolved) plan = planner_->Plan(plan_request);
+  }
+  SHOAL_RETURN_IF_ERROR(plan.status());
+  SHOAL_ASSIGN_OR_RETURN(auto table, tables_.Resolve(plan->table));
+
+  models::Query query;
+  query.id = "q-" + models::NewUuid();
+  query.request = request;
+  query.table = table.name;
+  query.shipping = std::string(engine::ToString(plan->shipping));
+  query.fragment_sql = plan->fragment_sql;
+  query.merge_sql = plan->merge_sql;
+  query.create_time = NowNanos();
+  query.plan_ms = MillisSince(start);
+  for (const std::string& region : request.regions) {
+    if (!table.LocationOf(region)) {
+      return Status::InvalidArgument("table " + table.name + " has no location in region '" +
+                                     region + "'");
+    }
+  }
+  if (request.explain) {
+    query.state = models::QueryState::kCompleted;
+    query.end_time = NowNanos();
+    return query;
+  }
+  SHOAL_RETURN_IF_ERROR(store_->Put(query));
+  auto running = std::make_shared<Running>();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return Status::Unavailable("the orchestrator is stopping");
+  running_[query.id] = running;
+  running->thread = std::thread(&QueryCoordinator::Run, this, query, *plan, table, running);
+  return query;
+}
+
+void QueryCoordinator::Run(models::Query query, engine::QueryPlan plan,
+                           models::TableDefinition table, std::shared_ptr<Running> running) {
+  Status status = Execute(query, plan, table, running->cancel);
+  if (status.ok()) {
+    query.state = models::QueryState::kCompleted;
+  } else {
+    query.state = running->cancel ? models::QueryState::kCancelled : models::QueryState::kFailed;
+    query.message = status.message();
+  }
+  query.end_time = NowNanos();
+  Status stored = store_->Put(query);
+  if (!stored.ok())
+    std::fprintf(stderr, "query %s: %s\n", query.id.c_str(), stored.message().c_str());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!stopping_) {
+    running->thread.detach();
+    running_.erase(query.id);
+  }
+}
+
+Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& plan,
+                                 const models::TableDefinition& table,
+                                 const std::atomic<bool>& cancel) {
+  SHOAL_ASSIGN_OR_RETURN(auto nodes, orchestrator_.ListNodes());
+  std::vector<const models::RegionLocation*> regions;
+  for (const models::RegionLocation& where : table.locations) {
+    const auto& wanted = query.request.regions;
+    if (wanted.empty() || std::find(wanted.begin(), wanted.end(), where.region) != wanted.end()) {
+      regions.push_back(&where);
+    }
+  }
+  // Each region runs its fragment as one job; the jobs run at once.
+  std::vector<Result<FinishedJob>> finished(regions.size(), Status::Internal("not run"));
+  std::vector<std::thread> threads;
+  const auto fragments_start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const models::RegionLocation& where = *regions[i];
+    int64_t region_nodes = 0;
+    bool strict = false;
+    for (const models::Node& node : nodes) {
+      auto label = node.labels.find("region");
+      if (label == node.labels.end() || label->second != where.region) continue;
+      if (node.Schedulable()) ++region_nodes;
+      auto residency = node.labels.find(kResidencyLabel);
+      strict = strict || (residency != node.labels.end() && residency->second == "strict");
+    }
+    if (strict && plan.shipping == engine::ShippingClass::kRows) {
+      return Status::InvalidArgument("cannot answer: region " + where.region +
+                                     " runs with --residency strict and this query would ship "
+                                     "table rows out of it; aggregate instead");
+    }
+    if (region_nodes == 0) {
+      return Status::Unavailable("region " + where.region + " has no connected node to run on");
+    }
+    int64_t partitions = query.request.partitions > 0 ? query.request.partitions : region_nodes;
+    query.residency.push_back({where.region, "", partitions, 0, 0, 0, 0});
+    models::Job job = FragmentJob(query, plan, where, partitions);
+    threads.emplace_back([&, i, job = std::move(job)]() mutable {
+      finished[i] =
+          RunJobToCompletion(orchestrator_, std::move(job), options_.fragment_timeout, &cancel);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  // Take each partition's partial; count what left its region.
+  const std::string dir = QueryDir(query.id);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IoError("cannot create " + dir + ": " + ec.message());
+  std::vector<std::string> partials;
+  int64_t shipped = 0;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    models::RegionResidency& residency = query.residency[i];
+    if (!finished[i].ok()) {
+      return finished[i].status().WithContext("region " + regions[i]->region);
+    }
+    residency.job_id = finished[i]->job.id;
+    for (const orchestrator::ExecutionResults& execution : finished[i]->results) {
+      auto stats =
+          orchestrator_.ReadResultFile(residency.job_id, execution.execution_id, "result.json");
+      if (stats.ok()) {
+        auto [files, bytes] = ScanStats(*stats);
+        residency.files += files;
+        residency.bytes_scanned += bytes;
+      }
+      auto partial =
+          orchestrator_.ReadResultFile(residency.job_id, execution.execution_id, kPartialPath);
+      if (!partial.ok()) continue;  // an empty partition: no files, no partial
+      std::string path = dir + "/" + residency.region + "-" +
+                         std::to_string(execution.partition_index) + ".parquet";
+      SHOAL_RETURN_IF_ERROR(WriteFile(path, *partial));
+      residency.partial_bytes += static_cast<int64_t>(partial->size());
+      shipped += static_cast<int64_t>(partial->size());
+      partials.push_back(path);
+      auto rows = engine::CountParquetRows(path);
+      if (rows.ok()) residency.partial_rows += *rows;
+    }
+  }
+  query.fragments_ms = MillisSince(fragments_start);
+  if (plan.shipping != engine::ShippingClass::kAggregates &&
+      shipped > query.request.max_ship_bytes) {
+    return Status(ErrorCode::kResourceExhausted,
+                  "the partials of this " + query.shipping + "-class query are " +
+                      std::to_string(shipped) + " bytes, over the budget of " +
+                      std::to_string(query.request.max_ship_bytes) + " (--max-ship-bytes)");
+  }
+  if (cancel) return Status(ErrorCode::kCancelled, "the query was cancelled");
+
+  const auto merge_start = std::chrono::steady_clock::now();
+  engine::MergeOptions merge;
+  merge.memory_limit = options_.merge_memory_limit;
+  merge.threads = options_.merge_threads;
+  merge.temp_directory = dir + "/spill";
+  SHOAL_ASSIGN_OR_RETURN(auto answer, engine::MergePartials(plan, partials, merge));
+  query.merge_ms = MillisSince(merge_start);
+  query.result_rows = static_cast<int64_t>(answer.rows().size());
+  SHOAL_RETURN_IF_ERROR(WriteFile(dir + "/result.json", ResultJsonText(answer)));
+  for (const std::string& path : partials) fs::remove(path, ec);
+  return Status::Ok();
+}
+
+Result<models::Query> QueryCoordinator::Get(const std::string& id) { return store_->Get(id); }
+
+Result<std::vector<models::Query>> QueryCoordinator::List(int64_t limit) {
+  return store_->List(limit);
+}
+
+Result<std::string> QueryCoordinator::ResultJson(const std::string& id) {
+  SHOAL_ASSIGN_OR_RETURN(auto query, store_->Get(id));
+  if (query.state != models::QueryState::kCompleted) {
+    return Status::FailedPrecondition("query " + id + " is " +
+                                      std::string(models::ToString(query.state)) +
+                                      (query.message.empty() ? "" : ": " + query.message));
+  }
+  std::ifstream in(QueryDir(id) + "/result.json", std::ios::binary);
+  if (!in) return Status::NotFound("the answer of query " + id + " is gone");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+Result<models::Query> QueryCoordinator::Cancel(const std::string& id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = running_.find(id);
+    if (it != running_.end()) it->second->cancel = true;
+  }
+  return store_->Get(id);
+}
+
+}  // namespace shoal::query
