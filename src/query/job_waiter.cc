@@ -1,5 +1,6 @@
 #include "query/job_waiter.h"
 
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -19,17 +20,21 @@ std::string JobLabel(const models::Job& job) {
                                                 : "job " + job.name + " (" + job.id + ")";
 }
 
-// "; partition 0 on compute-us-1: <error>" for each failed execution of the job's version.
+// "; partition 0 on compute-us-1: <error>" for each failed execution of the job's version whose
+// error the job's own state message does not already give (it holds the last one), each
+// distinct error once.
 std::string ExecutionErrors(orchestrator::Orchestrator& orchestrator, const models::Job& job) {
   Result<std::vector<models::Execution>> executions = orchestrator.ListExecutions(job.id);
   if (!executions.ok()) return "";
+  std::set<std::string> seen;
   std::string text;
   for (const models::Execution& e : *executions) {
     if (e.job_version != job.version) continue;
     if (e.compute_state.state_type != ExecutionComputeState::kFailed) continue;
     std::string error = e.run_output.error_message;
     if (error.empty()) error = e.compute_state.message;
-    if (error.empty()) continue;
+    if (error.empty() || job.state.message.find(error) != std::string::npos) continue;
+    if (!seen.insert(error).second) continue;
     text += "; partition " + std::to_string(e.partition_index) + " on " + e.node_id + ": " + error;
   }
   return text;

@@ -37,7 +37,8 @@ inline constexpr std::chrono::milliseconds kJobPollInterval{50};
 // Submits `job` and waits until it is terminal.
 // - Completed: the job and its executions' results.
 // - Failed or Stopped: kFailedPrecondition "job NAME (ID) failed: <job state message>", followed
-//   by each failed execution's error ("; partition 0 on compute-us-1: <message>").
+//   by the failed executions' errors that message does not already give ("; partition 0 on
+//   compute-us-1: <message>"), each distinct one once.
 // - `timeout` passed: the job is stopped, kDeadlineExceeded.
 // - `*cancel` became true: the job is stopped, kCancelled.
 // A job without Timeouts gets TotalTimeout = `timeout` (rounded up to seconds) + 10 s, so the

@@ -86,18 +86,24 @@ TEST_F(JobWaiterTest, ACompletedJobAnswersWithItsResults) {
   }
 }
 
-TEST_F(JobWaiterTest, AFailedJobCarriesTheExecutionsErrors) {
-  AddNode("us-1", "us", [](const models::Execution&, const models::Job&) {
-    return FakeOutcome{FakeOutcome::Kind::kFail, "", "Binder Error: no column 'x'"};
+TEST_F(JobWaiterTest, AFailedJobCarriesTheExecutionsErrorsOnce) {
+  AddNode("us-1", "us", [](const models::Execution& e, const models::Job&) {
+    // The first two attempts fail alike, the last one differently.
+    const std::string error =
+        e.attempt < 3 ? "IO Error: store unreachable" : "Binder Error: no column 'x'";
+    return FakeOutcome{FakeOutcome::Kind::kFail, "", error};
   });
   auto failed = RunJobToCompletion(*orchestrator_, SqlJob("bad", "us", "SELECT x"), 10s);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code(), ErrorCode::kFailedPrecondition);
-  EXPECT_NE(failed.status().message().find("job bad (j-"), std::string::npos)
-      << failed.status().message();
-  EXPECT_NE(failed.status().message().find("partition 0 on us-1: Binder Error: no column 'x'"),
-            std::string::npos)
-      << failed.status().message();
+  const std::string& message = failed.status().message();
+  EXPECT_EQ(message.rfind("job bad (j-", 0), 0u) << message;
+  // The job's state gives the last error; the earlier, different one follows once.
+  EXPECT_NE(message.find("last error: Binder Error: no column 'x'"), std::string::npos) << message;
+  EXPECT_EQ(message.find("Binder Error"), message.rfind("Binder Error")) << message;
+  EXPECT_NE(message.find("; partition 0 on us-1: IO Error: store unreachable"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("IO Error"), message.rfind("IO Error")) << message;
 }
 
 TEST_F(JobWaiterTest, ADeadlineOrACancelStopsTheJob) {
