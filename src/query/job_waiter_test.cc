@@ -3,10 +3,11 @@
 
 #include <filesystem>
 
-#include "query/fake_node_testing.h"
-#include "query/table_inspector.h"
 #include <gtest/gtest.h>
 #include <unistd.h>
+
+#include "query/fake_node_testing.h"
+#include "query/table_inspector.h"
 
 namespace shoal::query {
 namespace {

@@ -14,7 +14,6 @@
 #pragma once
 
 #include "query/table_service.h"
-
 #include "transport/http_server.h"
 
 namespace shoal::query {

@@ -6,10 +6,9 @@
 #include <optional>
 #include <utility>
 
+#include "models/spec_config.h"
 #include "query/job_waiter.h"
 #include "query/table_sql.h"
-
-#include "models/spec_config.h"
 
 namespace shoal::query {
 

@@ -2,9 +2,8 @@
 
 #include <utility>
 
-#include "query/table_inspector.h"
-
 #include "models/text.h"
+#include "query/table_inspector.h"
 
 namespace shoal::query {
 

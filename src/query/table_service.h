@@ -26,11 +26,10 @@
 #include <string>
 #include <vector>
 
-#include "query/table_catalog.h"
-
 #include "common/status.h"
 #include "models/table.h"
 #include "orchestrator/orchestrator.h"
+#include "query/table_catalog.h"
 
 namespace shoal::query {
 
