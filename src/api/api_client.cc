@@ -19,6 +19,7 @@ constexpr std::string_view kDefaultHost = "localhost";
 constexpr int kDefaultPort = 1234;
 constexpr const char* kJobsPath = "/api/v1/orchestrator/jobs";
 constexpr const char* kNodesPath = "/api/v1/orchestrator/nodes";
+constexpr const char* kTablesPath = "/api/v1/tables";
 
 std::string EnvValue(const std::map<std::string, std::string>& environment,
                      const std::string& name) {
@@ -38,6 +39,10 @@ std::string Query(const std::vector<std::pair<std::string, std::string>>& params
 
 std::string JobPath(const std::string& job_id) {
   return std::string(kJobsPath) + "/" + transport::UrlEncode(job_id);
+}
+
+std::string TablePath(const std::string& name) {
+  return std::string(kTablesPath) + "/" + transport::UrlEncode(name);
 }
 
 std::string NodePath(const std::string& node_id) {
@@ -450,6 +455,53 @@ Result<models::Node> ApiClient::RejectNode(const std::string& node_id) const {
   std::string path = NodePath(node_id) + "/reject";
   SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", path, Json::object()));
   return Answer(json, "POST " + path).Model("Node", &models::NodeFromJson);
+}
+
+namespace {
+
+// {"Table": Table, "Warnings": [..]} of the table endpoints.
+Result<TableResponse> DecodeTableResponse(const Json& json, const std::string& where) {
+  Answer answer(json, where);
+  TableResponse response;
+  SHOAL_ASSIGN_OR_RETURN(response.table, answer.Model("Table", &models::TableDefinitionFromJson));
+  SHOAL_RETURN_IF_ERROR(answer.Each(
+      "Warnings",
+      [&](const Json& item, const std::string& path) -> Status {
+        if (!item.is_string()) return answer.Malformed(path, "expected a string");
+        response.warnings.push_back(item.get<std::string>());
+        return Status::Ok();
+      },
+      /*required=*/false));
+  return response;
+}
+
+}  // namespace
+
+Result<TableResponse> ApiClient::CreateTable(const models::TableDefinition& table,
+                                             const CreateTableOptions& options) const {
+  Json body = models::ToJson(table);
+  for (const char* owned : {"Columns", "Regions", "CreateTime", "ModifyTime"}) body.erase(owned);
+  body["Inspect"] = options.inspect;
+  SHOAL_ASSIGN_OR_RETURN(Json json, Send("PUT", kTablesPath, body));
+  return DecodeTableResponse(json, std::string("PUT ") + kTablesPath);
+}
+
+Result<std::vector<models::TableDefinition>> ApiClient::ListTables() const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(kTablesPath));
+  return Answer(json, std::string("GET ") + kTablesPath)
+      .ModelList("Items", &models::TableDefinitionFromJson);
+}
+
+Result<TableResponse> ApiClient::DescribeTable(const std::string& name, bool refresh) const {
+  const std::string path = TablePath(name);
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(path + Query({{"refresh", refresh ? "true" : ""}})));
+  return DecodeTableResponse(json, "GET " + path);
+}
+
+Status ApiClient::DropTable(const std::string& name) const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Send("DELETE", TablePath(name), Json()));
+  (void)json;
+  return Status::Ok();
 }
 
 }  // namespace shoal::api

@@ -23,6 +23,7 @@
 #include "models/execution.h"
 #include "models/job.h"
 #include "models/node.h"
+#include "models/table.h"
 #include "transport/http_client.h"
 
 namespace shoal::api {
@@ -113,6 +114,19 @@ struct ExecutionLogs {
   std::string stderr_text;
 };
 
+// A logical table as the table endpoints answer it, with what the server warns about (e.g. a
+// table created before its files exist, whose columns are not known yet).
+struct TableResponse {
+  models::TableDefinition table;
+  std::vector<std::string> warnings;
+};
+
+struct CreateTableOptions {
+  // Infer the columns on the regions' nodes before storing (a table with no files yet is
+  // still created, with a warning); false stores the definition alone.
+  bool inspect = true;
+};
+
 struct AgentVersion {
   std::string version;
   std::string duckdb;
@@ -163,6 +177,16 @@ class ApiClient {
   // POST /api/v1/orchestrator/nodes/{id}/approve and /reject: the node after the change.
   Result<models::Node> ApproveNode(const std::string& node_id) const;
   Result<models::Node> RejectNode(const std::string& node_id) const;
+
+  // PUT /api/v1/tables: the definition's user-written fields (Columns and Regions are Shoal's).
+  Result<TableResponse> CreateTable(const models::TableDefinition& table,
+                                    const CreateTableOptions& options = {}) const;
+  // GET /api/v1/tables: every table, by name.
+  Result<std::vector<models::TableDefinition>> ListTables() const;
+  // GET /api/v1/tables/{name}[?refresh=true]: `refresh` infers the columns again.
+  Result<TableResponse> DescribeTable(const std::string& name, bool refresh = false) const;
+  // DELETE /api/v1/tables/{name}.
+  Status DropTable(const std::string& name) const;
 
  private:
   // The HTTP calls, with an unreachable server reworded (see the header comment).

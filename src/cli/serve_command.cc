@@ -12,6 +12,8 @@
 #include "compute/stores.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
+#include "query/table_http_api.h"
+#include "query/table_service.h"
 #include "transport/auth.h"
 
 namespace shoal::cli {
@@ -106,6 +108,10 @@ int ServeOrchestrator(const ServeFlags& flags) {
   options.auto_approve_nodes = !flags.require_approval;
   auto orchestrator = orchestrator::Orchestrator::Open(options);
   if (!orchestrator.ok()) return Fail(orchestrator.status(), 1);
+  query::TableServiceOptions table_options;
+  table_options.data_dir = flags.data_dir;
+  auto tables = query::TableService::Open(**orchestrator, table_options);
+  if (!tables.ok()) return Fail(tables.status(), 1);
   transport::HttpServer::Options server_options;
   server_options.host = flags.host;
   server_options.port = flags.port;
@@ -115,6 +121,7 @@ int ServeOrchestrator(const ServeFlags& flags) {
   server_options.tls_key_file = flags.tls_key_file;
   transport::HttpServer server(server_options);
   orchestrator::RegisterHttpApi(server, **orchestrator, *tokens);
+  query::RegisterTableHttpApi(server, **tables);
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status(), server.tls() ? 2 : 1);
   const std::string where = flags.host + ":" + std::to_string(*port);
@@ -134,6 +141,7 @@ int ServeOrchestrator(const ServeFlags& flags) {
             << " (data in " << flags.data_dir << ")" << std::endl;
   WaitForStopSignal();
   std::cout << "orchestrator stopping" << std::endl;
+  (*tables)->Shutdown();
   server.Stop();
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/environment.h"
+#include "query/table_http_api.h"
 #include "transport/auth.h"
 
 namespace shoal::devstack {
@@ -13,6 +14,16 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kDefaultBucket = "my-bucket";
+constexpr const char* kTransactionsGlob = "s3://my-bucket/transactions/**/*.jsonl";
+
+// `transactions`: what the seed's data generator writes in every region, as its jobs read it.
+query::TableDefinition TransactionsTable(const std::vector<std::string>& regions) {
+  query::TableDefinition table;
+  table.name = "transactions";
+  table.format = "json";
+  for (const std::string& region : regions) table.locations.push_back({region, kTransactionsGlob});
+  return table;
+}
 
 // The process environment, plus credentials for the devstack's own stores when the user has
 // none, as the seed's compose file gives its nodes (its jobs read env:AWS_ACCESS_KEY_ID).
@@ -91,7 +102,15 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
   server.threads = 128;
   server.max_body_bytes = size_t{1} << 30;
   stack->server_ = std::make_unique<transport::HttpServer>(server);
+  query::TableServiceOptions table_options;
+  table_options.data_dir = orchestrator_options.data_dir;
+  SHOAL_ASSIGN_OR_RETURN(stack->tables_,
+                         query::TableService::Open(*stack->orchestrator_, table_options));
+  // No files yet: the columns are inferred when the table is first described or queried.
+  SHOAL_RETURN_IF_ERROR(
+      stack->tables_->CreateIfMissing(TransactionsTable(options.regions)).status());
   orchestrator::RegisterHttpApi(*stack->server_, *stack->orchestrator_, stack->tokens_);
+  query::RegisterTableHttpApi(*stack->server_, *stack->tables_);
   SHOAL_ASSIGN_OR_RETURN(stack->port_, stack->server_->Start());
 
   // Each store starts with the bucket the seed's jobs use, as its MinIO setup creates it.
@@ -137,11 +156,13 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
 Devstack::~Devstack() { Stop(); }
 
 void Devstack::Stop() {
+  if (tables_) tables_->Shutdown();              // inspections stop waiting for the nodes
   if (orchestrator_) orchestrator_->Shutdown();  // wakes the nodes' long-polls
   for (auto& [name, node] : nodes_) node->RequestStop();
   for (auto& [name, node] : nodes_) node->Stop();
   if (server_) server_->Stop();
   nodes_.clear();
+  tables_.reset();
   orchestrator_.reset();
   for (auto& [name, server] : s3_servers_) server->Stop();
 }

@@ -12,6 +12,10 @@
 // `dir`/node.token (mode 0600), and gives its nodes the node token. Clients read the client
 // token from its file (SHOAL_API_TOKEN_FILE) or from client_token().
 //
+// The orchestrator also serves logical tables (query/table_service.h): at start the devstack
+// defines `transactions` (json, `s3://my-bucket/transactions/**/*.jsonl` in each region) unless
+// its catalog has it already; its columns are inferred once files exist.
+//
 // Layout under `dir`: client.token and node.token, orchestrator/ (state and results),
 // nodes/<name>/ (sandboxes), storage/<region>/ (regional store: the folder, or the s3rver's
 // data), storage/global/, and storage/<region>.log (an s3rver's log).
@@ -29,6 +33,7 @@
 #include "devstack/s3rver_process.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
+#include "query/table_service.h"
 #include "transport/http_server.h"
 
 namespace shoal::devstack {
@@ -66,9 +71,14 @@ class Devstack {
   // The token the compute channel asks of nodes.
   const std::string& node_token() const { return tokens_.node; }
 
+  // The orchestrator and its logical tables (for in-process services hosted beside them).
+  orchestrator::Orchestrator& orchestrator() { return *orchestrator_; }
+  query::TableService& tables() { return *tables_; }
+
  private:
   DevstackOptions options_;
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;
+  std::unique_ptr<query::TableService> tables_;
   std::unique_ptr<transport::HttpServer> server_;
   std::vector<std::pair<std::string, std::unique_ptr<compute::ComputeNode>>> nodes_;
   std::map<std::string, std::unique_ptr<S3rverProcess>> s3_servers_;  // by region, and "global"
