@@ -168,7 +168,7 @@ TEST_F(QueryDifferentialTest, RandomQueriesEqualOneDuckDb) {
   const PlannerTable table = oracle.Table();
   QueryGenerator generator(20261206);
   std::mt19937 assign(7);
-  const int kQueries = 300;
+  const int kQueries = 1000;
   int compared = 0;
   for (int q = 0; q < kQueries; ++q) {
     std::string sql = generator.Next();
@@ -181,7 +181,8 @@ TEST_F(QueryDifferentialTest, RandomQueriesEqualOneDuckDb) {
       for (size_t f = 0; f < files_.size(); ++f) {
         assignment.push_back(static_cast<int>(assign() % partitions));
       }
-      auto distributed = oracle.Distributed(*plan, assignment, partitions);
+      // The coordinator's own locked merge for 7 partitions, the oracle's session otherwise.
+      auto distributed = oracle.Distributed(*plan, assignment, partitions, partitions == 7);
       ASSERT_TRUE(distributed.ok())
           << distributed.status().ToString() << "\n"
           << sql << "\nfragment: " << plan->fragment_sql << "\nmerge: " << plan->merge_sql;

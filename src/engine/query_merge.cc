@@ -19,12 +19,16 @@ std::string Identifier(const std::string& name) {
   return duckdb::KeywordHelper::WriteOptionallyQuoted(name, '"', false);
 }
 
-std::string PartialsView(const QueryPlan& plan, const std::vector<std::string>& files) {
+}  // namespace
+
+std::string PartialsViewSql(const QueryPlan& plan, const std::vector<std::string>& files) {
   std::string columns;
   for (const Column& column : plan.partial_columns) {
     columns += (columns.empty() ? "" : ", ") + Identifier(column.name) + " " + column.type;
   }
-  if (files.empty()) return std::string("CREATE TABLE ") + kPartialsTable + " (" + columns + ")";
+  if (files.empty()) {
+    return std::string("CREATE OR REPLACE TABLE ") + kPartialsTable + " (" + columns + ")";
+  }
   std::string select;
   for (const Column& column : plan.partial_columns) {
     select += (select.empty() ? "" : ", ") + std::string("CAST(") + Identifier(column.name) +
@@ -32,11 +36,9 @@ std::string PartialsView(const QueryPlan& plan, const std::vector<std::string>& 
   }
   std::string list;
   for (const std::string& file : files) list += (list.empty() ? "" : ", ") + Literal(file);
-  return std::string("CREATE VIEW ") + kPartialsTable + " AS SELECT " + select +
+  return std::string("CREATE OR REPLACE VIEW ") + kPartialsTable + " AS SELECT " + select +
          " FROM read_parquet([" + list + "])";
 }
-
-}  // namespace
 
 Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::string>& files,
                                   const MergeOptions& options) {
@@ -61,7 +63,7 @@ Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::
     if (!nested && folder != "/") session.path_mappings.push_back({folder, folder, true});
   }
   SHOAL_ASSIGN_OR_RETURN(auto merger, Session::Open(session));
-  auto view = merger->Query(PartialsView(plan, files));
+  auto view = merger->Query(PartialsViewSql(plan, files));
   if (!view.ok()) return view.status().WithContext("reading the partial results");
   return merger->Query(plan.merge_sql);
 }

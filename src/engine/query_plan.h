@@ -90,6 +90,10 @@ struct MergeOptions {
 Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::string>& files,
                                   const MergeOptions& options = {});
 
+// The statement MergePartials starts with: `kPartialsTable` over `files`, each column cast back
+// to the type the merge expects (a typed empty table when there are no files).
+std::string PartialsViewSql(const QueryPlan& plan, const std::vector<std::string>& files);
+
 // The rows of a Parquet file, from its footer.
 Result<int64_t> CountParquetRows(const std::string& file);
 
