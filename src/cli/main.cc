@@ -12,10 +12,10 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", "shoal 0.1.0 (DuckDB 1.4.4)");
   // Before the verb only: `shoal --api-token-file F job list`.
   app.add_option("--api-token-file", GlobalApiFlags().token_file,
-                 "job/node/agent: file holding the orchestrator's client token (instead of "
+                 "job/node/agent/table: file holding the orchestrator's client token (instead of "
                  "SHOAL_API_TOKEN or SHOAL_API_TOKEN_FILE)");
   app.add_option("--api-ca-cert", GlobalApiFlags().ca_cert,
-                 "job/node/agent: CA (PEM) that signed an https orchestrator's certificate "
+                 "job/node/agent/table: CA (PEM) that signed an https orchestrator's certificate "
                  "(instead of SHOAL_API_CA_CERT)");
   int exit_code = 0;
   AddSqlCommand(app, exit_code);
@@ -23,6 +23,7 @@ int Main(int argc, char** argv) {
   AddJobCommand(app, exit_code);
   AddNodeCommand(app, exit_code);
   AddAgentCommand(app, exit_code);
+  AddTableCommand(app, exit_code);
   AddServeCommand(app, exit_code);
   AddDevstackCommand(app, exit_code);
   try {
