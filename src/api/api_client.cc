@@ -504,4 +504,56 @@ Status ApiClient::DropTable(const std::string& name) const {
   return Status::Ok();
 }
 
+namespace {
+
+constexpr const char* kQueriesPath = "/api/v1/queries";
+
+std::string QueryPath(const std::string& id) {
+  return std::string(kQueriesPath) + "/" + transport::UrlEncode(id);
+}
+
+Result<models::Query> DecodeQuery(const Json& json, const std::string& endpoint) {
+  auto query = models::QueryFromJson(json);
+  if (!query.ok()) {
+    return Status::Internal(endpoint + ": unexpected answer: " + query.status().message());
+  }
+  return query;
+}
+
+}  // namespace
+
+Result<models::Query> ApiClient::SubmitQuery(const models::QueryRequest& request) const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", kQueriesPath, Json(models::ToJson(request))));
+  return DecodeQuery(json, std::string("POST ") + kQueriesPath);
+}
+
+Result<models::Query> ApiClient::GetQuery(const std::string& id) const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(QueryPath(id)));
+  return DecodeQuery(json, "GET " + QueryPath(id));
+}
+
+Result<std::vector<models::Query>> ApiClient::ListQueries(int64_t limit) const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(kQueriesPath + Query({{"limit", std::to_string(limit)}})));
+  if (!json.contains("Items") || !json["Items"].is_array()) {
+    return Status::Internal(std::string("GET ") + kQueriesPath + ": answer has no Items list");
+  }
+  std::vector<models::Query> queries;
+  for (const Json& item : json["Items"]) {
+    SHOAL_ASSIGN_OR_RETURN(auto query, DecodeQuery(item, std::string("GET ") + kQueriesPath));
+    queries.push_back(std::move(query));
+  }
+  return queries;
+}
+
+Result<std::string> ApiClient::QueryResult(const std::string& id) const {
+  Result<std::string> bytes = http_.GetBytes(QueryPath(id) + "/result");
+  if (!bytes.ok()) return Reword(bytes.status());
+  return bytes;
+}
+
+Result<models::Query> ApiClient::CancelQuery(const std::string& id) const {
+  SHOAL_ASSIGN_OR_RETURN(Json json, Send("DELETE", QueryPath(id), Json()));
+  return DecodeQuery(json, "DELETE " + QueryPath(id));
+}
+
 }  // namespace shoal::api

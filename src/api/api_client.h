@@ -23,6 +23,7 @@
 #include "models/execution.h"
 #include "models/job.h"
 #include "models/node.h"
+#include "models/query.h"
 #include "models/table.h"
 #include "transport/http_client.h"
 
@@ -187,6 +188,18 @@ class ApiClient {
   Result<TableResponse> DescribeTable(const std::string& name, bool refresh = false) const;
   // DELETE /api/v1/tables/{name}.
   Status DropTable(const std::string& name) const;
+
+  // POST /api/v1/queries: plans the query (errors come back at once) and starts it; an explain
+  // answers the plan only.
+  Result<models::Query> SubmitQuery(const models::QueryRequest& request) const;
+  // GET /api/v1/queries/{id}.
+  Result<models::Query> GetQuery(const std::string& id) const;
+  // GET /api/v1/queries?limit=: newest first.
+  Result<std::vector<models::Query>> ListQueries(int64_t limit = 100) const;
+  // GET /api/v1/queries/{id}/result: the answer as result.json text (exact numbers).
+  Result<std::string> QueryResult(const std::string& id) const;
+  // DELETE /api/v1/queries/{id}: cancels a running query; answers the query.
+  Result<models::Query> CancelQuery(const std::string& id) const;
 
  private:
   // The HTTP calls, with an unreachable server reworded (see the header comment).

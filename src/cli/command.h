@@ -18,6 +18,7 @@ void AddJobCommand(CLI::App& app, int& exit_code);
 void AddNodeCommand(CLI::App& app, int& exit_code);
 void AddAgentCommand(CLI::App& app, int& exit_code);
 void AddTableCommand(CLI::App& app, int& exit_code);
+void AddQueryCommand(CLI::App& app, int& exit_code);
 // Long-running servers: an orchestrator or a compute node, and the all-in-one devstack.
 void AddServeCommand(CLI::App& app, int& exit_code);
 void AddDevstackCommand(CLI::App& app, int& exit_code);

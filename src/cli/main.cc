@@ -24,6 +24,7 @@ int Main(int argc, char** argv) {
   AddNodeCommand(app, exit_code);
   AddAgentCommand(app, exit_code);
   AddTableCommand(app, exit_code);
+  AddQueryCommand(app, exit_code);
   AddServeCommand(app, exit_code);
   AddDevstackCommand(app, exit_code);
   try {

@@ -12,6 +12,7 @@
 #include "compute/stores.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
+#include "query/query_http_api.h"
 #include "query/table_http_api.h"
 #include "query/table_service.h"
 #include "transport/auth.h"
@@ -44,7 +45,8 @@ struct ServeFlags {
   std::string node_token_file;  // orchestrator: the token nodes must send; node: the one it sends
   std::string tls_cert_file;    // orchestrator: serve HTTPS
   std::string tls_key_file;
-  std::string ca_cert_file;  // node: the CA that signed an https orchestrator's certificate
+  std::string ca_cert_file;        // node: the CA that signed an https orchestrator's certificate
+  std::string residency = "open";  // node: "strict" never lets table rows leave its region
 };
 
 Result<std::map<std::string, std::string>> ParseLabels(const std::string& text) {
@@ -112,6 +114,10 @@ int ServeOrchestrator(const ServeFlags& flags) {
   table_options.data_dir = flags.data_dir;
   auto tables = query::TableService::Open(**orchestrator, table_options);
   if (!tables.ok()) return Fail(tables.status(), 1);
+  query::QueryCoordinatorOptions query_options;
+  query_options.data_dir = flags.data_dir;
+  auto queries = query::QueryCoordinator::Open(**orchestrator, **tables, query_options);
+  if (!queries.ok()) return Fail(queries.status(), 1);
   transport::HttpServer::Options server_options;
   server_options.host = flags.host;
   server_options.port = flags.port;
@@ -122,6 +128,7 @@ int ServeOrchestrator(const ServeFlags& flags) {
   transport::HttpServer server(server_options);
   orchestrator::RegisterHttpApi(server, **orchestrator, *tokens);
   query::RegisterTableHttpApi(server, **tables);
+  query::RegisterQueryHttpApi(server, **queries);
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status(), server.tls() ? 2 : 1);
   const std::string where = flags.host + ":" + std::to_string(*port);
@@ -141,6 +148,7 @@ int ServeOrchestrator(const ServeFlags& flags) {
             << " (data in " << flags.data_dir << ")" << std::endl;
   WaitForStopSignal();
   std::cout << "orchestrator stopping" << std::endl;
+  (*queries)->Shutdown();
   (*tables)->Shutdown();
   server.Stop();
   return 0;
@@ -171,6 +179,13 @@ int ServeCompute(const ServeFlags& flags) {
   }
   auto labels = ParseLabels(flags.labels);
   if (!labels.ok()) return Fail(labels.status(), 2);
+  if (flags.residency != "open" && flags.residency != "strict") {
+    return Fail(Status::InvalidArgument("--residency must be open or strict, got '" +
+                                        flags.residency + "'"),
+                2);
+  }
+  // The query coordinator reads the label: a strict region never ships rows (docs/query.md).
+  if (flags.residency == "strict") (*labels)[query::kResidencyLabel] = "strict";
   compute::ComputeNodeOptions options;
   options.orchestrator = *endpoint;
   options.node_token = node_token;
@@ -256,6 +271,11 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
   serve->add_option("--ca-cert", flags->ca_cert_file,
                     "compute: the CA (PEM) that signed an https:// orchestrator's certificate "
                     "(default: the system's CAs)");
+  serve
+      ->add_option("--residency", flags->residency,
+                   "compute: strict refuses every query that would ship table rows out of this "
+                   "node's region (open or strict)")
+      ->capture_default_str();
   serve->callback([flags, orchestrator, &exit_code] {
     flags->orchestrator_mode = orchestrator->count() > 0;
     if (flags->compute_mode) {

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/environment.h"
+#include "query/query_http_api.h"
 #include "query/table_http_api.h"
 #include "transport/auth.h"
 
@@ -109,8 +110,14 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
   // No files yet: the columns are inferred when the table is first described or queried.
   SHOAL_RETURN_IF_ERROR(
       stack->tables_->CreateIfMissing(TransactionsTable(options.regions)).status());
+  query::QueryCoordinatorOptions query_options;
+  query_options.data_dir = orchestrator_options.data_dir;
+  SHOAL_ASSIGN_OR_RETURN(
+      stack->queries_,
+      query::QueryCoordinator::Open(*stack->orchestrator_, *stack->tables_, query_options));
   orchestrator::RegisterHttpApi(*stack->server_, *stack->orchestrator_, stack->tokens_);
   query::RegisterTableHttpApi(*stack->server_, *stack->tables_);
+  query::RegisterQueryHttpApi(*stack->server_, *stack->queries_);
   SHOAL_ASSIGN_OR_RETURN(stack->port_, stack->server_->Start());
 
   // Each store starts with the bucket the seed's jobs use, as its MinIO setup creates it.
@@ -156,12 +163,14 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
 Devstack::~Devstack() { Stop(); }
 
 void Devstack::Stop() {
+  if (queries_) queries_->Shutdown();            // running queries are cancelled
   if (tables_) tables_->Shutdown();              // inspections stop waiting for the nodes
   if (orchestrator_) orchestrator_->Shutdown();  // wakes the nodes' long-polls
   for (auto& [name, node] : nodes_) node->RequestStop();
   for (auto& [name, node] : nodes_) node->Stop();
   if (server_) server_->Stop();
   nodes_.clear();
+  queries_.reset();
   tables_.reset();
   orchestrator_.reset();
   for (auto& [name, server] : s3_servers_) server->Stop();

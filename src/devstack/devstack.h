@@ -33,6 +33,7 @@
 #include "devstack/s3rver_process.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
+#include "query/query_coordinator.h"
 #include "query/table_service.h"
 #include "transport/http_server.h"
 
@@ -74,11 +75,13 @@ class Devstack {
   // The orchestrator and its logical tables (for in-process services hosted beside them).
   orchestrator::Orchestrator& orchestrator() { return *orchestrator_; }
   query::TableService& tables() { return *tables_; }
+  query::QueryCoordinator& queries() { return *queries_; }
 
  private:
   DevstackOptions options_;
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;
   std::unique_ptr<query::TableService> tables_;
+  std::unique_ptr<query::QueryCoordinator> queries_;
   std::unique_ptr<transport::HttpServer> server_;
   std::vector<std::pair<std::string, std::unique_ptr<compute::ComputeNode>>> nodes_;
   std::map<std::string, std::unique_ptr<S3rverProcess>> s3_servers_;  // by region, and "global"

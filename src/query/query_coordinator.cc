@@ -4,13 +4,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "query/job_waiter.h"
-#include "query/query_store.h"
-#include "query/table_sql.h"
-
 #include "engine/engine.h"
 #include "format/output_format.h"
 #include "models/ids.h"
+#include "query/job_waiter.h"
+#include "query/query_store.h"
+#include "query/table_sql.h"
 
 namespace shoal::query {
 
@@ -109,6 +108,51 @@ Status WriteFile(const std::string& path, const std::string& bytes) {
 
 }  // namespace
 
+Result<std::vector<models::RegionResidency>> QueryCoordinator::PlanRegions(
+    const models::QueryRequest& request, const models::TableDefinition& table,
+    engine::ShippingClass shipping) {
+  for (const std::string& region : request.regions) {
+    if (!table.LocationOf(region)) {
+      return Status::InvalidArgument("table " + table.name + " has no location in region '" +
+                                     region + "'");
+    }
+  }
+  SHOAL_ASSIGN_OR_RETURN(auto nodes, orchestrator_.ListNodes());
+  std::vector<models::RegionResidency> regions;
+  for (const models::RegionLocation& where : table.locations) {
+    const auto& wanted = request.regions;
+    if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), where.region) == wanted.end()) {
+      continue;
+    }
+    int64_t region_nodes = 0;
+    bool strict = false;
+    for (const models::Node& node : nodes) {
+      auto label = node.labels.find("region");
+      if (label == node.labels.end() || label->second != where.region) continue;
+      if (node.Schedulable()) ++region_nodes;
+      auto residency = node.labels.find(kResidencyLabel);
+      strict = strict || (residency != node.labels.end() && residency->second == "strict");
+    }
+    if (strict && shipping == engine::ShippingClass::kRows) {
+      return Status::InvalidArgument("cannot answer: region " + where.region +
+                                     " runs with --residency strict and this query would ship "
+                                     "table rows out of it; aggregate them instead");
+    }
+    if (region_nodes == 0) {
+      return Status::Unavailable("region " + where.region + " has no connected node to run on");
+    }
+    // Each partition runs on its own node, as a job's executions do.
+    if (request.partitions > region_nodes) {
+      return Status::InvalidArgument("region " + where.region + " has " +
+                                     std::to_string(region_nodes) +
+                                     " connected nodes: --partitions can be at most that");
+    }
+    const int64_t partitions = request.partitions > 0 ? request.partitions : region_nodes;
+    regions.push_back({where.region, "", partitions, 0, 0, 0, 0});
+  }
+  return regions;
+}
+
 QueryCoordinator::QueryCoordinator(orchestrator::Orchestrator& orchestrator, TableService& tables,
                                    QueryCoordinatorOptions options,
                                    std::unique_ptr<QueryStore> store,
@@ -195,12 +239,7 @@ Result<models::Query> QueryCoordinator::Submit(const models::QueryRequest& reque
   query.merge_sql = plan->merge_sql;
   query.create_time = NowNanos();
   query.plan_ms = MillisSince(start);
-  for (const std::string& region : request.regions) {
-    if (!table.LocationOf(region)) {
-      return Status::InvalidArgument("table " + table.name + " has no location in region '" +
-                                     region + "'");
-    }
-  }
+  SHOAL_ASSIGN_OR_RETURN(query.residency, PlanRegions(request, table, plan->shipping));
   if (request.explain) {
     query.state = models::QueryState::kCompleted;
     query.end_time = NowNanos();
@@ -238,13 +277,9 @@ void QueryCoordinator::Run(models::Query query, engine::QueryPlan plan,
 Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& plan,
                                  const models::TableDefinition& table,
                                  const std::atomic<bool>& cancel) {
-  SHOAL_ASSIGN_OR_RETURN(auto nodes, orchestrator_.ListNodes());
   std::vector<const models::RegionLocation*> regions;
-  for (const models::RegionLocation& where : table.locations) {
-    const auto& wanted = query.request.regions;
-    if (wanted.empty() || std::find(wanted.begin(), wanted.end(), where.region) != wanted.end()) {
-      regions.push_back(&where);
-    }
+  for (const models::RegionResidency& planned : query.residency) {
+    regions.push_back(table.LocationOf(planned.region));
   }
   // Each region runs its fragment as one job; the jobs run at once.
   std::vector<Result<FinishedJob>> finished(regions.size(), Status::Internal("not run"));
@@ -252,25 +287,7 @@ Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& 
   const auto fragments_start = std::chrono::steady_clock::now();
   for (size_t i = 0; i < regions.size(); ++i) {
     const models::RegionLocation& where = *regions[i];
-    int64_t region_nodes = 0;
-    bool strict = false;
-    for (const models::Node& node : nodes) {
-      auto label = node.labels.find("region");
-      if (label == node.labels.end() || label->second != where.region) continue;
-      if (node.Schedulable()) ++region_nodes;
-      auto residency = node.labels.find(kResidencyLabel);
-      strict = strict || (residency != node.labels.end() && residency->second == "strict");
-    }
-    if (strict && plan.shipping == engine::ShippingClass::kRows) {
-      return Status::InvalidArgument("cannot answer: region " + where.region +
-                                     " runs with --residency strict and this query would ship "
-                                     "table rows out of it; aggregate instead");
-    }
-    if (region_nodes == 0) {
-      return Status::Unavailable("region " + where.region + " has no connected node to run on");
-    }
-    int64_t partitions = query.request.partitions > 0 ? query.request.partitions : region_nodes;
-    query.residency.push_back({where.region, "", partitions, 0, 0, 0, 0});
+    const int64_t partitions = query.residency[i].partitions;
     models::Job job = FragmentJob(query, plan, where, partitions);
     threads.emplace_back([&, i, job = std::move(job)]() mutable {
       finished[i] =

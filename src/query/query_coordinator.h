@@ -21,12 +21,11 @@
 #include <thread>
 #include <vector>
 
-#include "query/table_service.h"
-
 #include "common/status.h"
 #include "engine/query_plan.h"
 #include "models/query.h"
 #include "orchestrator/orchestrator.h"
+#include "query/table_service.h"
 
 namespace shoal::query {
 
@@ -73,6 +72,11 @@ class QueryCoordinator {
     std::atomic<bool> cancel{false};
     std::thread thread;
   };
+  // The regions `request` reads, each with its partitions (one per connected node unless the
+  // request says fewer); refuses rows out of a strict region.
+  Result<std::vector<models::RegionResidency>> PlanRegions(const models::QueryRequest& request,
+                                                           const models::TableDefinition& table,
+                                                           engine::ShippingClass shipping);
   // The whole run of one query, on its own thread; ends by recording the outcome.
   void Run(models::Query query, engine::QueryPlan plan, models::TableDefinition table,
            std::shared_ptr<Running> running);

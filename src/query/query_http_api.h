@@ -7,7 +7,6 @@
 #pragma once
 
 #include "query/query_coordinator.h"
-
 #include "transport/http_server.h"
 
 namespace shoal::query {

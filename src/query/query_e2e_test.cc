@@ -1,0 +1,292 @@
+// `shoal query` over a whole devstack in-process (us + eu, folder stores and one S3 server per
+// region): each of the seed's analyses written as one query equals one DuckDB over both regions'
+// files; residency is counted per region; refusals and bad SQL are errors before anything runs;
+// queries survive a restart.
+#include <cmath>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "api/api_client.h"
+#include "devstack/devstack.h"
+#include "devstack/s3rver_process.h"
+#include "engine/engine.h"
+#include "format/output_format.h"
+#include "jobspec/jobspec.h"
+#include "query/job_waiter.h"
+
+namespace shoal::query {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using devstack::Devstack;
+using devstack::StorageKind;
+
+constexpr const char* kGenerator = R"(
+Name: data-generator-{{.Region}}
+Type: ops
+Constraints:
+  - {Key: region, Operator: "==", Values: ["{{.Region}}"]}
+Tasks:
+  - Name: main
+    Engine:
+      Type: docker
+      Params:
+        Image: ghcr.io/bacalhau-project/data-generator:latest
+        Parameters: [generate, --count, "150", --region, "{{.Region}}", --start-date, 2024-01-01,
+                     --end-date, 2024-05-01, --rotate-interval, month, --output, /data]
+    Env:
+      AWS_ACCESS_KEY_ID: env:AWS_ACCESS_KEY_ID
+    Publisher:
+      Type: s3
+      Params: {Bucket: my-bucket, Key: "transactions/{nodeID}/", Endpoint: "http://storage-local:9000", Encoding: plain}
+    ResultPaths:
+      - {Name: data, Path: /data}
+)";
+
+// The seed's analyses as single statements over the logical table.
+const std::vector<std::string>& SeedAnalyses() {
+  static const std::vector<std::string> queries = {
+      // monthly trends
+      "SELECT date_trunc('month', timestamp)::DATE AS month, count(*) AS total_txns, "
+      "sum(total_amount)::DECIMAL(18, 2) AS revenue, count(DISTINCT customer_id) AS "
+      "unique_customers, (sum(total_amount) / count(*))::DECIMAL(18, 2) AS avg_txn_value "
+      "FROM transactions GROUP BY 1 ORDER BY 1",
+      // hourly operations
+      "SELECT hour(timestamp) AS hour, count(*) AS txns, avg(CASE WHEN payment_status = "
+      "'completed' THEN 1.0 ELSE 0.0 END) AS success_rate, sum(total_amount) FILTER (WHERE "
+      "payment_status = 'completed') AS revenue FROM transactions GROUP BY ALL ORDER BY hour",
+      // product performance: revenue, share and rank per category
+      "SELECT product_category, sum(total_amount) AS revenue, sum(total_amount) / "
+      "sum(sum(total_amount)) OVER () AS share, rank() OVER (ORDER BY sum(total_amount) DESC) "
+      "AS rank, count(*) FILTER (WHERE dayofweek(timestamp) IN (0, 6)) AS weekend_txns "
+      "FROM transactions GROUP BY product_category ORDER BY rank",
+      // customer segments: the best customers, with exact averages and spread
+      "SELECT customer_id, count(*) AS orders, sum(total_amount) AS spent, avg(total_amount) "
+      "AS avg_order, stddev_samp(total_amount) AS spread, median(quantity) AS median_qty "
+      "FROM transactions GROUP BY customer_id ORDER BY spent DESC, customer_id LIMIT 10",
+      // search: the earliest matching transactions
+      "SELECT transaction_id, timestamp, region_name, total_amount FROM transactions WHERE "
+      "product_name ILIKE '%pro%' ORDER BY timestamp, transaction_id LIMIT 15",
+      // nested fields, region split
+      "SELECT region_name, shipping_address.country AS country, count(*), "
+      "var_pop(total_amount), max(estimated_delivery) FROM transactions GROUP BY ALL "
+      "ORDER BY ALL",
+  };
+  return queries;
+}
+
+class QueryE2eTest : public ::testing::TestWithParam<StorageKind> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("shoal-queries-" + std::to_string(getpid()) + "-" +
+                                        std::to_string(static_cast<int>(GetParam())));
+    fs::remove_all(dir_);
+    Start();
+    for (const char* region : {"us", "eu"}) {
+      jobspec::SpecOptions options;
+      options.vars = *jobspec::BuildTemplateVars({std::string("Region=") + region}, {}, {});
+      auto parsed = jobspec::ParseJobSpec(kGenerator, options);
+      ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+      auto finished = RunJobToCompletion(stack_->orchestrator(), parsed->job, 120s);
+      ASSERT_TRUE(finished.ok()) << finished.status().ToString();
+    }
+  }
+  void TearDown() override {
+    stack_.reset();
+    fs::remove_all(dir_);
+  }
+  void Start() {
+    stack_.reset();
+    devstack::DevstackOptions options;
+    options.dir = dir_.string();
+    options.port = 0;
+    options.nodes_per_region = 2;
+    options.storage = GetParam();
+    options.s3rver = SHOAL_S3RVER;
+    auto stack = Devstack::Start(options);
+    ASSERT_TRUE(stack.ok()) << stack.status().ToString();
+    stack_ = std::move(stack).value();
+    ASSERT_TRUE(stack_->WaitForNodes(10s));
+    transport::HttpClient::Options http;
+    http.bearer_token = stack_->client_token();
+    client_ =
+        std::make_unique<api::ApiClient>(transport::Endpoint{"127.0.0.1", stack_->port()}, http);
+  }
+
+  // Waits for the query to end.
+  models::Query Finish(models::Query query) {
+    for (int i = 0; i < 1200 && !models::IsTerminal(query.state); ++i) {
+      std::this_thread::sleep_for(50ms);
+      auto current = client_->GetQuery(query.id);
+      EXPECT_TRUE(current.ok()) << current.status().ToString();
+      if (current.ok()) query = *current;
+    }
+    return query;
+  }
+
+  // One DuckDB over both regions' files: `transactions` as a view over them. S3 stores are read
+  // through one session per server, into a local Parquet copy of each region's rows.
+  engine::ResultTable Oracle(const std::string& sql) {
+    std::string files;
+    for (const char* region : {"us", "eu"}) {
+      const std::string url = stack_->StoreUrl(region);
+      std::string glob = stack_->StorageDir(region) + "/my-bucket/transactions/**/*.jsonl";
+      if (!url.empty()) {
+        engine::SessionOptions options;
+        options.s3_environment = {{"DUCKDB_S3_ENDPOINT", url},
+                                  {"AWS_ACCESS_KEY_ID", devstack::S3rverProcess::kAccessKey},
+                                  {"AWS_SECRET_ACCESS_KEY", devstack::S3rverProcess::kSecretKey}};
+        const std::string copy = (dir_ / (std::string("oracle-") + region + ".parquet")).string();
+        auto copied = engine::Session::Open(options).value()->Query(
+            "COPY (SELECT * FROM read_json_auto('s3://my-bucket/transactions/**/*.jsonl')) TO '" +
+            copy + "' (FORMAT parquet)");
+        EXPECT_TRUE(copied.ok()) << copied.status().ToString();
+        glob = copy;
+      }
+      files += (files.empty() ? "'" : ", '") + glob + "'";
+    }
+    const bool s3 = !stack_->StoreUrl("us").empty();
+    auto session = engine::Session::Open({}).value();
+    auto view =
+        session->Query("CREATE VIEW transactions AS SELECT * FROM " +
+                       std::string(s3 ? "read_parquet([" : "read_json_auto([") + files + "])");
+    EXPECT_TRUE(view.ok()) << view.status().ToString();
+    auto result = session->Query(sql);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? *result : engine::ResultTable();
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Devstack> stack_;
+  std::unique_ptr<api::ApiClient> client_;
+};
+
+// Cells of the answer's result.json against the oracle's: exact, doubles within 1e-12 relative.
+void ExpectSameAnswer(const engine::ResultTable& oracle, const std::string& result_json,
+                      const std::string& sql) {
+  auto answer = nlohmann::json::parse(result_json);
+  ASSERT_EQ(answer["Columns"].size(), oracle.columns().size()) << sql;
+  for (size_t c = 0; c < oracle.columns().size(); ++c) {
+    EXPECT_EQ(answer["Columns"][c]["Name"], oracle.columns()[c].name) << sql;
+    EXPECT_EQ(answer["Columns"][c]["Type"], oracle.columns()[c].type) << sql;
+  }
+  ASSERT_EQ(answer["Rows"].size(), oracle.rows().size()) << sql;
+  for (size_t r = 0; r < oracle.rows().size(); ++r) {
+    for (size_t c = 0; c < oracle.columns().size(); ++c) {
+      const auto expected = format::CellToJson(oracle.rows()[r][c]);
+      const auto& got = answer["Rows"][r][c];
+      if (oracle.columns()[c].type == "DOUBLE" && expected.is_number() && got.is_number()) {
+        const double x = expected.get<double>(), y = got.get<double>();
+        EXPECT_LE(std::fabs(x - y), 1e-12 * std::max(std::fabs(x), std::fabs(y)))
+            << sql << " row " << r << " column " << oracle.columns()[c].name;
+      } else {
+        EXPECT_EQ(got.dump(), nlohmann::json(expected).dump())
+            << sql << " row " << r << " column " << oracle.columns()[c].name;
+      }
+    }
+  }
+}
+
+TEST_P(QueryE2eTest, SeedAnalysesEqualOneDuckDbOverBothRegions) {
+  for (const std::string& sql : SeedAnalyses()) {
+    models::QueryRequest request;
+    request.sql = sql;
+    auto submitted = client_->SubmitQuery(request);
+    ASSERT_TRUE(submitted.ok()) << submitted.status().ToString() << "\n" << sql;
+    models::Query query = Finish(*submitted);
+    ASSERT_EQ(query.state, models::QueryState::kCompleted) << query.message << "\n" << sql;
+    auto result = client_->QueryResult(query.id);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    ExpectSameAnswer(Oracle(sql), *result, sql);
+    // Every region is accounted for: what it scanned and what left it.
+    ASSERT_EQ(query.residency.size(), 2u);
+    for (const models::RegionResidency& region : query.residency) {
+      EXPECT_EQ(region.partitions, 2);
+      EXPECT_GT(region.files, 0) << region.region;
+      EXPECT_GT(region.bytes_scanned, 0) << region.region;
+      EXPECT_GT(region.partial_bytes, 0) << region.region;
+      EXPECT_GT(region.partial_rows, 0) << region.region;
+    }
+  }
+}
+
+TEST_P(QueryE2eTest, RegionsAndPartitionsAreTheCallersChoice) {
+  models::QueryRequest request;
+  request.sql = "SELECT region_name, count(*) FROM transactions GROUP BY 1 ORDER BY 1";
+  request.regions = {"eu"};
+  request.partitions = 5;  // more than the region's nodes
+  auto too_many = client_->SubmitQuery(request);
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_NE(too_many.status().message().find("at most"), std::string::npos);
+  request.partitions = 1;
+  models::Query query = Finish(*client_->SubmitQuery(request));
+  ASSERT_EQ(query.state, models::QueryState::kCompleted) << query.message;
+  ASSERT_EQ(query.residency.size(), 1u);
+  EXPECT_EQ(query.residency[0].region, "eu");
+  EXPECT_EQ(query.residency[0].partitions, 1);
+  auto answer = nlohmann::json::parse(*client_->QueryResult(query.id));
+  ASSERT_EQ(answer["Rows"].size(), 1u);
+  EXPECT_EQ(answer["Rows"][0][0], "eu-west");  // only the EU files were read
+
+  request.regions = {"mars"};
+  auto unknown = client_->SubmitQuery(request);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("mars"), std::string::npos);
+}
+
+TEST_P(QueryE2eTest, RefusalsAndBadSqlAreErrorsBeforeAnythingRuns) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"SELECT approx_count_distinct(customer_id) FROM transactions", "approximate"},
+      {"SELECT * FROM transactions", "every matching row"},
+      {"SELECT count(*) FROM transactions WHERE random() < 0.1", "random"},
+      {"SELEC count(*) FROM transactions", "syntax error"},
+      {"SELECT count(*) FROM nowhere", "nowhere"},
+      {"SELECT nope FROM transactions GROUP BY 1", "nope"},
+  };
+  for (const auto& [sql, words] : cases) {
+    models::QueryRequest request;
+    request.sql = sql;
+    auto refused = client_->SubmitQuery(request);
+    ASSERT_FALSE(refused.ok()) << sql;
+    EXPECT_NE(refused.status().message().find(words), std::string::npos)
+        << sql << ": " << refused.status().message();
+  }
+  auto listed = client_->ListQueries();
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());  // nothing refused was recorded or run
+}
+
+TEST_P(QueryE2eTest, ValuesOverTheByteBudgetAreRefusedAndQueriesSurviveARestart) {
+  models::QueryRequest request;
+  request.sql = "SELECT count(DISTINCT transaction_id) FROM transactions";
+  request.max_ship_bytes = 100;
+  models::Query over = Finish(*client_->SubmitQuery(request));
+  EXPECT_EQ(over.state, models::QueryState::kFailed);
+  EXPECT_NE(over.message.find("--max-ship-bytes"), std::string::npos) << over.message;
+
+  request.max_ship_bytes = int64_t{64} << 20;
+  models::Query done = Finish(*client_->SubmitQuery(request));
+  ASSERT_EQ(done.state, models::QueryState::kCompleted) << done.message;
+  EXPECT_EQ(done.shipping, "values");
+  Start();
+  auto again = client_->GetQuery(done.id);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->state, models::QueryState::kCompleted);
+  EXPECT_EQ(again->residency.size(), 2u);
+  auto result = client_->QueryResult(done.id);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ExpectSameAnswer(Oracle(request.sql), *result, request.sql);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, QueryE2eTest,
+                         ::testing::Values(StorageKind::kFolders, StorageKind::kS3),
+                         [](const auto& info) {
+                           return info.param == StorageKind::kS3 ? std::string("S3")
+                                                                 : std::string("Folders");
+                         });
+
+}  // namespace
+}  // namespace shoal::query
