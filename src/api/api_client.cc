@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "api/answer.h"
 #include "models/json_codec.h"
 #include "transport/auth.h"
 
@@ -13,13 +14,14 @@ namespace shoal::api {
 
 namespace {
 
+using internal::Answer;
+using internal::Query;
 using transport::Json;
 
 constexpr std::string_view kDefaultHost = "localhost";
 constexpr int kDefaultPort = 1234;
 constexpr const char* kJobsPath = "/api/v1/orchestrator/jobs";
 constexpr const char* kNodesPath = "/api/v1/orchestrator/nodes";
-constexpr const char* kTablesPath = "/api/v1/tables";
 
 std::string EnvValue(const std::map<std::string, std::string>& environment,
                      const std::string& name) {
@@ -27,22 +29,8 @@ std::string EnvValue(const std::map<std::string, std::string>& environment,
   return it == environment.end() ? "" : it->second;
 }
 
-// Builds "?a=1&b=x" from the non-empty pairs.
-std::string Query(const std::vector<std::pair<std::string, std::string>>& params) {
-  std::string query;
-  for (const auto& [name, value] : params) {
-    if (value.empty()) continue;
-    query += (query.empty() ? "?" : "&") + name + "=" + transport::UrlEncode(value);
-  }
-  return query;
-}
-
 std::string JobPath(const std::string& job_id) {
   return std::string(kJobsPath) + "/" + transport::UrlEncode(job_id);
-}
-
-std::string TablePath(const std::string& name) {
-  return std::string(kTablesPath) + "/" + transport::UrlEncode(name);
 }
 
 std::string NodePath(const std::string& node_id) {
@@ -62,112 +50,6 @@ std::string EncodePath(const std::string& path) {
   }
   return encoded;
 }
-
-// Checked access to the fields of an answer. Errors name the endpoint and the field, because a
-// malformed answer means client and server disagree about docs/api.md.
-class Answer {
- public:
-  // `path` names `json` inside the answer ("Items[2]"), "" for the answer itself.
-  Answer(const Json& json, std::string where, std::string path = "")
-      : json_(json), where_(std::move(where)), path_(std::move(path)) {}
-
-  std::string FieldPath(const std::string& field) const {
-    if (field.empty() || path_.empty()) return path_ + field;
-    return path_ + "." + field;
-  }
-
-  Status Malformed(const std::string& field, const std::string& problem) const {
-    return Status::Internal("unexpected answer from " + where_ + ": " + FieldPath(field) + ": " +
-                            problem);
-  }
-
-  // The field `name`; null when absent and optional.
-  Result<const Json*> Field(const std::string& name, bool required = true) const {
-    if (!json_.is_object()) {
-      return Status::Internal("unexpected answer from " + where_ + ": " +
-                              (path_.empty() ? "the body" : path_) + ": expected a JSON object");
-    }
-    auto it = json_.find(name);
-    if (it == json_.end() || it->is_null()) {
-      if (required) return Malformed(name, "missing");
-      return static_cast<const Json*>(nullptr);
-    }
-    return &*it;
-  }
-
-  Status String(const std::string& name, std::string* out, bool required = true) const {
-    SHOAL_ASSIGN_OR_RETURN(const Json* value, Field(name, required));
-    if (value == nullptr) return Status::Ok();
-    if (!value->is_string()) return Malformed(name, "expected a string");
-    *out = value->get<std::string>();
-    return Status::Ok();
-  }
-
-  Status Int(const std::string& name, int64_t* out, bool required = true) const {
-    SHOAL_ASSIGN_OR_RETURN(const Json* value, Field(name, required));
-    if (value == nullptr) return Status::Ok();
-    if (!value->is_number_integer()) return Malformed(name, "expected an integer");
-    *out = value->get<int64_t>();
-    return Status::Ok();
-  }
-
-  Status Bool(const std::string& name, bool* out, bool required = true) const {
-    SHOAL_ASSIGN_OR_RETURN(const Json* value, Field(name, required));
-    if (value == nullptr) return Status::Ok();
-    if (!value->is_boolean()) return Malformed(name, "expected true or false");
-    *out = value->get<bool>();
-    return Status::Ok();
-  }
-
-  // Calls `decode(item, "Path.Name[i]")` for each element of the array field `name`.
-  template <typename Fn>
-  Status Each(const std::string& name, Fn&& decode, bool required = true) const {
-    SHOAL_ASSIGN_OR_RETURN(const Json* value, Field(name, required));
-    if (value == nullptr) return Status::Ok();
-    if (!value->is_array()) return Malformed(name, "expected a list");
-    for (size_t i = 0; i < value->size(); ++i) {
-      SHOAL_RETURN_IF_ERROR(decode((*value)[i], FieldPath(name) + "[" + std::to_string(i) + "]"));
-    }
-    return Status::Ok();
-  }
-
-  // Decodes the object field `name` with a models FromJson function.
-  template <typename T>
-  Result<T> Model(const std::string& name, Result<T> (*from_json)(const Json&)) const {
-    SHOAL_ASSIGN_OR_RETURN(const Json* value, Field(name));
-    return Decode(*value, FieldPath(name), from_json);
-  }
-
-  template <typename T>
-  Result<T> Decode(const Json& value, const std::string& field,
-                   Result<T> (*from_json)(const Json&)) const {
-    Answer item(value, where_, field);
-    if (!value.is_object()) return item.Malformed("", "expected a JSON object");
-    Result<T> decoded = from_json(value);
-    if (!decoded.ok()) return item.Malformed("", decoded.status().message());
-    return decoded;
-  }
-
-  // Decodes the list field `name` (required) with a models FromJson function.
-  template <typename T>
-  Result<std::vector<T>> ModelList(const std::string& name,
-                                   Result<T> (*from_json)(const Json&)) const {
-    std::vector<T> items;
-    SHOAL_RETURN_IF_ERROR(Each(name, [&](const Json& item, const std::string& path) -> Status {
-      SHOAL_ASSIGN_OR_RETURN(T decoded, Decode(item, path, from_json));
-      items.push_back(std::move(decoded));
-      return Status::Ok();
-    }));
-    return items;
-  }
-
-  const std::string& where() const { return where_; }
-
- private:
-  const Json& json_;
-  std::string where_;
-  std::string path_;
-};
 
 }  // namespace
 
@@ -455,105 +337,6 @@ Result<models::Node> ApiClient::RejectNode(const std::string& node_id) const {
   std::string path = NodePath(node_id) + "/reject";
   SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", path, Json::object()));
   return Answer(json, "POST " + path).Model("Node", &models::NodeFromJson);
-}
-
-namespace {
-
-// {"Table": Table, "Warnings": [..]} of the table endpoints.
-Result<TableResponse> DecodeTableResponse(const Json& json, const std::string& where) {
-  Answer answer(json, where);
-  TableResponse response;
-  SHOAL_ASSIGN_OR_RETURN(response.table, answer.Model("Table", &models::TableDefinitionFromJson));
-  SHOAL_RETURN_IF_ERROR(answer.Each(
-      "Warnings",
-      [&](const Json& item, const std::string& path) -> Status {
-        if (!item.is_string()) return answer.Malformed(path, "expected a string");
-        response.warnings.push_back(item.get<std::string>());
-        return Status::Ok();
-      },
-      /*required=*/false));
-  return response;
-}
-
-}  // namespace
-
-Result<TableResponse> ApiClient::CreateTable(const models::TableDefinition& table,
-                                             const CreateTableOptions& options) const {
-  Json body = models::ToJson(table);
-  for (const char* owned : {"Columns", "Regions", "CreateTime", "ModifyTime"}) body.erase(owned);
-  body["Inspect"] = options.inspect;
-  SHOAL_ASSIGN_OR_RETURN(Json json, Send("PUT", kTablesPath, body));
-  return DecodeTableResponse(json, std::string("PUT ") + kTablesPath);
-}
-
-Result<std::vector<models::TableDefinition>> ApiClient::ListTables() const {
-  SHOAL_ASSIGN_OR_RETURN(Json json, Get(kTablesPath));
-  return Answer(json, std::string("GET ") + kTablesPath)
-      .ModelList("Items", &models::TableDefinitionFromJson);
-}
-
-Result<TableResponse> ApiClient::DescribeTable(const std::string& name, bool refresh) const {
-  const std::string path = TablePath(name);
-  SHOAL_ASSIGN_OR_RETURN(Json json, Get(path + Query({{"refresh", refresh ? "true" : ""}})));
-  return DecodeTableResponse(json, "GET " + path);
-}
-
-Status ApiClient::DropTable(const std::string& name) const {
-  SHOAL_ASSIGN_OR_RETURN(Json json, Send("DELETE", TablePath(name), Json()));
-  (void)json;
-  return Status::Ok();
-}
-
-namespace {
-
-constexpr const char* kQueriesPath = "/api/v1/queries";
-
-std::string QueryPath(const std::string& id) {
-  return std::string(kQueriesPath) + "/" + transport::UrlEncode(id);
-}
-
-Result<models::Query> DecodeQuery(const Json& json, const std::string& endpoint) {
-  auto query = models::QueryFromJson(json);
-  if (!query.ok()) {
-    return Status::Internal(endpoint + ": unexpected answer: " + query.status().message());
-  }
-  return query;
-}
-
-}  // namespace
-
-Result<models::Query> ApiClient::SubmitQuery(const models::QueryRequest& request) const {
-  SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", kQueriesPath, Json(models::ToJson(request))));
-  return DecodeQuery(json, std::string("POST ") + kQueriesPath);
-}
-
-Result<models::Query> ApiClient::GetQuery(const std::string& id) const {
-  SHOAL_ASSIGN_OR_RETURN(Json json, Get(QueryPath(id)));
-  return DecodeQuery(json, "GET " + QueryPath(id));
-}
-
-Result<std::vector<models::Query>> ApiClient::ListQueries(int64_t limit) const {
-  SHOAL_ASSIGN_OR_RETURN(Json json, Get(kQueriesPath + Query({{"limit", std::to_string(limit)}})));
-  if (!json.contains("Items") || !json["Items"].is_array()) {
-    return Status::Internal(std::string("GET ") + kQueriesPath + ": answer has no Items list");
-  }
-  std::vector<models::Query> queries;
-  for (const Json& item : json["Items"]) {
-    SHOAL_ASSIGN_OR_RETURN(auto query, DecodeQuery(item, std::string("GET ") + kQueriesPath));
-    queries.push_back(std::move(query));
-  }
-  return queries;
-}
-
-Result<std::string> ApiClient::QueryResult(const std::string& id) const {
-  Result<std::string> bytes = http_.GetBytes(QueryPath(id) + "/result");
-  if (!bytes.ok()) return Reword(bytes.status());
-  return bytes;
-}
-
-Result<models::Query> ApiClient::CancelQuery(const std::string& id) const {
-  SHOAL_ASSIGN_OR_RETURN(Json json, Send("DELETE", QueryPath(id), Json()));
-  return DecodeQuery(json, "DELETE " + QueryPath(id));
 }
 
 }  // namespace shoal::api
