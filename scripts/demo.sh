@@ -78,4 +78,12 @@ if [ "$storage" = s3 ]; then
 else
   echo "The data never left its region: each region's store is a folder under $demo_dir/storage/."
 fi
-echo "Try the other jobs in jobs/ the same way (see README.md)."
+echo
+echo "== One question over both regions: shoal query plans it into exact partial aggregates that"
+echo "   run next to the data in each region, merges them, and says what left each region"
+"$shoal" query "SELECT product_category, count(*) AS orders,
+                       sum(total_amount)::DECIMAL(18, 2) AS revenue,
+                       avg(total_amount)::DECIMAL(10, 2) AS avg_order
+                FROM transactions GROUP BY ALL ORDER BY revenue DESC"
+echo
+echo "Try the other jobs in jobs/ the same way, and shoal query --explain (see README.md)."
