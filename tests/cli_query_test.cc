@@ -1,0 +1,300 @@
+// `shoal query` as a user runs it: the real binary against a `shoal devstack` process (us + eu,
+// two nodes each, folder stores, a random port, a temp dir) whose regions hold events written by
+// jobs/data-generator.yaml through `shoal job run`, as the README does. The answers, printed as
+// CSV, equal `shoal sql`'s over both regions' files; the table, CSV and JSON outputs, -f and
+// --explain; every refusal exits 2 naming the construct, and partials over --max-ship-bytes exit 1.
+//
+// One devstack serves every case of the suite (the data is generated once); no case changes it.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "run_process.h"
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace shoal {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using ::shoal::testing::BackgroundProcess;
+using ::shoal::testing::ProcessResult;
+using ::shoal::testing::ReadWholeFile;
+using ::shoal::testing::RunProcess;
+using ::shoal::testing::ShoalBinary;
+
+// The seed's analyses as single statements. Money is summed as DECIMAL so that the sums are
+// exact whatever order the rows are added in: a DOUBLE sum's last digits depend on that order,
+// in one DuckDB as much as across partitions, and the CSV outputs are compared byte for byte.
+constexpr const char* kMonthlyTrends =
+    "SELECT date_trunc('month', timestamp)::DATE AS month, count(*) AS txns, "
+    "sum(total_amount::DECIMAL(18, 2)) AS revenue, count(DISTINCT customer_id) AS buyers "
+    "FROM transactions GROUP BY 1 ORDER BY 1";
+constexpr const char* kTopCustomers =
+    "SELECT customer_id, count(*) AS orders, sum(total_amount::DECIMAL(18, 2)) AS spent "
+    "FROM transactions GROUP BY customer_id ORDER BY spent DESC, customer_id LIMIT 10";
+constexpr const char* kHourlyOperations =
+    "SELECT hour(timestamp) AS hour, count(*) AS txns, count(*) FILTER (WHERE payment_status = "
+    "'completed') AS completed, max(total_amount) AS largest FROM transactions GROUP BY ALL "
+    "ORDER BY hour";
+constexpr const char* kCategoryPayment =
+    "SELECT product_category, payment_method, count(*) AS n, sum(quantity) AS units, "
+    "min(unit_price) AS cheapest FROM transactions WHERE shipping_address.country IS NOT NULL "
+    "GROUP BY ALL ORDER BY ALL";
+// The generator writes one file per month from January to June.
+constexpr int kMonths = 6;
+
+// Lines of `text` that start with `prefix`.
+std::vector<std::string> LinesStartingWith(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) lines.push_back(line);
+  }
+  return lines;
+}
+
+size_t LineCount(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
+
+class CliQueryTest : public ::testing::Test {
+ protected:
+  // Starts the devstack and generates the data; a failure is kept in setup_error_ and reported
+  // by every case (gtest would run the cases after a failed SetUpTestSuite anyway).
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("shoal-cli-query-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    devstack_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{ShoalBinary(), "devstack", "--dir", (dir_ / "stack").string(),
+                                 "--port", "0", "--nodes-per-region", "2"},
+        (dir_ / "devstack.log").string());
+    const int port = WaitForDevstackPort();
+    if (port == 0) {
+      setup_error_ = "the devstack did not start:\n" + DevstackLog();
+      return;
+    }
+    env_ = {{"SHOAL_API_HOST", "127.0.0.1"},
+            {"SHOAL_API_PORT", std::to_string(port)},
+            {"SHOAL_API_TOKEN_FILE", (dir_ / "stack" / "client.token").string()}};
+    for (const std::string region : {"us", "eu"}) {
+      auto generated =
+          Shoal({"job", "run", "-V", "Region=" + region, "-V", "Events=100", "-V",
+                 "StartDate=2024-01-01", "-V", "EndDate=2024-06-30", "-V", "RotateInterval=month",
+                 std::string(SHOAL_SOURCE_ROOT) + "/jobs/data-generator.yaml"});
+      if (generated.exit_code != 0) {
+        setup_error_ = "generating " + region + " failed: " + generated.err + DevstackLog();
+        return;
+      }
+    }
+    // Infer the table's columns now, as `shoal table describe` does: the first query would
+    // otherwise run the inspection jobs, and the cases count the jobs that queries start.
+    auto described = Shoal({"table", "describe", "transactions"});
+    if (described.exit_code != 0 || described.out.find("customer_id") == std::string::npos) {
+      setup_error_ = "describing transactions failed: " + described.err + described.out;
+    }
+  }
+
+  static void TearDownTestSuite() {
+    if (devstack_) devstack_->Kill(SIGTERM);
+    devstack_.reset();
+    if (!::testing::UnitTest::GetInstance()->Failed()) fs::remove_all(dir_);
+  }
+
+  void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
+
+  // The port in the devstack's banner ("orchestrator on 127.0.0.1:PORT"), once it is ready.
+  static int WaitForDevstackPort() {
+    const std::string marker = "orchestrator on 127.0.0.1:";
+    for (auto deadline = std::chrono::steady_clock::now() + 30s;
+         std::chrono::steady_clock::now() < deadline && devstack_->alive();
+         std::this_thread::sleep_for(50ms)) {
+      const std::string log = DevstackLog();
+      const size_t at = log.find(marker);
+      if (log.find("Press Ctrl-C to stop.") != std::string::npos && at != std::string::npos) {
+        return std::atoi(log.c_str() + at + marker.size());
+      }
+    }
+    return 0;
+  }
+
+  static std::string DevstackLog() { return ReadWholeFile(dir_ / "devstack.log"); }
+
+  static ProcessResult Shoal(std::vector<std::string> args) {
+    args.insert(args.begin(), ShoalBinary());
+    return RunProcess(args, "", env_);
+  }
+  static ProcessResult Query(std::vector<std::string> args) {
+    args.insert(args.begin(), "query");
+    return Shoal(std::move(args));
+  }
+
+  // `shoal sql` (one DuckDB) over the regions' files, `transactions` a view over them, as CSV.
+  static ProcessResult OneDuckDb(const std::string& sql,
+                                 const std::vector<std::string>& regions = {"us", "eu"}) {
+    std::string files;
+    for (const std::string& region : regions) {
+      const fs::path glob =
+          dir_ / "stack" / "storage" / region / "my-bucket" / "transactions" / "**" / "*.jsonl";
+      files += (files.empty() ? "'" : ", '") + glob.string() + "'";
+    }
+    return RunProcess(
+        {ShoalBinary(), "sql", "--format", "csv", "-c",
+         "CREATE VIEW transactions AS SELECT * FROM read_json_auto([" + files + "]); " + sql});
+  }
+
+  // How many jobs the orchestrator has (every fragment of a query is one job per region).
+  static size_t JobCount() {
+    auto list = Shoal({"job", "list", "--limit", "1000", "--output", "csv"});
+    EXPECT_EQ(list.exit_code, 0) << list.err;
+    return LineCount(list.out) - 1;  // the header
+  }
+
+  static inline fs::path dir_;
+  static inline std::unique_ptr<BackgroundProcess> devstack_;
+  static inline std::map<std::string, std::string> env_;
+  static inline std::string setup_error_;
+};
+
+TEST_F(CliQueryTest, PrintsTheTableThenOneResidencyLinePerRegion) {
+  auto answer = Query({kMonthlyTrends});
+  ASSERT_EQ(answer.exit_code, 0) << answer.err << DevstackLog();
+  std::string header = answer.out.substr(0, answer.out.find('\n'));
+  std::erase(header, ' ');
+  EXPECT_EQ(header, "month|txns|revenue|buyers") << answer.out;
+  EXPECT_TRUE(answer.out.ends_with("(" + std::to_string(kMonths) + " rows)\n")) << answer.out;
+  // stderr holds the account of each region and nothing else.
+  const auto us = LinesStartingWith(answer.err, "residency us: 2 partitions read ");
+  const auto eu = LinesStartingWith(answer.err, "residency eu: 2 partitions read ");
+  ASSERT_EQ(us.size(), 1u) << answer.err;
+  ASSERT_EQ(eu.size(), 1u) << answer.err;
+  EXPECT_EQ(LineCount(answer.err), 2u) << answer.err;
+  for (const std::string& line : {us[0], eu[0]}) {
+    EXPECT_NE(line.find(" of partials (values); shipped/scanned "), std::string::npos) << line;
+  }
+}
+
+TEST_F(CliQueryTest, JsonCarriesColumnsRowsAndTheResidencyOfEachRegion) {
+  auto answer = Query({"--output", "json", kMonthlyTrends});
+  ASSERT_EQ(answer.exit_code, 0) << answer.err << DevstackLog();
+  auto json = nlohmann::json::parse(answer.out);
+  EXPECT_TRUE(json["Query"].get<std::string>().starts_with("q-")) << json["Query"];
+  std::vector<std::string> names;
+  for (const auto& column : json["Columns"]) names.push_back(column["Name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"month", "txns", "revenue", "buyers"}));
+  EXPECT_EQ(json["Columns"][2]["Type"], "DECIMAL(38,2)");
+  ASSERT_EQ(json["Rows"].size(), static_cast<size_t>(kMonths));
+  EXPECT_EQ(json["Rows"][0][0], "2024-01-01");
+  ASSERT_EQ(json["Residency"].size(), 2u) << json["Residency"].dump();
+  for (const std::string region : {"us", "eu"}) {
+    const auto& account = json["Residency"][region];
+    EXPECT_EQ(account["Region"], region);
+    EXPECT_EQ(account["Partitions"], 2) << account;
+    EXPECT_GT(account["Files"].get<int64_t>(), 0) << account;
+    EXPECT_GT(account["BytesScanned"].get<int64_t>(), 0) << account;
+    EXPECT_GT(account["PartialRows"].get<int64_t>(), 0) << account;
+    EXPECT_GT(account["PartialBytes"].get<int64_t>(), 0) << account;
+    EXPECT_EQ(account["Shipping"], "values") << account;
+  }
+}
+
+TEST_F(CliQueryTest, CsvOutputAndSqlFromAFile) {
+  auto csv = Query({"--output", "csv", kTopCustomers});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err << DevstackLog();
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')), "customer_id,orders,spent");
+  EXPECT_EQ(LineCount(csv.out), 11u) << csv.out;
+  const fs::path file = dir_ / "top-customers.sql";
+  std::ofstream(file) << kTopCustomers << ";\n";
+  auto from_file = Query({"-f", file.string(), "--output", "csv"});
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_EQ(from_file.out, csv.out);
+  EXPECT_EQ(LinesStartingWith(from_file.err, "residency ").size(), 2u) << from_file.err;
+}
+
+TEST_F(CliQueryTest, ExplainPrintsThePlanAndRunsNothing) {
+  const size_t jobs = JobCount();
+  auto values = Query({"--explain", kMonthlyTrends});
+  ASSERT_EQ(values.exit_code, 0) << values.err;
+  for (const std::string part :
+       {"table:    transactions\n", "shipping: values\n",
+        "fragment (each partition, next to its "
+        "files):\n  SELECT ",
+        "merge (over every partial, as __shoal_partials):\n  SELECT ", "count(DISTINCT "}) {
+    EXPECT_NE(values.out.find(part), std::string::npos) << part << "\nin:\n" << values.out;
+  }
+  EXPECT_EQ(values.err, "");  // nothing ran, so no region has an account
+  auto aggregates = Query({"--explain", kHourlyOperations});
+  ASSERT_EQ(aggregates.exit_code, 0) << aggregates.err;
+  EXPECT_NE(aggregates.out.find("shipping: aggregates\n"), std::string::npos) << aggregates.out;
+  EXPECT_EQ(JobCount(), jobs) << "--explain started a job";
+}
+
+// The distributed answer, printed as CSV, is one DuckDB's over the same files, byte for byte.
+TEST_F(CliQueryTest, AnswersEqualOneDuckDbOverBothRegionsFiles) {
+  for (const char* sql : {kMonthlyTrends, kTopCustomers, kHourlyOperations, kCategoryPayment}) {
+    auto distributed = Query({"--output", "csv", sql});
+    ASSERT_EQ(distributed.exit_code, 0) << sql << "\n" << distributed.err << DevstackLog();
+    auto single = OneDuckDb(sql);
+    ASSERT_EQ(single.exit_code, 0) << sql << "\n" << single.err;
+    EXPECT_GT(LineCount(single.out), 2u) << sql << "\n" << single.out;
+    EXPECT_EQ(distributed.out, single.out) << sql;
+  }
+  // One region, in one partition: only its files.
+  auto eu = Query({"--output", "csv", "--regions", "eu", "--partitions", "1", kMonthlyTrends});
+  ASSERT_EQ(eu.exit_code, 0) << eu.err;
+  EXPECT_EQ(eu.out, OneDuckDb(kMonthlyTrends, {"eu"}).out);
+  EXPECT_EQ(LinesStartingWith(eu.err, "residency eu: 1 partitions read ").size(), 1u) << eu.err;
+  EXPECT_EQ(LinesStartingWith(eu.err, "residency us").size(), 0u) << eu.err;
+}
+
+TEST_F(CliQueryTest, RefusalsExitTwoNamingTheConstruct) {
+  const size_t jobs = JobCount();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"SELECT approx_count_distinct(customer_id) FROM transactions"}, "approx_count_distinct"},
+      {{"SELECT count(*) FROM transactions UNION ALL SELECT 1"}, "UNION"},
+      {{"SELECT count(*) FROM transactions WHERE total_amount > "
+        "(SELECT avg(total_amount) FROM transactions)"},
+       "subquer"},
+      {{"SELECT product_category, payment_method, count(*) FROM transactions "
+        "GROUP BY ROLLUP (product_category, payment_method)"},
+       "ROLLUP"},
+      {{"SELECT count(*) FROM transactions WHERE random() < 0.5"}, "random()"},
+      {{"SELECT count(*) FROM transactions a JOIN transactions b USING (transaction_id)"}, "join"},
+      {{"SELECT * FROM transactions"}, "--allow-rows"},
+      {{"SELEC count(*) FROM transactions"}, "syntax error"},
+      {{"SELECT count(*) FROM nowhere"}, "'nowhere'"},
+      {{"--regions", "mars", "SELECT count(*) FROM transactions"}, "'mars'"},
+      {{"--partitions", "99", "SELECT count(*) FROM transactions"}, "--partitions"},
+      {{}, "give the SQL as an argument or with -f FILE"},
+      {{"-f", (dir_ / "any.sql").string(), "SELECT count(*) FROM transactions"},
+       "give the SQL as an argument or with -f FILE"},
+  };
+  std::ofstream(dir_ / "any.sql") << "SELECT count(*) FROM transactions\n";
+  for (const auto& [args, words] : cases) {
+    const std::string what = args.empty() ? "(no SQL)" : args.back();
+    auto refused = Query(args);
+    EXPECT_EQ(refused.exit_code, 2) << what << "\n" << refused.err;
+    EXPECT_EQ(refused.out, "") << what;
+    EXPECT_TRUE(refused.err.starts_with("shoal query: ")) << what << "\n" << refused.err;
+    EXPECT_NE(refused.err.find(words), std::string::npos) << what << "\n" << refused.err;
+    EXPECT_EQ(LineCount(refused.err), 1u) << what << "\n" << refused.err;
+  }
+  EXPECT_EQ(JobCount(), jobs) << "a refused query started a job";
+}
+
+TEST_F(CliQueryTest, ShippedValuesOverTheBudgetExitOne) {
+  auto over =
+      Query({"--max-ship-bytes", "10", "SELECT count(DISTINCT customer_id) FROM transactions"});
+  EXPECT_EQ(over.exit_code, 1) << over.err;
+  EXPECT_EQ(over.out, "");
+  EXPECT_NE(over.err.find("over the budget of 10 (--max-ship-bytes)"), std::string::npos)
+      << over.err;
+  // Aggregates are not values: the budget does not apply to them.
+  auto aggregates = Query({"--max-ship-bytes", "10", "SELECT count(*) FROM transactions"});
+  EXPECT_EQ(aggregates.exit_code, 0) << aggregates.err;
+}
+
+}  // namespace
+}  // namespace shoal
