@@ -43,7 +43,15 @@ struct PlannerTable {
   // "read_json(getvariable('shoal_files'), format='newline_delimited', columns={...})". It must
   // yield exactly `columns`, so that every partition's partial has the same types.
   std::string reader_sql;
+  // The same files in every region: the table may be joined (on the right of INNER, LEFT,
+  // SEMI or ANTI joins) to a partitioned one, and each partition then reads it whole with
+  // whole_reader_sql (its files listed in getvariable(JoinedFilesVariable(name))).
+  bool replicated = false;
+  std::string whole_reader_sql;
 };
+
+// The session variable in which a fragment finds the files of joined table `name`.
+std::string JoinedFilesVariable(const std::string& name);
 
 struct PlanRequest {
   std::string sql;
@@ -53,7 +61,9 @@ struct PlanRequest {
 };
 
 struct QueryPlan {
-  std::string table;  // the logical table the query reads
+  std::string table;  // the logical table the query reads, split among the partitions
+  // Replicated tables the fragment joins: each partition reads them whole.
+  std::vector<std::string> joined_tables;
   // Runs in each partition; its rows are the partition's partial (written as Parquet).
   std::string fragment_sql;
   // Runs once over the partials, which it reads as the table `kPartialsTable`.

@@ -21,9 +21,16 @@
 #include "engine/aggregate_rules.h"
 #include "engine/query_plan.h"
 #include "engine/query_rewrite.h"
+#include "engine/query_sources.h"
 #include "engine/value_cells.h"
 
 namespace shoal::engine {
+
+std::string JoinedFilesVariable(const std::string& name) {
+  std::string variable = "shoal_files_" + name;
+  for (char& c : variable) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return variable;
+}
 
 std::string_view ToString(ShippingClass shipping) {
   switch (shipping) {
@@ -131,7 +138,9 @@ class DuckDbQueryPlanner : public QueryPlanner {
     }
     auto& node = select.node->Cast<duckdb::SelectNode>();
     SHOAL_RETURN_IF_ERROR(CheckShape(node));
-    SHOAL_ASSIGN_OR_RETURN(const PlannerTable* table, FactTable(node, request.tables));
+    SHOAL_ASSIGN_OR_RETURN(QuerySources sources,
+                           ResolveSources(node.from_table.get(), request.tables));
+    const PlannerTable* table = sources.fact;
     for (const PlannerTable& t : request.tables) SHOAL_RETURN_IF_ERROR(CreateEmptyTable(t));
 
     // The answer's names and types, and the bound functions, from one DuckDB.
@@ -139,18 +148,22 @@ class DuckDbQueryPlanner : public QueryPlanner {
     if (prepared->HasError()) return Status::InvalidArgument(prepared->GetError());
     SHOAL_RETURN_IF_ERROR(CheckBoundFunctions(request.sql));
 
-    const std::string alias = node.from_table->alias.empty()
-                                  ? node.from_table->Cast<duckdb::BaseTableRef>().table_name
-                                  : node.from_table->alias;
-    duckdb::ParsedExpressionIterator::EnumerateQueryNodeChildren(
-        node, [&](unique_ptr<ParsedExpression>& child) { Unqualify(*child, alias); });
-    duckdb::ParsedExpressionIterator::EnumerateQueryNodeModifiers(
-        node, [&](unique_ptr<ParsedExpression>& child) { Unqualify(*child, alias); });
+    // With one table, `t.x` and `x` are one column; with joins the qualifiers tell them apart.
+    const std::string alias = sources.fact_alias;
+    if (sources.joined.empty()) {
+      duckdb::ParsedExpressionIterator::EnumerateQueryNodeChildren(
+          node, [&](unique_ptr<ParsedExpression>& child) { Unqualify(*child, alias); });
+      duckdb::ParsedExpressionIterator::EnumerateQueryNodeModifiers(
+          node, [&](unique_ptr<ParsedExpression>& child) { Unqualify(*child, alias); });
+    }
 
     RewriteInput input;
     input.query = &node;
     input.table_alias = alias;
     for (const auto& column : table->columns) input.table_columns.insert(Lower(column.name));
+    for (const PlannerTable* joined : sources.joined) {
+      for (const auto& column : joined->columns) input.table_columns.insert(Lower(column.name));
+    }
     input.aggregate_names = aggregate_names_;
     input.output_names = prepared->GetNames();
     input.output_types = prepared->GetTypes();
@@ -162,39 +175,15 @@ class DuckDbQueryPlanner : public QueryPlanner {
 
     QueryPlan plan;
     plan.table = table->name;
+    for (const PlannerTable* joined : sources.joined) plan.joined_tables.push_back(joined->name);
     plan.shipping = rewritten.shipping;
     for (size_t i = 0; i < input.output_names.size(); ++i) {
       plan.output_columns.push_back(ToColumn(input.output_names[i], input.output_types[i]));
     }
-    SHOAL_ASSIGN_OR_RETURN(plan.fragment_sql, FragmentSql(*rewritten.fragment, *table, plan));
+    SHOAL_ASSIGN_OR_RETURN(plan.fragment_sql, FragmentSql(*rewritten.fragment, sources, plan));
     plan.merge_sql = rewritten.merge->ToString();
     SHOAL_RETURN_IF_ERROR(CheckMerge(plan));
     return plan;
-  }
-
-  Result<const PlannerTable*> FactTable(const duckdb::SelectNode& node,
-                                        const std::vector<PlannerTable>& tables) {
-    const duckdb::TableRef* from = node.from_table.get();
-    if (!from || from->type == duckdb::TableReferenceType::EMPTY_FROM) {
-      return Status::InvalidArgument("the query reads no table: add FROM <logical table>");
-    }
-    if (from->type == duckdb::TableReferenceType::JOIN) {
-      return Refuse("a join", "joins are not split yet");
-    }
-    if (from->type != duckdb::TableReferenceType::BASE_TABLE) {
-      return Refuse("FROM " + from->ToString(), "a query reads a logical table by its name");
-    }
-    const auto& base = from->Cast<duckdb::BaseTableRef>();
-    for (const PlannerTable& table : tables) {
-      if (Lower(table.name) == Lower(base.table_name) && base.schema_name.empty() &&
-          base.catalog_name.empty()) {
-        return &table;
-      }
-    }
-    std::string known;
-    for (const PlannerTable& table : tables) known += (known.empty() ? "" : ", ") + table.name;
-    return Status::NotFound("no logical table '" + base.table_name +
-                            "' (tables: " + (known.empty() ? "none" : known) + ")");
   }
 
   Status CreateEmptyTable(const PlannerTable& table) {
@@ -255,7 +244,7 @@ class DuckDbQueryPlanner : public QueryPlanner {
 
   // The fragment with its partial types, HUGEINT columns widened to DECIMAL(38,0) (Parquet
   // would bring them back as DOUBLE), and the logical table swapped for the partition's reader.
-  Result<std::string> FragmentSql(duckdb::SelectNode& fragment, const PlannerTable& table,
+  Result<std::string> FragmentSql(duckdb::SelectNode& fragment, const QuerySources& sources,
                                   QueryPlan& plan) {
     auto prepared = connection_.Prepare(fragment.ToString());
     if (prepared->HasError()) {
@@ -277,12 +266,7 @@ class DuckDbQueryPlanner : public QueryPlanner {
       widened->SetAlias(alias.empty() ? names[i] : alias);
       fragment.select_list[i] = std::move(widened);
     }
-    duckdb::Parser reader;
-    reader.ParseQuery("SELECT * FROM " + table.reader_sql);
-    auto& source = reader.statements.at(0)->Cast<duckdb::SelectStatement>();
-    auto from = std::move(source.node->Cast<duckdb::SelectNode>().from_table);
-    from->alias = fragment.from_table->alias.empty() ? table.name : fragment.from_table->alias;
-    fragment.from_table = std::move(from);
+    fragment.from_table = SwapInReaders(*fragment.from_table, sources);
     return fragment.ToString();
   }
 

@@ -40,12 +40,20 @@ class QueryPlannerTest : public ::testing::Test {
       files_.push_back(path);
     }
     oracle_ = std::make_unique<testing::QueryOracle>("sales", files_, dir_.string());
+    // A small replicated dimension: a label per key, key 6 missing, key 9 without sales.
+    std::string dim = (dir_ / "keys.parquet").string();
+    ASSERT_TRUE(writer
+                    ->Query("COPY (SELECT k, 'label' || k AS label, k % 2 = 0 AS even FROM "
+                            "(VALUES (0), (1), (2), (3), (4), (5), (9)) v(k)) TO '" +
+                            dim + "' (FORMAT parquet)")
+                    .ok());
+    keys_ = oracle_->AddReplicated("keys", {dim});
     planner_ = std::move(QueryPlanner::Create()).value();
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   Result<QueryPlan> Plan(const std::string& sql, bool allow_rows = false) {
-    return planner_->Plan({sql, {oracle_->Table()}, allow_rows});
+    return planner_->Plan({sql, {oracle_->Table(), keys_}, allow_rows});
   }
 
   // The distributed answer over 3 partitions equals one DuckDB's.
@@ -81,6 +89,7 @@ class QueryPlannerTest : public ::testing::Test {
   std::vector<std::string> files_;
   std::unique_ptr<testing::QueryOracle> oracle_;
   std::unique_ptr<QueryPlanner> planner_;
+  PlannerTable keys_;
 };
 
 TEST_F(QueryPlannerTest, AggregateShapesAreExact) {
@@ -129,6 +138,26 @@ TEST_F(QueryPlannerTest, AggregateFreeShapesAreExact) {
   ExpectExact("SELECT k, n FROM sales WHERE n < 3000000", /*allow_rows=*/true);
 }
 
+TEST_F(QueryPlannerTest, ReplicatedTablesJoinInsideTheFragment) {
+  ExpectExact(
+      "SELECT keys.label, count(*), sum(sales.amount) FROM sales JOIN keys ON sales.k = "
+      "keys.k GROUP BY keys.label ORDER BY 1");
+  ExpectExact(
+      "SELECT d.label, d.even, count(s.n), avg(s.amount) FROM sales s LEFT JOIN keys d "
+      "USING (k) GROUP BY ALL ORDER BY ALL");
+  ExpectExact("SELECT count(*) FROM sales SEMI JOIN keys ON sales.k = keys.k AND keys.even");
+  ExpectExact("SELECT count(*), count(DISTINCT customer) FROM sales ANTI JOIN keys USING (k)");
+  ExpectExact("SELECT s.n, k.label FROM sales s JOIN keys k USING (k) ORDER BY s.n DESC LIMIT 4");
+  auto plan = Plan("SELECT count(*) FROM sales JOIN keys USING (k)");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->joined_tables, std::vector<std::string>{"keys"});
+  EXPECT_NE(plan->fragment_sql.find("shoal_files_keys"), std::string::npos) << plan->fragment_sql;
+  ExpectRefused("SELECT count(*) FROM sales RIGHT JOIN keys USING (k)", "RIGHT or FULL");
+  ExpectRefused("SELECT count(*) FROM sales FULL JOIN keys USING (k)", "RIGHT or FULL");
+  ExpectRefused("SELECT count(*) FROM keys JOIN sales USING (k)", "replicated");
+  ExpectRefused("SELECT count(*) FROM sales s1 JOIN sales s2 USING (k)", "shuffle");
+}
+
 TEST_F(QueryPlannerTest, ClassifiesWhatLeavesTheRegion) {
   EXPECT_EQ(Plan("SELECT k, sum(amount) FROM sales GROUP BY k")->shipping,
             ShippingClass::kAggregates);
@@ -163,7 +192,6 @@ TEST_F(QueryPlannerTest, RefusesWhatItCannotAnswerExactly) {
   ExpectRefused("SELECT k FROM sales UNION SELECT k FROM sales", "UNION");
   ExpectRefused("WITH x AS (SELECT * FROM sales) SELECT count(*) FROM x", "WITH");
   ExpectRefused("SELECT count(*) FROM sales WHERE k IN (SELECT k FROM sales)", "subquery");
-  ExpectRefused("SELECT count(*) FROM sales a JOIN sales b USING (k)", "join");
   ExpectRefused("SELECT k, row_number() OVER (ORDER BY n) FROM sales ORDER BY n LIMIT 3", "window");
   ExpectRefused("SELECT count(*) FROM sales WHERE random() < 0.5", "random");
   ExpectRefused("SELECT count(*) FROM sales WHERE ts < now()", "now");

@@ -30,12 +30,12 @@ double MillisSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-// The reader a fragment reads its partition's files with: the catalog's columns given to the
-// JSON and CSV readers, so every partition's partial has the same types whatever its files hold.
-std::string FragmentReader(const models::TableDefinition& table) {
-  constexpr const char* kFiles = "getvariable('shoal_files')";
+// The reader a fragment reads `files` (a SQL list expression) of the table with: the catalog's
+// columns given to the JSON and CSV readers, so every partition's partial has the same types
+// whatever its files hold.
+std::string FragmentReader(const models::TableDefinition& table, const std::string& files) {
   if (table.format == models::kTableFormatParquet) {
-    return "read_parquet(" + std::string(kFiles) + ReaderOptionsSql(table.reader_options) + ")";
+    return "read_parquet(" + files + ReaderOptionsSql(table.reader_options) + ")";
   }
   std::string columns;
   for (const models::TableColumn& column : table.columns) {
@@ -43,13 +43,33 @@ std::string FragmentReader(const models::TableDefinition& table) {
                SqlStringLiteral(column.type);
   }
   const std::string reader = table.format == models::kTableFormatJson ? "read_json" : "read_csv";
-  return reader + "(" + kFiles + ", columns = {" + columns + "}" +
+  return reader + "(" + files + ", columns = {" + columns + "}" +
          ReaderOptionsSql(table.reader_options) + ")";
 }
 
+// The table as the planner sees it. REQUIRES: its columns are known.
+engine::PlannerTable PlannerTableOf(const models::TableDefinition& table) {
+  engine::PlannerTable planner;
+  planner.name = table.name;
+  for (const auto& column : table.columns) planner.columns.push_back({column.name, column.type});
+  planner.reader_sql = FragmentReader(table, "getvariable('shoal_files')");
+  planner.replicated = table.replicated;
+  planner.whole_reader_sql =
+      FragmentReader(table, "getvariable('" + engine::JoinedFilesVariable(table.name) + "')");
+  return planner;
+}
+
 // What each partition of a region runs: pick its files, write its partial, report what it read.
-std::string FragmentScript(const engine::QueryPlan& plan, const models::RegionLocation& where) {
-  return "SET VARIABLE shoal_files = (SELECT list(file) FROM partition_by_hash(" +
+// Replicated tables joined in the fragment are read whole: every file of the region's location.
+std::string FragmentScript(const engine::QueryPlan& plan, const models::RegionLocation& where,
+                           const std::vector<models::TableDefinition>& joined) {
+  std::string script;
+  for (const models::TableDefinition& table : joined) {
+    script += "SET VARIABLE " + engine::JoinedFilesVariable(table.name) +
+              " = (SELECT list(file ORDER BY file) FROM glob(" +
+              SqlStringLiteral(table.LocationOf(where.region)->location) + "));\n";
+  }
+  return script + "SET VARIABLE shoal_files = (SELECT list(file) FROM partition_by_hash(" +
          SqlStringLiteral(where.location) + "));\n" + "COPY (" + plan.fragment_sql + ") TO '/" +
          kPartialPath + "' (FORMAT parquet);\n" +
          "SELECT len(getvariable('shoal_files')) AS files, (SELECT coalesce(sum(size), 0) "
@@ -57,14 +77,16 @@ std::string FragmentScript(const engine::QueryPlan& plan, const models::RegionLo
 }
 
 models::Job FragmentJob(const models::Query& query, const engine::QueryPlan& plan,
-                        const models::RegionLocation& where, int64_t partitions) {
+                        const models::RegionLocation& where, int64_t partitions,
+                        const std::vector<models::TableDefinition>& joined) {
   models::Job job;
   job.name = "shoal-query-" + query.id + "-" + where.region;
   job.type = models::JobType::kBatch;
   job.count = partitions;
   job.constraints = {{"region", models::SelectorOperator::kDoubleEquals, {where.region}}};
   job.labels = {{"shoal-query", query.id}};
-  job.task.engine = {std::string(models::kEngineDuckdb), {{"SQL", FragmentScript(plan, where)}}};
+  job.task.engine = {std::string(models::kEngineDuckdb),
+                     {{"SQL", FragmentScript(plan, where, joined)}}};
   job.task.result_paths = {{"outputs", "/outputs"}};
   return job;
 }
@@ -110,7 +132,7 @@ Status WriteFile(const std::string& path, const std::string& bytes) {
 
 Result<std::vector<models::RegionResidency>> QueryCoordinator::PlanRegions(
     const models::QueryRequest& request, const models::TableDefinition& table,
-    engine::ShippingClass shipping) {
+    const std::vector<models::TableDefinition>& joined, engine::ShippingClass shipping) {
   for (const std::string& region : request.regions) {
     if (!table.LocationOf(region)) {
       return Status::InvalidArgument("table " + table.name + " has no location in region '" +
@@ -123,6 +145,17 @@ Result<std::vector<models::RegionResidency>> QueryCoordinator::PlanRegions(
     const auto& wanted = request.regions;
     if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), where.region) == wanted.end()) {
       continue;
+    }
+    // A replicated table holds the same rows in every region: read one region's copy only.
+    if (table.replicated && !regions.empty()) break;
+    for (const models::TableDefinition& dimension : joined) {
+      const models::RegionLocation* there = dimension.LocationOf(where.region);
+      auto stats = dimension.region_stats.find(where.region);
+      if (!there || (stats != dimension.region_stats.end() && stats->second.files == 0)) {
+        return Status::InvalidArgument("cannot answer: the replicated table " + dimension.name +
+                                       " has no files in region " + where.region +
+                                       ", where the join runs");
+      }
     }
     int64_t region_nodes = 0;
     bool strict = false;
@@ -206,10 +239,7 @@ Result<models::Query> QueryCoordinator::Submit(const models::QueryRequest& reque
   SHOAL_ASSIGN_OR_RETURN(auto tables, tables_.List());
   std::vector<engine::PlannerTable> planner_tables;
   for (const models::TableDefinition& table : tables) {
-    engine::PlannerTable planner_table{table.name, {}, FragmentReader(table)};
-    for (const auto& column : table.columns)
-      planner_table.columns.push_back({column.name, column.type});
-    if (!planner_table.columns.empty()) planner_tables.push_back(std::move(planner_table));
+    if (!table.columns.empty()) planner_tables.push_back(PlannerTableOf(table));
   }
   engine::PlanRequest plan_request{request.sql, planner_tables, request.allow_rows};
   auto plan = planner_->Plan(plan_request);
@@ -220,15 +250,18 @@ Result<models::Query> QueryCoordinator::Submit(const models::QueryRequest& reque
       if (!table.columns.empty()) continue;
       if (plan.status().message().find("'" + table.name + "'") == std::string::npos) continue;
       SHOAL_ASSIGN_OR_RETURN(auto full, tables_.Resolve(table.name));
-      engine::PlannerTable planner_table{full.name, {}, FragmentReader(full)};
-      for (const auto& c : full.columns) planner_table.columns.push_back({c.name, c.type});
-      plan_request.tables.push_back(std::move(planner_table));
+      plan_request.tables.push_back(PlannerTableOf(full));
       resolved = true;
     }
     if (resolved) plan = planner_->Plan(plan_request);
   }
   SHOAL_RETURN_IF_ERROR(plan.status());
   SHOAL_ASSIGN_OR_RETURN(auto table, tables_.Resolve(plan->table));
+  std::vector<models::TableDefinition> joined;
+  for (const std::string& name : plan->joined_tables) {
+    SHOAL_ASSIGN_OR_RETURN(auto dimension, tables_.Resolve(name));
+    joined.push_back(std::move(dimension));
+  }
 
   models::Query query;
   query.id = "q-" + models::NewUuid();
@@ -239,7 +272,7 @@ Result<models::Query> QueryCoordinator::Submit(const models::QueryRequest& reque
   query.merge_sql = plan->merge_sql;
   query.create_time = NowNanos();
   query.plan_ms = MillisSince(start);
-  SHOAL_ASSIGN_OR_RETURN(query.residency, PlanRegions(request, table, plan->shipping));
+  SHOAL_ASSIGN_OR_RETURN(query.residency, PlanRegions(request, table, joined, plan->shipping));
   if (request.explain) {
     query.state = models::QueryState::kCompleted;
     query.end_time = NowNanos();
@@ -250,13 +283,14 @@ Result<models::Query> QueryCoordinator::Submit(const models::QueryRequest& reque
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) return Status::Unavailable("the orchestrator is stopping");
   running_[query.id] = running;
-  running->thread = std::thread(&QueryCoordinator::Run, this, query, *plan, table, running);
+  running->thread = std::thread(&QueryCoordinator::Run, this, query, *plan,
+                                Sources{std::move(table), std::move(joined)}, running);
   return query;
 }
 
-void QueryCoordinator::Run(models::Query query, engine::QueryPlan plan,
-                           models::TableDefinition table, std::shared_ptr<Running> running) {
-  Status status = Execute(query, plan, table, running->cancel);
+void QueryCoordinator::Run(models::Query query, engine::QueryPlan plan, Sources sources,
+                           std::shared_ptr<Running> running) {
+  Status status = Execute(query, plan, sources, running->cancel);
   if (status.ok()) {
     query.state = models::QueryState::kCompleted;
   } else {
@@ -275,8 +309,8 @@ void QueryCoordinator::Run(models::Query query, engine::QueryPlan plan,
 }
 
 Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& plan,
-                                 const models::TableDefinition& table,
-                                 const std::atomic<bool>& cancel) {
+                                 const Sources& sources, const std::atomic<bool>& cancel) {
+  const models::TableDefinition& table = sources.fact;
   std::vector<const models::RegionLocation*> regions;
   for (const models::RegionResidency& planned : query.residency) {
     regions.push_back(table.LocationOf(planned.region));
@@ -288,7 +322,7 @@ Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& 
   for (size_t i = 0; i < regions.size(); ++i) {
     const models::RegionLocation& where = *regions[i];
     const int64_t partitions = query.residency[i].partitions;
-    models::Job job = FragmentJob(query, plan, where, partitions);
+    models::Job job = FragmentJob(query, plan, where, partitions, sources.joined);
     threads.emplace_back([&, i, job = std::move(job)]() mutable {
       finished[i] =
           RunJobToCompletion(orchestrator_, std::move(job), options_.fragment_timeout, &cancel);

@@ -68,20 +68,25 @@ class QueryCoordinator {
                    QueryCoordinatorOptions options, std::unique_ptr<QueryStore> store,
                    std::unique_ptr<engine::QueryPlanner> planner);
 
+  // The tables a query reads: the partitioned one and the replicated ones joined to it.
+  struct Sources {
+    models::TableDefinition fact;
+    std::vector<models::TableDefinition> joined;
+  };
   struct Running {
     std::atomic<bool> cancel{false};
     std::thread thread;
   };
   // The regions `request` reads, each with its partitions (one per connected node unless the
   // request says fewer); refuses rows out of a strict region.
-  Result<std::vector<models::RegionResidency>> PlanRegions(const models::QueryRequest& request,
-                                                           const models::TableDefinition& table,
-                                                           engine::ShippingClass shipping);
+  Result<std::vector<models::RegionResidency>> PlanRegions(
+      const models::QueryRequest& request, const models::TableDefinition& table,
+      const std::vector<models::TableDefinition>& joined, engine::ShippingClass shipping);
   // The whole run of one query, on its own thread; ends by recording the outcome.
-  void Run(models::Query query, engine::QueryPlan plan, models::TableDefinition table,
+  void Run(models::Query query, engine::QueryPlan plan, Sources sources,
            std::shared_ptr<Running> running);
-  Status Execute(models::Query& query, const engine::QueryPlan& plan,
-                 const models::TableDefinition& table, const std::atomic<bool>& cancel);
+  Status Execute(models::Query& query, const engine::QueryPlan& plan, const Sources& sources,
+                 const std::atomic<bool>& cancel);
   std::string QueryDir(const std::string& id) const;
 
   orchestrator::Orchestrator& orchestrator_;

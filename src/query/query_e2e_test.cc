@@ -4,6 +4,7 @@
 // queries survive a restart.
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -279,6 +280,53 @@ TEST_P(QueryE2eTest, ValuesOverTheByteBudgetAreRefusedAndQueriesSurviveARestart)
   auto result = client_->QueryResult(done.id);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectSameAnswer(Oracle(request.sql), *result, request.sql);
+}
+
+TEST_P(QueryE2eTest, ReplicatedDimensionJoinsNextToTheData) {
+  if (GetParam() == StorageKind::kS3) GTEST_SKIP() << "the dimension files are written as folders";
+  // The same small CSV in every region's store.
+  const std::string csv =
+      "product_category,department\nElectronics,tech\nBooks,media\nToys,kids\n"
+      "Clothing,fashion\nBeauty,fashion\nSports,outdoor\nGarden,outdoor\n";
+  for (const char* region : {"us", "eu"}) {
+    fs::path folder = fs::path(stack_->StorageDir(region)) / "my-bucket" / "dims";
+    fs::create_directories(folder);
+    std::ofstream(folder / "categories.csv") << csv;
+  }
+  models::TableDefinition categories;
+  categories.name = "categories";
+  categories.format = "csv";
+  categories.reader_options = {{"header", true}};
+  categories.replicated = true;
+  categories.locations = {{"us", "s3://my-bucket/dims/*.csv"}, {"eu", "s3://my-bucket/dims/*.csv"}};
+  auto created = client_->CreateTable(categories);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+
+  const std::string sql =
+      "SELECT c.department, count(*) AS orders, sum(t.total_amount) AS revenue, "
+      "count(DISTINCT t.customer_id) AS buyers FROM transactions t LEFT JOIN categories c "
+      "USING (product_category) GROUP BY ALL ORDER BY c.department NULLS LAST";
+  models::QueryRequest request;
+  request.sql = sql;
+  auto submitted = client_->SubmitQuery(request);
+  ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
+  models::Query query = Finish(*submitted);
+  ASSERT_EQ(query.state, models::QueryState::kCompleted) << query.message;
+  auto result = client_->QueryResult(query.id);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  // One DuckDB: the dimension read once, joined to every region's rows.
+  const std::string dimension = stack_->StorageDir("us") + "/my-bucket/dims/categories.csv";
+  std::string oracle_sql = sql;
+  oracle_sql.replace(oracle_sql.find("categories c"), std::string("categories c").size(),
+                     "read_csv('" + dimension + "', header = true) c");
+  ExpectSameAnswer(Oracle(oracle_sql), *result, sql);
+
+  // A partitioned table on the right would need a shuffle.
+  request.sql = "SELECT count(*) FROM categories c JOIN transactions t USING (product_category)";
+  auto refused = client_->SubmitQuery(request);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("replicated"), std::string::npos)
+      << refused.status().message();
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, QueryE2eTest,

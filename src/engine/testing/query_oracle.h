@@ -35,17 +35,33 @@ class QueryOracle {
                     .ok());
   }
 
-  // The table's columns, as DuckDB reads them.
-  std::vector<TableColumnSchema> Columns() {
-    auto described = session_->Query("DESCRIBE " + name_);
-    std::vector<TableColumnSchema> columns;
+  // Table `name` as the planner sees it: DuckDB's columns and the readers a fragment uses.
+  PlannerTable Describe(const std::string& name) {
+    auto described = session_->Query("DESCRIBE " + name);
+    PlannerTable table;
+    table.name = name;
+    table.reader_sql = "read_parquet(getvariable('shoal_files'))";
     for (size_t r = 0; r < described->rows().size(); ++r) {
-      columns.push_back({described->Text(r, 0), described->Text(r, 1)});
+      table.columns.push_back({described->Text(r, 0), described->Text(r, 1)});
     }
-    return columns;
+    table.whole_reader_sql = "read_parquet(getvariable('" + JoinedFilesVariable(name) + "'))";
+    return table;
   }
 
-  PlannerTable Table() { return {name_, Columns(), "read_parquet(getvariable('shoal_files'))"}; }
+  PlannerTable Table() { return Describe(name_); }
+
+  // A replicated table `name` over `files`: every partition reads all of them.
+  PlannerTable AddReplicated(const std::string& name, const std::vector<std::string>& files) {
+    EXPECT_TRUE(session_
+                    ->Query("CREATE VIEW " + name + " AS SELECT * FROM read_parquet(" +
+                            SqlList(files) + ")")
+                    .ok());
+    EXPECT_TRUE(
+        session_->Query("SET VARIABLE " + JoinedFilesVariable(name) + " = " + SqlList(files)).ok());
+    PlannerTable table = Describe(name);
+    table.replicated = true;
+    return table;
+  }
 
   Result<ResultTable> Single(const std::string& sql) { return session_->Query(sql); }
 
