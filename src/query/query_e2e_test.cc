@@ -16,6 +16,7 @@
 #include "format/output_format.h"
 #include "jobspec/jobspec.h"
 #include "query/job_waiter.h"
+#include "storage/s3_client.h"
 
 namespace shoal::query {
 namespace {
@@ -283,15 +284,29 @@ TEST_P(QueryE2eTest, ValuesOverTheByteBudgetAreRefusedAndQueriesSurviveARestart)
 }
 
 TEST_P(QueryE2eTest, ReplicatedDimensionJoinsNextToTheData) {
-  if (GetParam() == StorageKind::kS3) GTEST_SKIP() << "the dimension files are written as folders";
-  // The same small CSV in every region's store.
+  // The same small CSV in every region's store (and one local copy for the oracle).
   const std::string csv =
       "product_category,department\nElectronics,tech\nBooks,media\nToys,kids\n"
       "Clothing,fashion\nBeauty,fashion\nSports,outdoor\nGarden,outdoor\n";
+  const std::string dimension = (dir_ / "categories.csv").string();
+  std::ofstream(dimension) << csv;
   for (const char* region : {"us", "eu"}) {
-    fs::path folder = fs::path(stack_->StorageDir(region)) / "my-bucket" / "dims";
-    fs::create_directories(folder);
-    std::ofstream(folder / "categories.csv") << csv;
+    if (std::string url = stack_->StoreUrl(region); !url.empty()) {
+      auto config = storage::S3ConfigFromEnvironment(
+          {{"DUCKDB_S3_ENDPOINT", url},
+           {"AWS_ACCESS_KEY_ID", devstack::S3rverProcess::kAccessKey},
+           {"AWS_SECRET_ACCESS_KEY", devstack::S3rverProcess::kSecretKey}});
+      ASSERT_TRUE(config.ok()) << config.status().ToString();
+      config->url_style = storage::UrlStyle::kPath;
+      auto s3 = storage::S3Client::Create(*config);
+      ASSERT_TRUE(s3.ok()) << s3.status().ToString();
+      auto put = (*s3)->PutObject("my-bucket", "dims/categories.csv", csv);
+      ASSERT_TRUE(put.ok()) << put.status().ToString();
+    } else {
+      fs::path folder = fs::path(stack_->StorageDir(region)) / "my-bucket" / "dims";
+      fs::create_directories(folder);
+      std::ofstream(folder / "categories.csv") << csv;
+    }
   }
   models::TableDefinition categories;
   categories.name = "categories";
@@ -315,7 +330,6 @@ TEST_P(QueryE2eTest, ReplicatedDimensionJoinsNextToTheData) {
   auto result = client_->QueryResult(query.id);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   // One DuckDB: the dimension read once, joined to every region's rows.
-  const std::string dimension = stack_->StorageDir("us") + "/my-bucket/dims/categories.csv";
   std::string oracle_sql = sql;
   oracle_sql.replace(oracle_sql.find("categories c"), std::string("categories c").size(),
                      "read_csv('" + dimension + "', header = true) c");
