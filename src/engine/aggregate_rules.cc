@@ -11,6 +11,7 @@
 #include "duckdb/parser/expression/comparison_expression.hpp"
 #include "duckdb/parser/expression/constant_expression.hpp"
 #include "duckdb/parser/parser.hpp"
+#include "duckdb/parser/result_modifier.hpp"
 
 namespace shoal::engine {
 
@@ -108,8 +109,8 @@ std::string AggregateRefusalReason(const std::string& name) {
   static const std::set<std::string> undetermined = {
       "first",  "last",   "any_value", "arbitrary", "arg_min",      "arg_max",
       "argmin", "argmax", "min_by",    "max_by",    "arg_min_null", "arg_max_null"};
-  static const std::set<std::string> ordered = {"string_agg", "group_concat", "listagg", "list",
-                                                "array_agg"};
+  static const std::set<std::string> ordered = {"string_agg", "group_concat", "listagg",
+                                                "list",       "array_agg",    "array_agg_distinct"};
   if (approximate.count(name)) {
     return "it is approximate (approx_count_distinct is 7-19% off in DuckDB 1.4.4) and its state "
            "cannot be merged exactly; use count(DISTINCT ...) or quantile_cont/quantile_disc";
@@ -118,8 +119,7 @@ std::string AggregateRefusalReason(const std::string& name) {
     return "which row it picks among equals is not determined, even in one DuckDB";
   }
   if (ordered.count(name)) {
-    return "its order is not determined without ORDER BY, and ordered aggregates are not split "
-           "yet";
+    return "its order is not determined without ORDER BY: add ORDER BY inside the call";
   }
   return "it has no exact split into partial and merge aggregates; docs/query.md lists the "
          "supported ones";
@@ -182,37 +182,85 @@ unique_ptr<ParsedExpression> SplitVariance(const duckdb::FunctionExpression& cal
   return Template(text, {{"$n", n}, {"$q", q}, {"$m", m}, {"$M", mean}});
 }
 
+// Aggregates whose answer depends on the order of their input: allowed with ORDER BY inside the
+// call, which makes the order part of the answer.
+const std::set<std::string>& Ordered() {
+  static const std::set<std::string> names = {"string_agg", "group_concat", "listagg", "list",
+                                              "array_agg"};
+  return names;
+}
+
+// Ships each distinct (value, order keys) with its count; the merge rebuilds the ordered list
+// with every row repeated as often as it occurred, then aggregates it (string_agg) or returns it.
+Result<unique_ptr<ParsedExpression>> SplitOrdered(const duckdb::FunctionExpression& call,
+                                                  const std::string& name, PartialSink& sink) {
+  if (call.distinct) return Refuse(call.ToString(), "DISTINCT with ORDER BY is not split yet");
+  std::string value = sink.AddValueKey(*call.children.at(0));
+  // No ORDER BY: a list whose order is sorted away right after (list_sort(list(x))).
+  duckdb::unique_ptr<duckdb::OrderModifier> order;
+  if (call.order_bys && !call.order_bys->orders.empty()) {
+    order = duckdb::make_uniq<duckdb::OrderModifier>();
+    for (const duckdb::OrderByNode& node : call.order_bys->orders) {
+      order->orders.emplace_back(node.type, node.null_order,
+                                 Column(sink.AddValueKey(*node.expression)));
+    }
+  }
+  std::string count =
+      sink.AddPartial(Call("count_star", {}, call.filter ? call.filter->Copy() : nullptr));
+  auto rows = duckdb::make_uniq<duckdb::FunctionExpression>(
+      "list", Args(Template("repeat([$v], $c)", {{"$v", value}, {"$c", count}})), Positive(count),
+      std::move(order));
+  auto list = Call("flatten", Args(unique_ptr<ParsedExpression>(std::move(rows))));
+  if (name == "list" || name == "array_agg") return list;
+  Expressions args = Args(
+      std::move(list), duckdb::make_uniq<duckdb::ConstantExpression>(duckdb::Value("string_agg")));
+  if (call.children.size() > 1) {
+    SHOAL_ASSIGN_OR_RETURN(Expressions separator, ConstantArguments(call));
+    for (auto& e : separator) args.push_back(std::move(e));
+  }
+  return Call("list_aggregate", std::move(args));
+}
+
 }  // namespace
 
 bool IsAllowedBoundAggregate(const std::string& bound_name) {
   static const std::set<std::string> names = {
-      "count",         "count_star",  "sum",        "sum_no_overflow", "min",
-      "max",           "avg",         "bool_and",   "bool_or",         "bit_and",
-      "bit_or",        "bit_xor",     "var_samp",   "var_pop",         "variance",
-      "stddev",        "stddev_samp", "stddev_pop", "median",          "quantile_cont",
-      "quantile_disc", "mode"};
+      "count",         "count_star", "sum",        "sum_no_overflow",
+      "min",           "max",        "avg",        "bool_and",
+      "bool_or",       "bit_and",    "bit_or",     "bit_xor",
+      "var_samp",      "var_pop",    "variance",   "stddev",
+      "stddev_samp",   "stddev_pop", "median",     "quantile_cont",
+      "quantile_disc", "mode",       "string_agg", "list",
+      "array_agg"};
   return names.count(bound_name) > 0;
 }
 
 Result<unique_ptr<ParsedExpression>> SplitAggregate(const duckdb::FunctionExpression& call,
                                                     const duckdb::LogicalType& type,
-                                                    PartialSink& sink) {
+                                                    PartialSink& sink, bool sorted_after) {
   const std::string name = Lower(call.function_name);
   const std::string shown = call.ToString();
   if (call.export_state) return Refuse(shown, "EXPORT_STATE is not supported");
-  if (call.order_bys && !call.order_bys->orders.empty()) {
-    return Refuse(shown, "ORDER BY inside an aggregate is not split yet");
-  }
   const bool known = name == "count" || name == "count_star" || name == "sum" || name == "avg" ||
                      name == "mean" || SelfMerging().count(name) || Variances().count(name) ||
-                     Holistic().count(name);
+                     Holistic().count(name) || Ordered().count(name);
   if (!known) return Refuse(name + "(...)", AggregateRefusalReason(name));
+  const bool ordered = call.order_bys && !call.order_bys->orders.empty();
+  if (ordered && !Ordered().count(name)) {
+    return Refuse(shown, "ORDER BY inside this aggregate is not split");
+  }
   if (name != "count_star" && call.children.empty()) {
     return Refuse(shown, "an aggregate without arguments");
   }
 
   unique_ptr<ParsedExpression> merged;
-  if (call.distinct && !DuplicateInsensitive().count(name)) {
+  if (Ordered().count(name)) {
+    const bool list = name == "list" || name == "array_agg";
+    if (!ordered && !(list && sorted_after)) {
+      return Refuse(name + "(...)", AggregateRefusalReason(name));
+    }
+    SHOAL_ASSIGN_OR_RETURN(merged, SplitOrdered(call, name, sink));
+  } else if (call.distinct && !DuplicateInsensitive().count(name)) {
     SHOAL_ASSIGN_OR_RETURN(merged, SplitDistinct(call, name, sink));
   } else if (name == "count" || name == "count_star") {
     merged = Template("coalesce(sum($a), 0)", {{"$a", sink.AddPartial(Partial(name, call))}});

@@ -31,9 +31,12 @@ class PartialSink {
 
 // The merge expression for aggregate `call`, whose result type in one DuckDB is `type`,
 // registering its partials in `sink`. `call` is a FunctionExpression that DuckDB's catalog knows
-// as an aggregate. Refusals are InvalidArgument starting "cannot answer exactly: ".
+// as an aggregate. `sorted_after`: the call is the list that list_sort() (DuckDB's own rewrite of
+// `list(x ORDER BY x)`) sorts, so its order does not matter. Refusals are InvalidArgument
+// starting "cannot answer exactly: ".
 Result<duckdb::unique_ptr<duckdb::ParsedExpression>> SplitAggregate(
-    const duckdb::FunctionExpression& call, const duckdb::LogicalType& type, PartialSink& sink);
+    const duckdb::FunctionExpression& call, const duckdb::LogicalType& type, PartialSink& sink,
+    bool sorted_after = false);
 
 // True when `bound_name` (the name DuckDB binds an aggregate to) is one SplitAggregate splits.
 // The planner checks every aggregate of the bound query against it, so no alias or macro brings

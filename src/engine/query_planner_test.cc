@@ -122,6 +122,9 @@ TEST_F(QueryPlannerTest, AggregateShapesAreExact) {
            "sales WHERE customer = 'c1'",
            "SELECT region, sum(DISTINCT k), avg(DISTINCT amount) FILTER (WHERE k > 2) FROM "
            "sales GROUP BY region ORDER BY region",
+           "SELECT k, string_agg(customer, '|' ORDER BY customer DESC), list(amount ORDER BY "
+           "amount NULLS FIRST) FILTER (WHERE n % 3 = 0) FROM sales GROUP BY k ORDER BY k",
+           "SELECT region, array_agg(ts ORDER BY ts, n) FROM sales WHERE k = 1 GROUP BY ALL",
        }) {
     ExpectExact(sql);
   }
@@ -187,7 +190,10 @@ TEST_F(QueryPlannerTest, AnswerHasOneDuckDbsNamesAndTypes) {
 TEST_F(QueryPlannerTest, RefusesWhatItCannotAnswerExactly) {
   ExpectRefused("SELECT approx_count_distinct(customer) FROM sales", "approximate");
   ExpectRefused("SELECT first(customer) FROM sales", "not determined");
-  ExpectRefused("SELECT string_agg(customer, ',') FROM sales", "string_agg");
+  ExpectRefused("SELECT string_agg(customer, ',') FROM sales", "ORDER BY");
+  ExpectRefused("SELECT string_agg(DISTINCT customer, ',' ORDER BY customer) FROM sales",
+                "DISTINCT");
+  ExpectRefused("SELECT max(customer ORDER BY n) FROM sales", "ORDER BY");
   ExpectRefused("SELECT k, count(*) FROM sales GROUP BY ROLLUP (k)", "ROLLUP");
   ExpectRefused("SELECT k FROM sales UNION SELECT k FROM sales", "UNION");
   ExpectRefused("WITH x AS (SELECT * FROM sales) SELECT count(*) FROM x", "WITH");

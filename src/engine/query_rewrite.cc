@@ -255,6 +255,16 @@ class AggregateRewrite {
       return Aliased(std::move(merged), e.GetAlias());
     }
     auto copy = e.Copy();
+    // DuckDB parses list(x ORDER BY x) as list_sort(list(x)): that unordered list is exact.
+    if (IsSortOfAggregate(*copy)) {
+      auto& sort = copy->Cast<duckdb::FunctionExpression>();
+      const ParsedExpression& list = *sort.children[0];
+      SHOAL_ASSIGN_OR_RETURN(auto type, AggregateType(list));
+      SHOAL_ASSIGN_OR_RETURN(auto merged, SplitAggregate(list.Cast<duckdb::FunctionExpression>(),
+                                                         type, partials_, /*sorted_after=*/true));
+      sort.children[0] = std::move(merged);
+      return copy;
+    }
     Status status = Status::Ok();
     duckdb::ParsedExpressionIterator::EnumerateChildren(*copy,
                                                         [&](unique_ptr<ParsedExpression>& child) {
@@ -268,6 +278,15 @@ class AggregateRewrite {
                                                         });
     SHOAL_RETURN_IF_ERROR(status);
     return copy;
+  }
+
+  bool IsSortOfAggregate(const ParsedExpression& e) const {
+    if (e.GetExpressionClass() != ExpressionClass::FUNCTION) return false;
+    const auto& call = e.Cast<duckdb::FunctionExpression>();
+    static const std::set<std::string> sorts = {"list_sort", "array_sort", "list_reverse_sort",
+                                                "array_reverse_sort"};
+    return sorts.count(Lower(call.function_name)) && !call.children.empty() &&
+           IsAggregateCall(*call.children[0], in_.aggregate_names) && call.children.size() <= 3;
   }
 
   Status MergeModifiers(duckdb::SelectNode& merge) {
