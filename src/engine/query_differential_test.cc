@@ -116,7 +116,8 @@ class QueryGenerator {
     }
     std::string sql = "SELECT ";
     for (size_t i = 0; i < select.size(); ++i) sql += (i ? ", " : "") + select[i];
-    sql += " FROM t";
+    // One query in four joins the replicated dimension, inside the fragment.
+    sql += Pick(4) == 0 ? " FROM t LEFT JOIN dims ON t.id % 7 = dims.dkey" : " FROM t";
     if (Pick(2) == 0) sql += " WHERE " + wheres[Pick(wheres.size())];
     if (!chosen_keys.empty()) sql += Pick(2) == 0 ? " GROUP BY ALL" : GroupByPositions(chosen_keys);
     if (!chosen_keys.empty() && Pick(4) == 0) {
@@ -166,13 +167,28 @@ TEST_F(QueryDifferentialTest, RandomQueriesEqualOneDuckDb) {
   QueryOracle oracle("t", files_, dir_.string());
   auto planner = std::move(QueryPlanner::Create()).value();
   const PlannerTable table = oracle.Table();
+  // The replicated dimension: labels for 0..5 (id % 7 = 6 finds none), key 3 twice.
+  const std::string dimension = (dir_ / "dims.parquet").string();
+  ASSERT_TRUE(std::move(Session::Open({}))
+                  .value()
+                  ->Query("COPY (SELECT * FROM (VALUES (0, 'zero'), (1, 'one'), (2, NULL), "
+                          "(3, 'three'), (3, 'drei'), (4, 'four'), (5, 'five')) v(dkey, dlabel)) "
+                          "TO '" +
+                          dimension + "' (FORMAT parquet)")
+                  .ok());
+  const PlannerTable dims = oracle.AddReplicated("dims", {dimension});
   QueryGenerator generator(20261206);
   std::mt19937 assign(7);
   const int kQueries = 1000;
   int compared = 0;
   for (int q = 0; q < kQueries; ++q) {
     std::string sql = generator.Next();
-    auto plan = planner->Plan({sql, {table}});
+    // A key on the dimension needs the join: add it where the generator did not.
+    if (sql.find("dims.dlabel") != std::string::npos &&
+        sql.find("JOIN dims") == std::string::npos) {
+      sql.replace(sql.find(" FROM t"), 7, " FROM t LEFT JOIN dims ON t.id % 7 = dims.dkey");
+    }
+    auto plan = planner->Plan({sql, {table, dims}});
     ASSERT_TRUE(plan.ok()) << plan.status().ToString() << "\n" << sql;
     auto single = oracle.Single(sql);
     ASSERT_TRUE(single.ok()) << single.status().ToString() << "\n" << sql;
