@@ -109,7 +109,8 @@ TEST_F(ChaosQueryTest, NodeKilledWhileItsFragmentRunsTheAnswerIsStillExact) {
 
   // The query runs in the background while this thread watches its fragment job.
   std::future<ProcessResult> answer = std::async(std::launch::async, [&] {
-    return Shoal({"query", "--partitions", "2", "--output", "csv", kSlowCategories});
+    return Shoal(
+        {"query", "--partitions", "2", "--output", "csv", "--timeout", "120", kSlowCategories});
   });
   std::string job_id;
   Json victim;
