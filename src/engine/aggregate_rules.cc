@@ -13,6 +13,8 @@
 #include "duckdb/parser/parser.hpp"
 #include "duckdb/parser/result_modifier.hpp"
 
+#include "engine/parse_tree.h"
+
 namespace shoal::engine {
 
 namespace {
@@ -20,19 +22,6 @@ namespace {
 using duckdb::ParsedExpression;
 using duckdb::unique_ptr;
 using Expressions = duckdb::vector<unique_ptr<ParsedExpression>>;
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-Status Refuse(const std::string& what, const std::string& why) {
-  return Status::InvalidArgument("cannot answer exactly: " + what + ": " + why);
-}
-
-unique_ptr<ParsedExpression> Column(const std::string& name) {
-  return duckdb::make_uniq<duckdb::ColumnRefExpression>(name);
-}
 
 template <typename... T>
 Expressions Args(T... args) {
@@ -51,7 +40,7 @@ unique_ptr<ParsedExpression> Call(const std::string& name, Expressions args,
 // `column > 0`: the merge-side filter that keeps value-key rows some filtered row produced.
 unique_ptr<ParsedExpression> Positive(const std::string& column) {
   return duckdb::make_uniq<duckdb::ComparisonExpression>(
-      duckdb::ExpressionType::COMPARE_GREATERTHAN, Column(column),
+      duckdb::ExpressionType::COMPARE_GREATERTHAN, ColumnRef(column),
       duckdb::make_uniq<duckdb::ConstantExpression>(duckdb::Value::BIGINT(0)));
 }
 
@@ -103,9 +92,8 @@ const std::map<std::string, std::string>& Holistic() {
 }  // namespace
 
 std::string AggregateRefusalReason(const std::string& name) {
-  static const std::set<std::string> approximate = {
-      "approx_count_distinct", "approx_quantile", "reservoir_quantile",
-      "approx_top_k",          "histogram",       "histogram_exact"};
+  static const std::set<std::string> approximate = {"approx_count_distinct", "approx_quantile",
+                                                    "reservoir_quantile", "approx_top_k"};
   static const std::set<std::string> undetermined = {
       "first",  "last",   "any_value", "arbitrary", "arg_min",      "arg_max",
       "argmin", "argmax", "min_by",    "max_by",    "arg_min_null", "arg_max_null"};
@@ -144,7 +132,7 @@ Result<unique_ptr<ParsedExpression>> SplitDistinct(const duckdb::FunctionExpress
                                                    const std::string& name, PartialSink& sink) {
   std::string value = sink.AddValueKey(*call.children.at(0));
   SHOAL_ASSIGN_OR_RETURN(Expressions args, ConstantArguments(call));
-  args.insert(args.begin(), Column(value));
+  args.insert(args.begin(), ColumnRef(value));
   unique_ptr<ParsedExpression> filter;
   if (call.filter) {
     filter = Positive(sink.AddPartial(Call("count_star", {}, call.filter->Copy())));
@@ -194,7 +182,7 @@ const std::set<std::string>& Ordered() {
 // with every row repeated as often as it occurred, then aggregates it (string_agg) or returns it.
 Result<unique_ptr<ParsedExpression>> SplitOrdered(const duckdb::FunctionExpression& call,
                                                   const std::string& name, PartialSink& sink) {
-  if (call.distinct) return Refuse(call.ToString(), "DISTINCT with ORDER BY is not split yet");
+  if (call.distinct) return Refuse(call.ToString(), "DISTINCT inside this aggregate is not split");
   std::string value = sink.AddValueKey(*call.children.at(0));
   // No ORDER BY: a list whose order is sorted away right after (list_sort(list(x))).
   duckdb::unique_ptr<duckdb::OrderModifier> order;
@@ -202,7 +190,7 @@ Result<unique_ptr<ParsedExpression>> SplitOrdered(const duckdb::FunctionExpressi
     order = duckdb::make_uniq<duckdb::OrderModifier>();
     for (const duckdb::OrderByNode& node : call.order_bys->orders) {
       order->orders.emplace_back(node.type, node.null_order,
-                                 Column(sink.AddValueKey(*node.expression)));
+                                 ColumnRef(sink.AddValueKey(*node.expression)));
     }
   }
   std::string count =
@@ -265,9 +253,9 @@ Result<unique_ptr<ParsedExpression>> SplitAggregate(const duckdb::FunctionExpres
   } else if (name == "count" || name == "count_star") {
     merged = Template("coalesce(sum($a), 0)", {{"$a", sink.AddPartial(Partial(name, call))}});
   } else if (name == "sum") {
-    merged = Call("sum", Args(Column(sink.AddPartial(Partial("sum", call)))));
+    merged = Call("sum", Args(ColumnRef(sink.AddPartial(Partial("sum", call)))));
   } else if (SelfMerging().count(name)) {
-    merged = Call(name, Args(Column(sink.AddPartial(Partial(name, call)))));
+    merged = Call(name, Args(ColumnRef(sink.AddPartial(Partial(name, call)))));
   } else if (name == "avg" || name == "mean") {
     if (type.id() != duckdb::LogicalTypeId::DOUBLE) {
       return Refuse(shown, "avg over " + type.ToString() + " is not split yet");

@@ -8,6 +8,7 @@
 #include "duckdb/common/error_data.hpp"
 #include "duckdb/parser/expression/cast_expression.hpp"
 #include "duckdb/parser/expression/columnref_expression.hpp"
+#include "duckdb/parser/expression/function_expression.hpp"
 #include "duckdb/parser/parsed_expression_iterator.hpp"
 #include "duckdb/parser/parser.hpp"
 #include "duckdb/parser/statement/select_statement.hpp"
@@ -19,6 +20,7 @@
 #include "duckdb/planner/logical_operator.hpp"
 
 #include "engine/aggregate_rules.h"
+#include "engine/parse_tree.h"
 #include "engine/query_plan.h"
 #include "engine/query_rewrite.h"
 #include "engine/query_sources.h"
@@ -49,15 +51,6 @@ namespace {
 using duckdb::ParsedExpression;
 using duckdb::unique_ptr;
 
-Status Refuse(const std::string& what, const std::string& why) {
-  return Status::InvalidArgument("cannot answer exactly: " + what + ": " + why);
-}
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 std::string Quote(const std::string& identifier) {
   return duckdb::KeywordHelper::WriteOptionallyQuoted(identifier, '"', false);
 }
@@ -74,6 +67,19 @@ void Unqualify(ParsedExpression& e, const std::string& table) {
       e, [&](ParsedExpression& child) { Unqualify(child, table); });
 }
 
+// Functions that read the session: in a fragment they would see the partition's own variables
+// and settings (the files it reads, its sandbox), not the user's.
+bool ReadsSession(const ParsedExpression& e) {
+  if (e.GetExpressionClass() == duckdb::ExpressionClass::FUNCTION) {
+    const std::string name = Lower(e.Cast<duckdb::FunctionExpression>().function_name);
+    if (name == "getvariable" || name == "current_setting") return true;
+  }
+  bool found = false;
+  duckdb::ParsedExpressionIterator::EnumerateChildren(
+      e, [&](const ParsedExpression& child) { found = found || ReadsSession(child); });
+  return found;
+}
+
 // The structural refusals: one SELECT block over one logical table, no subqueries, no sampling.
 Status CheckShape(duckdb::SelectNode& node) {
   if (!node.cte_map.map.empty()) {
@@ -85,6 +91,10 @@ Status CheckShape(duckdb::SelectNode& node) {
       node, [&](unique_ptr<ParsedExpression>& child) {
         if (status.ok() && child->HasSubquery()) {
           status = Refuse("a subquery", "subqueries over a logical table are not split yet");
+        }
+        if (status.ok() && ReadsSession(*child)) {
+          status = Refuse("getvariable() or current_setting()",
+                          "they read the session, which is each partition's own");
         }
       });
   return status;

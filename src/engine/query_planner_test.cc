@@ -125,6 +125,7 @@ TEST_F(QueryPlannerTest, AggregateShapesAreExact) {
            "SELECT k, string_agg(customer, '|' ORDER BY customer DESC), list(amount ORDER BY "
            "amount NULLS FIRST) FILTER (WHERE n % 3 = 0) FROM sales GROUP BY k ORDER BY k",
            "SELECT region, array_agg(ts ORDER BY ts, n) FROM sales WHERE k = 1 GROUP BY ALL",
+           "SELECT count(DISTINCT a) AS n, sum(b) FROM sales AS t(a, b)",
        }) {
     ExpectExact(sql);
   }
@@ -208,6 +209,21 @@ TEST_F(QueryPlannerTest, RefusesWhatItCannotAnswerExactly) {
   ExpectRefused("SELECT count(*) FROM read_csv('/etc/passwd')", "logical table");
   ExpectRefused("SELECT count(*) FROM sales USING SAMPLE 10%", "SAMPLE");
   ExpectRefused("SELECT kurtosis(n) FROM sales", "kurtosis");
+  ExpectRefused("SELECT count(*) FROM sales TABLESAMPLE reservoir(10 ROWS) REPEATABLE (1)",
+                "TABLESAMPLE");
+  ExpectRefused("SELECT count(*) FROM sales TABLESAMPLE 10%", "TABLESAMPLE");
+  ExpectRefused("SELECT max(COLUMNS('am.*')) FROM sales", "COLUMNS");
+  ExpectRefused("SELECT count(*) FROM sales WHERE getvariable('shoal_files') IS NULL",
+                "getvariable");
+  ExpectRefused("SELECT current_setting('threads'), count(*) FROM sales GROUP BY ALL",
+                "current_setting");
+  ExpectRefused("SELECT histogram(k) FROM sales", "no exact split");
+  ExpectRefused("SELECT list(DISTINCT region) FROM sales", "ORDER BY");
+  ExpectRefused("SELECT list(DISTINCT region ORDER BY region) FROM sales", "DISTINCT");
+  auto schema = Plan("SELECT count(*) FROM main.sales");
+  ASSERT_FALSE(schema.ok());
+  EXPECT_NE(schema.status().message().find("without a schema"), std::string::npos)
+      << schema.status().message();
 }
 
 TEST_F(QueryPlannerTest, BadSqlNamesTheProblem) {

@@ -16,6 +16,7 @@
 #include "duckdb/parser/tableref/subqueryref.hpp"
 
 #include "engine/aggregate_rules.h"
+#include "engine/parse_tree.h"
 
 namespace shoal::engine {
 
@@ -24,19 +25,6 @@ namespace {
 using duckdb::ExpressionClass;
 using duckdb::ParsedExpression;
 using duckdb::unique_ptr;
-
-Status Refuse(const std::string& what, const std::string& why) {
-  return Status::InvalidArgument("cannot answer exactly: " + what + ": " + why);
-}
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-unique_ptr<ParsedExpression> Column(const std::string& name) {
-  return duckdb::make_uniq<duckdb::ColumnRefExpression>(name);
-}
 
 unique_ptr<ParsedExpression> Aliased(unique_ptr<ParsedExpression> expression,
                                      const std::string& alias) {
@@ -47,6 +35,14 @@ unique_ptr<ParsedExpression> Aliased(unique_ptr<ParsedExpression> expression,
 bool IsAggregateCall(const ParsedExpression& e, const std::set<std::string>& aggregates) {
   if (e.GetExpressionClass() != ExpressionClass::FUNCTION) return false;
   return aggregates.count(Lower(e.Cast<duckdb::FunctionExpression>().function_name)) > 0;
+}
+
+bool ContainsStar(const ParsedExpression& e) {
+  if (e.GetExpressionClass() == ExpressionClass::STAR) return true;
+  bool found = false;
+  duckdb::ParsedExpressionIterator::EnumerateChildren(
+      e, [&](const ParsedExpression& child) { found = found || ContainsStar(child); });
+  return found;
 }
 
 bool ContainsAggregate(const ParsedExpression& e, const std::set<std::string>& aggregates) {
@@ -67,14 +63,6 @@ void CollectAggregates(const ParsedExpression& e, const std::set<std::string>& a
   }
   duckdb::ParsedExpressionIterator::EnumerateChildren(
       e, [&](const ParsedExpression& child) { CollectAggregates(child, aggregates, out); });
-}
-
-// An integer constant: a GROUP BY / ORDER BY position, or a LIMIT.
-std::optional<int64_t> IntegerConstant(const ParsedExpression& e) {
-  if (e.GetExpressionClass() != ExpressionClass::CONSTANT) return std::nullopt;
-  const duckdb::Value& value = e.Cast<duckdb::ConstantExpression>().value;
-  if (!value.type().IsIntegral() || value.IsNull()) return std::nullopt;
-  return value.GetValue<int64_t>();
 }
 
 // An unqualified one-part column name, or "".
@@ -132,8 +120,8 @@ class AggregateRewrite {
     auto merge = duckdb::make_uniq<duckdb::SelectNode>();
     for (size_t i = 0; i < query_.select_list.size(); ++i) {
       const ParsedExpression& item = *query_.select_list[i];
-      if (item.GetExpressionClass() == ExpressionClass::STAR) {
-        return Refuse("SELECT *", "a star is not allowed beside aggregates");
+      if (ContainsStar(item)) {
+        return Refuse("* or COLUMNS(...) in an aggregate query", "name the columns");
       }
       SHOAL_ASSIGN_OR_RETURN(auto merged, ToMerge(item));
       auto cast =
@@ -148,7 +136,7 @@ class AggregateRewrite {
     }
     SHOAL_RETURN_IF_ERROR(MergeModifiers(*merge));
     for (size_t i = 0; i < groups_.size(); ++i) {
-      merge->groups.group_expressions.push_back(Column(GroupColumn(i)));
+      merge->groups.group_expressions.push_back(ColumnRef(GroupColumn(i)));
     }
     if (!groups_.empty()) merge->groups.grouping_sets.push_back(AllOf(groups_.size()));
     SHOAL_ASSIGN_OR_RETURN(merge->from_table, MergeSource());
@@ -246,7 +234,7 @@ class AggregateRewrite {
   // expressions, everything else is kept with its children rewritten.
   Result<unique_ptr<ParsedExpression>> ToMerge(const ParsedExpression& e) {
     for (size_t i = 0; i < groups_.size(); ++i) {
-      if (groups_[i]->Equals(e)) return Aliased(Column(GroupColumn(i)), e.GetAlias());
+      if (groups_[i]->Equals(e)) return Aliased(ColumnRef(GroupColumn(i)), e.GetAlias());
     }
     if (IsAggregateCall(e, in_.aggregate_names)) {
       SHOAL_ASSIGN_OR_RETURN(auto type, AggregateType(e));
@@ -347,7 +335,7 @@ class AggregateRewrite {
       fragment->select_list.push_back(Aliased(groups_[i]->Copy(), GroupColumn(i)));
       // A constant in GROUP BY would be read as a position: group by its select alias instead.
       const bool constant = groups_[i]->GetExpressionClass() == ExpressionClass::CONSTANT;
-      fragment->groups.group_expressions.push_back(constant ? Column(GroupColumn(i))
+      fragment->groups.group_expressions.push_back(constant ? ColumnRef(GroupColumn(i))
                                                             : groups_[i]->Copy());
     }
     for (const auto& value : partials_.values_) {

@@ -11,6 +11,7 @@
 #include "duckdb/parser/result_modifier.hpp"
 #include "duckdb/parser/tableref/basetableref.hpp"
 
+#include "engine/parse_tree.h"
 #include "engine/query_rewrite.h"
 
 namespace shoal::engine {
@@ -20,17 +21,6 @@ namespace {
 using duckdb::ExpressionClass;
 using duckdb::ParsedExpression;
 using duckdb::unique_ptr;
-
-Status Refuse(const std::string& what, const std::string& why) {
-  return Status::InvalidArgument("cannot answer exactly: " + what + ": " + why);
-}
-
-std::optional<int64_t> IntegerConstant(const ParsedExpression* e) {
-  if (!e || e->GetExpressionClass() != ExpressionClass::CONSTANT) return std::nullopt;
-  const duckdb::Value& value = e->Cast<duckdb::ConstantExpression>().value;
-  if (!value.type().IsIntegral() || value.IsNull()) return std::nullopt;
-  return value.GetValue<int64_t>();
-}
 
 unique_ptr<ParsedExpression> Constant(int64_t value) {
   return duckdb::make_uniq<duckdb::ConstantExpression>(duckdb::Value::BIGINT(value));
@@ -78,8 +68,8 @@ Result<RewriteOutput> RewriteRows(const RewriteInput& input) {
   }
   std::optional<int64_t> limit_rows, offset_rows;
   if (limit) {
-    limit_rows = limit->limit ? IntegerConstant(limit->limit.get()) : std::nullopt;
-    offset_rows = limit->offset ? IntegerConstant(limit->offset.get()) : int64_t{0};
+    limit_rows = limit->limit ? IntegerConstant(*limit->limit) : std::nullopt;
+    offset_rows = limit->offset ? IntegerConstant(*limit->offset) : int64_t{0};
     if ((limit->limit && !limit_rows) || !offset_rows || limit_rows.value_or(0) < 0 ||
         *offset_rows < 0) {
       return Refuse("LIMIT or OFFSET that is not a constant", "each partition must know its head");
@@ -113,7 +103,7 @@ Result<RewriteOutput> RewriteRows(const RewriteInput& input) {
     for (const auto& node : order->orders) {
       const ParsedExpression& e = *node.expression;
       std::vector<std::string> keys;
-      if (auto position = IntegerConstant(&e)) {
+      if (auto position = IntegerConstant(e)) {
         if (*position < 1 || *position > static_cast<int64_t>(input.output_names.size())) {
           return Status::InvalidArgument("ORDER BY position " + std::to_string(*position) +
                                          " is not in the select list");

@@ -6,30 +6,25 @@
 #include "duckdb/parser/tableref/basetableref.hpp"
 #include "duckdb/parser/tableref/joinref.hpp"
 
+#include "engine/parse_tree.h"
+
 namespace shoal::engine {
 
 namespace {
-
-Status Refuse(const std::string& what, const std::string& why) {
-  return Status::InvalidArgument("cannot answer exactly: " + what + ": " + why);
-}
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 Result<const PlannerTable*> Lookup(const duckdb::TableRef& ref,
                                    const std::vector<PlannerTable>& tables) {
   if (ref.type != duckdb::TableReferenceType::BASE_TABLE) {
     return Refuse("FROM " + ref.ToString(), "a query reads logical tables by their names");
   }
+  if (ref.sample) return Refuse("TABLESAMPLE", "a sample differs per partition");
   const auto& base = ref.Cast<duckdb::BaseTableRef>();
+  if (!base.schema_name.empty() || !base.catalog_name.empty()) {
+    return Status::InvalidArgument("logical tables are named without a schema or catalog: write " +
+                                   base.table_name + ", not " + ref.ToString());
+  }
   for (const PlannerTable& table : tables) {
-    if (Lower(table.name) == Lower(base.table_name) && base.schema_name.empty() &&
-        base.catalog_name.empty()) {
-      return &table;
-    }
+    if (Lower(table.name) == Lower(base.table_name)) return &table;
   }
   std::string known;
   for (const PlannerTable& table : tables) known += (known.empty() ? "" : ", ") + table.name;
@@ -71,12 +66,15 @@ Status Resolve(const duckdb::TableRef& ref, const std::vector<PlannerTable>& tab
   return Status::Ok();
 }
 
-duckdb::unique_ptr<duckdb::TableRef> Reader(const std::string& sql, const std::string& alias) {
+// The reader call as a table under the name (and column aliases, `AS t(a, b)`) the query gave.
+duckdb::unique_ptr<duckdb::TableRef> Reader(const std::string& sql,
+                                            const duckdb::BaseTableRef& table) {
   duckdb::Parser parser;
   parser.ParseQuery("SELECT * FROM " + sql);
   auto& select = parser.statements.at(0)->Cast<duckdb::SelectStatement>();
   auto from = std::move(select.node->Cast<duckdb::SelectNode>().from_table);
-  from->alias = alias;
+  from->alias = table.alias.empty() ? table.table_name : table.alias;
+  from->column_name_alias = table.column_name_alias;
   return from;
 }
 
@@ -102,13 +100,12 @@ duckdb::unique_ptr<duckdb::TableRef> SwapInReaders(duckdb::TableRef& from,
     return copy;
   }
   const auto& base = from.Cast<duckdb::BaseTableRef>();
-  const std::string alias = base.alias.empty() ? base.table_name : base.alias;
   if (Lower(base.table_name) == Lower(sources.fact->name)) {
-    return Reader(sources.fact->reader_sql, alias);
+    return Reader(sources.fact->reader_sql, base);
   }
   for (const PlannerTable* joined : sources.joined) {
     if (Lower(base.table_name) == Lower(joined->name)) {
-      return Reader(joined->whole_reader_sql, alias);
+      return Reader(joined->whole_reader_sql, base);
     }
   }
   return from.Copy();  // not reached: every table was resolved
