@@ -16,6 +16,7 @@
 #include "format/output_format.h"
 #include "jobspec/jobspec.h"
 #include "query/job_waiter.h"
+#include "query/testing/devstack_fixture.h"
 #include "storage/s3_client.h"
 
 namespace shoal::query {
@@ -25,28 +26,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using devstack::Devstack;
 using devstack::StorageKind;
-
-constexpr const char* kGenerator = R"(
-Name: data-generator-{{.Region}}
-Type: ops
-Constraints:
-  - {Key: region, Operator: "==", Values: ["{{.Region}}"]}
-Tasks:
-  - Name: main
-    Engine:
-      Type: docker
-      Params:
-        Image: ghcr.io/bacalhau-project/data-generator:latest
-        Parameters: [generate, --count, "150", --region, "{{.Region}}", --start-date, 2024-01-01,
-                     --end-date, 2024-05-01, --rotate-interval, month, --output, /data]
-    Env:
-      AWS_ACCESS_KEY_ID: env:AWS_ACCESS_KEY_ID
-    Publisher:
-      Type: s3
-      Params: {Bucket: my-bucket, Key: "transactions/{nodeID}/", Endpoint: "http://storage-local:9000", Encoding: plain}
-    ResultPaths:
-      - {Name: data, Path: /data}
-)";
 
 // The seed's analyses as single statements over the logical table.
 const std::vector<std::string>& SeedAnalyses() {
@@ -80,42 +59,15 @@ const std::vector<std::string>& SeedAnalyses() {
   return queries;
 }
 
-class QueryE2eTest : public ::testing::TestWithParam<StorageKind> {
+class QueryE2eTest : public testing::DevstackFixture {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("shoal-queries-" + std::to_string(getpid()) + "-" +
-                                        std::to_string(static_cast<int>(GetParam())));
-    fs::remove_all(dir_);
+    MakeDir("shoal-queries");
     Start();
+    const std::string generator = testing::GeneratorSpec(150, "2024-05-01");
     for (const char* region : {"us", "eu"}) {
-      jobspec::SpecOptions options;
-      options.vars = *jobspec::BuildTemplateVars({std::string("Region=") + region}, {}, {});
-      auto parsed = jobspec::ParseJobSpec(kGenerator, options);
-      ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
-      auto finished = RunJobToCompletion(stack_->orchestrator(), parsed->job, 120s);
-      ASSERT_TRUE(finished.ok()) << finished.status().ToString();
+      ASSERT_NO_FATAL_FAILURE(Generate(region, generator));
     }
-  }
-  void TearDown() override {
-    stack_.reset();
-    fs::remove_all(dir_);
-  }
-  void Start() {
-    stack_.reset();
-    devstack::DevstackOptions options;
-    options.dir = dir_.string();
-    options.port = 0;
-    options.nodes_per_region = 2;
-    options.storage = GetParam();
-    options.s3rver = SHOAL_S3RVER;
-    auto stack = Devstack::Start(options);
-    ASSERT_TRUE(stack.ok()) << stack.status().ToString();
-    stack_ = std::move(stack).value();
-    ASSERT_TRUE(stack_->WaitForNodes(10s));
-    transport::HttpClient::Options http;
-    http.bearer_token = stack_->client_token();
-    client_ =
-        std::make_unique<api::ApiClient>(transport::Endpoint{"127.0.0.1", stack_->port()}, http);
   }
 
   // Waits for the query to end.
@@ -160,10 +112,6 @@ class QueryE2eTest : public ::testing::TestWithParam<StorageKind> {
     EXPECT_TRUE(result.ok()) << result.status().ToString();
     return result.ok() ? *result : engine::ResultTable();
   }
-
-  fs::path dir_;
-  std::unique_ptr<Devstack> stack_;
-  std::unique_ptr<api::ApiClient> client_;
 };
 
 // Cells of the answer's result.json against the oracle's: exact, doubles within 1e-12 relative.

@@ -15,6 +15,7 @@
 #include "jobspec/jobspec.h"
 #include "query/job_waiter.h"
 #include "query/table_http_api.h"
+#include "query/testing/devstack_fixture.h"
 #include "transport/http_client.h"
 
 namespace shoal::query {
@@ -26,67 +27,21 @@ using devstack::Devstack;
 using devstack::StorageKind;
 using transport::Json;
 
-constexpr const char* kGenerator = R"(
-Name: data-generator-{{.Region}}
-Type: ops
-Constraints:
-  - {Key: region, Operator: "==", Values: ["{{.Region}}"]}
-Tasks:
-  - Name: main
-    Engine:
-      Type: docker
-      Params:
-        Image: ghcr.io/bacalhau-project/data-generator:latest
-        Parameters: [generate, --count, "100", --region, "{{.Region}}", --start-date, 2024-01-01,
-                     --end-date, 2024-04-01, --rotate-interval, month, --output, /data]
-    Env:
-      AWS_ACCESS_KEY_ID: env:AWS_ACCESS_KEY_ID
-    Publisher:
-      Type: s3
-      Params: {Bucket: my-bucket, Key: "transactions/{nodeID}/", Endpoint: "http://storage-local:9000", Encoding: plain}
-    ResultPaths:
-      - {Name: data, Path: /data}
-)";
-
-class TableE2eTest : public ::testing::TestWithParam<StorageKind> {
+class TableE2eTest : public testing::DevstackFixture {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("shoal-tables-" + std::to_string(getpid()) + "-" +
-                                        std::to_string(static_cast<int>(GetParam())));
-    fs::remove_all(dir_);
+    MakeDir("shoal-tables");
     Start();
   }
-  void TearDown() override {
-    stack_.reset();
-    fs::remove_all(dir_);
-  }
   void Start() {
-    stack_.reset();
-    devstack::DevstackOptions options;
-    options.dir = dir_.string();
-    options.port = 0;
-    options.nodes_per_region = 2;
-    options.storage = GetParam();
-    options.s3rver = SHOAL_S3RVER;
-    auto stack = Devstack::Start(options);
-    ASSERT_TRUE(stack.ok()) << stack.status().ToString();
-    stack_ = std::move(stack).value();
-    ASSERT_TRUE(stack_->WaitForNodes(10s));
+    ASSERT_NO_FATAL_FAILURE(DevstackFixture::Start());
     transport::HttpClient::Options http;
     http.bearer_token = stack_->client_token();
-    client_ =
-        std::make_unique<api::ApiClient>(transport::Endpoint{"127.0.0.1", stack_->port()}, http);
     raw_ = std::make_unique<transport::HttpClient>(transport::Endpoint{"127.0.0.1", stack_->port()},
                                                    http);
   }
-
   void Generate(const std::string& region) {
-    jobspec::SpecOptions options;
-    options.vars = *jobspec::BuildTemplateVars({"Region=" + region}, {}, {});
-    auto parsed = jobspec::ParseJobSpec(kGenerator, options);
-    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
-    auto finished = RunJobToCompletion(stack_->orchestrator(), parsed->job, 120s);
-    ASSERT_TRUE(finished.ok()) << finished.status().ToString();
+    DevstackFixture::Generate(region, testing::GeneratorSpec(100, "2024-04-01"));
   }
 
   // One DuckDB over the region's store, as its nodes see it.
@@ -102,9 +57,6 @@ class TableE2eTest : public ::testing::TestWithParam<StorageKind> {
     return engine::Session::Open(options).value();
   }
 
-  fs::path dir_;
-  std::unique_ptr<Devstack> stack_;
-  std::unique_ptr<api::ApiClient> client_;
   std::unique_ptr<transport::HttpClient> raw_;
 };
 
