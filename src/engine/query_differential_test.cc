@@ -179,7 +179,18 @@ TEST_F(QueryDifferentialTest, RandomQueriesEqualOneDuckDb) {
   const PlannerTable dims = oracle.AddReplicated("dims", {dimension});
   QueryGenerator generator(20261206);
   std::mt19937 assign(7);
+  // Sanitizer builds run each query several times slower: fewer queries there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  const int kQueries = 200;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  const int kQueries = 200;
+#else
   const int kQueries = 1000;
+#endif
+#else
+  const int kQueries = 1000;
+#endif
   int compared = 0;
   for (int q = 0; q < kQueries; ++q) {
     std::string sql = generator.Next();
