@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "format/output_format.h"
 #include "models/ids.h"
+#include "models/text.h"
 #include "query/job_waiter.h"
 #include "query/query_store.h"
 #include "query/table_sql.h"
@@ -248,7 +249,10 @@ Result<models::Query> QueryCoordinator::Submit(const models::QueryRequest& reque
     bool resolved = false;
     for (const models::TableDefinition& table : tables) {
       if (!table.columns.empty()) continue;
-      if (plan.status().message().find("'" + table.name + "'") == std::string::npos) continue;
+      if (models::ToLowerAscii(plan.status().message())
+              .find("'" + models::ToLowerAscii(table.name) + "'") == std::string::npos) {
+        continue;
+      }
       SHOAL_ASSIGN_OR_RETURN(auto full, tables_.Resolve(table.name));
       plan_request.tables.push_back(PlannerTableOf(full));
       resolved = true;
