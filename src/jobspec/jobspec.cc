@@ -94,19 +94,38 @@ Result<YAML::Node> LoadSingleDocument(const std::string& yaml) {
 
 }  // namespace
 
+namespace {
+
+// "line L, column C: <problem> (byte 0xNN)<advice>" for the byte at `offset` of `yaml`.
+Status ByteError(std::string_view yaml, size_t offset, const std::string& problem,
+                 const std::string& advice) {
+  const std::string_view before = yaml.substr(0, offset);
+  const size_t line = 1 + std::count(before.begin(), before.end(), '\n');
+  const size_t line_start = before.rfind('\n');
+  const size_t column = offset - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+  char hex[8];
+  std::snprintf(hex, sizeof(hex), "0x%02X", static_cast<unsigned char>(yaml[offset]));
+  return Status::InvalidArgument("line " + std::to_string(line) + ", column " +
+                                 std::to_string(column) + ": " + problem + " (byte " + hex + ")" +
+                                 advice);
+}
+
+}  // namespace
+
 Result<ParsedJob> ParseJobYaml(std::string_view yaml) {
   // Job specs travel as JSON, which is UTF-8: a file saved in another encoding (Latin-1 "café")
   // is refused here, where the line can be named, rather than failing to encode later.
   if (size_t bad = models::InvalidUtf8Offset(yaml); bad != std::string_view::npos) {
-    const std::string_view before = yaml.substr(0, bad);
-    const size_t line = 1 + std::count(before.begin(), before.end(), '\n');
-    const size_t line_start = before.rfind('\n');
-    const size_t column = bad - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
-    char hex[8];
-    std::snprintf(hex, sizeof(hex), "0x%02X", static_cast<unsigned char>(yaml[bad]));
-    return Status::InvalidArgument("line " + std::to_string(line) + ", column " +
-                                   std::to_string(column) + ": the job spec is not UTF-8 (byte " +
-                                   hex + "); save the file as UTF-8");
+    return ByteError(yaml, bad, "the job spec is not UTF-8", "; save the file as UTF-8");
+  }
+  // YAML allows no control characters but tab, line feed and carriage return; yaml-cpp reads a
+  // NUL byte into text that is no longer UTF-8 (found by fuzz/jobspec_fuzzer).
+  for (size_t i = 0; i < yaml.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(yaml[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      return ByteError(yaml, i, "the job spec holds a control character, which YAML does not allow",
+                       "");
+    }
   }
   SHOAL_ASSIGN_OR_RETURN(YAML::Node root, LoadSingleDocument(std::string(yaml)));
   ParsedJob parsed;

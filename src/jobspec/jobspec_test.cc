@@ -132,6 +132,19 @@ TEST(JobSpecTest, TextThatIsNotUtf8IsRefusedWithItsLine) {
             std::string::npos);
 }
 
+// Found by fuzz/jobspec_fuzzer: a NUL byte inside a block scalar came out of yaml-cpp as text
+// that was not UTF-8, and encoding the job as JSON threw.
+TEST(JobSpecTest, ControlCharactersAreRefusedWithTheirLine) {
+  EXPECT_EQ(Error(std::string("Name: q\nType: batch\n# a\0b\n", 26)),
+            "line 3, column 4: the job spec holds a control character, which YAML does not allow "
+            "(byte 0x00)");
+  EXPECT_EQ(Error("Name: q\x07\n"),
+            "line 1, column 8: the job spec holds a control character, which YAML does not allow "
+            "(byte 0x07)");
+  // Tabs and Windows line ends are fine (this spec fails later, for its missing task).
+  EXPECT_EQ(Error("Name: q\t# tab\r\nType: ops\r\n").find("control"), std::string::npos);
+}
+
 TEST(JobSpecTest, ServiceAndDaemonAreRefused) {
   std::string yaml = kMinimal;
   yaml.replace(yaml.find("batch"), 5, "service");
