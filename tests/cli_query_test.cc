@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "run_process.h"
@@ -294,6 +295,43 @@ TEST_F(CliQueryTest, ShippedValuesOverTheBudgetExitOne) {
   // Aggregates are not values: the budget does not apply to them.
   auto aggregates = Query({"--max-ship-bytes", "10", "SELECT count(*) FROM transactions"});
   EXPECT_EQ(aggregates.exit_code, 0) << aggregates.err;
+}
+
+TEST_F(CliQueryTest, CtrlCCancelsTheQueryAndStopsItsFragmentJobs) {
+  for (const auto& [name, value] : env_) setenv(name.c_str(), value.c_str(), 1);
+  const size_t jobs_before = JobCount();
+  const fs::path log = dir_ / "interrupted.log";
+  // Each row hashes a long string: the fragments run for seconds.
+  BackgroundProcess query({ShoalBinary(), "query",
+                           "SELECT count(*) FROM transactions WHERE "
+                           "length(md5(repeat(customer_email, 50000))) = 32"},
+                          log.string());
+  for (auto deadline = std::chrono::steady_clock::now() + 20s;
+       JobCount() == jobs_before && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(50ms)) {
+  }
+  ASSERT_GT(JobCount(), jobs_before) << ReadWholeFile(log);
+  ASSERT_TRUE(query.alive()) << "the query ended before it was interrupted: " << ReadWholeFile(log);
+  query.Kill(SIGINT);
+  EXPECT_NE(ReadWholeFile(log).find("interrupted; query q-"), std::string::npos)
+      << ReadWholeFile(log);
+  // Its fragment jobs end Stopped.
+  std::string list;
+  for (auto deadline = std::chrono::steady_clock::now() + 20s;
+       std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(100ms)) {
+    list = Shoal({"job", "list", "--limit", "1000", "--output", "csv"}).out;
+    size_t running = 0;
+    std::istringstream lines(list);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("shoal-query-") != std::string::npos &&
+          (line.find("Running") != std::string::npos ||
+           line.find("Pending") != std::string::npos)) {
+        ++running;
+      }
+    }
+    if (running == 0) break;
+  }
+  EXPECT_NE(list.find("Stopped"), std::string::npos) << list;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "cli/api_support.h"
 #include "cli/command.h"
 #include "cli/result_table.h"
+#include "cli/signals.h"
 
 namespace shoal::cli {
 
@@ -118,18 +119,22 @@ int Run(const QueryFlags& flags) {
     return kExitOk;
   }
 
-  // Wait for the answer.
+  // Wait for the answer; Ctrl-C (or SIGTERM) cancels the query, as does --timeout.
+  BlockStopSignals();
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(static_cast<int64_t>(flags.timeout_s * 1000));
   models::Query query = *submitted;
   while (!models::IsTerminal(query.state)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (flags.timeout_s > 0 && std::chrono::steady_clock::now() > deadline) {
+    const bool interrupted = StopSignalWithin(std::chrono::milliseconds(100));
+    const bool late = flags.timeout_s > 0 && std::chrono::steady_clock::now() > deadline;
+    if (interrupted || late) {
       (void)client->CancelQuery(query.id);
-      return ReportError(kCommand,
-                         Status(ErrorCode::kDeadlineExceeded,
-                                "no answer within --timeout; query " + query.id + " cancelled"),
-                         kExitFailed);
+      return ReportError(
+          kCommand,
+          Status(ErrorCode::kCancelled,
+                 std::string(interrupted ? "interrupted" : "no answer within --timeout") +
+                     "; query " + query.id + " cancelled"),
+          kExitFailed);
     }
     auto current = client->GetQuery(query.id);
     if (!current.ok()) return ReportError(kCommand, current.status(), kExitFailed);

@@ -21,6 +21,13 @@ void BlockStopSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+bool StopSignalWithin(std::chrono::milliseconds timeout) {
+  sigset_t set = StopSignals();
+  const auto ms = timeout.count();
+  timespec wait{static_cast<time_t>(ms / 1000), static_cast<long>((ms % 1000) * 1000000)};
+  return sigtimedwait(&set, nullptr, &wait) > 0;
+}
+
 int WaitForStopSignal() {
   sigset_t set = StopSignals();
   int signal = 0;
