@@ -1,0 +1,1 @@
+SELECT k, count(*), sum(amount), avg(price) FROM t GROUP BY k ORDER BY 2 DESC LIMIT 3

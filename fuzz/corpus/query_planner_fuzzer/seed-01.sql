@@ -1,0 +1,1 @@
+SELECT date_trunc('month', ts) AS m, count(DISTINCT name), median(price) FROM t WHERE flag GROUP BY ALL

@@ -1,0 +1,1 @@
+SELECT addr.state, var_samp(price) FILTER (WHERE k > 2), string_agg(name, ',' ORDER BY name) FROM t GROUP BY 1 HAVING count(*) > 1

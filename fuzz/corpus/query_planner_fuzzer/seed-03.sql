@@ -1,0 +1,1 @@
+SELECT d.label, count(*) FROM t LEFT JOIN d USING (k) GROUP BY d.label

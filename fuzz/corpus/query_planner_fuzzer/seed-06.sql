@@ -1,0 +1,1 @@
+SELECT k, sum(amount), rank() OVER (ORDER BY sum(amount)) FROM t GROUP BY k QUALIFY rank() OVER (ORDER BY sum(amount)) < 3

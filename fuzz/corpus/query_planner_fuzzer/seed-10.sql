@@ -1,0 +1,1 @@
+SELECT list(k ORDER BY k), quantile_cont(price, [0.1, 0.9]) FROM t
