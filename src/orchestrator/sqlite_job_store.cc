@@ -35,9 +35,6 @@ using internal::ScopedStatement;
 using internal::SqliteError;
 using internal::SqliteStatement;
 
-// Only another process (an operator's sqlite3 shell, a second orchestrator started by mistake)
-// can hold the database lock: within this process every call is serialized by the mutex.
-constexpr int kBusyTimeoutMs = 5000;
 constexpr int64_t kMaxPageSize = 1000;
 
 // UPSERT rather than INSERT OR REPLACE: REPLACE would silently delete another job holding the
@@ -338,53 +335,12 @@ Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const std::string& 
 }
 
 Status SqliteJobStore::Configure() {
-  sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-  SHOAL_RETURN_IF_ERROR(Exec("PRAGMA foreign_keys = ON"));
-
-  // WAL: readers never block the writer, and a commit is one sequential append.
-  SHOAL_ASSIGN_OR_RETURN(ScopedStatement wal, Statement("PRAGMA journal_mode = WAL"));
-  SHOAL_ASSIGN_OR_RETURN(bool row, wal->Step());
-  std::string mode = row ? std::string(wal->ColumnText(0)) : "";
-  // An in-memory database (":memory:", used by tests elsewhere) cannot be WAL and needs no
-  // durability; anything else that refuses WAL (e.g. a file system without shared memory) is
-  // not a safe place for the orchestrator's state.
-  if (mode != "wal" && mode != "memory") {
-    return Status::IoError("cannot enable WAL journal mode (got '" + mode + "')");
-  }
-
-  // synchronous=NORMAL, not FULL. In WAL mode NORMAL still write()s each commit into the WAL
-  // before COMMIT returns, so the commit is in the kernel's page cache: a process that is
-  // killed (SIGKILL, crash, OOM killer) loses nothing it committed, and the next Open replays
-  // the WAL. What NORMAL gives up is the fsync per commit (the WAL is synced at checkpoints), so
-  // a power loss or kernel crash can lose the last commits, never corrupt the file. FULL would
-  // make every commit wait for the disk: every PutExecution and AppendEvent outside a
-  // Transaction, i.e. the scheduler's and heartbeat handler's hot path, would be bound by fsync
-  // latency instead of CPU. Measured with job_store_test's rate test on our 2-core dev machine:
-  // about 230 PutExecution/s with FULL against 5,000-7,000/s with NORMAL (target: 1,000/s). Nodes
-  // re-report executions after an orchestrator restart, so the state lost to a power cut is mostly
-  // re-learned; if we ever promise clients survival of power loss, this is the one line to change.
-  return Exec("PRAGMA synchronous = NORMAL");
+  SHOAL_RETURN_IF_ERROR(internal::ConfigureStore(db_));  // WAL, synchronous=NORMAL (see there)
+  return Exec("PRAGMA foreign_keys = ON");
 }
 
 Status SqliteJobStore::Migrate() {
-  return InTransaction([&]() -> Status {
-    // Read inside the write transaction, so two processes opening a new file at once cannot
-    // both create the schema.
-    SHOAL_ASSIGN_OR_RETURN(ScopedStatement pragma, Statement("PRAGMA user_version"));
-    SHOAL_ASSIGN_OR_RETURN(bool row, pragma->Step());
-    const int64_t version = row ? pragma->ColumnInt(0) : 0;
-    if (version > kSchemaVersion) {
-      return Status::FailedPrecondition("schema version " + std::to_string(version) +
-                                        " is newer than this shoal supports (" +
-                                        std::to_string(kSchemaVersion) + "); run a newer shoal");
-    }
-    for (int64_t v = version; v < kSchemaVersion; ++v) {
-      SHOAL_RETURN_IF_ERROR(Exec(kMigrations[v]));
-    }
-    if (version == kSchemaVersion) return Status::Ok();
-    return Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
-  });
+  return internal::MigrateStore(db_, kMigrations, kSchemaVersion);
 }
 
 Status SqliteJobStore::InTransaction(const std::function<Status()>& body) {
@@ -434,13 +390,7 @@ Status SqliteJobStore::CheckTransactionAlive() {
   return Status::Ok();
 }
 
-Status SqliteJobStore::Exec(const std::string& sql) {
-  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) {
-    return SqliteError(db_, rc, "executing '" + internal::SqlSummary(sql) + "'");
-  }
-  return Status::Ok();
-}
+Status SqliteJobStore::Exec(const std::string& sql) { return internal::ExecSql(db_, sql); }
 
 Result<ScopedStatement> SqliteJobStore::Statement(std::string_view sql) {
   SHOAL_RETURN_IF_ERROR(CheckTransactionAlive());

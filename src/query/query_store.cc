@@ -1,22 +1,27 @@
 #include "query/query_store.h"
 
 #include <filesystem>
+#include <iterator>
 
 #include "orchestrator/sqlite_statement.h"
 
 namespace shoal::query {
 
+using orchestrator::internal::ConfigureStore;
+using orchestrator::internal::MigrateStore;
 using orchestrator::internal::SqliteError;
 using orchestrator::internal::SqliteStatement;
 
 namespace {
 
-Status Exec(sqlite3* db, const std::string& sql) {
-  char* error = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  sqlite3_free(error);
-  return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, "executing '" + sql + "'");
-}
+// migrations[i] upgrades the file from schema version i to i + 1. Append; never edit an entry
+// that has shipped. `record` holds the whole query (models codec); the other columns are copies
+// for keys and filters.
+constexpr const char* kMigrations[] = {
+    "CREATE TABLE queries (id TEXT PRIMARY KEY NOT NULL, create_time INTEGER NOT NULL, "
+    "state TEXT NOT NULL, record TEXT NOT NULL)",
+};
+constexpr int64_t kSchemaVersion = std::size(kMigrations);
 
 }  // namespace
 
@@ -27,16 +32,15 @@ Result<std::unique_ptr<QueryStore>> QueryStore::Open(const std::string& data_dir
   const std::string path = (std::filesystem::path(data_dir) / "queries.db").string();
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+      nullptr);
+  // The store owns the handle from here on, even when opening failed (it must be closed).
   std::unique_ptr<QueryStore> store(new QueryStore(db));
   if (rc != SQLITE_OK) return SqliteError(db, rc, "cannot open query store " + path);
-  sqlite3_busy_timeout(db, 5000);
-  SHOAL_RETURN_IF_ERROR(Exec(db, "PRAGMA journal_mode = WAL"));
-  SHOAL_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous = NORMAL"));
-  SHOAL_RETURN_IF_ERROR(Exec(db,
-                             "CREATE TABLE IF NOT EXISTS queries (id TEXT PRIMARY KEY, "
-                             "create_time INTEGER NOT NULL, state TEXT NOT NULL, record TEXT NOT "
-                             "NULL)"));
+  SHOAL_RETURN_IF_ERROR(ConfigureStore(db).WithContext("query store " + path));
+  SHOAL_RETURN_IF_ERROR(
+      MigrateStore(db, kMigrations, kSchemaVersion).WithContext("query store " + path));
   return store;
 }
 

@@ -1,6 +1,5 @@
 #include "query/table_catalog.h"
 
-#include <chrono>
 #include <filesystem>
 #include <iterator>
 #include <utility>
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include "orchestrator/orchestrator.h"
 #include "orchestrator/sqlite_statement.h"
 
 namespace shoal::query {
@@ -16,10 +16,6 @@ namespace {
 
 using orchestrator::internal::SqliteError;
 using orchestrator::internal::SqliteStatement;
-
-// Only another process (an operator's sqlite3 shell) can hold the lock: calls in this process
-// are serialized by the mutex.
-constexpr int kBusyTimeoutMs = 5000;
 
 // migrations[i] upgrades the file from schema version i to i + 1 (PRAGMA user_version). Append;
 // never edit an entry that has shipped. `json` holds the whole definition (models codec);
@@ -41,12 +37,6 @@ constexpr std::string_view kInsert =
     "INSERT INTO tables (name, create_time, json) VALUES (?1, ?2, ?3)";
 constexpr std::string_view kUpdate = "UPDATE tables SET json = ?2 WHERE name = ?1";
 constexpr std::string_view kDelete = "DELETE FROM tables WHERE name = ?1";
-
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Invalid UTF-8 is replaced rather than thrown on (validation refuses it before this anyway).
 std::string Dump(const TableDefinition& table) {
@@ -83,56 +73,14 @@ Result<std::unique_ptr<TableCatalog>> TableCatalog::Open(const std::string& data
   // The catalog owns the handle from here on, even when opening failed (it must be closed).
   std::unique_ptr<TableCatalog> catalog(new TableCatalog(db, path));
   if (rc != SQLITE_OK) return SqliteError(db, rc, "cannot open table catalog " + path);
-  std::lock_guard<std::mutex> lock(catalog->mu_);
-  SHOAL_RETURN_IF_ERROR(catalog->Configure().WithContext("table catalog " + path));
-  SHOAL_RETURN_IF_ERROR(catalog->Migrate().WithContext("table catalog " + path));
+  SHOAL_RETURN_IF_ERROR(
+      orchestrator::internal::ConfigureStore(db).WithContext("table catalog " + path));
+  SHOAL_RETURN_IF_ERROR(orchestrator::internal::MigrateStore(db, kMigrations, kSchemaVersion)
+                            .WithContext("table catalog " + path));
   return catalog;
 }
 
 TableCatalog::~TableCatalog() { sqlite3_close_v2(db_); }
-
-Status TableCatalog::Exec(const std::string& sql) {
-  char* error = nullptr;
-  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
-  sqlite3_free(error);
-  if (rc != SQLITE_OK) {
-    return SqliteError(db_, rc, "executing '" + orchestrator::internal::SqlSummary(sql) + "'");
-  }
-  return Status::Ok();
-}
-
-Status TableCatalog::Configure() {
-  sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-  // WAL, as the job store: readers never block the writer; synchronous=NORMAL keeps every
-  // commit through a process crash (see sqlite_job_store.cc for the trade-off).
-  SHOAL_ASSIGN_OR_RETURN(auto wal, SqliteStatement::Prepare(db_, "PRAGMA journal_mode = WAL"));
-  SHOAL_ASSIGN_OR_RETURN(bool row, wal->Step());
-  const std::string mode = row ? std::string(wal->ColumnText(0)) : "";
-  wal.reset();
-  if (mode != "wal") return Status::IoError("cannot enable WAL journal mode (got '" + mode + "')");
-  return Exec("PRAGMA synchronous = NORMAL");
-}
-
-Status TableCatalog::Migrate() {
-  SHOAL_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  Status status = [&]() -> Status {
-    SHOAL_ASSIGN_OR_RETURN(auto pragma, SqliteStatement::Prepare(db_, "PRAGMA user_version"));
-    SHOAL_ASSIGN_OR_RETURN(bool row, pragma->Step());
-    const int64_t version = row ? pragma->ColumnInt(0) : 0;
-    if (version > kSchemaVersion) {
-      return Status::FailedPrecondition("schema version " + std::to_string(version) +
-                                        " is newer than this shoal supports (" +
-                                        std::to_string(kSchemaVersion) + "); run a newer shoal");
-    }
-    for (int64_t v = version; v < kSchemaVersion; ++v) SHOAL_RETURN_IF_ERROR(Exec(kMigrations[v]));
-    if (version == kSchemaVersion) return Status::Ok();
-    return Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
-  }();
-  if (status.ok()) return Exec("COMMIT");
-  (void)Exec("ROLLBACK");
-  return status;
-}
 
 Result<TableDefinition> TableCatalog::GetLocked(const std::string& name) {
   SHOAL_ASSIGN_OR_RETURN(auto get, SqliteStatement::Prepare(db_, kGet));
@@ -150,7 +98,7 @@ Result<TableDefinition> TableCatalog::Create(TableDefinition table) {
     return Status(ErrorCode::kAlreadyExists, "table '" + existing->name + "' already exists");
   }
   if (existing.status().code() != ErrorCode::kNotFound) return existing.status();
-  table.create_time = table.modify_time = NowNanos();
+  table.create_time = table.modify_time = orchestrator::NowNanos();
   SHOAL_ASSIGN_OR_RETURN(auto insert, SqliteStatement::Prepare(db_, kInsert));
   insert->BindText(1, table.name);
   insert->BindInt(2, table.create_time);
@@ -199,7 +147,7 @@ Result<TableDefinition> TableCatalog::Update(TableDefinition table) {
                                       "' was dropped and created again meanwhile");
   }
   table.name = stored.name;  // the spelling it was created with
-  table.modify_time = NowNanos();
+  table.modify_time = orchestrator::NowNanos();
   SHOAL_ASSIGN_OR_RETURN(auto update, SqliteStatement::Prepare(db_, kUpdate));
   update->BindText(1, table.name);
   update->BindText(2, Dump(table));

@@ -54,9 +54,6 @@ class TableCatalog {
 
  private:
   TableCatalog(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  Status Exec(const std::string& sql);
-  Status Configure();
-  Status Migrate();
   Result<TableDefinition> GetLocked(const std::string& name);
 
   sqlite3* const db_;
