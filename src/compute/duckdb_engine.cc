@@ -7,8 +7,6 @@
 #include <system_error>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "compute/files.h"
 #include "compute/stores.h"
 #include "engine/engine.h"
@@ -23,10 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string Dump(const nlohmann::ordered_json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 // Streams each row-returning statement into result.json (through a temporary file, so the file
 // always holds the last complete statement) and remembers which statement that was.
 class ResultJsonSink : public engine::ResultSink {
@@ -40,28 +34,18 @@ class ResultJsonSink : public engine::ResultSink {
     statement_ = static_cast<int64_t>(outcomes_->size()) + 1;
     out_.close();
     out_.open(temporary_, std::ios::binary | std::ios::trunc);
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const engine::Column& column : columns) {
-      list.push_back({{"Name", column.name}, {"Type", column.type}, {"Numeric", column.numeric}});
-    }
-    out_ << "{\"Columns\":" << Dump(list) << ",\"Rows\":[";
+    out_ << format::ResultJsonStart(columns);
     rows_ = 0;
     return out_ ? Status::Ok() : Status::IoError("cannot write result.json");
   }
 
   Status Row(std::vector<engine::Cell>&& cells) override {
-    std::string row = "[";
-    for (size_t c = 0; c < cells.size(); ++c) {
-      if (c > 0) row += ",";
-      row += format::CellJsonText(cells[c]);  // exact numbers: DECIMAL 12.50 stays 12.50
-    }
-    row += "]";
-    out_ << (rows_++ == 0 ? "\n" : ",\n") << row;
+    out_ << (rows_++ == 0 ? "\n" : ",\n") << format::ResultJsonRow(cells);
     return out_ ? Status::Ok() : Status::IoError("cannot write result.json");
   }
 
   Status End() override {
-    out_ << "]}\n";
+    out_ << format::kResultJsonEnd;
     out_.close();
     if (!out_) return Status::IoError("cannot write result.json");
     std::error_code error;

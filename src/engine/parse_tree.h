@@ -1,6 +1,6 @@
 // Small helpers over DuckDB's parse tree shared by the query planner's files (internal to
 // engine/): the refusal message every unsupported construct gets, names compared without case,
-// column references, integer constants.
+// quoting, column references, integer constants.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -26,6 +26,16 @@ inline Status Refuse(const std::string& what, const std::string& why) {
 inline std::string Lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
+}
+
+// `name` as an SQL identifier, in double quotes when it needs them.
+inline std::string QuoteIdentifier(const std::string& name) {
+  return duckdb::KeywordHelper::WriteOptionallyQuoted(name, '"', false);
+}
+
+// `text` as an SQL string literal.
+inline std::string QuoteLiteral(const std::string& text) {
+  return duckdb::KeywordHelper::WriteQuoted(text);
 }
 
 inline duckdb::unique_ptr<duckdb::ParsedExpression> ColumnRef(const std::string& name) {

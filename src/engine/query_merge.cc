@@ -2,40 +2,32 @@
 // cast back to the type the merge expects, and the merge runs over it in a locked session that
 // reaches only the partials' folders.
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "duckdb.hpp"
 
 #include "engine/engine.h"
+#include "engine/parse_tree.h"
 #include "engine/query_plan.h"
 
 namespace shoal::engine {
 
-namespace {
-
-std::string Literal(const std::string& text) { return duckdb::KeywordHelper::WriteQuoted(text); }
-
-std::string Identifier(const std::string& name) {
-  return duckdb::KeywordHelper::WriteOptionallyQuoted(name, '"', false);
-}
-
-}  // namespace
-
 std::string PartialsViewSql(const QueryPlan& plan, const std::vector<std::string>& files) {
   std::string columns;
   for (const Column& column : plan.partial_columns) {
-    columns += (columns.empty() ? "" : ", ") + Identifier(column.name) + " " + column.type;
+    columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(column.name) + " " + column.type;
   }
   if (files.empty()) {
     return std::string("CREATE OR REPLACE TABLE ") + kPartialsTable + " (" + columns + ")";
   }
   std::string select;
   for (const Column& column : plan.partial_columns) {
-    select += (select.empty() ? "" : ", ") + std::string("CAST(") + Identifier(column.name) +
-              " AS " + column.type + ") AS " + Identifier(column.name);
+    select += (select.empty() ? "" : ", ") + std::string("CAST(") + QuoteIdentifier(column.name) +
+              " AS " + column.type + ") AS " + QuoteIdentifier(column.name);
   }
   std::string list;
-  for (const std::string& file : files) list += (list.empty() ? "" : ", ") + Literal(file);
+  for (const std::string& file : files) list += (list.empty() ? "" : ", ") + QuoteLiteral(file);
   return std::string("CREATE OR REPLACE VIEW ") + kPartialsTable + " AS SELECT " + select +
          " FROM read_parquet([" + list + "])";
 }
@@ -68,11 +60,21 @@ Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::
   return merger->Query(plan.merge_sql);
 }
 
-Result<int64_t> CountParquetRows(const std::string& file) {
+Result<std::vector<int64_t>> CountParquetRows(const std::vector<std::string>& files) {
+  std::vector<int64_t> rows(files.size(), 0);
+  if (files.empty()) return rows;
+  std::string list;
+  for (const std::string& file : files) list += (list.empty() ? "" : ", ") + QuoteLiteral(file);
   SHOAL_ASSIGN_OR_RETURN(auto session, Session::Open({}));
   SHOAL_ASSIGN_OR_RETURN(
-      auto counted, session->Query("SELECT count(*) FROM read_parquet(" + Literal(file) + ")"));
-  return std::stoll(counted.Text(0, 0));
+      auto counted,
+      session->Query("SELECT file_name, num_rows FROM parquet_file_metadata([" + list + "])"));
+  std::map<std::string, int64_t> by_file;
+  for (size_t r = 0; r < counted.rows().size(); ++r) {
+    by_file[counted.Text(r, 0)] = std::stoll(counted.Text(r, 1));
+  }
+  for (size_t i = 0; i < files.size(); ++i) rows[i] = by_file[files[i]];
+  return rows;
 }
 
 }  // namespace shoal::engine

@@ -104,7 +104,7 @@ Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::
 // to the type the merge expects (a typed empty table when there are no files).
 std::string PartialsViewSql(const QueryPlan& plan, const std::vector<std::string>& files);
 
-// The rows of a Parquet file, from its footer.
-Result<int64_t> CountParquetRows(const std::string& file);
+// The rows of each Parquet file, from their footers, in the order of `files`.
+Result<std::vector<int64_t>> CountParquetRows(const std::vector<std::string>& files);
 
 }  // namespace shoal::engine

@@ -51,10 +51,6 @@ namespace {
 using duckdb::ParsedExpression;
 using duckdb::unique_ptr;
 
-std::string Quote(const std::string& identifier) {
-  return duckdb::KeywordHelper::WriteOptionallyQuoted(identifier, '"', false);
-}
-
 // Strips the table's name or alias from column references, so that `t.x` and `x` are one group
 // key: the query reads one table.
 void Unqualify(ParsedExpression& e, const std::string& table) {
@@ -169,7 +165,6 @@ class DuckDbQueryPlanner : public QueryPlanner {
 
     RewriteInput input;
     input.query = &node;
-    input.table_alias = alias;
     for (const auto& column : table->columns) input.table_columns.insert(Lower(column.name));
     for (const PlannerTable* joined : sources.joined) {
       for (const auto& column : joined->columns) input.table_columns.insert(Lower(column.name));
@@ -197,9 +192,9 @@ class DuckDbQueryPlanner : public QueryPlanner {
   }
 
   Status CreateEmptyTable(const PlannerTable& table) {
-    std::string sql = "CREATE TABLE " + Quote(table.name) + " (";
+    std::string sql = "CREATE TABLE " + QuoteIdentifier(table.name) + " (";
     for (size_t i = 0; i < table.columns.size(); ++i) {
-      sql += (i ? ", " : "") + Quote(table.columns[i].name) + " " + table.columns[i].type;
+      sql += (i ? ", " : "") + QuoteIdentifier(table.columns[i].name) + " " + table.columns[i].type;
     }
     auto created = connection_.Query(sql + ")");
     if (created->HasError()) {
@@ -283,12 +278,7 @@ class DuckDbQueryPlanner : public QueryPlanner {
   // The merge must bind over partials of the planned types: a planner bug shows here, not
   // after the fragments ran.
   Status CheckMerge(const QueryPlan& plan) {
-    std::string sql = std::string("CREATE TABLE ") + kPartialsTable + " (";
-    for (size_t i = 0; i < plan.partial_columns.size(); ++i) {
-      sql += (i ? ", " : "") + Quote(plan.partial_columns[i].name) + " " +
-             plan.partial_columns[i].type;
-    }
-    auto created = connection_.Query(sql + ")");
+    auto created = connection_.Query(PartialsViewSql(plan, {}));
     if (created->HasError()) return Status::Internal(created->GetError());
     auto prepared = connection_.Prepare(plan.merge_sql);
     if (prepared->HasError()) {

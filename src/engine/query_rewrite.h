@@ -27,7 +27,6 @@ namespace shoal::engine {
 struct RewriteInput {
   // The query, already checked to be one SELECT block over `table` (possibly aliased).
   const duckdb::SelectNode* query = nullptr;
-  std::string table_alias;                // the name the query's columns are qualified with
   std::set<std::string> table_columns;    // lower case
   std::set<std::string> aggregate_names;  // lower case: what DuckDB's catalog calls aggregates
   std::vector<std::string> output_names;  // one DuckDB's answer for the query

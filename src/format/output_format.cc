@@ -222,6 +222,23 @@ std::string CellJsonText(const engine::Cell& cell) {
   return DumpJson(CellToJson(cell));
 }
 
+std::string ResultJsonStart(const std::vector<engine::Column>& columns) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const engine::Column& column : columns) {
+    list.push_back({{"Name", column.name}, {"Type", column.type}, {"Numeric", column.numeric}});
+  }
+  return "{\"Columns\":" + DumpJson(list) + ",\"Rows\":[";
+}
+
+std::string ResultJsonRow(const std::vector<engine::Cell>& cells) {
+  std::string row = "[";
+  for (size_t c = 0; c < cells.size(); ++c) {
+    if (c > 0) row += ",";
+    row += CellJsonText(cells[c]);  // exact numbers: DECIMAL 12.50 stays 12.50
+  }
+  return row + "]";
+}
+
 Result<OutputFormat> ParseOutputFormat(const std::string& text) {
   if (text == "table") return OutputFormat::kTable;
   if (text == "csv") return OutputFormat::kCsv;

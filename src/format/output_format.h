@@ -12,6 +12,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -34,5 +35,12 @@ nlohmann::ordered_json CellToJson(const engine::Cell& cell);
 // A cell as JSON text. Unlike CellToJson(...).dump(), numbers keep DuckDB's exact text: a
 // DECIMAL(18,2) stays "12.50" and a HUGEINT keeps every digit, where a double would not.
 std::string CellJsonText(const engine::Cell& cell);
+
+// result.json, the answer of a duckdb execution or of a query (docs/api.md "Published
+// results"), in pieces so a sink can stream it: ResultJsonStart, then each row's ResultJsonRow
+// preceded by "\n" (the first) or ",\n", then kResultJsonEnd.
+std::string ResultJsonStart(const std::vector<engine::Column>& columns);
+std::string ResultJsonRow(const std::vector<engine::Cell>& cells);
+inline constexpr const char* kResultJsonEnd = "]}\n";
 
 }  // namespace shoal::format

@@ -1,6 +1,7 @@
 #include "query/query_coordinator.h"
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -20,32 +21,9 @@ namespace {
 
 constexpr const char* kPartialPath = "outputs/partial.parquet";
 
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 double MillisSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
       .count();
-}
-
-// The reader a fragment reads `files` (a SQL list expression) of the table with: the catalog's
-// columns given to the JSON and CSV readers, so every partition's partial has the same types
-// whatever its files hold.
-std::string FragmentReader(const models::TableDefinition& table, const std::string& files) {
-  if (table.format == models::kTableFormatParquet) {
-    return "read_parquet(" + files + ReaderOptionsSql(table.reader_options) + ")";
-  }
-  std::string columns;
-  for (const models::TableColumn& column : table.columns) {
-    columns += (columns.empty() ? "" : ", ") + SqlStringLiteral(column.name) + ": " +
-               SqlStringLiteral(column.type);
-  }
-  const std::string reader = table.format == models::kTableFormatJson ? "read_json" : "read_csv";
-  return reader + "(" + files + ", columns = {" + columns + "}" +
-         ReaderOptionsSql(table.reader_options) + ")";
 }
 
 // The table as the planner sees it. REQUIRES: its columns are known.
@@ -53,10 +31,10 @@ engine::PlannerTable PlannerTableOf(const models::TableDefinition& table) {
   engine::PlannerTable planner;
   planner.name = table.name;
   for (const auto& column : table.columns) planner.columns.push_back({column.name, column.type});
-  planner.reader_sql = FragmentReader(table, "getvariable('shoal_files')");
+  planner.reader_sql = TypedReaderCall(table, "getvariable('shoal_files')");
   planner.replicated = table.replicated;
   planner.whole_reader_sql =
-      FragmentReader(table, "getvariable('" + engine::JoinedFilesVariable(table.name) + "')");
+      TypedReaderCall(table, "getvariable('" + engine::JoinedFilesVariable(table.name) + "')");
   return planner;
 }
 
@@ -92,34 +70,24 @@ models::Job FragmentJob(const models::Query& query, const engine::QueryPlan& pla
   return job;
 }
 
-// Files and bytes a partition read, from its result.json; an empty partition reports none.
-std::pair<int64_t, int64_t> ScanStats(const std::string& result_json) {
-  auto json = nlohmann::json::parse(result_json, nullptr, false);
-  if (!json.is_object() || !json.contains("Rows") || !json["Rows"].is_array() ||
-      json["Rows"].size() != 1 || !json["Columns"].is_array() || json["Columns"].size() != 2 ||
-      json["Columns"][0].value("Name", "") != "files") {
+// Files and bytes a partition read (the last statement of FragmentScript); none when it read
+// an empty partition, whose result.json has no row.
+std::pair<int64_t, int64_t> ScanStats(const ResultJson& result) {
+  if (result.rows.size() != 1 || result.columns.size() != 2 || result.columns[0].name != "files") {
     return {0, 0};
   }
-  const auto& row = json["Rows"][0];
-  return {row[0].is_number() ? row[0].get<int64_t>() : 0,
-          row[1].is_number() ? row[1].get<int64_t>() : 0};
+  const nlohmann::json& row = result.rows[0];
+  return {row[0].is_number_integer() ? row[0].get<int64_t>() : 0,
+          row[1].is_number_integer() ? row[1].get<int64_t>() : 0};
 }
 
+// The answer as result.json, as a duckdb execution publishes it.
 std::string ResultJsonText(const engine::ResultTable& table) {
-  nlohmann::ordered_json columns = nlohmann::ordered_json::array();
-  for (const engine::Column& column : table.columns()) {
-    columns.push_back({{"Name", column.name}, {"Type", column.type}, {"Numeric", column.numeric}});
-  }
-  std::string text = "{\"Columns\":" + columns.dump() + ",\"Rows\":[";
+  std::string text = format::ResultJsonStart(table.columns());
   for (size_t r = 0; r < table.rows().size(); ++r) {
-    text += r ? ",\n[" : "\n[";
-    const auto& row = table.rows()[r];
-    for (size_t c = 0; c < row.size(); ++c) {
-      text += (c ? "," : "") + format::CellJsonText(row[c]);
-    }
-    text += "]";
+    text += (r ? ",\n" : "\n") + format::ResultJsonRow(table.rows()[r]);
   }
-  return text + "]}\n";
+  return text + format::kResultJsonEnd;
 }
 
 Status WriteFile(const std::string& path, const std::string& bytes) {
@@ -207,7 +175,7 @@ Result<std::unique_ptr<QueryCoordinator>> QueryCoordinator::Open(
   for (models::Query& query : interrupted) {
     query.state = models::QueryState::kFailed;
     query.message = "the orchestrator stopped while the query ran; run it again";
-    query.end_time = NowNanos();
+    query.end_time = orchestrator::NowNanos();
     SHOAL_RETURN_IF_ERROR(store->Put(query));
   }
   return std::unique_ptr<QueryCoordinator>(new QueryCoordinator(
@@ -274,12 +242,12 @@ Result<models::Query> QueryCoordinator::Submit(const models::QueryRequest& reque
   query.shipping = std::string(engine::ToString(plan->shipping));
   query.fragment_sql = plan->fragment_sql;
   query.merge_sql = plan->merge_sql;
-  query.create_time = NowNanos();
+  query.create_time = orchestrator::NowNanos();
   query.plan_ms = MillisSince(start);
   SHOAL_ASSIGN_OR_RETURN(query.residency, PlanRegions(request, table, joined, plan->shipping));
   if (request.explain) {
     query.state = models::QueryState::kCompleted;
-    query.end_time = NowNanos();
+    query.end_time = orchestrator::NowNanos();
     return query;
   }
   SHOAL_RETURN_IF_ERROR(store_->Put(query));
@@ -301,10 +269,11 @@ void QueryCoordinator::Run(models::Query query, engine::QueryPlan plan, Sources 
     query.state = running->cancel ? models::QueryState::kCancelled : models::QueryState::kFailed;
     query.message = status.message();
   }
-  query.end_time = NowNanos();
+  query.end_time = orchestrator::NowNanos();
   Status stored = store_->Put(query);
-  if (!stored.ok())
+  if (!stored.ok()) {
     std::fprintf(stderr, "query %s: %s\n", query.id.c_str(), stored.message().c_str());
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (!stopping_) {
     running->thread.detach();
@@ -340,6 +309,7 @@ Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& 
   fs::create_directories(dir, ec);
   if (ec) return Status::IoError("cannot create " + dir + ": " + ec.message());
   std::vector<std::string> partials;
+  std::vector<size_t> partial_region;  // index into query.residency, per partial
   int64_t shipped = 0;
   for (size_t i = 0; i < regions.size(); ++i) {
     models::RegionResidency& residency = query.residency[i];
@@ -348,8 +318,7 @@ Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& 
     }
     residency.job_id = finished[i]->job.id;
     for (const orchestrator::ExecutionResults& execution : finished[i]->results) {
-      auto stats =
-          orchestrator_.ReadResultFile(residency.job_id, execution.execution_id, "result.json");
+      auto stats = ReadResultJson(orchestrator_, residency.job_id, execution.execution_id);
       if (stats.ok()) {
         auto [files, bytes] = ScanStats(*stats);
         residency.files += files;
@@ -364,9 +333,12 @@ Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& 
       residency.partial_bytes += static_cast<int64_t>(partial->size());
       shipped += static_cast<int64_t>(partial->size());
       partials.push_back(path);
-      auto rows = engine::CountParquetRows(path);
-      if (rows.ok()) residency.partial_rows += *rows;
+      partial_region.push_back(i);
     }
+  }
+  SHOAL_ASSIGN_OR_RETURN(auto partial_rows, engine::CountParquetRows(partials));
+  for (size_t p = 0; p < partials.size(); ++p) {
+    query.residency[partial_region[p]].partial_rows += partial_rows[p];
   }
   query.fragments_ms = MillisSince(fragments_start);
   if (plan.shipping != engine::ShippingClass::kAggregates &&

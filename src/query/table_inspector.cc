@@ -21,12 +21,6 @@ struct RegionFinding {
   std::vector<models::TableColumn> columns;
 };
 
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool HasReadyNode(const std::vector<models::Node>& nodes, const std::string& region) {
   for (const models::Node& node : nodes) {
     auto label = node.labels.find("region");
@@ -190,7 +184,7 @@ Result<models::TableDefinition> InspectTable(orchestrator::Orchestrator& orchest
     return Status::NotFound("table " + table.name + " has no files in any region (locations " +
                             LocationsText(table) + ")");
   }
-  const int64_t now = NowNanos();
+  const int64_t now = orchestrator::NowNanos();
   table.columns = findings[*reference].columns;
   table.region_stats.clear();
   for (size_t i = 0; i < findings.size(); ++i) {

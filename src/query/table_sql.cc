@@ -38,6 +38,18 @@ std::string ReaderCall(const models::TableDefinition& table, std::string_view fi
          ReaderOptionsSql(table.reader_options) + ")";
 }
 
+std::string TypedReaderCall(const models::TableDefinition& table, std::string_view files_sql) {
+  if (table.format == models::kTableFormatParquet) return ReaderCall(table, files_sql);
+  std::string columns;
+  for (const models::TableColumn& column : table.columns) {
+    columns += (columns.empty() ? "" : ", ") + SqlStringLiteral(column.name) + ": " +
+               SqlStringLiteral(column.type);
+  }
+  const char* reader = table.format == models::kTableFormatJson ? "read_json(" : "read_csv(";
+  return reader + std::string(files_sql) + ", columns = {" + columns + "}" +
+         ReaderOptionsSql(table.reader_options) + ")";
+}
+
 std::string InspectionSql(const models::TableDefinition& table,
                           const models::RegionLocation& location) {
   // One row-returning statement (only the last one reaches result.json). The LEFT JOIN with an

@@ -32,6 +32,12 @@ std::string ReaderOptionsSql(const nlohmann::json& options);
 // `files_sql` is a SQL expression: a string literal glob, a list, getvariable('...').
 std::string ReaderCall(const models::TableDefinition& table, std::string_view files_sql);
 
+// The reader call of a query fragment: like ReaderCall, but JSON and CSV files are read with the
+// table's inferred columns given (`read_json(files, columns = {...}, ...)`), so every
+// partition's rows have the catalog's types whatever its own files hold (a partition whose
+// values are all NULL would otherwise infer another type). REQUIRES: the columns are known.
+std::string TypedReaderCall(const models::TableDefinition& table, std::string_view files_sql);
+
 // The column names of InspectionSql's one row (each starts with the stats columns, then the
 // table's columns in the order DuckDB infers them).
 inline constexpr int kInspectionStatsColumns = 2;  // files, bytes

@@ -30,6 +30,23 @@ TEST(TableSqlTest, ReaderCallsCarryTheirOptions) {
   EXPECT_EQ(ReaderCall(table, "'x'"), "read_json_auto('x', ratio=0.5, sample_size=-1)");
 }
 
+TEST(TableSqlTest, FragmentsReadJsonAndCsvWithTheCatalogsColumns) {
+  TableDefinition table;
+  table.name = "t";
+  table.format = "json";
+  table.columns = {{"id", "BIGINT"}, {"it's", "STRUCT(a VARCHAR)"}};
+  table.reader_options = {{"format", "newline_delimited"}};
+  EXPECT_EQ(TypedReaderCall(table, "getvariable('f')"),
+            "read_json(getvariable('f'), columns = {'id': 'BIGINT', 'it''s': 'STRUCT(a "
+            "VARCHAR)'}, format='newline_delimited')");
+  table.format = "csv";
+  table.reader_options = {{"header", true}};
+  EXPECT_EQ(TypedReaderCall(table, "x"),
+            "read_csv(x, columns = {'id': 'BIGINT', 'it''s': 'STRUCT(a VARCHAR)'}, header=true)");
+  table.format = "parquet";  // Parquet carries its own types
+  EXPECT_EQ(TypedReaderCall(table, "x"), "read_parquet(x, header=true)");
+}
+
 TEST(TableSqlTest, InspectionSqlReadsTheLocationAsALiteral) {
   TableDefinition table;
   table.name = "t";
