@@ -40,8 +40,9 @@ class Answer {
   }
 
   Status Malformed(const std::string& field, const std::string& problem) const {
-    return Status::Internal("unexpected answer from " + where_ + ": " + FieldPath(field) + ": " +
-                            problem);
+    const std::string path = FieldPath(field);
+    return Status::Internal("unexpected answer from " + where_ + ": " +
+                            (path.empty() ? "" : path + ": ") + problem);
   }
 
   // The field `name`; null when absent and optional.
@@ -80,6 +81,19 @@ class Answer {
     if (!value->is_boolean()) return Malformed(name, "expected true or false");
     *out = value->get<bool>();
     return Status::Ok();
+  }
+
+  // The list of strings `name` (Warnings), appended to `out`.
+  Status StringList(const std::string& name, std::vector<std::string>* out,
+                    bool required = true) const {
+    return Each(
+        name,
+        [&](const Json& item, const std::string& path) -> Status {
+          if (!item.is_string()) return Malformed(path, "expected a string");
+          out->push_back(item.get<std::string>());
+          return Status::Ok();
+        },
+        required);
   }
 
   // Calls `decode(item, "Path.Name[i]")` for each element of the array field `name`.

@@ -180,14 +180,7 @@ Result<SubmitResponse> ApiClient::SubmitJob(const models::Job& job,
   SHOAL_RETURN_IF_ERROR(answer.String("JobID", &response.job_id));
   SHOAL_RETURN_IF_ERROR(answer.Int("JobVersion", &response.job_version, /*required=*/false));
   SHOAL_RETURN_IF_ERROR(answer.Bool("Changed", &response.changed, /*required=*/false));
-  SHOAL_RETURN_IF_ERROR(answer.Each(
-      "Warnings",
-      [&](const Json& item, const std::string& path) -> Status {
-        if (!item.is_string()) return answer.Malformed(path, "expected a string");
-        response.warnings.push_back(item.get<std::string>());
-        return Status::Ok();
-      },
-      /*required=*/false));
+  SHOAL_RETURN_IF_ERROR(answer.StringList("Warnings", &response.warnings, /*required=*/false));
   return response;
 }
 

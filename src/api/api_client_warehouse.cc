@@ -27,14 +27,7 @@ Result<TableResponse> DecodeTableResponse(const Json& json, const std::string& w
   Answer answer(json, where);
   TableResponse response;
   SHOAL_ASSIGN_OR_RETURN(response.table, answer.Model("Table", &models::TableDefinitionFromJson));
-  SHOAL_RETURN_IF_ERROR(answer.Each(
-      "Warnings",
-      [&](const Json& item, const std::string& path) -> Status {
-        if (!item.is_string()) return answer.Malformed(path, "expected a string");
-        response.warnings.push_back(item.get<std::string>());
-        return Status::Ok();
-      },
-      /*required=*/false));
+  SHOAL_RETURN_IF_ERROR(answer.StringList("Warnings", &response.warnings, /*required=*/false));
   return response;
 }
 
@@ -75,12 +68,9 @@ std::string QueryPath(const std::string& id) {
   return std::string(kQueriesPath) + "/" + transport::UrlEncode(id);
 }
 
-Result<models::Query> DecodeQuery(const Json& json, const std::string& endpoint) {
-  auto query = models::QueryFromJson(json);
-  if (!query.ok()) {
-    return Status::Internal(endpoint + ": unexpected answer: " + query.status().message());
-  }
-  return query;
+// A Query answer of the query endpoints.
+Result<models::Query> DecodeQuery(const Json& json, const std::string& where) {
+  return Answer(json, where).Decode(json, "", &models::QueryFromJson);
 }
 
 }  // namespace
@@ -97,15 +87,8 @@ Result<models::Query> ApiClient::GetQuery(const std::string& id) const {
 
 Result<std::vector<models::Query>> ApiClient::ListQueries(int64_t limit) const {
   SHOAL_ASSIGN_OR_RETURN(Json json, Get(kQueriesPath + Query({{"limit", std::to_string(limit)}})));
-  if (!json.contains("Items") || !json["Items"].is_array()) {
-    return Status::Internal(std::string("GET ") + kQueriesPath + ": answer has no Items list");
-  }
-  std::vector<models::Query> queries;
-  for (const Json& item : json["Items"]) {
-    SHOAL_ASSIGN_OR_RETURN(auto query, DecodeQuery(item, std::string("GET ") + kQueriesPath));
-    queries.push_back(std::move(query));
-  }
-  return queries;
+  return Answer(json, std::string("GET ") + kQueriesPath)
+      .ModelList("Items", &models::QueryFromJson);
 }
 
 Result<std::string> ApiClient::QueryResult(const std::string& id) const {
