@@ -99,11 +99,6 @@ Result<FinishedJob> RunJobToCompletion(orchestrator::Orchestrator& orchestrator,
   }
 }
 
-Result<std::string> ReadResult(orchestrator::Orchestrator& orchestrator, const std::string& job_id,
-                               const std::string& execution_id, const std::string& path) {
-  return orchestrator.ReadResultFile(job_id, execution_id, path);
-}
-
 Result<ResultJson> ParseResultJson(std::string_view text) {
   nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) {
@@ -146,7 +141,7 @@ Result<ResultJson> ParseResultJson(std::string_view text) {
 Result<ResultJson> ReadResultJson(orchestrator::Orchestrator& orchestrator,
                                   const std::string& job_id, const std::string& execution_id) {
   SHOAL_ASSIGN_OR_RETURN(std::string text,
-                         ReadResult(orchestrator, job_id, execution_id, "result.json"));
+                         orchestrator.ReadResultFile(job_id, execution_id, "result.json"));
   return ParseResultJson(text);
 }
 

@@ -48,11 +48,6 @@ Result<FinishedJob> RunJobToCompletion(orchestrator::Orchestrator& orchestrator,
                                        std::chrono::milliseconds timeout,
                                        const std::atomic<bool>* cancel = nullptr);
 
-// The bytes of result file `path` of a completed execution. kNotFound naming the file when the
-// execution has no such file.
-Result<std::string> ReadResult(orchestrator::Orchestrator& orchestrator, const std::string& job_id,
-                               const std::string& execution_id, const std::string& path);
-
 // A parsed result.json: the last row-returning statement of a duckdb execution.
 struct ResultColumn {
   std::string name;
@@ -66,7 +61,7 @@ struct ResultJson {
 // Parses `{"Columns": [{"Name", "Type", "Numeric"}], "Rows": [[...]]}`; a malformed file is
 // kInternal naming the problem.
 Result<ResultJson> ParseResultJson(std::string_view text);
-// ReadResult + ParseResultJson of the execution's result.json.
+// ParseResultJson of the execution's result.json (Orchestrator::ReadResultFile).
 Result<ResultJson> ReadResultJson(orchestrator::Orchestrator& orchestrator,
                                   const std::string& job_id, const std::string& execution_id);
 

@@ -82,7 +82,7 @@ TEST_F(JobWaiterTest, ACompletedJobAnswersWithItsResults) {
     EXPECT_EQ(result->columns[0].type, "VARCHAR");
     EXPECT_EQ(result->rows[0][0], "SELECT 42");
     auto missing =
-        ReadResult(*orchestrator_, finished->job.id, finished->results[0].execution_id, "nope");
+        orchestrator_->ReadResultFile(finished->job.id, finished->results[0].execution_id, "nope");
     EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
   }
 }
