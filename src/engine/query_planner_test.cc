@@ -130,6 +130,9 @@ TEST_F(QueryPlannerTest, AggregateShapesAreExact) {
            "SELECT region, array_agg(ts ORDER BY ts, n) FROM sales WHERE k = 1 GROUP BY ALL "
            "ORDER BY region",
            "SELECT count(DISTINCT a) AS n, sum(b) FROM sales AS t(a, b)",
+           "SELECT k, count(*) AS c FROM sales GROUP BY k ORDER BY c DESC, k LIMIT 30%",
+           "SELECT DISTINCT ON (region) region, k, count(*) AS c FROM sales GROUP BY ALL "
+           "ORDER BY region, c DESC, k",
        }) {
     ExpectExact(sql);
   }
