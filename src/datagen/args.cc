@@ -50,6 +50,9 @@ const std::vector<FlagSpec>& Flags() {
        "Random seed; same seed and flags give identical files (default 42)"},
       {"anomaly-rate", 0, Kind::kValue, &GenerateFlags::anomaly_rate, "RATE",
        "Share of hours with an injected anomaly, 0 to disable (default 0.005)"},
+      {"null-rate", 0, Kind::kValue, &GenerateFlags::null_rate, "RATE",
+       "Share of keys, amounts and texts written as NULL or empty, each field on its own; "
+       "0 writes every value (default 0)"},
       {"list-anomalies", 0, Kind::kSwitch, nullptr, "",
        "Print the injected anomalies of these flags as CSV and write no files"},
       {"help", 'h', Kind::kSwitch, nullptr, "", "Print this help and exit"},

@@ -24,7 +24,7 @@ TEST(GenerateArgsTest, ParsesTheSeedImageArguments) {
 
 TEST(GenerateArgsTest, AcceptsShortEqualsAndAttachedForms) {
   auto args = ParseGenerateArgs({"-n500", "--seed=7", "-r", "us", "--region=eu", "-o", "/x", "-f",
-                                 "csv", "--days", "-3", "--list-anomalies"});
+                                 "csv", "--days", "-3", "--list-anomalies", "--null-rate=0.05"});
   ASSERT_TRUE(args.ok()) << args.status().ToString();
   EXPECT_EQ(args->flags.count, "500");
   EXPECT_EQ(args->flags.seed, "7");
@@ -32,6 +32,7 @@ TEST(GenerateArgsTest, AcceptsShortEqualsAndAttachedForms) {
   EXPECT_EQ(args->flags.output, "/x");
   EXPECT_EQ(args->flags.format, "csv");
   EXPECT_EQ(args->flags.days, "-3");  // a value, even when it looks like a flag
+  EXPECT_EQ(args->flags.null_rate, "0.05");
   EXPECT_TRUE(args->list_anomalies);
   EXPECT_TRUE(ParseGenerateArgs({"-h"})->help);
   EXPECT_TRUE(ParseGenerateArgs({})->flags.output.empty());
@@ -59,7 +60,7 @@ TEST(GenerateArgsTest, UsageListsEveryFlag) {
   const std::string usage = GenerateUsage();
   for (const char* flag : {"--type", "-n, --count", "--region", "--start-date", "--end-date",
                            "--days", "--rotate-interval", "-o, --output", "--format", "--seed",
-                           "--anomaly-rate", "--list-anomalies", "--help"}) {
+                           "--anomaly-rate", "--null-rate", "--list-anomalies", "--help"}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag;
   }
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "datagen/background_writer.h"
+#include "datagen/blanks.h"
 #include "datagen/calendar.h"
 #include "datagen/catalog.h"
 #include "datagen/customers.h"
@@ -17,6 +18,7 @@ namespace shoal::datagen {
 namespace {
 
 constexpr uint64_t kEventSalt = 0x6576656e74733031ULL;  // "events01"
+constexpr uint64_t kBlankSalt = 0x626c616e6b733031ULL;  // "blanks01"
 
 class Buffer {
  public:
@@ -49,6 +51,11 @@ class Run {
         writer_(catalog_,
                 options.format == OutputFormat::kCsv ? RowFormat::kCsv : RowFormat::kJsonl) {
     if (sink.PrefersBackgroundWrites()) background_ = std::make_unique<BackgroundWriter>(sink);
+    if (options.null_rate > 0) {
+      blanker_ = std::make_unique<RowBlanker>(
+          options.null_rate,
+          options.format == OutputFormat::kCsv ? RowFormat::kCsv : RowFormat::kJsonl);
+    }
   }
 
   Result<GenerateStats> Go() {
@@ -65,6 +72,8 @@ class Run {
   Status WriteFile(const FilePlan& plan) {
     SHOAL_RETURN_IF_ERROR(sink_.Open(plan.name));
     Rng rng(Mix(options_.seed ^ kEventSalt, static_cast<uint64_t>(plan.start_micros)));
+    // Blanks draw from a stream of their own: the events' values stay those of a run without.
+    Rng blank_rng(Mix(options_.seed ^ kBlankSalt, static_cast<uint64_t>(plan.start_micros)));
     char* out = writer_.AppendHeader(buffers_[current_].begin());
     HourSplitter splitter(schedule_, plan.start_micros, plan.end_micros, plan.events);
     HourSlot slot;
@@ -89,7 +98,9 @@ class Run {
         const bool failures =
             slot.anomaly.kind == AnomalyKind::kPaymentFailures && slot.anomaly.region == region;
         factory_.Make(rng, timestamp, region, failures, &event);
+        char* const row = out;
         out = writer_.Append(event, out);
+        if (blanker_ != nullptr) out = blanker_->Apply(blanker_->Draw(blank_rng), row, out);
         if (buffers_[current_].full(out)) SHOAL_RETURN_IF_ERROR(Flush(out));
       }
       stats_.events += slot.events;
@@ -126,6 +137,7 @@ class Run {
   CustomerPool customers_;
   TransactionFactory factory_;
   TransactionWriter writer_;
+  std::unique_ptr<RowBlanker> blanker_;  // null when options.null_rate is 0
   Buffer buffers_[2];
   int current_ = 0;
   // Declared after the buffers, so it stops (finishing any write) before they are freed.

@@ -84,6 +84,18 @@ Result<std::vector<int>> ResolveRegion(std::string_view value) {
   return matches;
 }
 
+// A probability: all of `raw` (spaces around it aside) a number from 0 to 1.
+Result<double> ParseRate(std::string_view raw, std::string_view flag) {
+  const std::string_view text = Trim(raw);
+  double rate = -1;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), rate);
+  if (error != std::errc() || end != text.data() + text.size() || !(rate >= 0 && rate <= 1)) {
+    return Status::InvalidArgument(
+        fmt::format("{} '{}' is not valid: expected a number from 0 to 1", flag, raw));
+  }
+  return rate;
+}
+
 Status CheckDensity(const GeneratorOptions& options) {
   // The shortest stretch that receives `count` events.
   int64_t micros = 0;
@@ -297,14 +309,10 @@ Result<GeneratorOptions> ResolveOptions(const GenerateFlags& flags) {
     options.seed = *seed;
   }
   if (!flags.anomaly_rate.empty()) {
-    const std::string_view text = Trim(flags.anomaly_rate);
-    double rate = -1;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), rate);
-    if (error != std::errc() || end != text.data() + text.size() || !(rate >= 0 && rate <= 1)) {
-      return Status::InvalidArgument(fmt::format(
-          "--anomaly-rate '{}' is not valid: expected a number from 0 to 1", flags.anomaly_rate));
-    }
-    options.anomaly_rate = rate;
+    SHOAL_ASSIGN_OR_RETURN(options.anomaly_rate, ParseRate(flags.anomaly_rate, "--anomaly-rate"));
+  }
+  if (!flags.null_rate.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(options.null_rate, ParseRate(flags.null_rate, "--null-rate"));
   }
   SHOAL_RETURN_IF_ERROR(ValidateOptions(options));
   return options;
@@ -327,6 +335,9 @@ Status ValidateOptions(const GeneratorOptions& options) {
   }
   if (!(options.anomaly_rate >= 0 && options.anomaly_rate <= 1)) {
     return Status::InvalidArgument("--anomaly-rate must be between 0 and 1");
+  }
+  if (!(options.null_rate >= 0 && options.null_rate <= 1)) {
+    return Status::InvalidArgument("--null-rate must be between 0 and 1");
   }
   return CheckDensity(options);
 }

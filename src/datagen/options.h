@@ -47,6 +47,9 @@ struct GeneratorOptions {
   uint64_t seed = kDefaultSeed;
   // Probability that a given (hour, region) carries an injected anomaly; 0 disables them.
   double anomaly_rate = kDefaultAnomalyRate;
+  // Probability that each blankable field of an event (blanks.h: keys, amounts, text) is
+  // written as NULL or an empty string; 0, the default, writes every value.
+  double null_rate = 0;
 };
 
 // The flags of `shoal generate` as the user typed them. Empty means "not given".
@@ -62,6 +65,7 @@ struct GenerateFlags {
   std::string format = "jsonl";
   std::string seed;
   std::string anomaly_rate;
+  std::string null_rate;
 };
 
 // Parses and validates every flag; the first problem found is returned, naming its flag.

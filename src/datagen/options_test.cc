@@ -33,6 +33,7 @@ TEST(OptionsTest, DefaultsAreFixedAndComplete) {
   EXPECT_EQ(options->format, OutputFormat::kJsonl);
   EXPECT_EQ(options->seed, 42u);
   EXPECT_DOUBLE_EQ(options->anomaly_rate, 0.005);
+  EXPECT_EQ(options->null_rate, 0.0);  // no blanks unless asked for
 }
 
 TEST(OptionsTest, ParsesEveryFlag) {
@@ -47,6 +48,7 @@ TEST(OptionsTest, ParsesEveryFlag) {
   flags.format = "parquet";
   flags.seed = "18446744073709551615";
   flags.anomaly_rate = "0";
+  flags.null_rate = "0.25";
   Result<GeneratorOptions> options = ResolveOptions(flags);
   ASSERT_TRUE(options.ok()) << options.status().ToString();
   EXPECT_EQ(options->count, 3000);
@@ -57,6 +59,7 @@ TEST(OptionsTest, ParsesEveryFlag) {
   EXPECT_EQ(options->format, OutputFormat::kParquet);
   EXPECT_EQ(options->seed, 18446744073709551615ULL);
   EXPECT_EQ(options->anomaly_rate, 0.0);
+  EXPECT_EQ(options->null_rate, 0.25);
 }
 
 TEST(OptionsTest, RegionPrefixesListsAndDuplicates) {
@@ -161,6 +164,25 @@ TEST(OptionsTest, BadValuesNameTheirFlag) {
   flags = {};
   flags.anomaly_rate = "1.5";
   EXPECT_EQ(Error(flags), "--anomaly-rate '1.5' is not valid: expected a number from 0 to 1");
+}
+
+TEST(OptionsTest, NullRateIsAProbability) {
+  GenerateFlags flags;
+  for (const auto& [text, rate] : std::vector<std::pair<std::string, double>>{
+           {"0", 0}, {"0.05", 0.05}, {" 1 ", 1}, {"1e-3", 0.001}}) {
+    flags.null_rate = text;
+    Result<GeneratorOptions> options = ResolveOptions(flags);
+    ASSERT_TRUE(options.ok()) << text << ": " << options.status().ToString();
+    EXPECT_EQ(options->null_rate, rate) << text;
+  }
+  for (const std::string bad : {"-0.1", "1.5", "5%", "abc", "nan", "inf", " "}) {
+    flags.null_rate = bad;
+    EXPECT_EQ(Error(flags),
+              "--null-rate '" + bad + "' is not valid: expected a number from 0 to 1");
+  }
+  GeneratorOptions built = *ResolveOptions(GenerateFlags{});
+  built.null_rate = 2;
+  EXPECT_EQ(ValidateOptions(built).message(), "--null-rate must be between 0 and 1");
 }
 
 TEST(OptionsTest, TooDenseCountsAreRefused) {
