@@ -49,6 +49,9 @@ struct Execution {
   std::string next_execution;      // the execution that retried this one, if any
   RunOutput run_output;
   SpecConfig published_result;  // where the publisher put the results; empty until published
+  // Where an `s3` publisher said, before its upload started, that it would put the results (with
+  // the paths it meant to write): lets the orchestrator have an abandoned tree removed.
+  SpecConfig publish_target;
   int64_t revision = 0;
   int64_t create_time = 0;  // ns since the Unix epoch
   int64_t modify_time = 0;

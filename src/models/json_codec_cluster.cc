@@ -71,6 +71,7 @@ json ToJson(const Execution& e) {
       {"ModifyTime", e.modify_time},
   };
   if (!e.published_result.empty()) j["PublishedResult"] = ToJson(e.published_result);
+  if (!e.publish_target.empty()) j["PublishTarget"] = ToJson(e.publish_target);
   return j;
 }
 
@@ -90,12 +91,16 @@ Result<Execution> ExecutionFromJson(const json& j) {
   r.String("NextExecution", &e.next_execution);
   r.Nested("RunOutput",
            [&](const json& v, const std::string& p) { return ReadRunOutput(v, p, &e.run_output); });
-  r.Nested("PublishedResult", [&](const json& v, const std::string& p) {
-    JsonReader s(v, p);
-    s.String("Type", &e.published_result.type);
-    s.Object("Params", &e.published_result.params);
-    return s.status();
-  });
+  auto spec_reader = [](SpecConfig* spec) {
+    return [spec](const json& v, const std::string& p) {
+      JsonReader s(v, p);
+      s.String("Type", &spec->type);
+      s.Object("Params", &spec->params);
+      return s.status();
+    };
+  };
+  r.Nested("PublishedResult", spec_reader(&e.published_result));
+  r.Nested("PublishTarget", spec_reader(&e.publish_target));
   r.Int("Revision", &e.revision);
   r.Int("CreateTime", &e.create_time);
   r.Int("ModifyTime", &e.modify_time);

@@ -298,7 +298,12 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
                              {"JobID", fetch.job_id},
                              {"Published", models::ToJson(fetch.published)}});
         }
-        Json answer{{"Executions", executions}, {"Cancel", work.cancel}, {"Fetches", fetches}};
+        Json store_tasks = Json::array();
+        for (const auto& task : work.store_tasks) store_tasks.push_back(models::ToJson(task));
+        Json answer{{"Executions", executions},
+                    {"Cancel", work.cancel},
+                    {"Fetches", fetches},
+                    {"StoreTasks", store_tasks}};
         if (retry_after_ms > 0) answer["RetryAfterMs"] = retry_after_ms;
         return answer;
       });
@@ -318,6 +323,17 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
                         SHOAL_ASSIGN_OR_RETURN(error, StringField(body, "Error"));
                       }
                       SHOAL_RETURN_IF_ERROR(o.FinishFetch(request.matches[1], node_id, error));
+                      return Json::object();
+                    });
+  server.HandleJson("POST", std::string(kCompute) + "/store-tasks/([^/]+)",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
+                      SHOAL_ASSIGN_OR_RETURN(std::string node_id, StringField(body, "NodeID"));
+                      std::string error;
+                      if (body.contains("Error")) {
+                        SHOAL_ASSIGN_OR_RETURN(error, StringField(body, "Error"));
+                      }
+                      SHOAL_RETURN_IF_ERROR(o.FinishStoreTask(request.matches[1], node_id, error));
                       return Json::object();
                     });
   server.HandleJson(

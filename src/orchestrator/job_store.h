@@ -20,6 +20,7 @@
 #include "models/execution.h"
 #include "models/job.h"
 #include "models/node.h"
+#include "models/store_task.h"
 
 namespace shoal::orchestrator {
 
@@ -76,6 +77,13 @@ class JobStore {
   virtual Status PutNode(const models::Node& node) = 0;
   virtual Result<models::Node> GetNode(const std::string& id) = 0;
   virtual Result<std::vector<models::Node>> ListNodes() = 0;
+
+  // Store tasks. PutStoreTask keeps a task already stored under the same id as it is (ids are
+  // deterministic, so queuing twice is harmless); DeleteStoreTask of an unknown id is OK.
+  virtual Status PutStoreTask(const models::StoreTask& task) = 0;
+  virtual Status DeleteStoreTask(const std::string& id) = 0;
+  // Oldest first.
+  virtual Result<std::vector<models::StoreTask>> ListStoreTasks() = 0;
 };
 
 }  // namespace shoal::orchestrator

@@ -9,6 +9,7 @@
 
 #include "models/ids.h"
 #include "models/json_codec.h"
+#include "orchestrator/store_tasks.h"
 
 namespace shoal::orchestrator {
 
@@ -75,6 +76,11 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::Open(OrchestratorOptions opt
     // ticker tries again.
     std::lock_guard lock(orchestrator->mu_);
     (void)orchestrator->FullPassLocked();
+  }
+  SHOAL_ASSIGN_OR_RETURN(auto store_tasks, orchestrator->store_->ListStoreTasks());
+  {
+    std::lock_guard lock(orchestrator->mu_);
+    orchestrator->AdoptStoreTasksLocked(std::move(store_tasks));
   }
   orchestrator->ticker_ = std::thread([o = orchestrator.get()] { o->TickLoop(); });
   return orchestrator;
@@ -269,6 +275,7 @@ Status Orchestrator::StopJob(const std::string& job_id, const std::string& reaso
                                       std::string(models::ToString(job.state.state_type)));
   }
   const int64_t now = NowNanos();
+  std::vector<models::StoreTask> queued;
   SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
     SHOAL_ASSIGN_OR_RETURN(auto executions, store.ListExecutions(job_id));
     for (auto& e : executions) {
@@ -282,8 +289,11 @@ Status Orchestrator::StopJob(const std::string& job_id, const std::string& reaso
     job.modify_time = now;
     ++job.revision;
     SHOAL_RETURN_IF_ERROR(store.PutJob(job));
+    SHOAL_RETURN_IF_ERROR(
+        QueueStoreTasksLocked(store, JobEndStoreTasks(job, executions, now), &queued));
     return AppendEventLocked(store, job, "", "State Update", message);
   }));
+  AdoptStoreTasksLocked(std::move(queued));
   TrackLocked(job, false, false);
   work_changed_.notify_all();
   return Status::Ok();
@@ -307,6 +317,7 @@ Result<models::Node> Orchestrator::SetNodeMembership(const std::string& node_id,
   SHOAL_RETURN_IF_ERROR(store_->PutNode(node));
   if (membership == models::NodeMembership::kRejected) {
     FailNodeFetchesLocked(node_id, "node " + node_id + " was rejected");
+    DropNodeStoreTasksLocked(node_id);
     SHOAL_RETURN_IF_ERROR(FailNodeExecutionsLocked(node_id, "node " + node_id + " was rejected"));
   }
   SHOAL_RETURN_IF_ERROR(ScheduleWaitingLocked(/*nodes_changed=*/true));
@@ -333,6 +344,7 @@ Result<models::Node> Orchestrator::RegisterNode(models::Node node) {
   SHOAL_RETURN_IF_ERROR(store_->PutNode(node));
   // A node that registers runs nothing: whatever it ran before (it restarted) is lost.
   FailNodeFetchesLocked(node.id, "node " + node.id + " restarted during the fetch");
+  DropNodeStoreTasksLocked(node.id);
   SHOAL_RETURN_IF_ERROR(
       FailNodeExecutionsLocked(node.id, "node " + node.id + " restarted during the execution"));
   SHOAL_RETURN_IF_ERROR(ScheduleWaitingLocked(/*nodes_changed=*/true));
@@ -390,8 +402,9 @@ Result<Work> Orchestrator::PollWork(const std::string& node_id, std::chrono::mil
       fetch.delivered = true;
       work.fetches.push_back({fetch.id, fetch.execution_id, fetch.job_id, fetch.published});
     }
-    if (!work.assigned.empty() || !work.cancel.empty() || !work.fetches.empty() || stopping_ ||
-        std::chrono::steady_clock::now() >= deadline) {
+    SHOAL_ASSIGN_OR_RETURN(work.store_tasks, HandOutStoreTasksLocked(node_id));
+    if (!work.assigned.empty() || !work.cancel.empty() || !work.fetches.empty() ||
+        !work.store_tasks.empty() || stopping_ || std::chrono::steady_clock::now() >= deadline) {
       return work;
     }
     work_changed_.wait_until(lock, deadline);
@@ -448,6 +461,11 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
       published->type != models::kPublisherLocal) {
     return Status::InvalidArgument("unknown published result type '" + published->type + "'");
   }
+  if (state == ExecutionComputeState::kPublishing && published != nullptr && !published->empty() &&
+      published->type != models::kPublisherS3) {
+    return Status::InvalidArgument("a publish target must be an s3 spec, not '" + published->type +
+                                   "'");
+  }
   std::lock_guard lock(mu_);
   SHOAL_ASSIGN_OR_RETURN(auto e, store_->GetExecution(execution_id));
   if (e.node_id != node_id) {
@@ -469,6 +487,9 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
   e.modify_time = NowNanos();
   ++e.revision;
   if (run_output != nullptr) e.run_output = *run_output;
+  if (state == ExecutionComputeState::kPublishing && published != nullptr && !published->empty()) {
+    e.publish_target = *published;  // what a clean task removes if this execution never commits
+  }
   if (state == ExecutionComputeState::kCompleted) {
     if (published != nullptr && published->type == models::kPublisherS3) {
       e.published_result = *published;  // fetched from the store when someone asks for it
@@ -477,15 +498,20 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
       e.published_result.params = {{"JobID", e.job_id}, {"ExecutionID", e.id}};
     }
   }
+  std::vector<models::StoreTask> clean;
   if (models::IsDiscarded(state)) {
     std::error_code ec;
     fs::remove_all(ResultDir(e.job_id, e.id), ec);
+    if (auto task = CleanTaskFor(e, e.modify_time)) clean.push_back(std::move(*task));
   }
+  std::vector<models::StoreTask> queued;
   SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
     SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
+    SHOAL_RETURN_IF_ERROR(QueueStoreTasksLocked(store, clean, &queued));
     std::string text = message.empty() ? std::string(models::ToString(state)) : message;
     return AppendEventLocked(store, job, e.id, topic.empty() ? "Execution" : topic, text);
   }));
+  AdoptStoreTasksLocked(std::move(queued));
   if (models::IsTerminal(state)) {
     // The job may be done or need a retry, and the node has room for a job that waits.
     Status evaluated = EvaluateLocked(e.job_id);
@@ -508,10 +534,15 @@ Status Orchestrator::FailExecutionLocked(models::Execution e, const std::string&
   ++e.revision;
   std::error_code ec;
   fs::remove_all(ResultDir(e.job_id, e.id), ec);
+  std::vector<models::StoreTask> clean;
+  if (auto task = CleanTaskFor(e, e.modify_time)) clean.push_back(std::move(*task));
+  std::vector<models::StoreTask> queued;
   SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
     SHOAL_RETURN_IF_ERROR(store.PutExecution(e));
+    SHOAL_RETURN_IF_ERROR(QueueStoreTasksLocked(store, clean, &queued));
     return AppendEventLocked(store, job, e.id, "Execution", reason);
   }));
+  AdoptStoreTasksLocked(std::move(queued));
   return EvaluateLocked(e.job_id);
 }
 
@@ -589,6 +620,7 @@ Status Orchestrator::EvaluateJobLocked(const std::string& job_id, ClusterView* v
     return Status::Ok();
   }
 
+  std::vector<models::StoreTask> queued;
   SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
     for (const auto& planned : plan.create) {
       models::Execution e;
@@ -630,9 +662,14 @@ Status Orchestrator::EvaluateJobLocked(const std::string& job_id, ClusterView* v
       SHOAL_RETURN_IF_ERROR(AppendEventLocked(
           store, job, "", "State Update",
           std::string(models::ToString(*plan.new_state)) + ": " + plan.state_message));
+      if (models::IsTerminal(job.state.state_type)) {
+        SHOAL_RETURN_IF_ERROR(
+            QueueStoreTasksLocked(store, JobEndStoreTasks(job, executions, now), &queued));
+      }
     }
     return Status::Ok();
   }));
+  AdoptStoreTasksLocked(std::move(queued));
   for (const auto& planned : plan.create) ++view->load[planned.node_id];
   TrackLocked(job, waiting, wants_nodes);
   work_changed_.notify_all();
@@ -736,6 +773,7 @@ Status Orchestrator::TickLocked() {
       node.connection = models::NodeConnection::kDisconnected;
       SHOAL_RETURN_IF_ERROR(store_->PutNode(node));
       FailNodeFetchesLocked(node.id, "node " + node.id + " was lost during the fetch");
+      DropNodeStoreTasksLocked(node.id);
       SHOAL_RETURN_IF_ERROR(FailNodeExecutionsLocked(
           node.id, "node " + node.id + " lost: no heartbeat for " +
                        std::to_string((now - node.last_heartbeat) / 1000000000) + " s"));
@@ -744,6 +782,7 @@ Status Orchestrator::TickLocked() {
   }
   if (lost) work_changed_.notify_all();
   ExpireFetchesLocked();
+  ExpireStoreTasksLocked();
   // A job whose check fails is tried again at the next tick; the others go on.
   Status first_error = Status::Ok();
   auto note = [&first_error](Status status) {
@@ -785,6 +824,7 @@ Status Orchestrator::CheckTotalTimeoutLocked(const std::string& job_id, int64_t 
     return EvaluateLocked(job_id);  // refreshes what is remembered about it
   }
   // Past TotalTimeout the job fails and its executions stop.
+  std::vector<models::StoreTask> queued;
   SHOAL_RETURN_IF_ERROR(store_->Transaction([&](JobStore& store) -> Status {
     SHOAL_ASSIGN_OR_RETURN(auto executions, store.ListExecutions(job.id));
     for (auto& e : executions) {
@@ -797,8 +837,11 @@ Status Orchestrator::CheckTotalTimeoutLocked(const std::string& job_id, int64_t 
     job.modify_time = now;
     ++job.revision;
     SHOAL_RETURN_IF_ERROR(store.PutJob(job));
+    SHOAL_RETURN_IF_ERROR(
+        QueueStoreTasksLocked(store, JobEndStoreTasks(job, executions, now), &queued));
     return AppendEventLocked(store, job, "", "Job Timeout", message);
   }));
+  AdoptStoreTasksLocked(std::move(queued));
   TrackLocked(job, false, false);
   work_changed_.notify_all();
   return Status::Ok();

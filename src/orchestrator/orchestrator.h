@@ -11,6 +11,12 @@
 // A background thread, on its own timer only, notices silent nodes and the queue and total
 // timeouts of the jobs that have them.
 //
+// A store's results become the job's through a commit (store_tasks.h): when a job ends, the
+// orchestrator queues tasks for the regions' nodes, durably (they survive a restart): write the
+// job's manifest into each store its results went to, remove trees that will never be committed.
+// Each task is handed to one connected node with a store at the task's location at a time; one
+// that is not reported done within fetch_timeout, or whose node is lost, is handed out again.
+//
 // Results an `s3` publisher put into a store reach the orchestrator on demand: the orchestrator
 // cannot reach stores (they sit behind regional firewalls, and it holds no store credentials), so
 // FetchResults asks a node that reports a store at the same location to read them back and
@@ -36,6 +42,7 @@
 #include "models/execution.h"
 #include "models/job.h"
 #include "models/node.h"
+#include "models/store_task.h"
 #include "orchestrator/job_store.h"
 #include "orchestrator/scheduler.h"
 
@@ -103,6 +110,7 @@ struct Work {
   std::vector<std::pair<models::Execution, models::Job>> assigned;
   std::vector<std::string> cancel;
   std::vector<FetchAssignment> fetches;
+  std::vector<models::StoreTask> store_tasks;
 };
 
 class Orchestrator {
@@ -163,6 +171,14 @@ class Orchestrator {
   // FailedPrecondition when the fetch is not in flight on that node (it timed out, say).
   Status FinishFetch(const std::string& fetch_id, const std::string& node_id,
                      const std::string& error);
+
+  // The end of store task `task_id` on `node_id`: `error` empty means it is done (and forgotten);
+  // otherwise it is handed out again after a pause. FailedPrecondition when the task is not in
+  // flight on that node.
+  Status FinishStoreTask(const std::string& task_id, const std::string& node_id,
+                         const std::string& error);
+  // The store tasks not yet done, oldest first.
+  std::vector<models::StoreTask> PendingStoreTasks();
 
   const OrchestratorOptions& options() const { return options_; }
 
@@ -237,6 +253,21 @@ class Orchestrator {
   void FailNodeFetchesLocked(const std::string& node_id, const std::string& reason);
   void ExpireFetchesLocked();
 
+  // Store tasks (orchestrator_store_tasks.cc). Queue* write them in `store`'s transaction and
+  // return them; Adopt* makes them known once that transaction has committed.
+  Status QueueStoreTasksLocked(JobStore& store, std::vector<models::StoreTask> tasks,
+                               std::vector<models::StoreTask>* queued);
+  void AdoptStoreTasksLocked(std::vector<models::StoreTask> tasks);
+  // The tasks of `store_tasks_` that `node_id` can do now, marked in flight on it.
+  Result<std::vector<models::StoreTask>> HandOutStoreTasksLocked(const std::string& node_id);
+  void DropNodeStoreTasksLocked(const std::string& node_id);
+  void ExpireStoreTasksLocked();
+
+  struct StoreTaskFlight {
+    std::string node_id;
+    std::chrono::steady_clock::time_point deadline;
+  };
+
   OrchestratorOptions options_;
   std::unique_ptr<JobStore> store_;
   std::mutex mu_;
@@ -253,9 +284,12 @@ class Orchestrator {
   bool full_pass_pending_ = true;
   bool reoffer_ = false;  // an offer to waiting jobs failed: the ticker makes it again
   int64_t evaluations_ = 0;
-  std::map<std::string, Fetch> fetches_;                // in flight, by fetch id
-  std::map<std::string, std::string> execution_fetch_;  // execution id -> its fetch in flight
-  std::map<std::string, std::string> fetch_failures_;   // execution id -> unreported failure
+  std::map<std::string, Fetch> fetches_;                  // in flight, by fetch id
+  std::map<std::string, std::string> execution_fetch_;    // execution id -> its fetch in flight
+  std::map<std::string, std::string> fetch_failures_;     // execution id -> unreported failure
+  std::map<std::string, models::StoreTask> store_tasks_;  // not yet done, by id
+  std::map<std::string, StoreTaskFlight> store_flights_;  // handed out, by task id
+  std::map<std::string, std::chrono::steady_clock::time_point> store_retry_at_;  // after a failure
 };
 
 // Now, in ns since the Unix epoch (the time unit of every model timestamp).

@@ -87,6 +87,11 @@ constexpr std::string_view kEventsOfJob =
     "ORDER BY seq_num LIMIT ?3";
 constexpr std::string_view kGetNode = "SELECT json, id FROM nodes WHERE id = ?1";
 constexpr std::string_view kAllNodes = "SELECT json, id FROM nodes ORDER BY id";
+constexpr std::string_view kInsertStoreTask =
+    "INSERT OR IGNORE INTO store_tasks (id, job_id, create_time, json) VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view kDeleteStoreTask = "DELETE FROM store_tasks WHERE id = ?1";
+constexpr std::string_view kAllStoreTasks =
+    "SELECT json, id FROM store_tasks ORDER BY create_time, id";
 
 const Status& StatusOf(const Status& status) { return status; }
 template <typename T>
@@ -226,6 +231,17 @@ class SqliteJobStore final : public JobStore {
     return Locked([&] { return Query<models::Node>(kAllNodes, {}); });
   }
 
+  Status PutStoreTask(const models::StoreTask& task) override;
+  Status DeleteStoreTask(const std::string& id) override {
+    return Locked([&]() -> Status {
+      SHOAL_ASSIGN_OR_RETURN(ScopedStatement remove, Bound(kDeleteStoreTask, {id}));
+      return remove->Run();
+    });
+  }
+  Result<std::vector<models::StoreTask>> ListStoreTasks() override {
+    return Locked([&] { return Query<models::StoreTask>(kAllStoreTasks, {}); });
+  }
+
  private:
   // A bound query parameter: text, integer or NULL.
   using Param = std::variant<std::string_view, int64_t, std::nullopt_t>;
@@ -316,6 +332,11 @@ template <>
 struct RowTraits<models::Node> {
   static constexpr Decoder<models::Node> kDecode = &models::NodeFromJson;
   static constexpr std::string_view kKind = "node";
+};
+template <>
+struct RowTraits<models::StoreTask> {
+  static constexpr Decoder<models::StoreTask> kDecode = &models::StoreTaskFromJson;
+  static constexpr std::string_view kKind = "store task";
 };
 
 Result<std::unique_ptr<SqliteJobStore>> SqliteJobStore::Open(const std::string& path) {
@@ -592,6 +613,16 @@ Status SqliteJobStore::PutNode(const models::Node& node) {
     SHOAL_ASSIGN_OR_RETURN(ScopedStatement upsert,
                            Bound(kUpsertNode, {node.id, Dump(models::ToJson(node))}));
     return upsert->Run();
+  });
+}
+
+Status SqliteJobStore::PutStoreTask(const models::StoreTask& task) {
+  if (task.id.empty()) return Status::InvalidArgument("cannot store a store task without an ID");
+  return Locked([&]() -> Status {
+    SHOAL_ASSIGN_OR_RETURN(ScopedStatement insert,
+                           Bound(kInsertStoreTask, {task.id, task.job_id, task.create_time,
+                                                    Dump(models::ToJson(task))}));
+    return insert->Run();
   });
 }
 

@@ -66,6 +66,16 @@ CREATE TABLE nodes (
   json TEXT NOT NULL
 );
 )sql",
+    // Store tasks (models/store_task.h): commits and cleanups waiting for a node of the store's
+    // region. A row lives until a node reports the task done; a job's tasks go with the job.
+    R"sql(
+CREATE TABLE store_tasks (
+  id TEXT PRIMARY KEY NOT NULL,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  create_time INTEGER NOT NULL,
+  json TEXT NOT NULL
+);
+)sql",
 };
 inline constexpr int64_t kSchemaVersion = std::size(kMigrations);
 

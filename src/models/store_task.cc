@@ -1,0 +1,65 @@
+#include "models/store_task.h"
+
+#include "models/json_codec.h"
+#include "models/json_reader.h"
+
+namespace shoal::models {
+
+using nlohmann::json;
+
+std::string_view ToString(StoreTaskKind kind) {
+  return kind == StoreTaskKind::kCommit ? "commit" : "clean";
+}
+
+json ToJson(const StoreTask& task) {
+  return json{{"ID", task.id},
+              {"Kind", ToString(task.kind)},
+              {"JobID", task.job_id},
+              {"ExecutionID", task.execution_id},
+              {"Target", ToJson(task.target)},
+              {"Paths", task.paths},
+              {"ObjectKey", task.object_key},
+              {"Content", task.content},
+              {"CreateTime", task.create_time}};
+}
+
+Result<StoreTask> StoreTaskFromJson(const json& j) {
+  StoreTask task;
+  JsonReader r(j, "");
+  std::string kind;
+  r.String("ID", &task.id);
+  r.String("Kind", &kind);
+  r.String("JobID", &task.job_id);
+  r.String("ExecutionID", &task.execution_id);
+  r.Nested("Target", [&](const json& v, const std::string& p) {
+    JsonReader s(v, p);
+    s.String("Type", &task.target.type);
+    s.Object("Params", &task.target.params);
+    return s.status();
+  });
+  r.StringList("Paths", &task.paths);
+  r.String("ObjectKey", &task.object_key);
+  r.String("Content", &task.content);
+  r.Int("CreateTime", &task.create_time);
+  SHOAL_RETURN_IF_ERROR(r.status());
+  if (kind == "commit") {
+    task.kind = StoreTaskKind::kCommit;
+  } else if (kind == "clean") {
+    task.kind = StoreTaskKind::kClean;
+  } else {
+    return Status::InvalidArgument("Kind: '" + kind + "' is not one of commit, clean");
+  }
+  if (task.id.empty()) return Status::InvalidArgument("ID: a store task needs an id");
+  return task;
+}
+
+std::string CommitManifestKey(const std::string& job_id, int64_t version) {
+  return "_shoal/commits/" + job_id + "/v" + std::to_string(version) + ".ndjson";
+}
+
+bool KeyNamesExecution(const SpecConfig& published, const std::string& execution_id) {
+  return !execution_id.empty() &&
+         StringParam(published.params, "Key").find(execution_id) != std::string::npos;
+}
+
+}  // namespace shoal::models
