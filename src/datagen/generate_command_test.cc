@@ -113,6 +113,8 @@ TEST_F(GenerateCommandTest, EveryBadFlagNamesItself) {
        "--start-date 2024-02-01T00:00:00 must be before --end-date 2024-01-01T00:00:00"},
       {{"--seed", "abc"}, "--seed 'abc'"},
       {{"--anomaly-rate", "2"}, "--anomaly-rate '2'"},
+      {{"--null-rate", "-0.5"}, "--null-rate '-0.5' is not valid: expected a number from 0 to 1"},
+      {{"--null-rate=5%"}, "--null-rate '5%'"},
       {{"--days", "-3"}, "--days '-3'"},
       {{"--rotate-interval", "minute", "--count", "100000"}, "--count 100000 is too many"},
   };
