@@ -1,8 +1,9 @@
 // `shoal query` as a user runs it: the real binary against a `shoal devstack` process (us + eu,
 // two nodes each, folder stores, a random port, a temp dir) whose regions hold events written by
-// jobs/data-generator.yaml through `shoal job run`, as the README does. The answers, printed as
-// CSV, equal `shoal sql`'s over both regions' files; the table, CSV and JSON outputs, -f and
-// --explain; every refusal exits 2 naming the construct, and partials over --max-ship-bytes exit 1.
+// jobs/data-generator.yaml through `shoal job run`, as the README does, with NULLs in the data
+// (generator_job.h). The answers, printed as CSV, equal `shoal sql`'s over both regions' files;
+// the table, CSV and JSON outputs, -f and --explain; every refusal exits 2 naming the construct,
+// and partials over --max-ship-bytes exit 1.
 //
 // One devstack serves every case of the suite (the data is generated once); no case changes it.
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "generator_job.h"
 #include "run_process.h"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -84,7 +86,7 @@ class CliQueryTest : public ::testing::Test {
       auto generated =
           Shoal({"job", "run", "-V", "Region=" + region, "-V", "Events=100", "-V",
                  "StartDate=2024-01-01", "-V", "EndDate=2024-06-30", "-V", "RotateInterval=month",
-                 std::string(SHOAL_SOURCE_ROOT) + "/jobs/data-generator.yaml"});
+                 testing::DataGeneratorJobWithNulls(SHOAL_SOURCE_ROOT, dir_)});
       if (generated.exit_code != 0) {
         setup_error_ = "generating " + region + " failed: " + generated.err + DevstackLog();
         return;
@@ -234,6 +236,12 @@ TEST_F(CliQueryTest, ExplainPrintsThePlanAndRunsNothing) {
 
 // The distributed answer, printed as CSV, is one DuckDB's over the same files, byte for byte.
 TEST_F(CliQueryTest, AnswersEqualOneDuckDbOverBothRegionsFiles) {
+  // The data has the holes the answers are meant to survive.
+  EXPECT_EQ(OneDuckDb("SELECT count(*) FILTER (customer_id IS NULL) > 0 AND count(*) FILTER "
+                      "(total_amount IS NULL) > 0 AND count(*) FILTER (payment_method = '') > 0 "
+                      "AS holes FROM transactions")
+                .out,
+            "holes\ntrue\n");
   for (const char* sql : {kMonthlyTrends, kTopCustomers, kHourlyOperations, kCategoryPayment}) {
     auto distributed = Query({"--output", "csv", sql});
     ASSERT_EQ(distributed.exit_code, 0) << sql << "\n" << distributed.err << DevstackLog();

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cluster_fixture.h"
+#include "generator_job.h"
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
@@ -82,20 +83,23 @@ class ClusterTest : public testing::ClusterFixture {
 };
 
 TEST_F(ClusterTest, SurvivesAKilledNodeAndARestartedOrchestrator) {
-  // The seed's data generator, as an ops job on every US node, into the regional store.
+  // The seed's data generator, as an ops job on every US node, into the regional store; with
+  // NULLs in the data (generator_job.h).
   auto generated =
       Shoal({"job", "run", "-V", "Region=us", "-V", "Events=400", "-V", "StartDate=2024-01-01",
              "-V", "EndDate=2024-07-01", "-V", "RotateInterval=month",
-             std::string(SHOAL_SOURCE_ROOT) + "/jobs/data-generator.yaml"});
+             testing::DataGeneratorJobWithNulls(SHOAL_SOURCE_ROOT, root_)});
   ASSERT_EQ(generated.exit_code, 0) << generated.err << Logs();
   auto oracle = engine::Session::Open({}).value();
-  auto expected =
-      oracle->Query("SELECT count(*), sum(total_amount)::DECIMAL(18,2) FROM read_json_auto('" +
-                    (StoreDir("us") / "my-bucket/transactions/**/*.jsonl").string() + "')");
+  auto expected = oracle->Query(
+      "SELECT count(*), sum(total_amount)::DECIMAL(18,2), count(*) FILTER (total_amount IS NULL) "
+      "FROM read_json_auto('" +
+      (StoreDir("us") / "my-bucket/transactions/**/*.jsonl").string() + "')");
   ASSERT_TRUE(expected.ok()) << expected.status().ToString();
   const int64_t expected_rows = std::stoll(expected->Text(0, 0));
   const double expected_revenue = std::stod(expected->Text(0, 1));
   EXPECT_EQ(expected_rows, 3 * 6 * 400);
+  EXPECT_GT(std::stoll(expected->Text(0, 2)), 0) << "no NULL amounts to sum over";
 
   // Kill a node while it runs a partition: that partition is rerun on another node.
   std::string job_id = SubmitSlowSum("kill", "1500000000");

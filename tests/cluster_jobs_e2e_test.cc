@@ -2,8 +2,9 @@
 // processes per region (labelled region=us and region=eu, each region's nodes sharing that
 // region's store), all driven through the `shoal` CLI run as a process. It shows that
 //   1. constraints send work to the right region's nodes only, and data stays in its region;
-//   2. every analysis job in jobs/ gives exactly the answer one DuckDB gives over the same files,
-//      and the partitions cover each file exactly once;
+//   2. every analysis job in jobs/ gives exactly the answer one DuckDB gives over the same files
+//      (data with NULL keys and amounts and empty strings), and the partitions cover each file
+//      exactly once;
 //   3. bad input gets a clear message and a non-zero exit from the real orchestrator, nothing
 //      crashes, and the cluster still works afterwards.
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "cluster_fixture.h"
+#include "generator_job.h"
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
@@ -88,21 +90,6 @@ std::string JobFile(const std::string& name) {
   return std::string(SHOAL_SOURCE_ROOT) + "/jobs/" + name;
 }
 
-// `shoal job run` arguments for the seed's data generator in `region`, a month per file from
-// January 2024 up to `end_date` (exclusive). The default, six months, gives each of 3
-// month-keyed partitions at least one month (2024-05 goes to partition 0, 2024-04 and -06 to 1,
-// 2024-01..03 to 2): see MergeIncludesPartitionsWithoutFiles for what happens otherwise.
-std::vector<std::string> GeneratorArgs(const std::string& region,
-                                       const std::string& end_date = "2024-07-01") {
-  std::vector<std::string> args = {"job", "run", JobFile("data-generator.yaml"),
-                                   "--wait-timeout-secs", "60"};
-  for (const std::string& var :
-       {"Region=" + region, std::string("Events=200"), std::string("StartDate=2024-01-01"),
-        "EndDate=" + end_date, std::string("RotateInterval=month")}) {
-    args.insert(args.end(), {"-V", var});
-  }
-  return args;
-}
 constexpr int kMonths = 6;
 constexpr int kNodesPerRegion = 3;
 constexpr const char* kAllEvents = "s3://my-bucket/transactions/**/*.jsonl";
@@ -193,6 +180,23 @@ class ClusterJobsTest : public testing::ClusterFixture {
  protected:
   void SetUp() override { ASSERT_NO_FATAL_FAILURE(StartCluster({"us", "eu"}, kNodesPerRegion)); }
 
+  // `shoal job run` arguments for the seed's data generator in `region`, with NULLs in the data
+  // (generator_job.h), a month per file from January 2024 up to `end_date` (exclusive). The
+  // default, six months, gives each of 3 month-keyed partitions at least one month (2024-05 goes
+  // to partition 0, 2024-04 and -06 to 1, 2024-01..03 to 2): see
+  // MergeIncludesPartitionsWithoutFiles for what happens otherwise.
+  std::vector<std::string> GeneratorArgs(const std::string& region,
+                                         const std::string& end_date = "2024-07-01") {
+    std::vector<std::string> args = {"job", "run",
+                                     testing::DataGeneratorJobWithNulls(SHOAL_SOURCE_ROOT, root_),
+                                     "--wait-timeout-secs", "60"};
+    for (const std::string& var :
+         {"Region=" + region, std::string("Events=200"), std::string("StartDate=2024-01-01"),
+          "EndDate=" + end_date, std::string("RotateInterval=month")}) {
+      args.insert(args.end(), {"-V", var});
+    }
+    return args;
+  }
   // `shoal ARGS... --output json`: the parsed output, or null (and a test failure) when the
   // command failed or printed something else.
   Json ShoalJson(std::vector<std::string> args) {
@@ -417,10 +421,14 @@ TEST_F(ClusterJobsTest, ConstraintsSendWorkToTheRightRegionsNodesOnly) {
     EXPECT_EQ(files, kNodesPerRegion * kMonths) << region;
     auto oracle = OneDuckDb(Bucket(region));
     ASSERT_NE(oracle, nullptr);
-    auto seen = oracle->Query("SELECT count(*), count(*) FILTER (NOT starts_with(region_name, '" +
-                              region + "-')) FROM read_json_auto('" + kAllEvents + "')");
+    auto seen =
+        oracle->Query("SELECT count(*), count(*) FILTER (NOT starts_with(region_name, '" + region +
+                      "-')), count(*) FILTER (customer_id IS NULL OR customer_email = '') "
+                      "FROM read_json_auto('" +
+                      kAllEvents + "')");
     ASSERT_TRUE(seen.ok()) << seen.status().ToString();
     EXPECT_EQ(seen->Text(0, 1), "0") << "events of another region in the " << region << " store";
+    EXPECT_NE(seen->Text(0, 2), "0") << "the generator left no holes in the " << region << " data";
     region_events[region] = std::stoll(seen->Text(0, 0));
     EXPECT_GT(region_events[region], 0);
   }

@@ -1,5 +1,6 @@
-// A whole cluster in-process: the seed's data generator as an ops job fills the regional stores,
-// then a partitioned batch job must give exactly the answer of one DuckDB over the same files.
+// A whole cluster in-process: the seed's data generator as an ops job fills the regional stores
+// (with NULL keys and amounts and empty strings: --null-rate), then a partitioned batch job must
+// give exactly the answer of one DuckDB over the same files.
 // Every test runs twice: with folder stores and with one real S3 server (s3rver) per region.
 #include "devstack/devstack.h"
 
@@ -36,7 +37,8 @@ Tasks:
       Params:
         Image: ghcr.io/bacalhau-project/data-generator:latest
         Parameters: [generate, --count, "200", --region, "{{.Region}}", --start-date, 2024-01-01,
-                     --end-date, 2024-07-01, --rotate-interval, month, --output, /data]
+                     --end-date, 2024-07-01, --rotate-interval, month, --null-rate, "0.05",
+                     --output, /data]
     Env:
       AWS_ACCESS_KEY_ID: env:AWS_ACCESS_KEY_ID
     Publisher:

@@ -1,7 +1,7 @@
 // `shoal query` over a whole devstack in-process (us + eu, folder stores and one S3 server per
 // region): each of the seed's analyses written as one query equals one DuckDB over both regions'
-// files; residency is counted per region; refusals and bad SQL are errors before anything runs;
-// queries survive a restart.
+// files, which hold NULL keys and amounts and empty strings; residency is counted per region;
+// refusals and bad SQL are errors before anything runs; queries survive a restart.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -55,6 +55,13 @@ const std::vector<std::string>& SeedAnalyses() {
       "SELECT region_name, shipping_address.country AS country, count(*), "
       "var_pop(total_amount), max(estimated_delivery) FROM transactions GROUP BY ALL "
       "ORDER BY ALL",
+      // the holes --null-rate leaves: a NULL group, NULLs skipped by aggregates and counted by
+      // count(*), empty strings as values (the data must have each: the test checks it)
+      "SELECT product_category, count(*) AS n, count(customer_id) AS known_buyers, "
+      "count(DISTINCT customer_id) AS buyers, count(total_amount) AS priced, avg(quantity) AS "
+      "avg_qty, sum(unit_price) AS prices, min(customer_email) AS first_email, "
+      "count(*) FILTER (WHERE payment_method = '') AS no_method, count(*) FILTER (WHERE "
+      "shipping_address.city = '') AS no_city FROM transactions GROUP BY ALL ORDER BY ALL",
   };
   return queries;
 }
@@ -141,6 +148,11 @@ void ExpectSameAnswer(const engine::ResultTable& oracle, const std::string& resu
 }
 
 TEST_P(QueryE2eTest, SeedAnalysesEqualOneDuckDbOverBothRegions) {
+  const engine::ResultTable holes = Oracle(
+      "SELECT count(*) FILTER (product_category IS NULL) > 0 AND count(*) FILTER (quantity IS "
+      "NULL) > 0 AND count(*) FILTER (customer_email = '') > 0 FROM transactions");
+  ASSERT_EQ(holes.rows().size(), 1u);
+  EXPECT_EQ(holes.Text(0, 0), "true") << "the generator left no NULLs or empty strings";
   for (const std::string& sql : SeedAnalyses()) {
     models::QueryRequest request;
     request.sql = sql;

@@ -1,6 +1,6 @@
 // Test support for the query module's end-to-end tests: an in-process devstack (us + eu, two
 // nodes per region, folders or one S3 server per region) with a client of its API, and the
-// seed's data generator run in a region as the README runs it.
+// seed's data generator run in a region as the README runs it, with NULLs in the data.
 //
 // Thread-safety: one fixture per test.
 #pragma once
@@ -20,9 +20,15 @@
 
 namespace shoal::query::testing {
 
+// What share of each blankable field the generator leaves NULL or empty (`shoal generate
+// --null-rate`): the answers compared with one DuckDB's are computed over data with holes.
+inline constexpr const char* kNullRate = "0.05";
+
 // The seed's generator as an ops job of `region`'s nodes: `count` events per node and day range
-// from 2024-01-01 to `end_date`, monthly files published to the region's store.
-inline std::string GeneratorSpec(int count, const std::string& end_date) {
+// from 2024-01-01 to `end_date`, monthly files published to the region's store, with NULL keys
+// and amounts and empty strings at `null_rate`.
+inline std::string GeneratorSpec(int count, const std::string& end_date,
+                                 const std::string& null_rate = kNullRate) {
   return R"(
 Name: data-generator-{{.Region}}
 Type: ops
@@ -37,7 +43,8 @@ Tasks:
         Parameters: [generate, --count, ")" +
          std::to_string(count) + R"(", --region, "{{.Region}}", --start-date, 2024-01-01,
                      --end-date, )" +
-         end_date + R"(, --rotate-interval, month, --output, /data]
+         end_date + R"(, --rotate-interval, month, --null-rate, ")" + null_rate +
+         R"(", --output, /data]
     Env:
       AWS_ACCESS_KEY_ID: env:AWS_ACCESS_KEY_ID
     Publisher:
