@@ -1,8 +1,9 @@
 // The execution sandbox on a real ExecutionRunner: a job reads only its own inputs, its mapped
 // folders and its region's buckets, and writes only its outputs. A job that reaches for anything
-// else (a host file, the node's data directory, another execution's outputs, a setting, an
-// extension, the environment, more memory or time than it was given) fails with an error naming
-// what was refused, and the next job on the same runner runs normally.
+// else (a host file, the node's data directory, another execution's outputs, a symbolic link out
+// of its folders, an http(s):// URL, a setting, an extension, the environment, more memory or
+// time than it was given) fails with an error naming what was refused, and the next job on the
+// same runner runs normally. Neither its results nor its errors name the node's real paths.
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "compute/execution_runner.h"
 #include "compute/testing/test_files.h"
+#include "engine/testing/loopback_listener.h"
 
 namespace shoal::compute {
 namespace {
@@ -75,6 +77,12 @@ class SandboxLockTest : public ::testing::Test {
       EXPECT_NE(refused.run_output.error_message.find(part), std::string::npos)
           << sql << "\nexpected: " << part << "\nmessage: " << refused.run_output.error_message;
     }
+    // The node's real paths stay out of its messages, unless the job wrote them itself.
+    const std::string work = (root_ / "work").string();
+    if (job.task.engine.params["SQL"].get<std::string>().find(work) == std::string::npos) {
+      EXPECT_EQ(refused.run_output.error_message.find(work), std::string::npos)
+          << refused.run_output.error_message;
+    }
     ExpectHealthy();
   }
 
@@ -134,6 +142,64 @@ TEST_F(SandboxLockTest, TheNodesDataDirectoryAndOtherExecutionsAreRefused) {
   ExpectRefused("COPY (SELECT 1 AS x) TO '" + own + "'", {"Cannot access file \"" + own + "\""});
 }
 
+TEST_F(SandboxLockTest, SymbolicLinksOutOfItsFoldersAreRefused) {
+  // A `local` input whose host folder holds links: out to the node's files, and within itself.
+  fs::create_directories(root_ / "host/sales/links");
+  fs::create_symlink(root_ / "node-secret.txt", root_ / "host/sales/links/secret.csv");
+  fs::create_directory_symlink(root_, root_ / "host/sales/links/up");
+  fs::create_symlink("../a.csv", root_ / "host/sales/links/a.csv");
+  const std::string out =
+      "leads outside this execution's sandbox, which reaches only /data, "
+      "/inputs, /outputs, s3://my-bucket";
+  ExpectRefused("SELECT * FROM read_csv('/inputs/links/secret.csv')",
+                {"Cannot access \"/inputs/links/secret.csv\": the symbolic link "
+                 "\"/inputs/links/secret.csv\" " +
+                 out});
+  ExpectRefused("SELECT * FROM read_text('/inputs/links/up/node-secret.txt')",
+                {"the symbolic link \"/inputs/links/up\" " + out});
+  ExpectRefused("SELECT * FROM glob('/inputs/links/up/*')",
+                {"the symbolic link \"/inputs/links/up\" " + out});
+  ExpectRefused("SELECT * FROM read_csv('/inputs/links/up/../node-secret.txt')",
+                {"the symbolic link \"/inputs/links/up\" " + out});
+  // Its own link works, and reads as the path the job wrote.
+  const ExecutionOutcome inside = Run(Job("SELECT sum(amount) AS total, any_value(filename) AS f "
+                                          "FROM read_csv('/inputs/links/a.csv', filename = true)"),
+                                      "e-inside-link");
+  ASSERT_TRUE(inside.succeeded) << inside.run_output.error_message;
+  EXPECT_NE(inside.run_output.stdout_text.find("/inputs/links/a.csv"), std::string::npos)
+      << inside.run_output.stdout_text;
+  EXPECT_NE(inside.run_output.stdout_text.find("30"), std::string::npos);
+}
+
+TEST_F(SandboxLockTest, HttpUrlsAreRefusedWithoutAConnection) {
+  shoal::testing::LoopbackListener listener;
+  ASSERT_TRUE(listener.ok());
+  for (const std::string scheme : {"http://", "https://"}) {
+    ExpectRefused("SELECT * FROM read_csv('" + scheme + listener.address() + "/x.csv')",
+                  {"an execution does not reach the network (http:// and https:// are refused)"});
+  }
+  EXPECT_FALSE(listener.Contacted());
+}
+
+TEST_F(SandboxLockTest, NoRealPathOfTheNodeReachesTheJob) {
+  // Every setting, as a job lists them.
+  models::Job job =
+      Job("SELECT name, value FROM duckdb_settings();\n"
+          "SELECT current_setting('temp_directory') AS t, current_setting('home_directory') AS h;");
+  job.task.resources.disk = "1GiB";
+  const ExecutionOutcome listed = Run(job, "e-settings");
+  ASSERT_TRUE(listed.succeeded) << listed.run_output.error_message;
+  EXPECT_NE(listed.run_output.stdout_text.find("allowed_directories"), std::string::npos);
+  EXPECT_NE(listed.run_output.stdout_text.find("/.tmp"), std::string::npos);
+  EXPECT_EQ(listed.run_output.stdout_text.find(root_.string()), std::string::npos)
+      << listed.run_output.stdout_text;
+  // Errors about its own folders name the virtual paths.
+  ExpectRefused("SELECT * FROM read_csv('/inputs/missing.csv')", {"\"/inputs/missing.csv\""});
+  ExpectRefused("COPY (SELECT 1 AS x) TO '/outputs/missing/x.csv'",
+                {"Cannot open file \"/outputs/missing/x.csv\""});
+  // (ExpectRefused checks that no message names the work directory the SQL did not name.)
+}
+
 TEST_F(SandboxLockTest, WritesOutsideItsOutputsAreRefused) {
   const std::string outside = (root_ / "dropped.csv").string();
   ExpectRefused("COPY (SELECT 1 AS x) TO '" + outside + "'",
@@ -186,9 +252,10 @@ TEST_F(SandboxLockTest, MemoryBeyondTheLimitSpillsInsideTheSandboxOrFailsClearly
   job.task.resources.disk = "2GiB";
   const ExecutionOutcome spilled = Run(job, "e-spill");
   ASSERT_TRUE(spilled.succeeded) << spilled.run_output.error_message;
-  for (const std::string& part :
-       {(root_ / "work/executions/e-spill/tmp").string(), std::string("64.0 MiB"),
-        std::string("2.0 GiB"), std::string("7999998000000")}) {
+  // The temp directory is seen by its virtual name; it really is <work>/executions/<id>/tmp.
+  EXPECT_EQ(spilled.run_output.stdout_text.find(root_.string()), std::string::npos);
+  for (const std::string& part : {std::string("/.tmp"), std::string("64.0 MiB"),
+                                  std::string("2.0 GiB"), std::string("7999998000000")}) {
     EXPECT_NE(spilled.run_output.stdout_text.find(part), std::string::npos)
         << part << "\n"
         << spilled.run_output.stdout_text;

@@ -1,8 +1,10 @@
 // The DuckDB-backed Session (see engine.h). A sandboxed one is locked right after its settings
 // (session_lock.h); its SET statements for the settings it may still change (s3_*, TimeZone,
-// Calendar), which the lock would refuse, are applied here instead, and its refusals get a note
-// saying what the execution reaches.
+// Calendar), which the lock would refuse, are applied here instead, and its errors name virtual
+// paths only, refusals with a note saying what the execution reaches.
 #include <cctype>
+#include <filesystem>
+#include <functional>
 #include <string>
 
 #include "duckdb/parser/expression/constant_expression.hpp"
@@ -40,7 +42,9 @@ bool IsEmptyFileListError(const std::string& message) {
          message.find("cannot take NULL list as parameter") != std::string::npos;
 }
 
-Status StreamRows(duckdb::QueryResult& result, ResultSink& sink) {
+// `on_error` turns a DuckDB error met while fetching into the statement's Status.
+Status StreamRows(duckdb::QueryResult& result, ResultSink& sink,
+                  const std::function<Status(const std::string&)>& on_error) {
   std::vector<Column> columns;
   for (duckdb::idx_t i = 0; i < result.ColumnCount(); ++i) {
     columns.push_back(ToColumn(result.names[i], result.types[i]));
@@ -49,7 +53,7 @@ Status StreamRows(duckdb::QueryResult& result, ResultSink& sink) {
   while (true) {
     duckdb::ErrorData error;
     duckdb::unique_ptr<duckdb::DataChunk> chunk;
-    if (!result.TryFetch(chunk, error)) return Status::InvalidArgument(error.Message());
+    if (!result.TryFetch(chunk, error)) return on_error(error.Message());
     if (!chunk || chunk->size() == 0) break;
     for (duckdb::idx_t row = 0; row < chunk->size(); ++row) {
       std::vector<Cell> cells;
@@ -61,6 +65,27 @@ Status StreamRows(duckdb::QueryResult& result, ResultSink& sink) {
     }
   }
   return sink.End();
+}
+
+// DuckDB's default cap on spilling, 90% of the free disk, measured where the temp directory
+// really is (its nearest existing folder); "" when that cannot be measured.
+std::string DefaultMaxTempDirectorySize(const std::string& temp_directory) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path folder = temp_directory;
+  while (folder.has_relative_path() && !fs::exists(folder, error)) folder = folder.parent_path();
+  const fs::space_info space = fs::space(folder, error);
+  if (error) return "";
+  return std::to_string(static_cast<uint64_t>(static_cast<double>(space.available) * 0.9)) + "B";
+}
+
+// True when `a` is `b` or below it, or the other way round.
+bool Nested(const std::string& a, const std::string& b) {
+  auto within = [](const std::string& inner, const std::string& outer) {
+    return inner.rfind(outer, 0) == 0 &&
+           (inner.size() == outer.size() || inner[outer.size()] == '/');
+  };
+  return within(a, b) || within(b, a);
 }
 
 class DuckDbSession : public Session {
@@ -85,6 +110,12 @@ class DuckDbSession : public Session {
       if (!absolute || m.virtual_prefix.back() == '/' || m.real_directory.empty()) {
         return Status::InvalidArgument("bad path mapping '" + m.virtual_prefix + "' -> '" +
                                        m.real_directory + "'");
+      }
+      if (options.sandboxed && !options.temp_directory.empty() &&
+          Nested(m.virtual_prefix, kSandboxTempDirectory)) {
+        return Status::InvalidArgument("path '" + m.virtual_prefix +
+                                       "' is taken: " + kSandboxTempDirectory +
+                                       " is where a sandboxed session's DuckDB spills to disk");
       }
       // A mapping inside another would be invisible to globs over the outer one, unlike a mount.
       for (const auto& outer : options.path_mappings) {
@@ -117,14 +148,18 @@ class DuckDbSession : public Session {
       }
       database_.GetFileSystem().RegisterSubSystem(duckdb::make_uniq<S3FileSystem>(std::move(s3)));
       if (options.sandboxed) {
-        // Locked, s3:// is read-only whether a folder or an S3 store serves it.
+        // Locked, s3:// is read-only whether a folder or an S3 store serves it. DuckDB spills
+        // into the virtual temp directory, so that its settings name no real path.
         std::vector<PathMapping> mappings = options.path_mappings;
         for (PathMapping& m : mappings) m.read_only = m.read_only || IsS3Url(m.virtual_prefix);
+        if (!options.temp_directory.empty()) {
+          mappings.push_back({kSandboxTempDirectory, options.temp_directory});
+        }
         SandboxFileSystem::Lock lock;
-        if (!options.temp_directory.empty()) lock.pass_through.push_back(options.temp_directory);
         lock.reach = reach_;
-        database_.GetFileSystem().RegisterSubSystem(
-            duckdb::make_uniq<SandboxFileSystem>(std::move(mappings), std::move(lock)));
+        auto sandbox = duckdb::make_uniq<SandboxFileSystem>(std::move(mappings), std::move(lock));
+        sandbox_ = sandbox.get();  // owned by the database, which outlives every use here
+        database_.GetFileSystem().RegisterSubSystem(std::move(sandbox));
       } else if (!options.path_mappings.empty()) {
         database_.GetFileSystem().RegisterSubSystem(
             duckdb::make_uniq<SandboxFileSystem>(options.path_mappings));
@@ -157,7 +192,11 @@ class DuckDbSession : public Session {
       client_config.SetUserVariable(name, duckdb::Value(value));
     }
     if (options.sandboxed) {
-      auto locked = connection_.Query(LockStatements(options));
+      SessionOptions lock_options = options;
+      if (!options.temp_directory.empty() && options.max_temp_directory_size.empty()) {
+        lock_options.max_temp_directory_size = DefaultMaxTempDirectorySize(options.temp_directory);
+      }
+      auto locked = connection_.Query(LockStatements(lock_options));
       if (locked->HasError()) {
         return Status::Internal("the sandbox could not be locked: " + locked->GetError());
       }
@@ -287,22 +326,28 @@ class DuckDbSession : public Session {
           outcome.empty_file_list = true;
           return Status::Ok();
         }
-        if (options_.sandboxed) return SandboxedError(error, load);
+        if (options_.sandboxed) return SandboxedError(error, outcome.sql, load);
         return Status::InvalidArgument(error);
       }
       if (result->properties.return_type != duckdb::StatementReturnType::QUERY_RESULT) {
         return Status::Ok();
       }
-      return StreamRows(*result, sink);
+      return StreamRows(*result, sink, [&](const std::string& fetch_error) {
+        return options_.sandboxed ? SandboxedError(fetch_error, outcome.sql, false)
+                                  : Status::InvalidArgument(fetch_error);
+      });
     } catch (const std::exception& e) {
       const std::string error = duckdb::ErrorData(e).Message();
-      if (options_.sandboxed) return SandboxedError(error, load);
+      if (options_.sandboxed) return SandboxedError(error, outcome.sql, load);
       return Status::InvalidArgument(error);
     }
   }
 
-  // A locked session's error: a refusal says what the execution reaches and is kPermissionDenied.
-  Status SandboxedError(const std::string& error, bool load) const {
+  // A locked session's error, naming virtual paths only: a refusal says what the execution
+  // reaches and is kPermissionDenied.
+  Status SandboxedError(const std::string& duckdb_error, const std::string& sql, bool load) const {
+    const std::string error =
+        sandbox_ != nullptr ? sandbox_->HideRealPaths(duckdb_error, sql) : duckdb_error;
     if (load) {
       return Status::PermissionDenied(
           "extensions cannot be installed or loaded in an execution (json, parquet and icu are "
@@ -318,7 +363,8 @@ class DuckDbSession : public Session {
   duckdb::Connection connection_;
   std::shared_ptr<SessionState> state_;
   const SessionOptions options_;
-  const std::string reach_;  // what a sandboxed session reaches, for messages
+  const std::string reach_;                     // what a sandboxed session reaches, for messages
+  const SandboxFileSystem* sandbox_ = nullptr;  // a sandboxed session's, owned by database_
 };
 
 }  // namespace

@@ -76,7 +76,10 @@ struct SessionOptions {
   // endpoint aliases), enable_external_access=false, extensions neither installed nor loaded,
   // and lock_configuration=true, in that order (see session_lock.h). Then:
   // - SQL reaches only those prefixes and temp_directory: DuckDB checks each path as written in
-  //   SQL, and the sandbox file system refuses any other path too;
+  //   SQL, and the sandbox file system refuses any other path too, and any path whose symbolic
+  //   links lead out of the mapped folders; http:// and https:// are refused;
+  // - no setting, and no error message, names a real path of the node: the temp directory is
+  //   seen as /.tmp (kSandboxTempDirectory), the home as /nonexistent;
   // - writes go only to mappings that are not read_only; s3:// (mapped buckets and S3 stores
   //   alike) is read-only;
   // - s3:// outside the mapped buckets reaches only the stores of s3_endpoint_aliases;
@@ -84,12 +87,13 @@ struct SessionOptions {
   //   the node's stores (an alias or one of s3_endpoint_names);
   // - INSTALL/LOAD of extensions, getenv() and enable_logging() fail with clear messages.
   bool sandboxed = false;
-  // With `sandboxed`: DuckDB's temp_directory, where a query over memory_limit spills. A folder
-  // of the execution's own (DuckDB creates it on demand and removes it on close); empty: no
-  // spilling, such a query fails with DuckDB's out-of-memory error.
+  // With `sandboxed`: where DuckDB's temp_directory (/.tmp to SQL) really is, where a query
+  // over memory_limit spills. A folder of the execution's own (DuckDB creates it on demand and
+  // removes it on close); empty: no spilling, such a query fails with DuckDB's out-of-memory
+  // error.
   std::string temp_directory;
   // With `sandboxed` and a temp_directory: DuckDB's max_temp_directory_size, e.g. "10GB";
-  // empty leaves DuckDB's default (90% of the free disk space).
+  // empty: DuckDB's default, 90% of the free disk space where temp_directory really is.
   std::string max_temp_directory_size;
   // With `sandboxed`: endpoint host names (lower case) SQL may SET s3_endpoint to besides the
   // aliases: the folder store whose buckets path_mappings already map (naming it changes

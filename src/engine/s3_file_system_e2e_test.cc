@@ -422,6 +422,11 @@ TEST_F(S3FileSystemTest, SandboxedSessionReadsItsStoresThroughAliasesAndWritesNo
   EXPECT_EQ(Query(*session, "SELECT count(*) FROM glob('s3://shoal-data/transactions/**/*.jsonl')")
                 .Text(0, 0),
             "6");
+  // The same object over plain HTTP from the job's SQL is refused: only the S3 file system goes
+  // out on the network.
+  std::string http = Error(*session, "SELECT count(*) FROM read_csv('http://" +
+                                         server_->endpoint() + "/shoal-data/tables/events.csv')");
+  EXPECT_NE(http.find("an execution does not reach the network"), std::string::npos) << http;
   std::string write = Error(*session, "COPY (SELECT 1 AS one) TO 's3://shoal-out/locked.csv'");
   EXPECT_NE(write.find("s3:// is read-only in this execution"), std::string::npos) << write;
   EXPECT_FALSE(client_->HeadObject(kOut, "locked.csv").ok());

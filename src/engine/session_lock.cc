@@ -36,6 +36,15 @@ std::string InsertAfterFirstLine(const std::string& message, const std::string& 
   return message.substr(0, end) + note + message.substr(end);
 }
 
+// True when `line` quotes an http:// or https:// URL, in any case ("Cannot access file
+// \"HTTPS://host/x.csv\"").
+bool NamesNetworkUrl(const std::string& line) {
+  std::string lower = line;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find("\"http://") != std::string::npos ||
+         lower.find("\"https://") != std::string::npos;
+}
+
 }  // namespace
 
 std::vector<std::string> AllowedPrefixes(const SessionOptions& options) {
@@ -65,8 +74,12 @@ std::string DescribeReach(const SessionOptions& options) {
 }
 
 std::string LockStatements(const SessionOptions& options) {
-  std::string sql = "SET temp_directory = " + Quoted(options.temp_directory) + ";";
-  if (!options.temp_directory.empty() && !options.max_temp_directory_size.empty()) {
+  const std::string home = kSandboxHome;
+  std::string sql = "SET home_directory = " + Quoted(home) +
+                    "; SET secret_directory = " + Quoted(home + "/.duckdb/stored_secrets") + ";";
+  const std::string temp = options.temp_directory.empty() ? "" : kSandboxTempDirectory;
+  sql += " SET temp_directory = " + Quoted(temp) + ";";
+  if (!temp.empty() && !options.max_temp_directory_size.empty()) {
     sql += " SET max_temp_directory_size = " + Quoted(options.max_temp_directory_size) + ";";
   }
   // Secrets stay in memory (no secret directory under the node's home); no extension from
@@ -109,6 +122,12 @@ bool IsRefusal(const std::string& message) {
 
 std::string ExplainRefusal(const std::string& message, const std::string& reach) {
   if (message.find("file system operations are disabled by configuration") != std::string::npos) {
+    if (NamesNetworkUrl(message.substr(0, message.find('\n')))) {
+      return InsertAfterFirstLine(message,
+                                  "; an execution does not reach the network (http:// and "
+                                  "https:// are refused), it reaches only " +
+                                      reach);
+    }
     return InsertAfterFirstLine(message, "; this execution reaches only " + reach);
   }
   if (message.find("the configuration has been locked") != std::string::npos) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "engine/testing/loopback_listener.h"
 
 namespace shoal::engine {
 namespace {
@@ -113,8 +114,8 @@ TEST_F(SessionLockTest, ItsOwnPathsWorkAsBefore) {
   EXPECT_HAS(ErrorOf(*session, "SET TimeZone = 'Mars/Olympus_Mons'"), "Mars/Olympus_Mons");
   EXPECT_EQ(Text(*session, "SELECT current_setting('enable_external_access')"), "false");
   EXPECT_EQ(Text(*session, "SELECT current_setting('lock_configuration')"), "true");
-  EXPECT_EQ(Text(*session, "SELECT current_setting('temp_directory')"),
-            (root_ / "tmp-parent/tmp").string());
+  // DuckDB spills into a virtual folder, mapped onto the real one.
+  EXPECT_EQ(Text(*session, "SELECT current_setting('temp_directory')"), "/.tmp");
 }
 
 TEST_F(SessionLockTest, HostPathsAreRefusedWhateverTheSpelling) {
@@ -200,6 +201,102 @@ TEST_F(SessionLockTest, SettingsExtensionsEnvironmentAndLoggingAreRefused) {
   EXPECT_HAS(ErrorOf(*session, "SELECT * FROM enable_logging()"), "enable_logging() is refused");
   EXPECT_EQ(Text(*session, "SELECT current_setting('enable_external_access')"), "false");
   EXPECT_FALSE(fs::exists(root_ / "other/logs"));
+}
+
+TEST_F(SessionLockTest, NetworkUrlsAreRefusedWithoutAConnection) {
+  shoal::testing::LoopbackListener listener;
+  ASSERT_TRUE(listener.ok());
+  // With an S3 store, "s3://" is an allowed prefix; http(s):// stays refused all the same.
+  SessionOptions options = Locked();
+  storage::S3Config store;
+  store.endpoint = "127.0.0.1:1";
+  options.s3_endpoint_aliases = {{"storage", store}};
+  auto session = Open(options);
+  ASSERT_NE(session, nullptr);
+  for (const std::string scheme : {"http://", "https://", "HTTPS://"}) {
+    const std::string url = scheme + listener.address() + "/x.csv";
+    for (const std::string& sql :
+         {"SELECT * FROM read_csv('" + url + "')", "SELECT * FROM read_json('" + url + "')",
+          "SELECT * FROM read_parquet('" + url + "')", "SELECT * FROM read_text('" + url + "')",
+          "SELECT * FROM '" + url + "'", "SELECT * FROM glob('" + url + "')",
+          "COPY (SELECT 1 AS x) TO '" + url + "'", "ATTACH '" + url + "' AS remote"}) {
+      const std::string message = ErrorOf(*session, sql);
+      EXPECT_HAS(message, "Permission Error");
+      EXPECT_HAS(message,
+                 "an execution does not reach the network (http:// and https:// are "
+                 "refused), it reaches only /data, /inputs, /outputs, s3://my-bucket");
+    }
+  }
+  EXPECT_FALSE(listener.Contacted());
+  EXPECT_EQ(Text(*session, "SELECT b FROM read_csv('s3://my-bucket/k/o.csv')"), "6");
+}
+
+TEST_F(SessionLockTest, NoSettingNamesARealPath) {
+  SessionOptions options = Locked();
+  options.memory_limit = "64MB";
+  auto session = Open(options);
+  ASSERT_NE(session, nullptr);
+  // Spill, so that DuckDB's temp directory exists and its files are listed.
+  EXPECT_EQ(Text(*session,
+                 "CREATE TEMP TABLE t AS SELECT range::VARCHAR || 'padding-padding' AS s FROM "
+                 "range(3000000); SELECT count(*) FROM (SELECT s FROM t ORDER BY s)"),
+            "3000000");
+  const char* home = std::getenv("HOME");
+  std::vector<std::string> hidden = {root_.string(), fs::current_path().string()};
+  if (home != nullptr && std::string(home).size() > 1) hidden.push_back(home);
+  auto settings = session->Query("SELECT name, value FROM duckdb_settings() ORDER BY name");
+  ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+  ASSERT_GT(settings->rows().size(), 100u);
+  for (size_t row = 0; row < settings->rows().size(); ++row) {
+    const std::string name = settings->Text(row, 0);
+    const std::string value = settings->Text(row, 1);
+    // current_setting() reads the same values by another way.
+    const std::string current = Text(*session, "SELECT current_setting('" + name + "')::VARCHAR");
+    for (const std::string& path : hidden) {
+      EXPECT_EQ(value.find(path), std::string::npos) << name << " = " << value;
+      EXPECT_EQ(current.find(path), std::string::npos) << name << " = " << current;
+    }
+  }
+  EXPECT_HAS(Text(*session, "SELECT current_setting('allowed_directories')::VARCHAR"),
+             "[/.tmp/, /data/, /inputs/, /outputs/, ");
+  EXPECT_EQ(Text(*session, "SELECT current_setting('secret_directory')"),
+            "/nonexistent/.duckdb/stored_secrets");
+  // DuckDB's default cap on spilling, measured at the real folder.
+  EXPECT_HAS(Text(*session, "SELECT current_setting('max_temp_directory_size')"), "iB");
+  auto files = session->Query("SELECT path FROM duckdb_temporary_files()");
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  for (size_t row = 0; row < files->rows().size(); ++row) {
+    EXPECT_EQ(files->Text(row, 0).rfind("/.tmp/", 0), 0u) << files->Text(row, 0);
+  }
+  for (const std::string& message : {ErrorOf(*session, "SELECT * FROM duckdb_extensions()"),
+                                     ErrorOf(*session, "SELECT * FROM read_csv('~/x.csv')")}) {
+    for (const std::string& path : hidden) EXPECT_EQ(message.find(path), std::string::npos);
+  }
+}
+
+TEST_F(SessionLockTest, ErrorsNameVirtualPaths) {
+  fs::create_directories(root_ / "out/taken.csv");
+  fs::create_directories(root_ / "tmp-parent/tmp");
+  auto session = Open(Locked());
+  ASSERT_NE(session, nullptr);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"SELECT * FROM read_csv('/inputs/missing.csv')", "\"/inputs/missing.csv\""},
+      {"SELECT * FROM read_parquet('/inputs/missing.parquet')", "\"/inputs/missing.parquet\""},
+      {"SELECT * FROM read_json('/inputs/missing/*.json')", "\"/inputs/missing/*.json\""},
+      {"COPY (SELECT 1 AS x) TO '/outputs/missing/x.csv'",
+       "Cannot open file \"/outputs/missing/x.csv\": No such file or directory"},
+      {"COPY (SELECT 1 AS x) TO '/outputs/taken.csv'", "Cannot open file \"/outputs/taken.csv\""},
+      {"COPY (SELECT 1 AS x) TO '/.tmp'", "\"/.tmp\""},
+      {"SELECT * FROM read_csv('s3://my-bucket/k/missing.csv')",
+       "\"s3://my-bucket/k/missing.csv\""},
+      {"SELECT a::INT FROM read_csv('/inputs/x.csv', all_varchar = true) UNION ALL "
+       "SELECT 'x'::INT",
+       "Could not convert"}};
+  for (const auto& [sql, part] : cases) {
+    const std::string message = ErrorOf(*session, sql);
+    EXPECT_HAS(message, part);
+    EXPECT_EQ(message.find(root_.string()), std::string::npos) << message;
+  }
 }
 
 TEST_F(SessionLockTest, OverItsMemoryLimitAQuerySpillsIntoTheSandboxOrFailsClearly) {
@@ -314,7 +411,7 @@ TEST(SessionLockRulesTest, LockStatementsComeInTheOrderDuckDbNeeds) {
   options.temp_directory = "/r/tmp";
   options.max_temp_directory_size = "1GB";
   const std::string sql = LockStatements(options);
-  const size_t temp = sql.find("SET temp_directory = '/r/tmp'");
+  const size_t temp = sql.find("SET temp_directory = '/.tmp'");
   const size_t allowed = sql.find("SET allowed_directories = ['/out''put']");
   const size_t external = sql.find("SET enable_external_access = false");
   const size_t autoload = sql.find("SET autoload_known_extensions = false");
@@ -326,6 +423,8 @@ TEST(SessionLockRulesTest, LockStatementsComeInTheOrderDuckDbNeeds) {
   EXPECT_LT(external, autoload);
   EXPECT_LT(autoload, lock);
   EXPECT_HAS(sql, "SET max_temp_directory_size = '1GB'");
+  EXPECT_HAS(sql, "SET home_directory = '/nonexistent'");
+  EXPECT_EQ(sql.find("/r/tmp"), std::string::npos) << sql;
 }
 
 // The DuckDB behaviour the order rests on: if an upgrade changes it, this fails first.
@@ -344,6 +443,19 @@ TEST(DuckDbSandboxFactsTest, TheDefaultTempDirectoryIsAllowedInTheWorkingDirecto
       "SET enable_external_access = false; SELECT current_setting('allowed_directories')");
   ASSERT_TRUE(allowed.ok()) << allowed.status().ToString();
   EXPECT_HAS(allowed->Text(0, 0), ".tmp/");
+}
+
+TEST(SessionLockOptionsTest, NoMappingMayTakeTheTempDirectorysPlace) {
+  SessionOptions options;
+  options.sandboxed = true;
+  options.temp_directory = "/r/tmp";
+  options.path_mappings = {{"/.tmp", "/r/x"}};
+  auto session = Session::Open(options);
+  ASSERT_FALSE(session.ok());
+  EXPECT_HAS(session.status().message(),
+             "path '/.tmp' is taken: /.tmp is where a sandboxed session's DuckDB spills to disk");
+  options.temp_directory.clear();  // no spilling: the name is free
+  EXPECT_TRUE(Session::Open(options).ok());
 }
 
 TEST(SessionLockOptionsTest, TempDirectoryMustBeAbsolute) {
