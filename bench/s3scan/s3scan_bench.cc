@@ -10,6 +10,11 @@
 // sent to S3. s3rver is a single-threaded Node server, so it can be the ceiling: baselines of raw
 // GET throughput and of small GETs per second (the client alone, no DuckDB) are printed first.
 // It never fails on timing.
+//
+// A timing counts only with the right answer: each query's reference is its answer over the
+// local files, computed before the rounds, and every timed run (local, s3, s3 x4t) must return
+// it exactly (bench_answers.h: cells as exact text, rows sorted as no query has an ORDER BY). A
+// difference is printed and the bench exits 1 before that query's timings are printed.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -22,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_answers.h"
 #include "s3rver_fixture.h"
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +39,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using shoal::bench::Answer;
+using shoal::bench::AnswerDifference;
+using shoal::bench::AnswerRules;
 using shoal::testing::S3rver;
 
 constexpr char kBucket[] = "bench";
@@ -43,6 +52,11 @@ double Seconds(const std::function<void()>& body) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// What broke; thrown so that s3rver is stopped on the way out.
+struct Broken {
+  std::string what;
+};
+
 int Run(const std::string& command) {
   int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -52,6 +66,7 @@ struct Query {
   const char* name;
   const char* format;  // "jsonl" or "parquet": which files, and which target applies
   std::string sql;     // {} stands for the folder: a local path or s3://bench
+  AnswerRules rules;
 };
 
 std::string With(std::string sql, const std::string& prefix) {
@@ -156,13 +171,7 @@ double SmallGetsPerSecond(const shoal::storage::S3Client& client, const std::str
   return requests.load() / took;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: s3scan_bench PATH_TO_SHOAL [events_per_month]\n");
-    return 2;
-  }
+int RunBench(int argc, char** argv) {
   const std::string shoal = argv[1];
   const std::string per_month = argc > 2 ? argv[2] : "50000";
   fs::path root = fs::temp_directory_path() / ("shoal-s3scan-bench-" + std::to_string(getpid()));
@@ -181,8 +190,7 @@ int main(int argc, char** argv) {
     if (Run(shoal + " generate --region us --count " + per_month +
             " --start-date 2024-01-01 --end-date 2025-01-01 --rotate-interval month --format " +
             format + " --output " + (root / format).string() + " > /dev/null") != 0) {
-      std::fprintf(stderr, "shoal generate failed\n");
-      return 1;
+      throw Broken{"shoal generate failed"};
     }
   }
   const Files jsonl = ListFiles(root, "jsonl");
@@ -190,8 +198,7 @@ int main(int argc, char** argv) {
 
   S3rver server(S3rver::Options{{kBucket}});
   if (!server.ok()) {
-    std::fprintf(stderr, "%s\n", server.error().c_str());
-    return 1;
+    throw Broken{server.error()};
   }
   shoal::storage::S3Config config;
   config.endpoint = server.endpoint();
@@ -203,10 +210,7 @@ int main(int argc, char** argv) {
     for (const Files* files : {&jsonl, &parquet}) {
       for (const auto& key : files->keys) {
         auto put = client->PutObjectFromFile(kBucket, key, (root / key).string());
-        if (!put.ok()) {
-          std::fprintf(stderr, "upload failed: %s\n", put.status().ToString().c_str());
-          std::exit(1);
-        }
+        if (!put.ok()) throw Broken{"upload failed: " + put.status().ToString()};
       }
     }
   });
@@ -254,39 +258,66 @@ int main(int argc, char** argv) {
   // Every round must fetch from S3 again: DuckDB would otherwise serve repeated reads of the
   // same ranges from its external file cache.
   if (!session->Query("SET s3_url_style = 'path'; SET enable_external_file_cache = false").ok()) {
-    std::fprintf(stderr, "settings refused\n");
-    return 1;
+    throw Broken{"settings refused"};
   }
   const std::string json = "read_json_auto('{}/jsonl/*.jsonl')";
   const std::string pq = "read_parquet('{}/parquet/*.parquet')";
+  // total_amount is a DOUBLE, and a DOUBLE sum's last digits depend on the order in which
+  // threads add the rows: two runs over the same local files differ. The amounts are prices in
+  // cents (with float noise, as 4615.330000000001), so sums and averages are taken over
+  // DECIMAL(18, 2): the sum is exact, the average is that sum / count, both the same every run,
+  // so S3 and local must agree to the last digit. The cast reads no other column, so the
+  // Parquet projections still fetch what they name.
+  const std::string amount = "total_amount::DECIMAL(18, 2)";
   const std::vector<Query> queries = {
-      {"jsonl count", "jsonl", "SELECT count(*) FROM " + json},
-      {"jsonl agg", "jsonl",
-       "SELECT product_category, count(*), sum(total_amount), avg(total_amount) FROM " + json +
-           " GROUP BY 1"},
-      {"parquet 1 column", "parquet", "SELECT sum(total_amount) FROM " + pq},
-      {"parquet 2 columns", "parquet",
-       "SELECT product_category, count(*), avg(total_amount) FROM " + pq + " GROUP BY 1"},
-      {"parquet all cols", "parquet", "SELECT count(DISTINCT COLUMNS(*)) FROM " + pq},
+      {"jsonl count", "jsonl", "SELECT count(*) FROM " + json, {}},
+      {"jsonl agg",
+       "jsonl",
+       "SELECT product_category, count(*), sum(" + amount + "), avg(" + amount + ") FROM " + json +
+           " GROUP BY 1",
+       {}},
+      {"parquet 1 column", "parquet", "SELECT sum(" + amount + ") FROM " + pq, {}},
+      {"parquet 2 columns",
+       "parquet",
+       "SELECT product_category, count(*), avg(" + amount + ") FROM " + pq + " GROUP BY 1",
+       {}},
+      {"parquet all cols", "parquet", "SELECT count(DISTINCT COLUMNS(*)) FROM " + pq, {}},
   };
   const int server_pid = FindServerPid(server.data_dir().string());
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  auto run = [&](const std::string& sql, int threads) {
-    return Seconds([&] {
-      auto r = session->Query("SET threads = " + std::to_string(threads) + "; " + sql);
-      if (!r.ok()) {
-        std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
-        std::exit(1);
-      }
-    });
+  // Runs `q`'s `sql` with `threads` DuckDB threads; returns its time and sets `answer`.
+  auto timed = [&](const Query& q, const std::string& sql, int threads, Answer& answer) {
+    shoal::Result<shoal::engine::ResultTable> r = shoal::Status::Internal("not run");
+    const double seconds = Seconds(
+        [&] { r = session->Query("SET threads = " + std::to_string(threads) + "; " + sql); });
+    if (!r.ok()) throw Broken{std::string(q.name) + ": " + r.status().ToString()};
+    answer = shoal::bench::AnswerOf(*r);
+    return seconds;
   };
-  std::printf("%-18s %10s %10s %7s %7s %12s %7s %11s %9s %6s\n", "query", "local MB/s", "s3 MB/s",
-              "ratio", "target", "s3 MB/s x4t", "ratio", "s3rver cpu", "fetched", "GETs");
+  // The same, the answer checked (outside the timing) against `reference`.
+  auto run = [&](const Query& q, const Answer& reference, const char* where, const std::string& sql,
+                 int threads) {
+    Answer answer;
+    const double seconds = timed(q, sql, threads, answer);
+    const std::string difference = AnswerDifference(answer, reference, q.rules);
+    if (!difference.empty()) {
+      throw Broken{std::string(q.name) + ": the answer " + where +
+                   " differs from the local copy's, so its timing does not count: " + difference};
+    }
+    return seconds;
+  };
+  std::printf("%-18s %10s %10s %7s %7s %12s %7s %11s %9s %6s %15s\n", "query", "local MB/s",
+              "s3 MB/s", "ratio", "target", "s3 MB/s x4t", "ratio", "s3rver cpu", "fetched", "GETs",
+              "answers checked");
   for (const auto& q : queries) {
     const Files& files = std::string(q.format) == "jsonl" ? jsonl : parquet;
     const double target = std::string(q.format) == "jsonl" ? 0.7 : 0.5;
     const std::string local_sql = With(q.sql, root.string());
     const std::string s3_sql = With(q.sql, std::string("s3://") + kBucket);
+    // The reference, untimed: the answer over the local files.
+    Answer reference;
+    (void)timed(q, local_sql, cores, reference);
+    int checked = 0;
     double local = 1e300, remote = 1e300, remote_wide = 1e300;
     double server_share = 0;
     uint64_t fetched = 0;
@@ -294,11 +325,11 @@ int main(int argc, char** argv) {
     // Rounds alternate the ways so that noise from other processes hits them alike; the best
     // time of each way counts.
     for (int round = 0; round < 5; ++round) {
-      local = std::min(local, run(local_sql, cores));
+      local = std::min(local, run(q, reference, "over the local files (again)", local_sql, cores));
       const uint64_t before = options.s3_stats->bytes_read.load();
       const uint64_t gets_before = options.s3_stats->get_requests.load();
       const double cpu_before = CpuSeconds(server_pid);
-      const double seconds = run(s3_sql, cores);
+      const double seconds = run(q, reference, "read from S3", s3_sql, cores);
       if (seconds < remote) {
         remote = seconds;
         server_share = (CpuSeconds(server_pid) - cpu_before) / seconds;
@@ -306,20 +337,40 @@ int main(int argc, char** argv) {
       fetched = options.s3_stats->bytes_read.load() - before;
       gets = options.s3_stats->get_requests.load() - gets_before;
       // I/O-bound scans profit from more DuckDB threads than cores (as with httpfs).
-      remote_wide = std::min(remote_wide, run(s3_sql, 4 * cores));
+      remote_wide =
+          std::min(remote_wide, run(q, reference, "read from S3 (x4 threads)", s3_sql, 4 * cores));
+      checked += 3;
     }
-    std::printf("%-18s %10.1f %10.1f %7.3f %7.1f %12.1f %7.3f %10.0f%% %8.1f%% %6llu\n", q.name,
-                files.bytes / local / 1e6, files.bytes / remote / 1e6, local / remote, target,
-                files.bytes / remote_wide / 1e6, local / remote_wide, 100 * server_share,
-                100.0 * fetched / files.bytes, static_cast<unsigned long long>(gets));
+    const std::string answers =
+        std::to_string(checked) + " x " + std::to_string(reference.rows.size()) + " rows";
+    std::printf("%-18s %10.1f %10.1f %7.3f %7.1f %12.1f %7.3f %10.0f%% %8.1f%% %6llu %15s\n",
+                q.name, files.bytes / local / 1e6, files.bytes / remote / 1e6, local / remote,
+                target, files.bytes / remote_wide / 1e6, local / remote_wide, 100 * server_share,
+                100.0 * fetched / files.bytes, static_cast<unsigned long long>(gets),
+                answers.c_str());
   }
   std::printf(
       "\nMB/s = size of all files of the scanned format / query time (best of 5); ratio = local "
       "time / s3 time, same query, same files, this run; local and s3 use %u DuckDB threads, "
       "x4t uses %u; s3rver cpu = the server's CPU time during the best s3 run as a share of one "
       "core; fetched = bytes GOT from S3 in one s3 run / size of the files; GETs = requests in one "
-      "s3 "
-      "run.\n",
+      "s3 run; answers checked = timed runs whose answer equals the one over the local files "
+      "(exactly, rows sorted); a differing answer stops the bench with exit code 1.\n",
       cores, 4 * cores);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: s3scan_bench PATH_TO_SHOAL [events_per_month]\n");
+    return 2;
+  }
+  try {
+    return RunBench(argc, argv);
+  } catch (const Broken& broken) {
+    std::fprintf(stderr, "s3scan_bench: %s\n", broken.what.c_str());
+    return 1;
+  }
 }
