@@ -8,7 +8,8 @@ STORAGE ?= folder
 # The sanitizer runs (docs/development.md). TSan covers the modules whose threads are Shoal's own.
 TSAN_TESTS = orchestrator_test job_store_test transport_test compute_node_test compute_runner_test
 
-.PHONY: setup build test demo bench format format-check clean test-sanitizers test-asan test-tsan
+.PHONY: setup build test demo bench format format-check clean test-sanitizers test-asan \
+	test-asan-process test-tsan
 
 setup:
 	scripts/setup.sh
@@ -26,12 +27,26 @@ test-asan: setup
 	cmake --build build-asan -j $(JOBS) --target shoal_in_process_tests
 	ctest --preset asan -j $(JOBS) -L 'unit|sql|e2e|fuzz' -LE process
 
+# ASan+UBSan once over the tests that start the shoal binary (label `process`: cluster, chaos,
+# auth, CLI), with a sanitizer build of the binary. The processes they start write any report
+# into build-asan/sanitizer-reports/ (the asan-process test preset), and a report fails the run
+# even when the test passed: a node that dies of one is otherwise just worked around.
+ASAN_REPORTS = build-asan/sanitizer-reports
+test-asan-process: setup
+	cmake --preset asan
+	cmake --build build-asan -j $(JOBS) --target shoal_process_tests
+	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
+	@status=0; ctest --preset asan-process -j $(JOBS) || status=1; \
+	for report in $(ASAN_REPORTS)/*; do \
+	  [ -e "$$report" ] || continue; status=1; echo "--- sanitizer report $$report"; cat "$$report"; \
+	done; exit $$status
+
 test-tsan: setup
 	cmake --preset tsan
 	cmake --build build-tsan -j $(JOBS) --target $(TSAN_TESTS)
 	ctest --preset tsan -j $(JOBS) -L '^($(subst $(eval) ,|,$(TSAN_TESTS)))$$'
 
-test-sanitizers: test-asan test-tsan
+test-sanitizers: test-asan test-asan-process test-tsan
 
 demo: build
 	scripts/demo.sh $(BUILD_DIR)/shoal $(DEMO_DIR) $(STORAGE)
