@@ -5,6 +5,8 @@
 #include <map>
 #include <system_error>
 
+#include "engine/session_lock.h"
+
 namespace shoal::compute {
 
 namespace fs = std::filesystem;
@@ -53,6 +55,11 @@ Result<Sandbox> Sandbox::Plan(const models::Task& task, const std::string& root)
   std::map<std::string, std::string> named;
   auto add = [&](const std::string& path, const std::string& field) -> Status {
     SHOAL_ASSIGN_OR_RETURN(std::string normalized, NormalizeSandboxPath(path, field));
+    const std::string temp = engine::kSandboxTempDirectory;
+    if (PathWithin(normalized, temp) || PathWithin(temp, normalized)) {
+      return Status::InvalidArgument(field + ": '" + normalized + "' is taken: " + temp +
+                                     " is where the execution's DuckDB spills to disk");
+    }
     for (const auto& [other, other_field] : named) {
       if (other == normalized) continue;  // the same folder named twice is fine
       if (PathWithin(normalized, other) || PathWithin(other, normalized)) {

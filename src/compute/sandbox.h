@@ -8,10 +8,10 @@
 // spills to <root>/tmp.
 //
 // Rules (each broken rule fails the execution with a message naming the field): paths are
-// absolute, have no '..', are not '/' itself, and the task's own paths must not nest in each
-// other. A default folder that would nest with a task path (/inputs when a Target is
-// /inputs/us) is left out, the task's paths win. Two fields may name the same path (an input
-// Target that is also a ResultPath).
+// absolute, have no '..', are not '/' itself, are not /.tmp (DuckDB's temp directory as the
+// job sees it) or around it, and the task's own paths must not nest in each other. A default folder
+// that would nest with a task path (/inputs when a Target is /inputs/us) is left out, the task's
+// paths win. Two fields may name the same path (an input Target that is also a ResultPath).
 //
 // Thread-safety: plain values and pure functions.
 #pragma once

@@ -62,6 +62,19 @@ TEST(SandboxTest, TaskPathsMustNotNestButDefaultsGiveWay) {
   EXPECT_EQ(VirtualPaths(*below), (std::vector<std::string>{"/data", "/inputs/us", "/outputs"}));
 }
 
+TEST(SandboxTest, TheTempDirectorysNameIsTaken) {
+  for (const char* path : {"/.tmp", "/.tmp/x", "/"}) {
+    auto taken = Sandbox::Plan(TaskWith({path}, {}), "/r");
+    ASSERT_FALSE(taken.ok()) << path;
+  }
+  auto result = Sandbox::Plan(TaskWith({}, {{"spill", "/.tmp/x"}}), "/r");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(),
+            "ResultPaths[0].Path: '/.tmp/x' is taken: /.tmp is where the execution's DuckDB "
+            "spills to disk");
+  EXPECT_TRUE(Sandbox::Plan(TaskWith({"/.tmpx"}, {}), "/r").ok());
+}
+
 TEST(SandboxTest, HostMappingsAndMappings) {
   auto sandbox = Sandbox::Plan(TaskWith({"/inputs"}, {}), "/r");
   ASSERT_TRUE(sandbox.ok());
