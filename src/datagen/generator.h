@@ -3,8 +3,8 @@
 // The run is a pure function of GeneratorOptions: files in time order, each with exactly its
 // planned number of events (schedule.h), timestamps strictly increasing inside [start, end) of
 // the file, rows formatted by TransactionWriter (and, with a null_rate, blanked by RowBlanker)
-// into a 1 MiB buffer that is handed to the sink whole. Each file draws from its own random stream (seed x interval start), so a file's content
-// does not depend on the files before it.
+// into a 1 MiB buffer that is handed to the sink whole. Each file draws from its own random
+// stream (seed x interval start), so a file's content does not depend on the files before it.
 //
 // Thread-safety: Generate may run on several threads at once with different sinks. When the sink
 // PrefersBackgroundWrites (FileSink), Generate calls its Write from a helper thread of its own, so
