@@ -162,7 +162,7 @@ bool SandboxFileSystem::Outside(const std::string& path) const {
 
 int SandboxFileSystem::Landing(size_t index, std::string_view rest) const {
   const std::optional<std::string> landed = FollowLinks(real_[index], rest);
-  if (!landed) return -1;
+  if (!landed) return kUnresolved;
   // The innermost folder decides (a writable /outputs inside a read-only host folder); the
   // mapping the path came through wins a tie.
   int inner = UnderPrefix(*landed, real_[index]) ? static_cast<int>(index) : -1;
@@ -178,6 +178,11 @@ void SandboxFileSystem::Confine(const std::string& path, size_t index, Access ac
   const size_t prefix = mappings_[index].virtual_prefix.size();
   const std::string_view rest = std::string_view(path).substr(prefix);
   const int landing = Landing(index, rest);
+  if (landing == kUnresolved) {
+    throw duckdb::PermissionException(
+        "Cannot access \"%s\": too many levels of symbolic links, or a link that cannot be read",
+        path);
+  }
   if (landing < 0) {
     // Name the first part of the path that leads out: the link the job can see and remove.
     std::string culprit = path;

@@ -107,7 +107,8 @@ class SandboxFileSystem : public duckdb::FileSystem {
   // The mapping `path` is under, or -1.
   int MappingOf(const std::string& path) const;
   // The mapping that `rest` (below mappings_[index]'s folder), its symbolic links followed,
-  // lands in (the innermost one), or -1.
+  // lands in (the innermost one); -1 when none, kUnresolved for a link loop.
+  static constexpr int kUnresolved = -2;
   int Landing(size_t index, std::string_view rest) const;
   // Locked: throws a PermissionException when `path` (under mappings_[index]), its symbolic
   // links followed, lands outside every mapped folder, or for kWrite in a read-only one.

@@ -236,7 +236,9 @@ TEST_F(SandboxLinksTest, LinksOutOfTheSandboxAreRefusedForEveryReader) {
   const std::string climb = Refusal(*session, "SELECT * FROM read_csv('/inputs/to-data/../x.csv')");
   EXPECT_NE(climb.find("Cannot access \"/inputs/to-data/../x.csv\""), std::string::npos) << climb;
   EXPECT_NE(climb.find(kOut), std::string::npos) << climb;
-  EXPECT_NE(Refusal(*session, "SELECT * FROM read_csv('/inputs/loop')").find("Permission Error"),
+  EXPECT_NE(Refusal(*session, "SELECT * FROM read_csv('/inputs/loop')")
+                .find("Permission Error: Cannot access \"/inputs/loop\": too many levels of "
+                      "symbolic links"),
             std::string::npos);
   // No message names the real folders.
   EXPECT_EQ(climb.find(root_.string()), std::string::npos) << climb;
