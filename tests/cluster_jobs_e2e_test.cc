@@ -350,6 +350,23 @@ class ClusterJobsTest : public testing::ClusterFixture {
       fs::create_directories(folder);
       fs::copy_file(previous.oracle_outputs / previous.job->output_file,
                     folder / previous.job->output_file);
+      // ... and committed, as the store commit protocol does: the job reads through the
+      // manifest (docs/jobs.md, "Results in a store").
+      const fs::path manifest =
+          bucket / "_shoal" / "commits" / previous.job_id / "v1-oracle.ndjson";
+      fs::create_directories(manifest.parent_path());
+      std::ofstream(manifest) << Json{{"job_id", previous.job_id},
+                                      {"job_version", 1},
+                                      {"partitions", 1},
+                                      {"partition_index", 0},
+                                      {"execution_id", "one-duckdb"},
+                                      {"node_id", "one-duckdb"},
+                                      {"path", "s3://my-bucket/" +
+                                                   fs::relative(folder, bucket).string() + "/" +
+                                                   previous.job->output_file},
+                                      {"size", nullptr}}
+                                     .dump()
+                              << "\n";
     }
     auto oracle = OneDuckDb(bucket, variables, run->oracle_outputs);
     ASSERT_NE(oracle, nullptr);
@@ -410,15 +427,22 @@ TEST_F(ClusterJobsTest, ConstraintsSendWorkToTheRightRegionsNodesOnly) {
     ExpectRanOnEachNodeOf(job_id, region);
 
     // The region's store holds only what its own nodes wrote: transactions/<node>/..., one file
-    // per month per node, and only events of its own region.
+    // per month per node, and only events of its own region; and the job's commit manifest,
+    // which names every one of those files.
     int files = 0;
     for (const auto& entry : fs::recursive_directory_iterator(StoreDir(region) / "my-bucket")) {
       if (!entry.is_regular_file()) continue;
       std::string path = fs::relative(entry.path(), StoreDir(region) / "my-bucket").string();
+      if (path.rfind("_shoal/commits/" + job_id + "/", 0) == 0) continue;
       EXPECT_TRUE(path.rfind("transactions/compute-" + region + "-", 0) == 0) << path;
       files += entry.path().extension() == ".jsonl";
     }
     EXPECT_EQ(files, kNodesPerRegion * kMonths) << region;
+    auto committed =
+        RunSql("SELECT count(*) FROM read_json('" +
+               (StoreDir(region) / "my-bucket" / "_shoal" / "commits" / job_id).string() +
+               "/*.ndjson') WHERE path LIKE '%.jsonl'");
+    EXPECT_EQ(committed.dump(), "[[" + std::to_string(kNodesPerRegion * kMonths) + "]]") << region;
     auto oracle = OneDuckDb(Bucket(region));
     ASSERT_NE(oracle, nullptr);
     auto seen =

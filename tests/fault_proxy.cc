@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string_view>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -94,7 +95,18 @@ void FaultProxy::Cut() {
 
 void FaultProxy::Restore() {
   upload_limit_ = -1;
+  {
+    std::lock_guard lock(mu_);
+    hold_text_.clear();
+  }
+  holding_text_ = false;
   cut_ = false;
+}
+
+void FaultProxy::HoldRequestsContaining(std::string text) {
+  std::lock_guard lock(mu_);
+  hold_text_ = std::move(text);
+  holding_text_ = !hold_text_.empty();
 }
 
 void FaultProxy::StallUploadsAfter(int64_t bytes) { upload_limit_ = bytes; }
@@ -124,9 +136,11 @@ void FaultProxy::Serve(std::shared_ptr<Connection> connection) {
   char buffer[16384];
   int64_t forwarded_up = 0;  // client -> target
   bool stalled = false;
+  bool held_text = false;  // holding a chunk with hold_text_: dropped, never forwarded
   while (!stopping_ && !cut_) {
+    if (held_text && !holding_text_) break;  // Restore(): the held request is lost
     const int64_t limit = upload_limit_.load();
-    const bool hold = limit >= 0 && forwarded_up >= limit;
+    const bool hold = held_text || (limit >= 0 && forwarded_up >= limit);
     if (hold != stalled) {
       stalled = hold;
       stalled_ += hold ? 1 : -1;
@@ -141,7 +155,15 @@ void FaultProxy::Serve(std::shared_ptr<Connection> connection) {
       size_t want = sizeof(buffer);
       if (limit >= 0) want = std::min<size_t>(want, static_cast<size_t>(limit - forwarded_up));
       ssize_t got = ::recv(connection->client, buffer, want, 0);
-      if (got <= 0 || !SendAll(connection->target, buffer, static_cast<size_t>(got))) break;
+      if (got <= 0) break;
+      if (holding_text_) {
+        std::lock_guard lock(mu_);
+        held_text = !hold_text_.empty() &&
+                    std::string_view(buffer, static_cast<size_t>(got)).find(hold_text_) !=
+                        std::string_view::npos;
+        if (held_text) continue;
+      }
+      if (!SendAll(connection->target, buffer, static_cast<size_t>(got))) break;
       forwarded_up += got;
     }
     if (fds[1].revents & (POLLERR | POLLNVAL)) break;

@@ -6,7 +6,10 @@
 // new one as soon as it is accepted: to the clients the target is unreachable (connection reset),
 // as when a region's link goes down. StallUploadsAfter(n) lets each connection send only its
 // first n bytes to the target and then holds the rest, so a client is provably stuck mid-request
-// (an upload that hangs); Restore() lets the held bytes through.
+// (an upload that hangs); Restore() lets the held bytes through. HoldRequestsContaining(text)
+// holds, instead of forwarding, the first chunk a client sends that contains `text` (a report the
+// target must not get yet); Restore() drops such connections without forwarding what they held,
+// as a network that lost the request would.
 //
 // Thread-safety: every method may be called from any thread. Each connection is served by its
 // own thread; the destructor closes everything and joins them.
@@ -42,7 +45,9 @@ class FaultProxy {
   // From now on each connection forwards at most `bytes` from the client to the target, then
   // holds the rest (the client blocks once the socket buffers fill).
   void StallUploadsAfter(int64_t bytes);
-  // Connections holding client bytes now because of StallUploadsAfter.
+  // From now on a connection that sends a chunk containing `text` holds it and everything after.
+  void HoldRequestsContaining(std::string text);
+  // Connections holding client bytes now because of StallUploadsAfter or HoldRequestsContaining.
   int stalled_connections() const { return stalled_.load(); }
   // Connections accepted so far (refused ones included).
   int64_t accepted() const { return accepted_.load(); }
@@ -59,6 +64,8 @@ class FaultProxy {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> cut_{false};
   std::atomic<int64_t> upload_limit_{-1};  // <0: none
+  std::string hold_text_;                  // guarded by mu_; empty: none
+  std::atomic<bool> holding_text_{false};  // hold_text_ is not empty
   std::atomic<int> stalled_{0};
   std::atomic<int64_t> accepted_{0};
   std::thread acceptor_;

@@ -7,6 +7,7 @@
 
 #include "compute/files.h"
 #include "compute/published_results.h"
+#include "compute/s3_publisher.h"
 #include "compute/stores.h"
 #include "models/json_codec.h"
 #include "models/spec_config.h"
@@ -16,14 +17,6 @@ namespace shoal::compute {
 namespace {
 
 constexpr const char* kCompute = "/api/v1/compute";
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot read result file " + path);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 // Each segment of a relative path URL-encoded, the '/' between them kept: result files may have
 // any name (an S3 key read back by a fetch, say).
@@ -39,20 +32,11 @@ std::string EncodePath(const std::string& path) {
   }
 }
 
-void Log(const std::string& node, const std::string& message) {
-  std::cerr << "[" << node << "] " << message << "\n";
-}
-
-// True when the published `target` (an s3 spec) is this execution's alone: its key names the
-// execution, so removing it cannot remove another execution's results.
-bool KeyNamesExecution(const models::SpecConfig& target, const std::string& execution_id) {
-  return models::StringParam(target.params, "Key").find(execution_id) != std::string::npos;
-}
-
-std::string DescribeTarget(const models::SpecConfig& target) {
-  return "s3://" + models::StringParam(target.params, "Bucket") + "/" +
-         models::StringParam(target.params, "Key") + " in store " +
-         models::StringParam(target.params, "Store");
+// `files` as the Files param of a published spec: [{Path, Size}], what the tree holds.
+transport::Json FilesParam(const std::vector<ResultFile>& files) {
+  transport::Json list = transport::Json::array();
+  for (const ResultFile& file : files) list.push_back({{"Path", file.path}, {"Size", file.size}});
+  return list;
 }
 
 }  // namespace
@@ -127,7 +111,7 @@ bool ComputeNode::RefusedForGood(const Status& status) {
   }
   const auto seconds =
       std::chrono::duration_cast<std::chrono::seconds>(options_.auth_retry_delay).count();
-  Log(options_.runner.node_id, why + "; trying again in " + std::to_string(seconds) + "s");
+  Log(why + "; trying again in " + std::to_string(seconds) + "s");
   registered_ = false;
   return true;
 }
@@ -159,11 +143,11 @@ void ComputeNode::HeartbeatLoop() {
         continue;
       }
       if (!status.ok()) {
-        Log(options_.runner.node_id, "cannot register: " + status.message());
+        Log("cannot register: " + status.message());
         SleepFor(options_.retry_delay);
         continue;
       }
-      Log(options_.runner.node_id, "registered with " + options_.orchestrator.ToString());
+      Log("registered with " + options_.orchestrator.ToString());
     }
     auto answer = [&] {
       std::lock_guard report(report_mu_);
@@ -177,7 +161,7 @@ void ComputeNode::HeartbeatLoop() {
     }();
     if (answer.ok() && !answer->value("Known", true)) {
       // Declared lost while we were away: our executions were rescheduled elsewhere.
-      Log(options_.runner.node_id, "the orchestrator lost track of this node; registering again");
+      Log("the orchestrator lost track of this node; registering again");
       std::lock_guard lock(mu_);
       for (const auto& id : running_) runner_.Cancel(id);
       registered_ = false;
@@ -258,6 +242,19 @@ void ComputeNode::PollLoop() {
             RunFetch(fetch_id, execution_id, published);
           });
     }
+    for (const auto& item : work->value("StoreTasks", transport::Json::array())) {
+      auto task = models::StoreTaskFromJson(item);
+      if (!task.ok()) {
+        Log("ignoring a store task: " + task.status().message());
+        continue;
+      }
+      std::lock_guard lock(mu_);
+      ReapWorkersLocked();
+      if (fetching_.count(task->id) || fetch_workers_.count(task->id) || stopping_) continue;
+      fetching_.insert(task->id);
+      fetch_workers_[task->id] =
+          std::thread([this, task = *std::move(task)] { RunStoreTaskAndReport(task); });
+    }
     if (retry_after_ms > 0 && !stopping_) {
       SleepFor(std::chrono::milliseconds(std::min(retry_after_ms, options_.poll_wait.count())));
     }
@@ -311,7 +308,7 @@ Status ComputeNode::UploadFiles(const std::string& execution_id, const std::stri
                                 const std::vector<ResultFile>& files, const std::string& fetch_id) {
   for (const auto& file : files) {
     if (stopping_) return Status(ErrorCode::kCancelled, "the node is stopping");
-    SHOAL_ASSIGN_OR_RETURN(std::string bytes, ReadFile(dir + "/" + file.path));
+    SHOAL_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(dir + "/" + file.path));
     std::string path = std::string(kCompute) + "/executions/" + execution_id + "/files/" +
                        EncodePath(file.path) +
                        "?node_id=" + transport::UrlEncode(options_.runner.node_id);
@@ -349,12 +346,13 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
   // when it starts again (ClearAbandonedPublishes).
   auto may_publish = [&](const models::SpecConfig& target, const std::vector<ResultFile>& files) {
     RecordPublish(id, target, files);
+    models::SpecConfig announced = target;  // lets the orchestrator have it removed if abandoned
+    announced.params["Files"] = FilesParam(files);
     const bool wanted = PostStatus(id, "Publishing", "Publishing Results",
-                                   "publishing to " + DescribeTarget(target), nullptr);
+                                   "publishing to " + DescribeTarget(target), nullptr, &announced);
     if (!wanted || stopping_) {
       if (!stopping_) {
-        Log(options_.runner.node_id,
-            "not publishing the results of " + id + ": the orchestrator no longer wants them");
+        Log("not publishing the results of " + id + ": the orchestrator no longer wants them");
       }
       ForgetPublish(id);
       return false;
@@ -386,6 +384,11 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     return;
   }
   if (outcome.succeeded) {
+    // The commit manifest names exactly these files (a Key shared with other executions may
+    // hold more).
+    if (!outcome.published_result.empty()) {
+      outcome.published_result.params["Files"] = FilesParam(outcome.files);
+    }
     const bool recorded = PostStatus(id, "Completed", "Execution", "completed", &outcome.run_output,
                                      &outcome.published_result);
     if (recorded) {
@@ -404,99 +407,6 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
   finish();
 }
 
-std::string ComputeNode::PublishRecordPath(const std::string& execution_id) const {
-  return options_.runner.work_dir + "/publishing/" + execution_id + ".json";
-}
-
-void ComputeNode::RecordPublish(const std::string& execution_id, const models::SpecConfig& target,
-                                const std::vector<ResultFile>& files) {
-  transport::Json paths = transport::Json::array();
-  for (const ResultFile& file : files) paths.push_back(file.path);
-  const transport::Json record = {{"Target", models::ToJson(target)}, {"Paths", paths}};
-  std::error_code ec;
-  std::filesystem::create_directories(options_.runner.work_dir + "/publishing", ec);
-  Status written = WriteFileAtomically(PublishRecordPath(execution_id), record.dump());
-  if (!written.ok()) {
-    Log(options_.runner.node_id, "cannot record the publish of " + execution_id + ": " +
-                                     written.message() + " (a crash now may leave it behind)");
-  }
-}
-
-void ComputeNode::ForgetPublish(const std::string& execution_id) {
-  std::error_code ec;
-  std::filesystem::remove(PublishRecordPath(execution_id), ec);
-}
-
-void ComputeNode::ClearPublish(const std::string& execution_id, const models::SpecConfig& target,
-                               const std::vector<ResultFile>& files) {
-  if (!KeyNamesExecution(target, execution_id)) {
-    Log(options_.runner.node_id, "leaving " + DescribeTarget(target) + " of " + execution_id +
-                                     " in place: its key does not name the execution, so it "
-                                     "may hold another execution's results");
-    ForgetPublish(execution_id);
-    return;
-  }
-  std::vector<std::string> paths;
-  for (const ResultFile& file : files) paths.push_back(file.path);
-  Status removed = DeletePublishedResults(target, paths, options_.runner.stores);
-  if (!removed.ok()) {
-    // Kept on record: the next start tries again.
-    Log(options_.runner.node_id,
-        "cannot remove the unwanted results of " + execution_id + ": " + removed.message());
-    return;
-  }
-  Log(options_.runner.node_id,
-      "removed the unwanted results of " + execution_id + " from " + DescribeTarget(target));
-  ForgetPublish(execution_id);
-}
-
-void ComputeNode::ClearAbandonedPublishes() {
-  std::error_code ec;
-  const std::string dir = options_.runner.work_dir + "/publishing";
-  if (!std::filesystem::is_directory(dir, ec)) return;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().extension() != ".json") continue;
-    const std::string execution_id = entry.path().stem().string();
-    {
-      std::lock_guard lock(mu_);
-      if (running_.count(execution_id)) continue;
-    }
-    auto text = ReadFile(entry.path().string());
-    auto record = text.ok() ? transport::Json::parse(*text, nullptr, false) : transport::Json();
-    auto target = record.is_object() && record.contains("Target")
-                      ? models::SpecConfigFromJson(record["Target"])
-                      : Result<models::SpecConfig>(Status::InvalidArgument("unreadable"));
-    if (!target.ok()) {
-      Log(options_.runner.node_id,
-          "dropping the unreadable publish record " + entry.path().string());
-      ForgetPublish(execution_id);
-      continue;
-    }
-    // The orchestrator decides: results it took (Completed) stay; any other are unwanted.
-    auto answer =
-        client_.Get(std::string(kCompute) + "/executions/" + transport::UrlEncode(execution_id) +
-                    "?node_id=" + transport::UrlEncode(options_.runner.node_id));
-    std::string state;
-    if (answer.ok()) {
-      state = answer->value("ComputeState", "");
-    } else if (answer.status().code() == ErrorCode::kNotFound) {
-      state = "Unknown";
-    } else {
-      continue;  // asked again at the next start
-    }
-    if (state == "Completed") {
-      ForgetPublish(execution_id);
-      continue;
-    }
-    if (state != "Failed" && state != "Cancelled" && state != "Unknown") continue;  // still live
-    std::vector<ResultFile> files;
-    for (const auto& path : record.value("Paths", transport::Json::array())) {
-      if (path.is_string()) files.push_back({path.get<std::string>(), 0});
-    }
-    ClearPublish(execution_id, *target, files);
-  }
-}
-
 void ComputeNode::RunFetch(const std::string& fetch_id, const std::string& execution_id,
                            const models::SpecConfig& published) {
   // Inside the work dir, beside the executions' sandboxes, so it is on the node's own disk.
@@ -510,8 +420,7 @@ void ComputeNode::RunFetch(const std::string& fetch_id, const std::string& execu
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   if (!status.ok()) {
-    Log(options_.runner.node_id,
-        "cannot fetch the results of " + execution_id + ": " + status.message());
+    Log("cannot fetch the results of " + execution_id + ": " + status.message());
   }
   transport::Json body = {{"NodeID", options_.runner.node_id},
                           {"Error", status.ok() ? std::string() : status.message()}};

@@ -33,6 +33,7 @@
 
 #include "common/status.h"
 #include "compute/execution_runner.h"
+#include "models/store_task.h"
 #include "transport/http_client.h"
 
 namespace shoal::compute {
@@ -99,7 +100,10 @@ class ComputeNode {
   // After the first registration: clears each recorded publish whose execution the orchestrator
   // does not hold as Completed (the node was killed mid-upload or before its report).
   void ClearAbandonedPublishes();
+  // Does one store task (store_task_runner.h) and reports its end to the orchestrator.
+  void RunStoreTaskAndReport(const models::StoreTask& task);
   void SleepFor(std::chrono::milliseconds delay);
+  void Log(const std::string& message) const;
   // True when `status` says this node cannot talk to the orchestrator until someone fixes a
   // token or a certificate: it is logged, registration starts over, and the caller waits
   // auth_retry_delay before trying again.
@@ -121,9 +125,11 @@ class ComputeNode {
   std::mutex mu_;
   std::condition_variable wake_;
   std::set<std::string> running_;  // execution ids accepted and not yet reported terminal
-  std::map<std::string, std::thread> workers_;        // by execution id; reaped when done
-  std::set<std::string> fetching_;                    // fetch ids accepted and not yet reported
-  std::map<std::string, std::thread> fetch_workers_;  // by fetch id; reaped when done
+  std::map<std::string, std::thread> workers_;  // by execution id; reaped when done
+  // Fetches and store tasks accepted and not yet reported, by fetch or task id (the two never
+  // share an id), and their threads, reaped when done.
+  std::set<std::string> fetching_;
+  std::map<std::string, std::thread> fetch_workers_;
   std::thread heartbeat_thread_;
   std::thread poll_thread_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 
 namespace shoal::compute {
@@ -110,6 +111,15 @@ Status WriteFileAtomically(const std::string& path, const std::string& content) 
     return IoError("cannot rename into " + path, error);
   }
   return Status::Ok();
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read " + path);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) return Status::IoError("cannot read " + path);
+  return bytes.str();
 }
 
 std::string ReadHead(const std::string& path, size_t limit) {

@@ -37,6 +37,9 @@ Status CopyFileAtomically(const std::string& from, const std::string& to);
 // Writes `content` to `path` through a hidden temporary file renamed into place.
 Status WriteFileAtomically(const std::string& path, const std::string& content);
 
+// Reads the whole of `path`.
+Result<std::string> ReadWholeFile(const std::string& path);
+
 // Reads at most `limit` bytes from the start of `path` ("" when it does not exist).
 std::string ReadHead(const std::string& path, size_t limit);
 

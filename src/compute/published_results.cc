@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <system_error>
 #include <vector>
 
@@ -27,6 +29,20 @@ struct Published {
   std::string bucket;
   std::string key;
   std::string encoding;
+  // `plain` with a Files param: exactly these paths are the tree (the key may be shared with
+  // other executions' files). Without one, everything under the key.
+  std::optional<std::set<std::string>> files;
+
+  bool Wanted(const std::string& path) const { return !files || files->count(path) > 0; }
+  // An error naming the first of `files` not in `found`.
+  Status CheckAllFound(const std::vector<ResultFile>& found, const std::string& store) const {
+    if (!files) return Status::Ok();
+    std::set<std::string> missing = *files;
+    for (const ResultFile& file : found) missing.erase(file.path);
+    if (missing.empty()) return Status::Ok();
+    return Status::NotFound("s3://" + bucket + "/" + key + *missing.begin() +
+                            " of the published result is missing from store '" + store + "'");
+  }
 };
 
 Result<Published> ParsePublished(const models::SpecConfig& published) {
@@ -35,7 +51,7 @@ Result<Published> ParsePublished(const models::SpecConfig& published) {
                                    "' is not in a store");
   }
   Published p{StringParam(published.params, "Bucket"), StringParam(published.params, "Key"),
-              models::ToLowerAscii(StringParam(published.params, "Encoding"))};
+              models::ToLowerAscii(StringParam(published.params, "Encoding")), std::nullopt};
   if (p.encoding.empty()) p.encoding = "gzip";
   if (p.encoding != "gzip" && p.encoding != "plain") {
     return Status::InvalidArgument("published result has an unknown Encoding '" + p.encoding + "'");
@@ -47,6 +63,15 @@ Result<Published> ParsePublished(const models::SpecConfig& published) {
   }
   // A plain key is a folder: "out" must not also list "outside/...".
   if (p.encoding == "plain" && !p.key.empty() && p.key.back() != '/') p.key += '/';
+  auto files = published.params.find("Files");
+  if (p.encoding == "plain" && files != published.params.end() && files->is_array()) {
+    p.files.emplace();
+    for (const auto& file : *files) {
+      if (file.is_object() && file.contains("Path") && file["Path"].is_string()) {
+        p.files->insert(file["Path"].get<std::string>());
+      }
+    }
+  }
   return p;
 }
 
@@ -126,12 +151,13 @@ Result<std::vector<ResultFile>> ReadFromFolderStore(const StoreConfig& store, co
   SHOAL_ASSIGN_OR_RETURN(std::vector<FileEntry> entries, ListFilesRecursive(prefix));
   std::vector<ResultFile> files;
   for (const FileEntry& entry : entries) {
-    if (IsTemporary(entry.path)) continue;
+    if (IsTemporary(entry.path) || !p.Wanted(entry.path)) continue;
     SHOAL_RETURN_IF_ERROR(Cancelled(stop));
     SHOAL_RETURN_IF_ERROR(
         CopyFileAtomically(prefix + "/" + entry.path, target_dir + "/" + entry.path));
     files.push_back({entry.path, entry.size});
   }
+  SHOAL_RETURN_IF_ERROR(p.CheckAllFound(files, store.name));
   if (files.empty()) {
     return Status::NotFound("nothing is published under " + S3Url(p, p.key) + " in store '" +
                             store.name + "'");
@@ -160,11 +186,13 @@ Result<std::vector<ResultFile>> ReadFromS3Store(const StoreConfig& store, const 
     std::string relative = object.key.substr(std::min(p.key.size(), object.key.size()));
     if (relative.empty() || relative.back() == '/') continue;  // folder markers
     SHOAL_ASSIGN_OR_RETURN(std::string path, SafeEntryPath(relative));
+    if (!p.Wanted(path)) continue;
     SHOAL_RETURN_IF_ERROR(DownloadToFile(*client, p.bucket, object.key, target_dir + "/" + path,
                                          stop,
                                          /*known_empty=*/object.size == 0));
     files.push_back({path, static_cast<int64_t>(object.size)});
   }
+  SHOAL_RETURN_IF_ERROR(p.CheckAllFound(files, store.name));
   if (files.empty()) {
     return Status::NotFound("nothing is published under " + S3Url(p, p.key) + " in store '" +
                             store.name + "'");

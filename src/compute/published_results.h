@@ -3,8 +3,10 @@
 // credentials and cannot reach regional stores behind their firewalls).
 //
 // The published spec is what the publisher returned: {Type: s3, Params: {Bucket, Key, Endpoint,
-// Encoding (plain|gzip), Store, StoreLocation}}. `plain`: every object under the Key prefix, each
-// at its path relative to the prefix; `gzip`: the regular files of the Key object (a .tar.gz).
+// Encoding (plain|gzip), Store, StoreLocation, Files}}. `plain`: the objects under the Key prefix
+// that Files ([{Path, Size}], what the execution published) names, each at its path relative to
+// the prefix (every object under it when there is no Files: published by an older node); `gzip`:
+// the regular files of the Key object (a .tar.gz).
 // S3 stores are read through storage::S3Client with the node's own credentials, folder stores
 // through their bucket folders. Object paths that are absolute or climb with '..' are refused.
 //

@@ -161,4 +161,10 @@ Result<models::SpecConfig> PublishToStore(const models::SpecConfig& publisher,
   return target;
 }
 
+std::string DescribeTarget(const models::SpecConfig& target) {
+  return "s3://" + models::StringParam(target.params, "Bucket") + "/" +
+         models::StringParam(target.params, "Key") + " in store " +
+         models::StringParam(target.params, "Store");
+}
+
 }  // namespace shoal::compute

@@ -47,6 +47,9 @@ Status PublishToTarget(const models::SpecConfig& target, const std::string& resu
                        const std::vector<ResultFile>& files,
                        const std::vector<StoreConfig>& stores);
 
+// "s3://bucket/key in store S", for messages about a publish target.
+std::string DescribeTarget(const models::SpecConfig& target);
+
 // Publishes the files of `result_dir` (paths relative to it). Returns where they went:
 // {Type: s3, Params: {Bucket, Key (final), Endpoint (as the job wrote it, or the store's name when
 // empty), Encoding, Store (the store's name), StoreLocation (StoreLocation() of the store, which

@@ -65,7 +65,20 @@ Status ValidateJob(const Job& job) {
                                      std::string(kReservedMetaPrefix));
     }
   }
-  return ValidateTask(job.task).WithContext("Tasks[0]");
+  SHOAL_RETURN_IF_ERROR(ValidateTask(job.task).WithContext("Tasks[0]"));
+  // Partitions and their retries publishing to one key would write over each other's files, and
+  // a tree left by a dead node could not be told from the committed one (docs/jobs.md, "Results
+  // in a store"). Ops jobs run once per node: {nodeID} tells their trees apart.
+  const SpecConfig& publisher = job.task.publisher;
+  if (job.type != JobType::kOps && job.count > 1 && publisher.type == kPublisherS3 &&
+      StringParam(publisher.params, "Key").find("{executionID}") == std::string::npos) {
+    return Status::InvalidArgument(
+        "Tasks[0].Publisher.Params.Key: '" + StringParam(publisher.params, "Key") +
+        "' has no {executionID}, so the " + std::to_string(job.count) +
+        " partitions (and their retries) would publish over each other; add {executionID} to "
+        "the key, e.g. 'results/{jobID}/{executionID}/'");
+  }
+  return Status::Ok();
 }
 
 int64_t SecondsSinceSubmission(const Job& job, int64_t now_ns) {

@@ -24,6 +24,26 @@ TEST(JobTest, ServiceAndDaemonAreRefused) {
             "Type 'daemon' is not supported yet; use batch or ops");
 }
 
+TEST(JobTest, PartitionsPublishingToOneKeyAreRefused) {
+  Job job = ValidJob();
+  job.count = 3;
+  job.task.publisher = {"s3", {{"Bucket", "b"}, {"Key", "results/{jobID}/"}}};
+  EXPECT_EQ(ValidateJob(job).message(),
+            "Tasks[0].Publisher.Params.Key: 'results/{jobID}/' has no {executionID}, so the 3 "
+            "partitions (and their retries) would publish over each other; add {executionID} to "
+            "the key, e.g. 'results/{jobID}/{executionID}/'");
+  job.task.publisher.params["Key"] = "results/{jobID}/{executionID}/";
+  EXPECT_TRUE(ValidateJob(job).ok());
+  // One partition, or an ops job (one execution per node), may publish to a fixed key.
+  job.task.publisher.params["Key"] = "results/{jobID}/";
+  job.count = 1;
+  EXPECT_TRUE(ValidateJob(job).ok());
+  job.type = JobType::kOps;
+  job.count = 0;
+  job.task.publisher.params["Key"] = "transactions/{nodeID}/";
+  EXPECT_TRUE(ValidateJob(job).ok());
+}
+
 TEST(JobTest, CountRules) {
   EXPECT_TRUE(ValidateCount(JobType::kBatch, 3).ok());
   EXPECT_FALSE(ValidateCount(JobType::kBatch, 0).ok());

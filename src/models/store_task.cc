@@ -53,8 +53,22 @@ Result<StoreTask> StoreTaskFromJson(const json& j) {
   return task;
 }
 
-std::string CommitManifestKey(const std::string& job_id, int64_t version) {
-  return "_shoal/commits/" + job_id + "/v" + std::to_string(version) + ".ndjson";
+std::string LocationHash(const std::string& location) {
+  uint64_t hash = 1469598103934665603ULL;  // FNV-1a: short, and stable across builds
+  for (unsigned char c : location) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (int shift = 60; shift >= 0; shift -= 4) text += kHex[(hash >> shift) & 0xf];
+  return text;
+}
+
+std::string CommitManifestKey(const std::string& job_id, int64_t version,
+                              const std::string& location) {
+  return "_shoal/commits/" + job_id + "/v" + std::to_string(version) + "-" +
+         LocationHash(location) + ".ndjson";
 }
 
 bool KeyNamesExecution(const SpecConfig& published, const std::string& execution_id) {

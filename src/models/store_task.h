@@ -52,8 +52,16 @@ struct StoreTask {
 nlohmann::json ToJson(const StoreTask& task);
 Result<StoreTask> StoreTaskFromJson(const nlohmann::json& json);
 
-// The manifest key of `job_id` version `version` in a bucket: "_shoal/commits/<job>/v<N>.ndjson".
-std::string CommitManifestKey(const std::string& job_id, int64_t version);
+// The key of the manifest of `job_id` version `version` that commits the results published to
+// the store at `location`: "_shoal/commits/<job>/v<N>-<location hash>.ndjson". One object per
+// store location, because nodes may reach one store by several locations (two endpoints of one
+// S3 service): each part is written once and whole, and a reader takes the union of the parts
+// it finds (`_shoal/commits/<job>/*.ndjson`).
+std::string CommitManifestKey(const std::string& job_id, int64_t version,
+                              const std::string& location);
+
+// 16 hex digits naming a store location in object keys and task ids.
+std::string LocationHash(const std::string& location);
 
 // True when `key` (a published Key) names `execution_id`, so that the tree below it is that
 // execution's alone and removing it cannot remove anyone else's results.

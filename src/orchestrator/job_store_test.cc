@@ -178,16 +178,55 @@ class JobStoreTest : public ::testing::Test {
 TEST_F(JobStoreTest, OpenCreatesVersionedSchemaInWalMode) {
   std::unique_ptr<JobStore> store;
   ASSERT_NO_FATAL_FAILURE(Open(&store));
-  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "1");
+  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "2");
   EXPECT_EQ(RawSql(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(RawSql(path_,
                    "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
                    "WHERE type = 'table' ORDER BY name)"),
-            "events,executions,job_versions,jobs,nodes");
+            "events,executions,job_versions,jobs,nodes,store_tasks");
   // Reopening an up-to-date file changes nothing.
   store.reset();
   ASSERT_NO_FATAL_FAILURE(Open(&store));
-  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "1");
+  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "2");
+}
+
+TEST_F(JobStoreTest, StoreTasksAreKeptOnceUntilDeletedAndBelongToAJob) {
+  std::unique_ptr<JobStore> store;
+  ASSERT_NO_FATAL_FAILURE(Open(&store));
+  models::Job job;
+  job.id = "j-tasks";
+  job.namespace_ = "default";
+  ASSERT_TRUE(store->PutJob(job).ok());
+  models::StoreTask commit;
+  commit.id = "commit-j-tasks-v1-x";
+  commit.job_id = job.id;
+  commit.target = {"s3", {{"Bucket", "b"}, {"StoreLocation", "folder:/s"}}};
+  commit.object_key = "_shoal/commits/j-tasks/v1-x.ndjson";
+  commit.content = "{}\n";
+  commit.create_time = 2;
+  models::StoreTask clean = commit;
+  clean.id = "clean-e-1";
+  clean.kind = models::StoreTaskKind::kClean;
+  clean.paths = {"stdout"};
+  clean.create_time = 1;
+  ASSERT_TRUE(store->PutStoreTask(commit).ok());
+  ASSERT_TRUE(store->PutStoreTask(clean).ok());
+  models::StoreTask changed = commit;
+  changed.content = "other";
+  ASSERT_TRUE(store->PutStoreTask(changed).ok());  // the same id: the first one stays
+  auto tasks = store->ListStoreTasks();
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  ASSERT_EQ(tasks->size(), 2u);
+  EXPECT_EQ(tasks->at(0), clean);  // oldest first
+  EXPECT_EQ(tasks->at(1), commit);
+  ASSERT_TRUE(store->DeleteStoreTask(clean.id).ok());
+  ASSERT_TRUE(store->DeleteStoreTask("no-such-task").ok());
+  EXPECT_EQ(store->ListStoreTasks()->size(), 1u);
+  models::StoreTask orphan = commit;
+  orphan.id = "commit-of-nothing";
+  orphan.job_id = "j-unknown";
+  Status refused = store->PutStoreTask(orphan);
+  EXPECT_EQ(refused.code(), ErrorCode::kNotFound) << refused.ToString();
 }
 
 TEST_F(JobStoreTest, RefusesSchemaFromNewerVersion) {

@@ -622,7 +622,13 @@ Status SqliteJobStore::PutStoreTask(const models::StoreTask& task) {
     SHOAL_ASSIGN_OR_RETURN(ScopedStatement insert,
                            Bound(kInsertStoreTask, {task.id, task.job_id, task.create_time,
                                                     Dump(models::ToJson(task))}));
-    return insert->Run();
+    Status status = insert->Run();
+    // OR IGNORE takes care of the primary key, so the constraint that fails is the job's foreign
+    // key (reported here without SQLite's extended code).
+    if (!status.ok() && (insert->error_code() & 0xff) == SQLITE_CONSTRAINT) {
+      return Status::NotFound("job " + task.job_id + " not found");
+    }
+    return status;
   });
 }
 

@@ -14,19 +14,6 @@ namespace {
 using models::StringParam;
 using nlohmann::json;
 
-// FNV-1a: a short, stable name for a store location inside a task id.
-std::string LocationHash(const std::string& location) {
-  uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : location) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  for (int shift = 60; shift >= 0; shift -= 4) text += kHex[(hash >> shift) & 0xf];
-  return text;
-}
-
 bool PublishedToStore(const models::Execution& e) {
   return e.published_result.type == models::kPublisherS3 &&
          !StringParam(e.published_result.params, "StoreLocation").empty();
@@ -142,13 +129,13 @@ std::vector<models::StoreTask> JobEndStoreTasks(const models::Job& job,
   const int64_t partitions = job.type == models::JobType::kOps ? completed_count : job.count;
   for (const auto& [location, committed] : by_location) {
     models::StoreTask task;
-    task.id =
-        "commit-" + job.id + "-v" + std::to_string(job.version) + "-" + LocationHash(location);
+    task.id = "commit-" + job.id + "-v" + std::to_string(job.version) + "-" +
+              models::LocationHash(location);
     task.kind = models::StoreTaskKind::kCommit;
     task.job_id = job.id;
     task.target = committed.front().published_result;
     task.target.params.erase("Files");
-    task.object_key = models::CommitManifestKey(job.id, job.version);
+    task.object_key = models::CommitManifestKey(job.id, job.version, location);
     task.content = CommitManifest(job, partitions, committed);
     task.create_time = now;
     tasks.push_back(std::move(task));

@@ -77,7 +77,8 @@ TEST(StoreTasksTest, ACompletedJobCommitsOneManifestPerStore) {
   const models::StoreTask& us = tasks[0].store_location() == kUsStore ? tasks[0] : tasks[1];
   const models::StoreTask& eu = tasks[0].store_location() == kUsStore ? tasks[1] : tasks[0];
   EXPECT_EQ(us.kind, StoreTaskKind::kCommit);
-  EXPECT_EQ(us.object_key, "_shoal/commits/j-1/v1.ndjson");
+  EXPECT_EQ(us.object_key, "_shoal/commits/j-1/v1-" + models::LocationHash(kUsStore) + ".ndjson");
+  EXPECT_NE(us.object_key, eu.object_key);
   EXPECT_EQ(us.target.params.count("Files"), 0u);
   EXPECT_NE(us.id, eu.id);
   EXPECT_EQ(us.content,

@@ -1,0 +1,136 @@
+// The compute node's bookkeeping of what its `s3` publishers write to stores (see the publish
+// record in compute_node.h) and the store tasks the orchestrator hands it (store_task_runner.h).
+#include <filesystem>
+#include <iostream>
+
+#include "compute/compute_node.h"
+#include "compute/files.h"
+#include "compute/published_results.h"
+#include "compute/s3_publisher.h"
+#include "compute/store_task_runner.h"
+#include "models/json_codec.h"
+#include "models/spec_config.h"
+
+namespace shoal::compute {
+
+namespace {
+
+constexpr const char* kCompute = "/api/v1/compute";
+
+}  // namespace
+
+void ComputeNode::Log(const std::string& message) const {
+  std::cerr << "[" << options_.runner.node_id << "] " << message << "\n";
+}
+
+std::string ComputeNode::PublishRecordPath(const std::string& execution_id) const {
+  return options_.runner.work_dir + "/publishing/" + execution_id + ".json";
+}
+
+void ComputeNode::RecordPublish(const std::string& execution_id, const models::SpecConfig& target,
+                                const std::vector<ResultFile>& files) {
+  transport::Json paths = transport::Json::array();
+  for (const ResultFile& file : files) paths.push_back(file.path);
+  const transport::Json record = {{"Target", models::ToJson(target)}, {"Paths", paths}};
+  std::error_code ec;
+  std::filesystem::create_directories(options_.runner.work_dir + "/publishing", ec);
+  Status written = WriteFileAtomically(PublishRecordPath(execution_id), record.dump());
+  if (!written.ok()) {
+    Log("cannot record the publish of " + execution_id + ": " + written.message() +
+        " (a crash now may leave it behind)");
+  }
+}
+
+void ComputeNode::ForgetPublish(const std::string& execution_id) {
+  std::error_code ec;
+  std::filesystem::remove(PublishRecordPath(execution_id), ec);
+}
+
+void ComputeNode::ClearPublish(const std::string& execution_id, const models::SpecConfig& target,
+                               const std::vector<ResultFile>& files) {
+  if (!models::KeyNamesExecution(target, execution_id)) {
+    Log("leaving " + DescribeTarget(target) + " of " + execution_id +
+        " in place: its key does not name the execution, so it "
+        "may hold another execution's results");
+    ForgetPublish(execution_id);
+    return;
+  }
+  std::vector<std::string> paths;
+  for (const ResultFile& file : files) paths.push_back(file.path);
+  Status removed = DeletePublishedResults(target, paths, options_.runner.stores);
+  if (!removed.ok()) {
+    // Kept on record: the next start tries again.
+    Log("cannot remove the unwanted results of " + execution_id + ": " + removed.message());
+    return;
+  }
+  Log("removed the unwanted results of " + execution_id + " from " + DescribeTarget(target));
+  ForgetPublish(execution_id);
+}
+
+void ComputeNode::ClearAbandonedPublishes() {
+  std::error_code ec;
+  const std::string dir = options_.runner.work_dir + "/publishing";
+  if (!std::filesystem::is_directory(dir, ec)) return;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".json") continue;
+    const std::string execution_id = entry.path().stem().string();
+    {
+      std::lock_guard lock(mu_);
+      if (running_.count(execution_id)) continue;
+    }
+    auto text = ReadWholeFile(entry.path().string());
+    auto record = text.ok() ? transport::Json::parse(*text, nullptr, false) : transport::Json();
+    auto target = record.is_object() && record.contains("Target")
+                      ? models::SpecConfigFromJson(record["Target"])
+                      : Result<models::SpecConfig>(Status::InvalidArgument("unreadable"));
+    if (!target.ok()) {
+      Log("dropping the unreadable publish record " + entry.path().string());
+      ForgetPublish(execution_id);
+      continue;
+    }
+    // The orchestrator decides: results it took (Completed) stay; any other are unwanted.
+    auto answer =
+        client_.Get(std::string(kCompute) + "/executions/" + transport::UrlEncode(execution_id) +
+                    "?node_id=" + transport::UrlEncode(options_.runner.node_id));
+    std::string state;
+    if (answer.ok()) {
+      state = answer->value("ComputeState", "");
+    } else if (answer.status().code() == ErrorCode::kNotFound) {
+      state = "Unknown";
+    } else {
+      continue;  // asked again at the next start
+    }
+    if (state == "Completed") {
+      ForgetPublish(execution_id);
+      continue;
+    }
+    if (state != "Failed" && state != "Cancelled" && state != "Unknown") continue;  // still live
+    std::vector<ResultFile> files;
+    for (const auto& path : record.value("Paths", transport::Json::array())) {
+      if (path.is_string()) files.push_back({path.get<std::string>(), 0});
+    }
+    ClearPublish(execution_id, *target, files);
+  }
+}
+
+void ComputeNode::RunStoreTaskAndReport(const models::StoreTask& task) {
+  Status status = RunStoreTask(task, options_.runner.stores);
+  if (!status.ok()) {
+    Log("store task " + task.id + " (" + std::string(models::ToString(task.kind)) +
+        ") failed: " + status.message());
+  }
+  transport::Json body = {{"NodeID", options_.runner.node_id},
+                          {"Error", status.ok() ? std::string() : status.message()}};
+  // Retried while the orchestrator is unreachable; otherwise the task is handed out again after
+  // its timeout, which is safe (tasks are idempotent) but slow.
+  while (true) {
+    auto answer =
+        client_.Post(std::string(kCompute) + "/store-tasks/" + transport::UrlEncode(task.id), body);
+    if (answer.ok() || answer.status().code() != ErrorCode::kUnavailable || stopping_) break;
+    SleepFor(options_.retry_delay);
+  }
+  std::lock_guard lock(mu_);
+  fetching_.erase(task.id);
+}
+
+}  // namespace shoal::compute
