@@ -1,7 +1,7 @@
 // Chaos for `shoal query`: the cluster as real processes on loopback (`shoal serve
 // --orchestrator` and one `shoal serve --compute` per node, the nodes of a region sharing its
 // folder store), the table created with `shoal table create` and its data written by
-// jobs/data-generator.yaml.
+// jobs/data-generator.yaml (with NULLs and empty strings, tests/generator_job.h).
 //
 // A node is SIGKILLed while it runs its partition of a query's fragment: the fragment job reruns
 // the lost partition on another node and the query still gives the exact answer, equal to one
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cluster_fixture.h"
+#include "generator_job.h"
 #include <gtest/gtest.h>
 
 #include "transport/http_client.h"
@@ -53,7 +54,7 @@ class ChaosQueryTest : public testing::ClusterFixture {
     auto generated = Shoal(
         {"job", "run", "-V", "Region=" + region, "-V", "Events=" + std::to_string(events_per_month),
          "-V", "StartDate=2024-01-01", "-V", "EndDate=2024-06-30", "-V", "RotateInterval=month",
-         std::string(SHOAL_SOURCE_ROOT) + "/jobs/data-generator.yaml"});
+         testing::DataGeneratorJobWithNulls(SHOAL_SOURCE_ROOT, root_)});
     ASSERT_EQ(generated.exit_code, 0) << generated.err << Logs();
   }
 
@@ -139,7 +140,8 @@ TEST_F(ChaosQueryTest, NodeKilledWhileItsFragmentRunsTheAnswerIsStillExact) {
   ASSERT_EQ(distributed.exit_code, 0) << distributed.err << Logs();
   auto single = OneDuckDb("us", kSlowCategories);
   ASSERT_EQ(single.exit_code, 0) << single.err;
-  EXPECT_EQ(LinesOf(single.out), 11u) << single.out;  // the header and ten categories
+  // The header, ten categories and the NULL one.
+  EXPECT_EQ(LinesOf(single.out), 12u) << single.out;
   EXPECT_EQ(distributed.out, single.out);
   EXPECT_NE(distributed.err.find("residency us: 2 partitions read "), std::string::npos)
       << distributed.err;
