@@ -91,16 +91,12 @@ Result<Execution> ExecutionFromJson(const json& j) {
   r.String("NextExecution", &e.next_execution);
   r.Nested("RunOutput",
            [&](const json& v, const std::string& p) { return ReadRunOutput(v, p, &e.run_output); });
-  auto spec_reader = [](SpecConfig* spec) {
-    return [spec](const json& v, const std::string& p) {
-      JsonReader s(v, p);
-      s.String("Type", &spec->type);
-      s.Object("Params", &spec->params);
-      return s.status();
-    };
-  };
-  r.Nested("PublishedResult", spec_reader(&e.published_result));
-  r.Nested("PublishTarget", spec_reader(&e.publish_target));
+  r.Nested("PublishedResult", [&](const json& v, const std::string& p) {
+    return DecodeSpecConfig(v, p, &e.published_result);
+  });
+  r.Nested("PublishTarget", [&](const json& v, const std::string& p) {
+    return DecodeSpecConfig(v, p, &e.publish_target);
+  });
   r.Int("Revision", &e.revision);
   r.Int("CreateTime", &e.create_time);
   r.Int("ModifyTime", &e.modify_time);

@@ -3,7 +3,6 @@
 #include "models/json_reader.h"
 
 namespace shoal::models {
-namespace {
 
 using nlohmann::json;
 
@@ -13,6 +12,8 @@ Status DecodeSpecConfig(const json& j, const std::string& path, SpecConfig* out)
   r.Object("Params", &out->params);
   return r.status();
 }
+
+namespace {
 
 Status DecodeSelector(const json& j, const std::string& path, LabelSelector* out) {
   JsonReader r(j, path);

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "models/spec_config.h"
 
 namespace shoal::models {
 
@@ -71,5 +72,8 @@ class JsonReader {
 
 // "expected a JSON object" error when `value` is not an object, else OK.
 Status RequireObject(const nlohmann::json& value, const std::string& path);
+
+// A SpecConfig ({Type, Params}) at `path`, for the codecs of everything that holds one.
+Status DecodeSpecConfig(const nlohmann::json& value, const std::string& path, SpecConfig* out);
 
 }  // namespace shoal::models

@@ -32,10 +32,7 @@ Result<StoreTask> StoreTaskFromJson(const json& j) {
   r.String("JobID", &task.job_id);
   r.String("ExecutionID", &task.execution_id);
   r.Nested("Target", [&](const json& v, const std::string& p) {
-    JsonReader s(v, p);
-    s.String("Type", &task.target.type);
-    s.Object("Params", &task.target.params);
-    return s.status();
+    return DecodeSpecConfig(v, p, &task.target);
   });
   r.StringList("Paths", &task.paths);
   r.String("ObjectKey", &task.object_key);
