@@ -60,8 +60,9 @@ std::string_view BearerToken(std::string_view authorization) {
   return Trim(authorization.substr(kScheme.size() + 1));
 }
 
-void BearerAuth::Require(std::string prefix, std::string token, std::string realm) {
-  rules_.push_back({std::move(prefix), std::move(token), std::move(realm)});
+void BearerAuth::Require(std::string prefix, std::string token, std::string realm,
+                         TokenResolver resolver) {
+  rules_.push_back({std::move(prefix), std::move(token), std::move(realm), std::move(resolver)});
 }
 
 void BearerAuth::Open(std::string path) { open_paths_.push_back(std::move(path)); }
@@ -80,25 +81,33 @@ const BearerAuth::Rule* BearerAuth::RuleFor(std::string_view path) const {
   return best;
 }
 
-Status BearerAuth::Check(std::string_view path, std::string_view authorization) const {
+Result<std::string> BearerAuth::Authenticate(std::string_view path,
+                                             std::string_view authorization) const {
   const Rule* rule = RuleFor(path);
-  if (rule == nullptr || rule->token.empty()) return Status::Ok();
+  if (rule == nullptr || rule->open()) return std::string();
   std::string_view token = BearerToken(authorization);
   if (token.empty()) return Status(ErrorCode::kUnauthenticated, "missing bearer token");
-  if (!ConstantTimeEquals(token, rule->token)) {
-    return Status(ErrorCode::kUnauthenticated, "invalid token");
+  if (rule->resolver) {
+    Result<std::string> name = rule->resolver(token);
+    // An empty name would make the caller anonymous, which only the fixed token may be.
+    if (name.ok() && !name->empty()) return name;
   }
-  return Status::Ok();
+  if (!rule->token.empty() && ConstantTimeEquals(token, rule->token)) return std::string();
+  return Status(ErrorCode::kUnauthenticated, "invalid token");
+}
+
+Status BearerAuth::Check(std::string_view path, std::string_view authorization) const {
+  return Authenticate(path, authorization).status();
 }
 
 std::string BearerAuth::RealmFor(std::string_view path) const {
   const Rule* rule = RuleFor(path);
-  return rule == nullptr || rule->token.empty() ? "" : rule->realm;
+  return rule == nullptr || rule->open() ? "" : rule->realm;
 }
 
 bool BearerAuth::any_token() const {
   for (const Rule& rule : rules_) {
-    if (!rule.token.empty()) return true;
+    if (!rule.open()) return true;
   }
   return false;
 }

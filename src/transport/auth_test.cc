@@ -1,5 +1,6 @@
-// Bearer-token authentication: the rules, the constant-time comparison, token files, and an
-// HttpServer refusing requests with 401 and an audit line that never holds the token.
+// Bearer-token authentication: the rules, the constant-time comparison, the caller a per-node
+// token names, token files, and an HttpServer refusing requests with 401 (no token) or with an
+// authorizer's 403 (the wrong caller), each with an audit line that never holds the token.
 #include "transport/auth.h"
 
 #include <filesystem>
@@ -91,6 +92,37 @@ TEST(BearerAuthTest, AnEmptyTokenLeavesItsPathsOpen) {
   EXPECT_TRUE(BearerAuth().Check("/anything", "").ok());
 }
 
+// A resolver names the caller of each token it knows; the rule's fixed token stays anonymous.
+TEST(BearerAuthTest, AResolverNamesTheCallerAndTheFixedTokenIsAnonymous) {
+  TokenResolver resolver = [](std::string_view token) -> Result<std::string> {
+    if (token == "token-of-a") return std::string("node-a");
+    if (token == "token-of-nobody") return std::string();  // a broken resolver
+    return Status(ErrorCode::kUnauthenticated, "invalid token");
+  };
+  BearerAuth per_node;
+  per_node.Require("/api/v1/compute/", "", "node channel", resolver);
+  EXPECT_TRUE(per_node.any_token());
+  EXPECT_EQ(per_node.RealmFor("/api/v1/compute/work"), "node channel");
+  EXPECT_EQ(*per_node.Authenticate("/api/v1/compute/work", "Bearer token-of-a"), "node-a");
+  EXPECT_EQ(per_node.Authenticate("/api/v1/compute/work", "Bearer guess").status().message(),
+            "invalid token");
+  EXPECT_EQ(per_node.Authenticate("/api/v1/compute/work", "").status().message(),
+            "missing bearer token");
+  // An empty name must not make the caller anonymous.
+  EXPECT_EQ(
+      per_node.Authenticate("/api/v1/compute/work", "Bearer token-of-nobody").status().message(),
+      "invalid token");
+  EXPECT_EQ(*per_node.Authenticate("/api/v1/orchestrator/jobs", ""), "");  // no rule: open
+
+  BearerAuth both;  // per-node tokens beside a shared (legacy) one
+  both.Require("/api/v1/compute/", kNodeToken, "node channel", resolver);
+  EXPECT_EQ(*both.Authenticate("/api/v1/compute/work", "Bearer token-of-a"), "node-a");
+  auto shared = both.Authenticate("/api/v1/compute/work", std::string("Bearer ") + kNodeToken);
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(*shared, "");
+  EXPECT_FALSE(both.Authenticate("/api/v1/compute/work", "Bearer guess").ok());
+}
+
 TEST(AuditLineTest, NamesTheRequestAndReasonOnly) {
   EXPECT_EQ(
       AuditLine("PUT", "/api/v1/orchestrator/jobs", "10.0.0.7:51234", "client API",
@@ -163,6 +195,70 @@ TEST(HttpServerAuthTest, RefusesWithA401AndAnAuditLineWithoutTheToken) {
     EXPECT_EQ(line.find(kClientToken), std::string::npos) << line;
     EXPECT_EQ(line.find("Bearer"), std::string::npos) << line;
   }
+}
+
+// Authorize: every route under its prefix, registered before or after it, sees the caller's
+// name and is refused (with the refusal's status and an audit line) before its handler runs.
+TEST(HttpServerAuthTest, AuthorizersSeeTheCallerAndRefuseBeforeTheHandler) {
+  HttpServer server({});
+  std::mutex mu;
+  std::vector<std::string> audit;
+  BearerAuth auth;
+  auth.Require("/api/v1/compute/", "", "node channel",
+               [](std::string_view token) -> Result<std::string> {
+                 if (token == "token-of-a") return std::string("node-a");
+                 return Status(ErrorCode::kUnauthenticated, "invalid token");
+               });
+  server.SetAuth(std::move(auth), [&](const std::string& line) {
+    std::lock_guard lock(mu);
+    audit.push_back(line);
+  });
+  std::vector<std::string> seen;  // (identity, upload) of each request a handler served
+  auto handler = [&](const Request& request) -> Result<Json> {
+    seen.push_back(request.identity + (request.upload ? " upload" : ""));
+    return Json::object();
+  };
+  server.HandleJson("GET", "/api/v1/compute/before", handler);
+  server.Authorize("/api/v1/compute/", [](const Request& request) -> Status {
+    if (request.Param("as") == request.identity) return Status::Ok();
+    return Status::PermissionDenied(request.identity + " may not act as " + request.Param("as"));
+  });
+  server.HandleJson("GET", "/api/v1/compute/after", handler);
+  server.HandleUpload("PUT", "/api/v1/compute/upload", handler);
+  server.HandleJson("GET", "/elsewhere", handler);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status().ToString();
+  HttpClient::Options as_a;
+  as_a.bearer_token = "token-of-a";
+  const HttpClient client({"127.0.0.1", *port}, as_a);
+
+  EXPECT_TRUE(client.Get("/api/v1/compute/before?as=node-a").ok());
+  EXPECT_TRUE(client.Get("/api/v1/compute/after?as=node-a").ok());
+  EXPECT_TRUE(client.PutBytes("/api/v1/compute/upload?as=node-a", "bytes").ok());
+  for (const char* path :
+       {"/api/v1/compute/before?as=node-b", "/api/v1/compute/after?as=node-b"}) {
+    auto refused = client.Get(path);
+    EXPECT_EQ(refused.status().code(), ErrorCode::kPermissionDenied) << path;
+    EXPECT_EQ(refused.status().message(), "node-a may not act as node-b") << path;
+  }
+  EXPECT_EQ(client.PutBytes("/api/v1/compute/upload?as=node-b", "bytes").code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(HttpClient({"127.0.0.1", *port}).Get("/elsewhere?as=anyone").ok());
+  httplib::Client raw("127.0.0.1", *port);
+  auto answer =
+      raw.Get("/api/v1/compute/after?as=node-b", {{"Authorization", "Bearer token-of-a"}});
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 403);
+  server.Stop();
+
+  EXPECT_EQ(seen, (std::vector<std::string>{"node-a", "node-a", "node-a upload", ""}));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(audit.size(), 4u);
+  EXPECT_EQ(audit[0].rfind("refused GET /api/v1/compute/before from 127.0.0.1:", 0), 0u)
+      << audit[0];
+  EXPECT_NE(audit[0].find("(node channel): node-a may not act as node-b"), std::string::npos)
+      << audit[0];
+  for (const std::string& line : audit) EXPECT_EQ(line.find("token-of-a"), std::string::npos);
 }
 
 class TokenFileTest : public ::testing::Test {

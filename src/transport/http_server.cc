@@ -152,13 +152,20 @@ void HttpServer::HandleRaw(const std::string& method, const std::string& pattern
 void HttpServer::Route(const std::string& method, const std::string& pattern, RawHandler handler,
                        bool upload) {
   if (upload) upload_routes_.emplace_back(method, std::regex(pattern));
-  auto wrapped = [this, handler = std::move(handler)](const httplib::Request& req,
-                                                      httplib::Response& res) {
-    if (Refused(req, res)) return;  // a request whose body was read before its check
+  auto wrapped = [this, upload, handler = std::move(handler)](const httplib::Request& req,
+                                                              httplib::Response& res) {
+    std::string identity;
+    // Checked again here even when the pre-routing check passed: a request whose body was read
+    // before its check comes here first, and the handler needs the caller's name.
+    if (Refused(req, res, &identity)) return;
     if (TooLarge(req, req.body.size(), res)) return;  // sent without a Content-Length
+    Request request = ToRequest(req);
+    request.identity = std::move(identity);
+    request.upload = upload;
+    if (Unauthorized(request, req, res)) return;
     Result<RawResponse> result = Status::Internal("handler did not run");
     try {
-      result = handler(ToRequest(req));
+      result = handler(request);
     } catch (const std::exception& e) {
       result = Status::Internal(std::string("unexpected error: ") + e.what());
     }
@@ -184,6 +191,10 @@ void HttpServer::SetAuth(BearerAuth auth, AuditSink sink) {
   auth_ = std::move(auth);
   audit_ = sink ? std::move(sink) : AuditSink(WriteAuditLineToStderr);
   has_auth_ = true;
+}
+
+void HttpServer::Authorize(std::string prefix, Authorizer authorizer) {
+  authorizers_.emplace_back(std::move(prefix), std::move(authorizer));
 }
 
 // Runs before httplib reads the body: refuses strangers and announced oversized bodies without
@@ -217,15 +228,42 @@ bool HttpServer::TooLarge(const httplib::Request& req, uint64_t body_bytes,
   return true;
 }
 
-bool HttpServer::Refused(const httplib::Request& req, httplib::Response& res) const {
+bool HttpServer::Refused(const httplib::Request& req, httplib::Response& res,
+                         std::string* identity) const {
   if (!has_auth_) return false;
-  Status allowed = auth_.Check(req.path, req.get_header_value("Authorization"));
-  if (allowed.ok()) return false;
-  audit_(AuditLine(req.method, req.path, req.remote_addr + ":" + std::to_string(req.remote_port),
-                   auth_.RealmFor(req.path), allowed));
+  Result<std::string> caller = auth_.Authenticate(req.path, req.get_header_value("Authorization"));
+  if (caller.ok()) {
+    if (identity != nullptr) *identity = std::move(caller).value();
+    return false;
+  }
+  Audit(req, caller.status());
   res.set_header("WWW-Authenticate", "Bearer realm=\"shoal\"");
-  WriteError(res, allowed);
+  WriteError(res, caller.status());
   return true;
+}
+
+bool HttpServer::Unauthorized(const Request& request, const httplib::Request& req,
+                              httplib::Response& res) const {
+  for (const auto& [prefix, authorizer] : authorizers_) {
+    if (request.path.compare(0, prefix.size(), prefix) != 0) continue;
+    Status allowed = authorizer(request);
+    if (allowed.ok()) continue;
+    Audit(req, allowed);
+    WriteError(res, allowed);
+    return true;
+  }
+  return false;
+}
+
+void HttpServer::Audit(const httplib::Request& req, const Status& refusal) const {
+  const std::string line =
+      AuditLine(req.method, req.path, req.remote_addr + ":" + std::to_string(req.remote_port),
+                has_auth_ ? auth_.RealmFor(req.path) : "", refusal);
+  if (audit_) {
+    audit_(line);
+  } else {
+    WriteAuditLineToStderr(line);
+  }
 }
 
 Result<int> HttpServer::Start() {

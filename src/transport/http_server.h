@@ -11,7 +11,10 @@
 // (SetAuth) every request is checked before any handler runs: a refused one gets 401 with a
 // WWW-Authenticate header and the error body ("missing bearer token" / "invalid token"), and an
 // audit line (transport/auth.h) goes to the audit sink. Unknown paths are refused the same way,
-// so a caller without a token learns nothing about the routes. A refused request's body is not
+// so a caller without a token learns nothing about the routes. A request that passed gets the
+// caller's name (Request::identity), and the authorizers of its path (Authorize) then decide
+// whether that caller may make it: a refusal gets its status (403 for kPermissionDenied) and an
+// audit line too, and the handler does not run. A refused request's body is not
 // read, except one of up to 1 MiB: a client still sending it would otherwise see the connection
 // break instead of the 401.
 //
@@ -51,6 +54,10 @@ struct Request {
   std::multimap<std::string, std::string> headers;
   std::string body;
   std::string remote_address;
+  // Who the bearer token says the caller is (BearerAuth::Authenticate): a node's name for a
+  // per-node token; empty for an anonymous one (a token shared by its realm) or an open path.
+  std::string identity;
+  bool upload = false;  // an upload route's request (HandleUpload): the body is bytes, not JSON
 
   // The query parameter `name`, or `fallback` when absent.
   std::string Param(const std::string& name, const std::string& fallback = "") const;
@@ -81,6 +88,8 @@ class HttpServer {
   using AuditSink = std::function<void(const std::string& line)>;
   using JsonHandler = std::function<Result<Json>(const Request&)>;
   using RawHandler = std::function<Result<RawResponse>(const Request&)>;
+  // Decides whether an authenticated request may reach its handler; a non-OK Status refuses it.
+  using Authorizer = std::function<Status(const Request&)>;
 
   explicit HttpServer(Options options);
   ~HttpServer();
@@ -94,6 +103,10 @@ class HttpServer {
   // Checks every request against `auth`. The default sink writes "<UTC time> shoal audit:
   // <line>" to stderr. REQUIRES: called before Start().
   void SetAuth(BearerAuth auth, AuditSink sink = nullptr);
+  // Runs `authorizer` on every request whose path starts with `prefix`, after authentication
+  // and before the handler, whichever route (registered before or after this call) serves it;
+  // its refusals are audited like SetAuth's. REQUIRES: called before Start().
+  void Authorize(std::string prefix, Authorizer authorizer);
 
   // True when the server speaks HTTPS.
   bool tls() const { return !options_.tls_cert_file.empty(); }
@@ -108,8 +121,14 @@ class HttpServer {
 
  private:
   Options options_;
-  // True (after writing the 401 and the audit line) when SetAuth's rules refuse `req`.
-  bool Refused(const httplib::Request& req, httplib::Response& res) const;
+  // True (after writing the 401 and the audit line) when SetAuth's rules refuse `req`;
+  // otherwise sets `*identity` (when given) to the caller's name.
+  bool Refused(const httplib::Request& req, httplib::Response& res,
+               std::string* identity = nullptr) const;
+  // True (after writing the refusal and the audit line) when an authorizer refuses `request`.
+  bool Unauthorized(const Request& request, const httplib::Request& req,
+                    httplib::Response& res) const;
+  void Audit(const httplib::Request& req, const Status& refusal) const;
   // Before the body is read: true (after writing the answer) when the request is refused for
   // its token or its announced size.
   bool PreRouteRefused(const httplib::Request& req, httplib::Response& res) const;
@@ -125,6 +144,7 @@ class HttpServer {
   bool has_auth_ = false;
   BearerAuth auth_;
   AuditSink audit_;
+  std::vector<std::pair<std::string, Authorizer>> authorizers_;  // (path prefix, authorizer)
   static constexpr int kListenBacklog = 1024;
 
   std::thread listener_;
