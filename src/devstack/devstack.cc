@@ -67,13 +67,35 @@ compute::StoreConfig S3Store(const std::string& name, const S3rverProcess& serve
   return {name, "", config};
 }
 
-// Fresh random tokens, written owner-only under `root`.
-Result<orchestrator::ApiTokens> MakeTokens(const fs::path& root) {
-  orchestrator::ApiTokens tokens;
-  SHOAL_ASSIGN_OR_RETURN(tokens.client, transport::RandomToken());
-  SHOAL_ASSIGN_OR_RETURN(tokens.node, transport::RandomToken());
-  SHOAL_RETURN_IF_ERROR(transport::WriteTokenFile((root / "client.token").string(), tokens.client));
-  SHOAL_RETURN_IF_ERROR(transport::WriteTokenFile((root / "node.token").string(), tokens.node));
+std::vector<std::string> NodeNames(const DevstackOptions& options) {
+  std::vector<std::string> names;
+  for (const std::string& region : options.regions) {
+    for (int i = 1; i <= options.nodes_per_region; ++i) {
+      names.push_back("compute-" + region + "-" + std::to_string(i));
+    }
+  }
+  return names;
+}
+
+// A fresh random client token, written owner-only to `root`/client.token.
+Result<std::string> MakeClientToken(const fs::path& root) {
+  SHOAL_ASSIGN_OR_RETURN(std::string token, transport::RandomToken());
+  SHOAL_RETURN_IF_ERROR(transport::WriteTokenFile((root / "client.token").string(), token));
+  return token;
+}
+
+// A fresh random token per node, their digests in a new `root`/node-tokens.
+Result<std::map<std::string, std::string>> MakeNodeTokens(const fs::path& root,
+                                                          const std::vector<std::string>& names) {
+  std::error_code ec;
+  fs::remove(root / "node-tokens", ec);  // the tokens of an earlier start are void
+  fs::remove(root / "node.token", ec);   // the one shared token of devstacks before per-node ones
+  std::map<std::string, std::string> tokens;
+  for (const std::string& name : names) {
+    SHOAL_ASSIGN_OR_RETURN(tokens[name], transport::RandomToken());
+    SHOAL_RETURN_IF_ERROR(
+        transport::AddNodeToken((root / "node-tokens").string(), name, tokens[name]).status());
+  }
   return tokens;
 }
 
@@ -91,7 +113,11 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
   std::error_code ec;
   fs::create_directories(root, ec);
   if (ec) return Status::IoError("cannot create '" + root.string() + "': " + ec.message());
-  SHOAL_ASSIGN_OR_RETURN(stack->tokens_, MakeTokens(root));
+  SHOAL_ASSIGN_OR_RETURN(stack->tokens_.client, MakeClientToken(root));
+  SHOAL_ASSIGN_OR_RETURN(stack->node_token_by_name_, MakeNodeTokens(root, NodeNames(options)));
+  SHOAL_ASSIGN_OR_RETURN(stack->node_tokens_,
+                         transport::NodeTokens::Load((root / "node-tokens").string()));
+  stack->tokens_.nodes = stack->node_tokens_.get();
 
   orchestrator::OrchestratorOptions orchestrator_options;
   orchestrator_options.data_dir = (root / "orchestrator").string();
@@ -136,7 +162,7 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
       node.labels = {{"region", region}, {"name", name}};
       node.max_executions = options.max_executions_per_node;
       node.poll_wait = std::chrono::milliseconds(5000);
-      node.node_token = stack->tokens_.node;
+      node.node_token = stack->node_token_by_name_.at(name);
       node.runner.node_id = name;
       node.runner.work_dir = (root / "nodes" / name).string();
       if (s3) {
@@ -195,6 +221,15 @@ bool Devstack::WaitForNodes(std::chrono::milliseconds timeout) const {
 
 std::string Devstack::StorageDir(const std::string& region) const {
   return (fs::absolute(options_.dir) / "storage" / region).string();
+}
+
+std::string Devstack::node_token(const std::string& name) const {
+  auto it = node_token_by_name_.find(name);
+  return it == node_token_by_name_.end() ? "" : it->second;
+}
+
+std::string Devstack::node_tokens_file() const {
+  return (fs::absolute(options_.dir) / "node-tokens").string();
 }
 
 std::string Devstack::client_token_file() const {

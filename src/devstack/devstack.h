@@ -8,15 +8,17 @@
 // credentials in the nodes' environment (jobs read env:AWS_ACCESS_KEY_ID as in the seed).
 //
 // The orchestrator asks for tokens as a deployed one does: at every start the devstack makes a
-// random client token and a random node token, writes them to `dir`/client.token and
-// `dir`/node.token (mode 0600), and gives its nodes the node token. Clients read the client
-// token from its file (SHOAL_API_TOKEN_FILE) or from client_token().
+// random client token, written to `dir`/client.token (mode 0600), and one random token per node,
+// whose digests it writes to the node-tokens file `dir`/node-tokens (transport/node_tokens.h);
+// each node gets its own token in memory, so it can act only for itself. Clients read the
+// client token from its file (SHOAL_API_TOKEN_FILE) or from client_token(). A node process may
+// join the devstack with a token issued into its node-tokens file (shoal node token issue).
 //
 // The orchestrator also serves logical tables (query/table_service.h): at start the devstack
 // defines `transactions` (json, `s3://my-bucket/transactions/**/*.jsonl` in each region) unless
 // its catalog has it already; its columns are inferred once files exist.
 //
-// Layout under `dir`: client.token and node.token, orchestrator/ (state and results),
+// Layout under `dir`: client.token and node-tokens, orchestrator/ (state and results),
 // nodes/<name>/ (sandboxes), storage/<region>/ (regional store: the folder, or the s3rver's
 // data), storage/global/, and storage/<region>.log (an s3rver's log).
 //
@@ -69,8 +71,10 @@ class Devstack {
   // The token the API asks of clients, and the file that holds it.
   const std::string& client_token() const { return tokens_.client; }
   std::string client_token_file() const;
-  // The token the compute channel asks of nodes.
-  const std::string& node_token() const { return tokens_.node; }
+  // The token of node `name` (one of node_names()); "" for another name.
+  std::string node_token(const std::string& name) const;
+  // The node-tokens file the orchestrator reads (digests only).
+  std::string node_tokens_file() const;
 
   // The orchestrator and its logical tables (for in-process services hosted beside them).
   orchestrator::Orchestrator& orchestrator() { return *orchestrator_; }
@@ -79,6 +83,9 @@ class Devstack {
 
  private:
   DevstackOptions options_;
+  // Before server_, which looks tokens up in it while it serves, so it is destroyed after.
+  std::unique_ptr<transport::NodeTokens> node_tokens_;
+  std::map<std::string, std::string> node_token_by_name_;
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;
   std::unique_ptr<query::TableService> tables_;
   std::unique_ptr<query::QueryCoordinator> queries_;

@@ -18,6 +18,7 @@
 #include "jobspec/jobspec.h"
 #include "models/json_codec.h"
 #include "transport/http_client.h"
+#include "transport/node_tokens.h"
 
 namespace shoal::devstack {
 namespace {
@@ -366,51 +367,69 @@ TEST_P(DevstackTest, CustomerSegmentsCombinePartialsExactlyEvenAfterARerun) {
   EXPECT_EQ(segments, expected);
 }
 
-// The devstack's API asks for tokens as a deployed orchestrator does: fresh random ones in
-// owner-only files, the node token on its nodes, the client token for everything else.
-TEST(DevstackTokensTest, TheApiNeedsTheClientTokenAndNodesUseTheNodeToken) {
+// The devstack's API asks for tokens as a deployed orchestrator does: fresh random ones, the
+// client token in an owner-only file, one token per node whose digest alone is in the node-tokens
+// file; each node's token acts only for that node and never opens the client API.
+TEST(DevstackTokensTest, TheApiNeedsTheClientTokenAndEachNodeHasItsOwnToken) {
   const fs::path dir =
       fs::temp_directory_path() / ("shoal-devstack-tokens-" + std::to_string(getpid()));
   fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "node.token") << "left by an older devstack\n";
   DevstackOptions options;
   options.dir = dir.string();
   options.port = 0;
   options.regions = {"us"};
-  options.nodes_per_region = 1;
+  options.nodes_per_region = 2;
   auto stack = Devstack::Start(options);
   ASSERT_TRUE(stack.ok()) << stack.status().ToString();
-  ASSERT_TRUE((*stack)->WaitForNodes(std::chrono::seconds(10)));  // with the node token
+  ASSERT_TRUE((*stack)->WaitForNodes(std::chrono::seconds(10)));  // each with its own token
 
   const std::string client_token = (*stack)->client_token();
-  const std::string node_token = (*stack)->node_token();
+  const std::string first = (*stack)->node_token("compute-us-1");
+  const std::string second = (*stack)->node_token("compute-us-2");
   EXPECT_EQ(client_token.size(), 64u);
-  EXPECT_NE(client_token, node_token);
+  EXPECT_EQ(first.size(), 64u);
+  EXPECT_NE(first, second);
+  EXPECT_NE(client_token, first);
+  EXPECT_EQ((*stack)->node_token("compute-us-9"), "");
+  EXPECT_FALSE(fs::exists(dir / "node.token"));
   EXPECT_EQ((*stack)->client_token_file(), (fs::absolute(dir) / "client.token").string());
-  for (const auto& [file, token] :
-       {std::pair{"client.token", client_token}, {"node.token", node_token}}) {
+  EXPECT_EQ((*stack)->node_tokens_file(), (fs::absolute(dir) / "node-tokens").string());
+  for (const char* file : {"client.token", "node-tokens"}) {
     EXPECT_EQ(fs::status(dir / file).permissions() & fs::perms::all,
               fs::perms::owner_read | fs::perms::owner_write)
         << file;
-    std::ifstream in(dir / file);
-    std::string text;
-    std::getline(in, text);
-    EXPECT_EQ(text, token) << file;
   }
+  std::ifstream in(dir / "client.token");
+  std::string text;
+  std::getline(in, text);
+  EXPECT_EQ(text, client_token);
+  std::stringstream node_tokens;
+  node_tokens << std::ifstream(dir / "node-tokens").rdbuf();
+  EXPECT_EQ(node_tokens.str(), "compute-us-1 " + transport::TokenDigest(first) + "\ncompute-us-2 " +
+                                   transport::TokenDigest(second) + "\n");
 
   const transport::Endpoint endpoint{"127.0.0.1", (*stack)->port()};
   auto without = transport::HttpClient(endpoint).Get("/api/v1/orchestrator/nodes");
   EXPECT_EQ(without.status().code(), ErrorCode::kUnauthenticated);
   transport::HttpClient::Options as_node;
-  as_node.bearer_token = node_token;
-  EXPECT_EQ(
-      transport::HttpClient(endpoint, as_node).Get("/api/v1/orchestrator/nodes").status().code(),
-      ErrorCode::kUnauthenticated);
+  as_node.bearer_token = first;
+  const transport::HttpClient node(endpoint, as_node);
+  EXPECT_EQ(node.Get("/api/v1/orchestrator/nodes").status().code(), ErrorCode::kUnauthenticated);
+  // compute-us-1's token heartbeats for compute-us-1 only.
+  EXPECT_TRUE(
+      node.Post("/api/v1/compute/heartbeat", transport::Json{{"NodeID", "compute-us-1"}}).ok());
+  EXPECT_EQ(node.Post("/api/v1/compute/heartbeat", transport::Json{{"NodeID", "compute-us-2"}})
+                .status()
+                .code(),
+            ErrorCode::kPermissionDenied);
   transport::HttpClient::Options as_client;
   as_client.bearer_token = client_token;
   auto nodes = transport::HttpClient(endpoint, as_client).Get("/api/v1/orchestrator/nodes");
   ASSERT_TRUE(nodes.ok()) << nodes.status().ToString();
-  ASSERT_EQ((*nodes)["Items"].size(), 1u);
-  EXPECT_EQ((*nodes)["Items"][0]["Connection"], "CONNECTED");
+  ASSERT_EQ((*nodes)["Items"].size(), 2u);
+  for (const auto& n : (*nodes)["Items"]) EXPECT_EQ(n["Connection"], "CONNECTED");
   stack->reset();
   fs::remove_all(dir);
 }

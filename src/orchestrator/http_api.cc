@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "models/json_codec.h"
+#include "orchestrator/node_binding.h"
 
 namespace shoal::orchestrator {
 
@@ -375,7 +376,11 @@ int MaxWaitingPolls(int threads) { return std::max(1, threads - std::max(2, thre
 transport::BearerAuth ApiAuth(const ApiTokens& tokens) {
   transport::BearerAuth auth;
   auth.Require("/", tokens.client, "client API");
-  auth.Require(std::string(kCompute) + "/", tokens.node, "node channel");
+  transport::TokenResolver node_of;
+  if (tokens.nodes != nullptr) {
+    node_of = [nodes = tokens.nodes](std::string_view token) { return nodes->NodeFor(token); };
+  }
+  auth.Require(std::string(kCompute) + "/", tokens.shared_node, "node channel", std::move(node_of));
   auth.Open("/api/v1/agent/alive");
   return auth;
 }
@@ -384,6 +389,12 @@ void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator,
                      const ApiTokens& tokens, transport::HttpServer::AuditSink audit) {
   RegisterPublicApi(server, orchestrator);
   RegisterComputeChannel(server, orchestrator);
+  // On the whole prefix, not per endpoint: a compute endpoint registered anywhere, now or later,
+  // is bound to the node that authenticated.
+  const bool anonymous_allowed = tokens.nodes == nullptr || !tokens.shared_node.empty();
+  server.Authorize(std::string(kCompute) + "/", [anonymous_allowed](const Request& request) {
+    return CheckNodeBinding(request, anonymous_allowed);
+  });
   transport::BearerAuth auth = ApiAuth(tokens);
   if (auth.any_token()) server.SetAuth(std::move(auth), std::move(audit));
 }

@@ -1,6 +1,7 @@
-// The orchestrator's HTTP API with tokens: the client token opens the public API only, the node
+// The orchestrator's HTTP API with tokens: the client token opens the public API only, a node's
 // token the compute channel only, the health check stays open, every refusal is audited, and
-// --require-approval still holds back a node that has the right token.
+// --require-approval still holds back a node that has the right token. (node_binding_test.cc:
+// a node's token acts only for that node.)
 #include "orchestrator/http_api.h"
 
 #include <filesystem>
@@ -22,7 +23,7 @@ using transport::Json;
 using namespace std::chrono_literals;
 
 constexpr const char* kClientToken = "client-token-7c1d";
-constexpr const char* kNodeToken = "node-token-93ab";
+constexpr const char* kNodeToken = "node-token-93ab";  // compute-us-1's
 
 Json NodeJson(const std::string& id) {
   models::Node node;
@@ -52,6 +53,12 @@ class HttpApiAuthTest : public ::testing::Test {
            ("shoal-http-api-" + std::to_string(getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    ASSERT_TRUE(
+        transport::AddNodeToken((dir_ / "node-tokens").string(), "compute-us-1", kNodeToken).ok());
+    auto node_tokens = transport::NodeTokens::Load((dir_ / "node-tokens").string());
+    ASSERT_TRUE(node_tokens.ok()) << node_tokens.status().ToString();
+    node_tokens_ = std::move(node_tokens).value();
     OrchestratorOptions options;
     options.data_dir = dir_.string();
     options.auto_approve_nodes = false;  // --require-approval
@@ -60,7 +67,7 @@ class HttpApiAuthTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     orchestrator_ = std::move(opened).value();
     server_ = std::make_unique<transport::HttpServer>(transport::HttpServer::Options{});
-    RegisterHttpApi(*server_, *orchestrator_, {kClientToken, kNodeToken},
+    RegisterHttpApi(*server_, *orchestrator_, {kClientToken, node_tokens_.get(), ""},
                     [this](const std::string& line) {
                       std::lock_guard lock(mu_);
                       audit_.push_back(line);
@@ -88,6 +95,7 @@ class HttpApiAuthTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  std::unique_ptr<transport::NodeTokens> node_tokens_;
   std::unique_ptr<Orchestrator> orchestrator_;
   std::unique_ptr<transport::HttpServer> server_;
   int port_ = 0;
@@ -104,7 +112,7 @@ TEST_F(HttpApiAuthTest, EachTokenOpensItsOwnSideOnly) {
   EXPECT_TRUE(nobody.Get("/api/v1/agent/alive").ok());
   EXPECT_EQ(nobody.Get("/api/v1/agent/version").status().message(), "missing bearer token");
   EXPECT_EQ(nobody.Get("/api/v1/orchestrator/jobs").status().code(), ErrorCode::kUnauthenticated);
-  EXPECT_EQ(nobody.Post("/api/v1/compute/register", NodeJson("n-1")).status().code(),
+  EXPECT_EQ(nobody.Post("/api/v1/compute/register", NodeJson("compute-us-1")).status().code(),
             ErrorCode::kUnauthenticated);
   EXPECT_EQ(As("guessed").Get("/api/v1/orchestrator/jobs").status().message(), "invalid token");
 
@@ -115,16 +123,16 @@ TEST_F(HttpApiAuthTest, EachTokenOpensItsOwnSideOnly) {
   EXPECT_EQ(node.Post("/api/v1/orchestrator/nodes/n-1/approve", Json::object()).status().code(),
             ErrorCode::kUnauthenticated);
   // A client token must not register a node, heartbeat or poll for work.
-  EXPECT_EQ(client.Post("/api/v1/compute/register", NodeJson("n-1")).status().message(),
+  EXPECT_EQ(client.Post("/api/v1/compute/register", NodeJson("compute-us-1")).status().message(),
             "invalid token");
-  EXPECT_EQ(client.Get("/api/v1/compute/work?node_id=n-1").status().code(),
+  EXPECT_EQ(client.Get("/api/v1/compute/work?node_id=compute-us-1").status().code(),
             ErrorCode::kUnauthenticated);
   auto listed = orchestrator_->ListNodes();
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->empty());  // nothing got through
 
   // Each token on its own side.
-  EXPECT_TRUE(node.Post("/api/v1/compute/register", NodeJson("n-1")).ok());
+  EXPECT_TRUE(node.Post("/api/v1/compute/register", NodeJson("compute-us-1")).ok());
   EXPECT_TRUE(client.Get("/api/v1/orchestrator/nodes").ok());
   EXPECT_TRUE(client.Get("/api/v1/agent/version").ok());
 
@@ -186,8 +194,9 @@ TEST_F(HttpApiAuthTest, FieldsOfTheWrongTypeAreRefusedByName) {
   EXPECT_TRUE(client.Put("/api/v1/orchestrator/jobs", submit).ok());
 
   const HttpClient node = As(kNodeToken);
-  auto status = node.Post("/api/v1/compute/executions/e-1/status",
-                          Json{{"NodeID", "n-1"}, {"ComputeState", "Running"}, {"Topic", 7}});
+  auto status =
+      node.Post("/api/v1/compute/executions/e-1/status",
+                Json{{"NodeID", "compute-us-1"}, {"ComputeState", "Running"}, {"Topic", 7}});
   EXPECT_EQ(status.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(status.status().message(), "request needs a string field 'Topic'");
 }
@@ -297,8 +306,10 @@ TEST(ApiAuthTest, NoTokensMeansNoChecks) {
   transport::BearerAuth open = ApiAuth({});
   EXPECT_FALSE(open.any_token());
   EXPECT_TRUE(open.Check("/api/v1/orchestrator/jobs", "").ok());
-  // Only a node token: the client API stays open, the compute channel does not.
-  transport::BearerAuth nodes_only = ApiAuth({"", kNodeToken});
+  // Only a (shared) node token: the client API stays open, the compute channel does not.
+  ApiTokens shared;
+  shared.shared_node = kNodeToken;
+  transport::BearerAuth nodes_only = ApiAuth(shared);
   EXPECT_TRUE(nodes_only.Check("/api/v1/orchestrator/jobs", "").ok());
   EXPECT_FALSE(nodes_only.Check("/api/v1/compute/work", "").ok());
 }
