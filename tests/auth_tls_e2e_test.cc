@@ -1,8 +1,9 @@
 // Authentication and TLS as a user deploys them, every part a real process on loopback: an
-// orchestrator with a client token, a node token, an HTTPS certificate from a test CA (made with
-// `openssl` here) and --require-approval; a compute node with the node token and the CA; nodes
-// with a wrong token and with an untrusted CA; the CLI with and without the right token and CA.
-// No token may appear in anything any process printed.
+// orchestrator with a client token, per-node tokens issued with `shoal node token issue`, an
+// HTTPS certificate from a test CA (made with `openssl` here) and --require-approval; a compute
+// node with its own token and the CA; nodes with a wrong token and with an untrusted CA; the CLI
+// with and without the right token and CA. No token may appear in anything any process printed.
+// (node_identity_e2e_test.cc: one node cannot act as another.)
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -68,10 +69,8 @@ class AuthTlsE2eTest : public ::testing::Test {
     fs::create_directories(root_);
     // Distinct, recognizable tokens, so a leak anywhere is found by a plain search.
     client_token_ = "client-" + std::to_string(::getpid()) + "-c7e1a93f0b";
-    node_token_ = "node-" + std::to_string(::getpid()) + "-5d20be4c71";
     wrong_token_ = "wrong-" + std::to_string(::getpid()) + "-99f3d0a6e2";
     WriteFile("client.token", client_token_ + "\n");
-    WriteFile("node.token", node_token_ + "\n");
     WriteFile("wrong.token", wrong_token_ + "\n");
     port_ = testing::FreePort();
   }
@@ -116,6 +115,18 @@ class AuthTlsE2eTest : public ::testing::Test {
 
   std::string Log(const std::string& name) const { return ReadWholeFile(Path(name + ".log")); }
 
+  // Issues node `name` a token with the CLI, into node-tokens; returns its token file.
+  std::string IssueNodeToken(const std::string& name) {
+    ProcessResult issued =
+        RunProcess({ShoalBinary(), "node", "token", "issue", name, "--tokens-file",
+                    Path("node-tokens"), "--out", Path(name + ".token")});
+    outputs_ += issued.out + issued.err;
+    EXPECT_EQ(issued.exit_code, 0) << issued.err;
+    node_tokens_.push_back(ReadWholeFile(Path(name + ".token")));
+    node_tokens_.back().pop_back();  // the newline
+    return Path(name + ".token");
+  }
+
   // Everything every process printed: logs and the CLI's captured output.
   std::string Everything() const {
     std::string text = outputs_;
@@ -127,7 +138,8 @@ class AuthTlsE2eTest : public ::testing::Test {
 
   fs::path root_;
   int port_ = 0;
-  std::string client_token_, node_token_, wrong_token_;
+  std::string client_token_, wrong_token_;
+  std::vector<std::string> node_tokens_;  // every token issued to a node
   testing::TestCerts certs_;
   std::map<std::string, std::unique_ptr<BackgroundProcess>> processes_;
   std::string outputs_;
@@ -137,21 +149,22 @@ TEST_F(AuthTlsE2eTest, TokensAndTlsGuardTheApiAndTheNodeChannel) {
   auto certs = testing::MakeTestCerts(root_ / "certs");
   ASSERT_TRUE(certs.ok()) << certs.status().ToString();
   certs_ = *certs;
+  const std::string first_token = IssueNodeToken("compute-us-1");
+  const std::string third_token = IssueNodeToken("compute-us-3");
   Start("orchestrator",
         {"serve", "--orchestrator", "--host", "127.0.0.1", "--port", std::to_string(port_),
          "--data-dir", Path("orchestrator"), "--auth-token-file", Path("client.token"),
-         "--node-token-file", Path("node.token"), "--tls-cert", certs_.server_cert, "--tls-key",
+         "--node-tokens-file", Path("node-tokens"), "--tls-cert", certs_.server_cert, "--tls-key",
          certs_.server_key, "--require-approval", "--heartbeat-interval", "0.5"});
   ASSERT_TRUE(WaitUntil(10s, [&] { return Contains(Log("orchestrator"), "listening on"); }))
       << Log("orchestrator");
   EXPECT_TRUE(Contains(Log("orchestrator"), "listening on https://127.0.0.1:"));
 
-  StartNode("compute-us-1", Path("node.token"), certs_.ca_cert);
+  StartNode("compute-us-1", first_token, certs_.ca_cert);
   BackgroundProcess& wrong_token = StartNode("compute-us-2", Path("wrong.token"), certs_.ca_cert);
-  BackgroundProcess& untrusted =
-      StartNode("compute-us-3", Path("node.token"), certs_.other_ca_cert);
+  BackgroundProcess& untrusted = StartNode("compute-us-3", third_token, certs_.other_ca_cert);
 
-  // The node with the node token registers; the others say why they cannot.
+  // The node with its own token registers; the others say why they cannot.
   Json nodes;
   ASSERT_TRUE(WaitUntil(20s, [&] {
     ProcessResult list = Shoal({"node", "list", "--output", "json"}, Trusted());
@@ -187,10 +200,10 @@ TEST_F(AuthTlsE2eTest, TokensAndTlsGuardTheApiAndTheNodeChannel) {
             {{"SHOAL_API_TOKEN_FILE", ""}, {"SHOAL_API_CA_CERT", certs_.ca_cert}});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_TRUE(Contains(missing.err, "refused the API token (missing bearer token)")) << missing.err;
-  // The node token opens the node channel only.
+  // A node's token opens the node channel only.
   ProcessResult as_node =
       Shoal({"node", "approve", "compute-us-2"},
-            {{"SHOAL_API_TOKEN_FILE", Path("node.token")}, {"SHOAL_API_CA_CERT", certs_.ca_cert}});
+            {{"SHOAL_API_TOKEN_FILE", first_token}, {"SHOAL_API_CA_CERT", certs_.ca_cert}});
   EXPECT_EQ(as_node.exit_code, 1);
   EXPECT_TRUE(Contains(as_node.err, "(invalid token)")) << as_node.err;
 
@@ -228,7 +241,7 @@ TEST_F(AuthTlsE2eTest, TokensAndTlsGuardTheApiAndTheNodeChannel) {
   // No token anywhere in what anyone printed.
   const std::string everything = Everything();
   EXPECT_FALSE(Contains(everything, client_token_));
-  EXPECT_FALSE(Contains(everything, node_token_));
+  for (const std::string& token : node_tokens_) EXPECT_FALSE(Contains(everything, token));
   EXPECT_FALSE(Contains(everything, wrong_token_));
 }
 
@@ -243,16 +256,38 @@ TEST_F(AuthTlsE2eTest, AnOpenOrchestratorWarnsAndABadTokenFileStopsTheStart) {
       << empty.err;
   ProcessResult unreadable =
       RunProcess({ShoalBinary(), "serve", "--orchestrator", "--data-dir", Path("orchestrator"),
-                  "--node-token-file", Path("no-such.token")});
+                  "--node-tokens-file", Path("no-such-file")});
   EXPECT_EQ(unreadable.exit_code, 2);
-  EXPECT_TRUE(Contains(unreadable.err, "--node-token-file: cannot read token file"))
+  EXPECT_TRUE(Contains(unreadable.err, "--node-tokens-file: cannot read node tokens file"))
       << unreadable.err;
   ProcessResult same = RunProcess({ShoalBinary(), "serve", "--orchestrator", "--data-dir",
                                    Path("orchestrator"), "--auth-token-file", Path("client.token"),
-                                   "--node-token-file", Path("client.token")});
+                                   "--shared-node-token-file", Path("client.token")});
   EXPECT_EQ(same.exit_code, 2);
   EXPECT_TRUE(Contains(same.err, "hold the same token")) << same.err;
-  EXPECT_FALSE(Contains(empty.err + unreadable.err + same.err, client_token_));
+  // The orchestrator's old flag for one token shared by every node: refused, saying what now.
+  ProcessResult shared_flag =
+      RunProcess({ShoalBinary(), "serve", "--orchestrator", "--data-dir", Path("orchestrator"),
+                  "--node-token-file", Path("client.token")});
+  EXPECT_EQ(shared_flag.exit_code, 2);
+  EXPECT_TRUE(Contains(shared_flag.err,
+                       "give the orchestrator each node's token with "
+                       "--node-tokens-file FILE"))
+      << shared_flag.err;
+  EXPECT_TRUE(Contains(shared_flag.err, "--shared-node-token-file FILE")) << shared_flag.err;
+  // A client token that is also a node's.
+  ProcessResult added =
+      RunProcess({ShoalBinary(), "node", "token", "issue", "compute-us-1", "--tokens-file",
+                  Path("node-tokens"), "--out", Path("compute-us-1.token")});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  ProcessResult clash = RunProcess(
+      {ShoalBinary(), "serve", "--orchestrator", "--data-dir", Path("orchestrator"),
+       "--auth-token-file", Path("compute-us-1.token"), "--node-tokens-file", Path("node-tokens")});
+  EXPECT_EQ(clash.exit_code, 2);
+  EXPECT_TRUE(Contains(clash.err, "--auth-token-file holds node compute-us-1's token"))
+      << clash.err;
+  EXPECT_FALSE(
+      Contains(empty.err + unreadable.err + same.err + shared_flag.err + clash.err, client_token_));
 
   Start("orchestrator", {"serve", "--orchestrator", "--host", "127.0.0.1", "--port",
                          std::to_string(port_), "--data-dir", Path("orchestrator")});
@@ -262,7 +297,9 @@ TEST_F(AuthTlsE2eTest, AnOpenOrchestratorWarnsAndABadTokenFileStopsTheStart) {
   EXPECT_TRUE(Contains(log, "warning: no --auth-token-file: anyone who reaches 127.0.0.1:" +
                                 std::to_string(port_) + " can submit jobs"))
       << log;
-  EXPECT_TRUE(Contains(log, "warning: no --node-token-file")) << log;
+  EXPECT_TRUE(Contains(log, "warning: no --node-tokens-file: anyone who reaches 127.0.0.1:" +
+                                std::to_string(port_) + " can register as any compute node"))
+      << log;
   // Open as before: the CLI needs no token.
   ProcessResult list = Shoal({"node", "list"}, {{"SHOAL_API_HOST", "127.0.0.1"}});
   EXPECT_EQ(list.exit_code, 0) << list.err;

@@ -96,7 +96,8 @@ class ChaosQueryTest : public testing::ClusterFixture {
                                  "127.0.0.1:" + std::to_string(port_), "--name", name, "--labels",
                                  "region=" + region, "--data-dir", (root_ / name).string(),
                                  "--store", "storage-local=" + StoreDir(region).string(), "--store",
-                                 "storage=" + StoreDir("global").string(), "--residency", "strict"},
+                                 "storage=" + StoreDir("global").string(), "--residency", "strict",
+                                 "--node-token-file", NodeTokenFile(name)},
         (root_ / (name + ".log")).string()));
   }
 };

@@ -3,7 +3,9 @@
 // random loopback port in a temp dir; the nodes of a region are labelled region=<region> and
 // share the region's folder store (`store-<region>/`, holding the bucket `my-bucket`) as their
 // storage-local, as devstack lays it out; every node also has the global store (`store-global/`,
-// its `storage`). The CLI runs as a process pointed at the orchestrator.
+// its `storage`). The CLI runs as a process pointed at the orchestrator. Nodes authenticate as a
+// deployment's do, each with its own token (`tokens/<name>.token`, issued into the orchestrator's
+// `node-tokens` file), so every cluster test runs with node identity on.
 //
 // Every process is a BackgroundProcess owned by the fixture, so it is killed when the test ends,
 // failed assertions included. The temp dir is kept when the test failed, for its logs.
@@ -24,6 +26,7 @@
 #include <gtest/gtest.h>
 
 #include "transport/http_client.h"
+#include "transport/node_tokens.h"
 
 namespace shoal::testing {
 
@@ -70,12 +73,13 @@ class ClusterFixture : public ::testing::Test {
 
   // (Re)starts the orchestrator on the same port and data dir.
   void StartOrchestrator() {
+    for (const NodeSpec& node : specs_) NodeTokenFile(node.name);
     orchestrator_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{ShoalBinary(), "serve", "--orchestrator", "--host", "127.0.0.1",
-                                 "--port", std::to_string(port_), "--data-dir",
-                                 (root_ / "orchestrator").string(), "--node-timeout",
-                                 std::to_string(node_timeout_s_), "--heartbeat-interval",
-                                 std::to_string(heartbeat_s_)},
+        std::vector<std::string>{
+            ShoalBinary(), "serve", "--orchestrator", "--host", "127.0.0.1", "--port",
+            std::to_string(port_), "--data-dir", (root_ / "orchestrator").string(),
+            "--node-timeout", std::to_string(node_timeout_s_), "--heartbeat-interval",
+            std::to_string(heartbeat_s_), "--node-tokens-file", (root_ / "node-tokens").string()},
         (root_ / ("orchestrator-" + std::to_string(++starts_) + ".log")).string());
   }
 
@@ -102,13 +106,28 @@ class ClusterFixture : public ::testing::Test {
         "storage-local=" +
             (store != store_override_.end() ? store->second : StoreDir(node.region).string()),
         "--store",
-        "storage=" + StoreDir("global").string()};
+        "storage=" + StoreDir("global").string(),
+        "--node-token-file",
+        NodeTokenFile(node.name)};
     for (const std::string& dir : node_allowed_dirs_) {
       argv.push_back("--allow-local-path");
       argv.push_back((root_ / dir).string());
     }
     return std::make_unique<BackgroundProcess>(
         argv, (root_ / (node.name + "-" + std::to_string(++starts_) + ".log")).string());
+  }
+
+  // The token file of node `name`, issued (into the orchestrator's node-tokens file, which it
+  // re-reads within a second) the first time a node of that name is asked for.
+  std::string NodeTokenFile(const std::string& name) const {
+    const std::filesystem::path file = root_ / "tokens" / (name + ".token");
+    if (!std::filesystem::exists(file)) {
+      std::filesystem::create_directories(file.parent_path());
+      auto issued =
+          transport::IssueNodeToken((root_ / "node-tokens").string(), name, file.string());
+      EXPECT_TRUE(issued.ok()) << issued.status().ToString();
+    }
+    return file.string();
   }
 
   // A region's store, or with "global" the global one.

@@ -16,6 +16,8 @@ void AddGenerateCommand(CLI::App& app, int& exit_code);
 // The verbs that talk to the orchestrator (SHOAL_API_HOST/SHOAL_API_PORT, default localhost:1234).
 void AddJobCommand(CLI::App& app, int& exit_code);
 void AddNodeCommand(CLI::App& app, int& exit_code);
+// `shoal node token ...`, under the `node` subcommand: edits the node-tokens file, offline.
+void AddNodeTokenCommand(CLI::App& node, int& exit_code);
 void AddAgentCommand(CLI::App& app, int& exit_code);
 void AddTableCommand(CLI::App& app, int& exit_code);
 void AddQueryCommand(CLI::App& app, int& exit_code);

@@ -1,4 +1,5 @@
-// `shoal node list|describe|approve|reject`: the compute nodes the orchestrator knows.
+// `shoal node list|describe|approve|reject`: the compute nodes the orchestrator knows (and
+// `shoal node token`, node_token_command.cc).
 #include <iostream>
 #include <memory>
 
@@ -129,6 +130,7 @@ void AddNodeCommand(CLI::App& app, int& exit_code) {
     verb->add_option("id", *id, "node ID")->required();
     verb->callback([id, approve, &exit_code] { exit_code = SetMembership(*id, approve); });
   }
+  AddNodeTokenCommand(*node, exit_code);
 }
 
 }  // namespace shoal::cli

@@ -16,6 +16,7 @@
 #include "query/table_http_api.h"
 #include "query/table_service.h"
 #include "transport/auth.h"
+#include "transport/node_tokens.h"
 
 namespace shoal::cli {
 
@@ -41,9 +42,11 @@ struct ServeFlags {
   double node_timeout_s = 30;
   double heartbeat_s = 2;
   bool require_approval = false;
-  std::string auth_token_file;  // orchestrator: the client token
-  std::string node_token_file;  // orchestrator: the token nodes must send; node: the one it sends
-  std::string tls_cert_file;    // orchestrator: serve HTTPS
+  std::string auth_token_file;         // orchestrator: the client token
+  std::string node_tokens_file;        // orchestrator: each node's token digest (NAME sha256:HEX)
+  std::string shared_node_token_file;  // orchestrator, legacy: one token for every node
+  std::string node_token_file;         // compute: the token this node sends (its own)
+  std::string tls_cert_file;           // orchestrator: serve HTTPS
   std::string tls_key_file;
   std::string ca_cert_file;        // node: the CA that signed an https orchestrator's certificate
   std::string residency = "open";  // node: "strict" never lets table rows leave its region
@@ -70,22 +73,44 @@ int Fail(const Status& status, int code) {
 
 void Warn(const std::string& message) { std::cerr << "shoal serve: warning: " << message << "\n"; }
 
-// The orchestrator's tokens from its token files; an empty or unreadable file is an error, and
-// so is one token for both sides (the split between clients and nodes would mean nothing).
-Result<orchestrator::ApiTokens> ReadApiTokens(const ServeFlags& flags) {
+// The orchestrator's tokens from its token files (`node_tokens` receives the per-node tokens
+// that tokens.nodes points at). An empty or unreadable file is an error, and so is a client
+// token that is also a node's (the split between clients and nodes would mean nothing).
+Result<orchestrator::ApiTokens> ReadApiTokens(const ServeFlags& flags,
+                                              std::unique_ptr<transport::NodeTokens>* node_tokens) {
+  if (!flags.node_token_file.empty()) {
+    // Before per-node tokens this flag gave the orchestrator one token for every node.
+    return Status::InvalidArgument(
+        "--node-token-file is a compute node's own token: give the orchestrator each node's "
+        "token with --node-tokens-file FILE (`shoal node token issue NAME --tokens-file FILE`), "
+        "or, to keep one token shared by every node, which lets any node act as another, "
+        "--shared-node-token-file FILE");
+  }
   orchestrator::ApiTokens tokens;
   if (!flags.auth_token_file.empty()) {
     SHOAL_ASSIGN_OR_RETURN(tokens.client,
                            transport::ReadTokenFile(flags.auth_token_file, "--auth-token-file"));
   }
-  if (!flags.node_token_file.empty()) {
-    SHOAL_ASSIGN_OR_RETURN(tokens.node,
-                           transport::ReadTokenFile(flags.node_token_file, "--node-token-file"));
+  if (!flags.node_tokens_file.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(*node_tokens, transport::NodeTokens::Load(flags.node_tokens_file));
+    tokens.nodes = node_tokens->get();
   }
-  if (!tokens.client.empty() && transport::ConstantTimeEquals(tokens.client, tokens.node)) {
+  if (!flags.shared_node_token_file.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(
+        tokens.shared_node,
+        transport::ReadTokenFile(flags.shared_node_token_file, "--shared-node-token-file"));
+  }
+  if (!tokens.client.empty() && transport::ConstantTimeEquals(tokens.client, tokens.shared_node)) {
     return Status::InvalidArgument(
-        "--auth-token-file and --node-token-file hold the same token: give clients and nodes "
-        "different tokens");
+        "--auth-token-file and --shared-node-token-file hold the same token: give clients and "
+        "nodes different tokens");
+  }
+  if (!tokens.client.empty() && tokens.nodes != nullptr) {
+    if (auto node = tokens.nodes->NodeFor(tokens.client); node.ok()) {
+      return Status::InvalidArgument("--auth-token-file holds node " + *node +
+                                     "'s token (in --node-tokens-file): give clients and nodes "
+                                     "different tokens");
+    }
   }
   return tokens;
 }
@@ -98,7 +123,8 @@ int ServeOrchestrator(const ServeFlags& flags) {
   if (flags.tls_cert_file.empty() != flags.tls_key_file.empty()) {
     return Fail(Status::InvalidArgument("--tls-cert and --tls-key go together"), 2);
   }
-  auto tokens = ReadApiTokens(flags);
+  std::unique_ptr<transport::NodeTokens> node_tokens;  // outlives the server, which reads it
+  auto tokens = ReadApiTokens(flags, &node_tokens);
   if (!tokens.ok()) return Fail(tokens.status(), 2);
   BlockStopSignals();
   orchestrator::OrchestratorOptions options;
@@ -137,15 +163,33 @@ int ServeOrchestrator(const ServeFlags& flags) {
     Warn("no --auth-token-file: anyone who reaches " + where +
          " can submit jobs, read results and approve nodes");
   }
-  if (tokens->node.empty()) {
-    Warn("no --node-token-file: anyone who reaches " + where +
-         " can register a compute node and receive jobs");
+  if (node_tokens == nullptr && tokens->shared_node.empty()) {
+    Warn("no --node-tokens-file: anyone who reaches " + where +
+         " can register as any compute node, take its work and report for it");
   }
-  if (!server.tls() && (!tokens->client.empty() || !tokens->node.empty())) {
+  if (!tokens->shared_node.empty()) {
+    Warn(
+        "--shared-node-token-file (legacy): whoever holds the shared node token can act as any "
+        "node, take its work and report its results; give each node its own token "
+        "(--node-tokens-file, `shoal node token issue`)");
+  }
+  if (node_tokens != nullptr && node_tokens->names().empty()) {
+    Warn("--node-tokens-file '" + node_tokens->path() +
+         "' lists no node yet: no node can join until `shoal node token issue NAME "
+         "--tokens-file " +
+         node_tokens->path() + "` gives one a token (read again within a second)");
+  }
+  const bool any_token =
+      !tokens->client.empty() || tokens->nodes != nullptr || !tokens->shared_node.empty();
+  if (!server.tls() && any_token) {
     Warn("no --tls-cert: tokens and data cross the network unencrypted");
   }
   std::cout << "orchestrator listening on " << (server.tls() ? "https://" : "http://") << where
             << " (data in " << flags.data_dir << ")" << std::endl;
+  if (node_tokens != nullptr) {
+    std::cout << "nodes authenticate with their own tokens (" << node_tokens->names().size()
+              << " in " << node_tokens->path() << ")" << std::endl;
+  }
   WaitForStopSignal();
   std::cout << "orchestrator stopping" << std::endl;
   (*queries)->Shutdown();
@@ -159,6 +203,9 @@ int ServeCompute(const ServeFlags& flags) {
     return Fail(Status::InvalidArgument("--compute needs --orchestrator HOST:PORT"), 2);
   }
   if (flags.name.empty()) return Fail(Status::InvalidArgument("--compute needs --name"), 2);
+  // The name a node's token is issued to (docs/deployment.md, "Node identity").
+  Status named = transport::ValidateNodeName(flags.name, "--name");
+  if (!named.ok()) return Fail(named, 2);
   if (flags.data_dir.empty()) return Fail(Status::InvalidArgument("--data-dir is required"), 2);
   auto endpoint = transport::ParseEndpoint(flags.orchestrator_url);
   if (!endpoint.ok()) return Fail(endpoint.status().WithContext("--orchestrator"), 2);
@@ -261,9 +308,14 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                   "orchestrator: new nodes wait for `shoal node approve`");
   serve->add_option("--auth-token-file", flags->auth_token_file,
                     "orchestrator: file holding the token clients must send (SHOAL_API_TOKEN)");
+  serve->add_option("--node-tokens-file", flags->node_tokens_file,
+                    "orchestrator: each node's token, as `NAME sha256:DIGEST` lines written by "
+                    "`shoal node token issue`; a node acts only for itself (re-read on change)");
+  serve->add_option("--shared-node-token-file", flags->shared_node_token_file,
+                    "orchestrator, legacy: one token every node may send; its holder can act as "
+                    "any node");
   serve->add_option("--node-token-file", flags->node_token_file,
-                    "file holding the node token: the one nodes must send (orchestrator), the "
-                    "one this node sends (compute)");
+                    "compute: file holding this node's own token (shoal node token issue)");
   serve->add_option("--tls-cert", flags->tls_cert_file,
                     "orchestrator: serve HTTPS with this certificate (PEM, with its chain)");
   serve->add_option("--tls-key", flags->tls_key_file,

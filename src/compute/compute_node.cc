@@ -103,7 +103,11 @@ bool ComputeNode::RefusedForGood(const Status& status) {
   std::string why;
   if (status.code() == ErrorCode::kUnauthenticated) {
     why = "the orchestrator refused this node's token (" + status.message() +
-          "): give --node-token-file the orchestrator's node token";
+          "): give --node-token-file this node's own token (shoal node token issue NAME)";
+  } else if (status.code() == ErrorCode::kPermissionDenied) {
+    // The token is valid but another node's: --name and --node-token-file do not match.
+    why = "the orchestrator refused this node (" + status.message() +
+          "): its token must be the one issued to --name";
   } else if (status.code() == ErrorCode::kFailedPrecondition) {
     why = status.message();  // the orchestrator's certificate did not verify (check --ca-cert)
   } else {

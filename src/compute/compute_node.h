@@ -11,11 +11,12 @@
 // orchestrator is unreachable the node keeps retrying; when the orchestrator says it does not
 // know the node (it was declared lost), the node registers again.
 //
-// The node authenticates with its node token (sent as a bearer token) and reaches an https
-// orchestrator over TLS, verifying its certificate against the given CA. A refused token (401)
-// or a certificate that does not verify does not stop the node: it logs why and tries again
-// every auth_retry_delay, so fixing the orchestrator's side needs no restart of the nodes, and a
-// misconfigured node neither spins nor floods the orchestrator's audit log.
+// The node authenticates with its own node token (sent as a bearer token) and reaches an https
+// orchestrator over TLS, verifying its certificate against the given CA. A refused token (401),
+// a token that is another node's (403), or a certificate that does not verify does not stop the
+// node: it logs why and tries again every auth_retry_delay, so fixing the orchestrator's side needs
+// no restart of the nodes, and a misconfigured node neither spins nor floods the orchestrator's
+// audit log.
 //
 // Thread-safety: Start/Stop from one thread; everything else runs on the node's own threads.
 #pragma once
