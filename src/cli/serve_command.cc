@@ -112,6 +112,14 @@ Result<orchestrator::ApiTokens> ReadApiTokens(const ServeFlags& flags,
                                      "different tokens");
     }
   }
+  // A node's own token would authenticate as that node, never as the shared one.
+  if (!tokens.shared_node.empty() && tokens.nodes != nullptr) {
+    if (auto node = tokens.nodes->NodeFor(tokens.shared_node); node.ok()) {
+      return Status::InvalidArgument("--shared-node-token-file holds node " + *node +
+                                     "'s own token (in --node-tokens-file): the shared token "
+                                     "must be another");
+    }
+  }
   return tokens;
 }
 

@@ -173,7 +173,8 @@ Status ValidateNodeName(std::string_view name, std::string_view what) {
   for (char c : name) {
     if (c <= 0x20 || c >= 0x7f) {
       return Status::InvalidArgument(
-          std::string(what) + ": a node name is one word of printable characters, without spaces");
+          std::string(what) +
+          ": a node name must be one word of printable characters, without spaces");
     }
   }
   return Status::Ok();
@@ -226,7 +227,7 @@ Result<std::vector<NodeTokenEntry>> ReadNodeTokens(const std::string& path, std:
 
 Result<IssuedToken> AddNodeToken(const std::string& tokens_file, const std::string& name,
                                  std::string_view token) {
-  SHOAL_RETURN_IF_ERROR(ValidateNodeName(name, "node token"));
+  SHOAL_RETURN_IF_ERROR(ValidateNodeName(name, "NAME"));
   IssuedToken issued;
   const std::string line = name + " " + TokenDigest(token);
   SHOAL_RETURN_IF_ERROR(EditTokensFile(tokens_file, [&](std::vector<std::string>& lines) {
@@ -244,7 +245,7 @@ Result<IssuedToken> AddNodeToken(const std::string& tokens_file, const std::stri
 
 Result<IssuedToken> IssueNodeToken(const std::string& tokens_file, const std::string& name,
                                    const std::string& token_file) {
-  SHOAL_RETURN_IF_ERROR(ValidateNodeName(name, "node token"));
+  SHOAL_RETURN_IF_ERROR(ValidateNodeName(name, "NAME"));
   if (token_file == tokens_file) {
     return Status::InvalidArgument("the token file and the node tokens file must differ ('" +
                                    token_file + "')");
