@@ -8,14 +8,16 @@ STORAGE ?= folder
 # The sanitizer runs (docs/development.md). TSan covers the modules whose threads are Shoal's own.
 TSAN_TESTS = orchestrator_test job_store_test transport_test compute_node_test compute_runner_test
 
-.PHONY: setup build test demo bench format format-check clean test-sanitizers test-asan \
+.PHONY: setup configure build test demo bench format format-check clean test-sanitizers test-asan \
 	test-asan-process test-tsan
 
 setup:
 	scripts/setup.sh
 
-build: setup
+configure: setup
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 test: build
@@ -48,7 +50,9 @@ test-tsan: setup
 
 test-sanitizers: test-asan test-asan-process test-tsan
 
-demo: build
+# The demo runs the `shoal` binary only: the tests and benchmarks are not built for it.
+demo: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target shoal
 	scripts/demo.sh $(BUILD_DIR)/shoal $(DEMO_DIR) $(STORAGE)
 
 bench: build

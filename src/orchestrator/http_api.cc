@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <functional>
 #include <memory>
 
 #include "models/json_codec.h"
@@ -80,6 +81,21 @@ Result<bool> OptionalBool(const Json& body, const char* name, bool fallback) {
 Result<std::string> OptionalString(const Json& body, const char* name) {
   if (!body.contains(name) || body[name].is_null()) return std::string();
   return StringField(body, name);
+}
+
+// A node's report that the fetch or store task matched by `path` ended: {"NodeID", "Error"}
+// (Error absent or empty: it is done), handed to `finish`.
+void HandleTaskEnd(transport::HttpServer& server, const std::string& path,
+                   std::function<Status(const std::string& id, const std::string& node_id,
+                                        const std::string& error)>
+                       finish) {
+  server.HandleJson("POST", path, [finish](const Request& request) -> Result<Json> {
+    SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
+    SHOAL_ASSIGN_OR_RETURN(std::string node_id, StringField(body, "NodeID"));
+    SHOAL_ASSIGN_OR_RETURN(std::string error, OptionalString(body, "Error"));
+    SHOAL_RETURN_IF_ERROR(finish(request.matches[1], node_id, error));
+    return Json::object();
+  });
 }
 
 void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
@@ -315,28 +331,14 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
                             request.body, request.Param("fetch_id")));
                         return Json::object();
                       });
-  server.HandleJson("POST", std::string(kCompute) + "/fetches/([^/]+)",
-                    [&o](const Request& request) -> Result<Json> {
-                      SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
-                      SHOAL_ASSIGN_OR_RETURN(std::string node_id, StringField(body, "NodeID"));
-                      std::string error;
-                      if (body.contains("Error")) {
-                        SHOAL_ASSIGN_OR_RETURN(error, StringField(body, "Error"));
-                      }
-                      SHOAL_RETURN_IF_ERROR(o.FinishFetch(request.matches[1], node_id, error));
-                      return Json::object();
-                    });
-  server.HandleJson("POST", std::string(kCompute) + "/store-tasks/([^/]+)",
-                    [&o](const Request& request) -> Result<Json> {
-                      SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
-                      SHOAL_ASSIGN_OR_RETURN(std::string node_id, StringField(body, "NodeID"));
-                      std::string error;
-                      if (body.contains("Error")) {
-                        SHOAL_ASSIGN_OR_RETURN(error, StringField(body, "Error"));
-                      }
-                      SHOAL_RETURN_IF_ERROR(o.FinishStoreTask(request.matches[1], node_id, error));
-                      return Json::object();
-                    });
+  HandleTaskEnd(server, std::string(kCompute) + "/fetches/([^/]+)",
+                [&o](const std::string& id, const std::string& node_id, const std::string& error) {
+                  return o.FinishFetch(id, node_id, error);
+                });
+  HandleTaskEnd(server, std::string(kCompute) + "/store-tasks/([^/]+)",
+                [&o](const std::string& id, const std::string& node_id, const std::string& error) {
+                  return o.FinishStoreTask(id, node_id, error);
+                });
   server.HandleJson(
       "GET", std::string(kCompute) + "/executions/([^/]+)",
       [&o](const Request& request) -> Result<Json> {
