@@ -235,8 +235,7 @@ TEST(HttpServerAuthTest, AuthorizersSeeTheCallerAndRefuseBeforeTheHandler) {
   EXPECT_TRUE(client.Get("/api/v1/compute/before?as=node-a").ok());
   EXPECT_TRUE(client.Get("/api/v1/compute/after?as=node-a").ok());
   EXPECT_TRUE(client.PutBytes("/api/v1/compute/upload?as=node-a", "bytes").ok());
-  for (const char* path :
-       {"/api/v1/compute/before?as=node-b", "/api/v1/compute/after?as=node-b"}) {
+  for (const char* path : {"/api/v1/compute/before?as=node-b", "/api/v1/compute/after?as=node-b"}) {
     auto refused = client.Get(path);
     EXPECT_EQ(refused.status().code(), ErrorCode::kPermissionDenied) << path;
     EXPECT_EQ(refused.status().message(), "node-a may not act as node-b") << path;
