@@ -136,12 +136,7 @@ class ClusterFixture : public ::testing::Test {
   }
 
   static bool WaitUntil(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+    return testing::WaitUntil(timeout, done);
   }
 
   int ConnectedNodes() const {

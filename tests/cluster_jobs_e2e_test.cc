@@ -28,6 +28,7 @@ namespace shoal {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Contains;
 using testing::ProcessResult;
 using transport::Json;
 
@@ -145,10 +146,6 @@ Tasks:
   - Name: main
     Engine: {Type: duckdb, Params: {SQL: "SELECT 42 AS answer"}}
 )";
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 std::string Replaced(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {

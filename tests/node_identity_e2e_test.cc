@@ -28,10 +28,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::shoal::testing::BackgroundProcess;
+using ::shoal::testing::Contains;
 using ::shoal::testing::ProcessResult;
 using ::shoal::testing::ReadWholeFile;
 using ::shoal::testing::RunProcess;
 using ::shoal::testing::ShoalBinary;
+using ::shoal::testing::WaitUntil;
 using transport::HttpClient;
 using transport::Json;
 using namespace std::chrono_literals;
@@ -53,19 +55,6 @@ Tasks:
       Params:
         SQL: SELECT 42 AS answer
 )";
-
-bool WaitUntil(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 Json NodeJson(const std::string& name, const std::string& region) {
   return Json{{"Node",

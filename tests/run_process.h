@@ -4,12 +4,15 @@
 // Thread-safety: each call is independent.
 #pragma once
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -24,6 +27,21 @@
 extern char** environ;
 
 namespace shoal::testing {
+
+// Polls `done` every 50 ms until it holds or `timeout` passes; true when it held. Tests wait on
+// observable events with it, never on a sleep.
+inline bool WaitUntil(std::chrono::milliseconds timeout, const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+inline bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 struct ProcessResult {
   int exit_code = -1;
