@@ -294,6 +294,11 @@ TEST(JobSpecTest, InputSourcesAndPublishers) {
                          "        Source: {Type: s3, Params: {Bucket: b, Filter: '(x'}}\n")
                 .find("Filter: '(x' is not a valid regular expression"),
             std::string::npos);
+  EXPECT_EQ(Error(base + "    InputSources:\n      - Target: /in\n"
+                         "        Source: {Type: s3, Params: {Bucket: b, Key: 'k/',\n"
+                         "                 Partition: {Type: date, DateFormat: '2006-01-02'}}}\n"),
+            "line 11: Tasks[0].InputSources[0].Source.Params.Partition.Type: 'date' is not "
+            "supported yet; use object, regex or substring");
   EXPECT_EQ(Error(base + "    Publisher:\n      Type: s3\n      Params: {Bucket: b}\n"),
             "line 10: Tasks[0].Publisher.Params.Key: required; e.g. "
             "results/{jobID}/{executionID}");

@@ -66,6 +66,15 @@ Status ValidateSource(const SpecConfig& source, const std::string& at) {
          {"Key", "Filter", "Region", "Endpoint", "VersionID", "ChecksumSHA256"}) {
       SHOAL_RETURN_IF_ERROR(CheckOptionalString(source.params, field, params_at));
     }
+    // A job submitted as JSON skips the YAML decoder's check: refuse it here too, before any
+    // node tries it.
+    auto partition = source.params.find("Partition");
+    if (partition != source.params.end() && partition->is_object() &&
+        ToLowerAscii(StringParam(*partition, "Type")) == "date") {
+      return Status::InvalidArgument(params_at +
+                                     ".Partition.Type: 'date' is not supported yet; use object, "
+                                     "regex or substring");
+    }
     return Status::Ok();
   }
   return Status::InvalidArgument(at + ".Type: input source '" + source.type +

@@ -64,6 +64,19 @@ TEST(TaskTest, ResultNamesAndPaths) {
   EXPECT_TRUE(ValidateSandboxPath("/data/..x").ok());
 }
 
+TEST(TaskTest, DatePartitioningIsRefusedBeforeAnyNodeTriesIt) {
+  Task task = DuckdbTask();
+  task.input_sources.push_back(
+      {{"s3", {{"Bucket", "b"}, {"Partition", {{"Type", "regex"}, {"Pattern", "(x)"}}}}},
+       "",
+       "/inputs"});
+  EXPECT_TRUE(ValidateTask(task).ok());
+  task.input_sources[0].source.params["Partition"] = {{"Type", "Date"}, {"DateFormat", "2006"}};
+  EXPECT_EQ(ValidateTask(task).message(),
+            "InputSources[0].Source.Params.Partition.Type: 'date' is not supported yet; use "
+            "object, regex or substring");
+}
+
 TEST(TaskTest, Engines) {
   EXPECT_TRUE(ValidateEngine(DuckdbTask().engine).ok());
   SpecConfig gen{"generator", {{"Args", {"--count", "10"}}}};
