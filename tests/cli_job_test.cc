@@ -75,7 +75,9 @@ class FakeOrchestrator {
       return Json{{"Items", {models::ToJson(JobNow())}}, {"NextToken", ""}};
     });
     Handle("GET", std::string(kJobs) + "/([^/]+)", [this](const Request& request) -> Result<Json> {
-      if (request.matches[1] == "nope") return Status::NotFound("job 'nope' not found");
+      if (request.matches[1] == "nope" || request.matches[1] == "j-ffffffff") {
+        return Status::NotFound("job '" + std::string(request.matches[1]) + "' not found");
+      }
       return Json{{"Job", models::ToJson(JobNow())}};
     });
     Handle("GET", std::string(kJobs) + "/([^/]+)/executions", [this](const Request&) {
@@ -291,6 +293,41 @@ TEST_F(CliJobTest, RunWaitsThenPrintsEachPartitionsTable) {
   EXPECT_EQ(job["Count"], 2);
   EXPECT_EQ(fake.submitted()["Force"], false);
   EXPECT_EQ(fake.submitted()["DryRun"], false);
+}
+
+// A follow-up job given a job id as `job list` shows it gets the full id in its template.
+TEST_F(CliJobTest, AShortJobIdInAVariableBecomesTheFullId) {
+  FakeOrchestrator fake;
+  auto env = fake.Start();
+  std::string file = WriteJobFile("phase2.yaml",
+                                  "Name: phase2\n"
+                                  "Type: batch\n"
+                                  "Count: 1\n"
+                                  "Tasks:\n"
+                                  "  - Name: main\n"
+                                  "    Engine:\n"
+                                  "      Type: duckdb\n"
+                                  "      Params:\n"
+                                  "        SQL: SELECT '{{.JobID}}' AS previous\n");
+  auto run = RunProcess({ShoalBinary(), "job", "run", "--dry-run", "-V", "JobID=j-0b1c2d3e", file},
+                        "", env);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find(std::string("SELECT '") + kJobId + "' AS previous"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.err.find(std::string("-V JobID=j-0b1c2d3e is job ") + kJobId), std::string::npos)
+      << run.err;
+  // Values that are not short ids, and --no-template, are left alone.
+  run = RunProcess({ShoalBinary(), "job", "run", "--dry-run", "-V", "JobID=j-0b1c2d3e-4f50", file},
+                   "", env);
+  EXPECT_NE(run.out.find("SELECT 'j-0b1c2d3e-4f50' AS previous"), std::string::npos) << run.out;
+  // A short id no job has is refused before anything is sent.
+  const Json last_submitted = fake.submitted();
+  run = RunProcess({ShoalBinary(), "job", "run", "-V", "JobID=j-ffffffff", file}, "", env);
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("-V JobID=j-ffffffff looks like a short job id, but no job has it"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(fake.submitted(), last_submitted);
 }
 
 TEST_F(CliJobTest, MergePrintsTheUnionOfThePartitions) {

@@ -32,6 +32,34 @@ int DryRun(const api::ApiClient& client, const models::Job& job, bool force) {
   return kExitOk;
 }
 
+// True for a job id as tables show it: "j-" and the first 8 hex digits of the full id.
+bool IsShortJobId(const std::string& value) {
+  if (value.size() != 10 || value.rfind("j-", 0) != 0) return false;
+  return value.find_first_not_of("0123456789abcdef", 2) == std::string::npos;
+}
+
+// Replaces each -V value that is a short job id (as `job list` shows it) with the job's full id,
+// saying so on stderr: a follow-up job (`-V JobID=...`) reads paths named by the full id, and
+// would otherwise fail on its node, three times, with "No files found". A short id no job has
+// is refused before anything is submitted.
+Status ExpandShortJobIds(const api::ApiClient& client, jobspec::TemplateVars* vars) {
+  for (auto& [name, value] : *vars) {
+    if (!IsShortJobId(value)) continue;
+    Result<models::Job> job = client.GetJob(value);
+    if (!job.ok()) {
+      if (job.status().code() != ErrorCode::kNotFound) return job.status();
+      return Status::InvalidArgument("-V " + name + "=" + value +
+                                     " looks like a short job id, but no job has it (give the "
+                                     "full id, as `shoal job list --output json` shows it)");
+    }
+    if (job->id == value || job->id.rfind(value, 0) != 0) continue;  // a name, not an id
+    std::cerr << kCommand << ": -V " << name << "=" << value << " is job " << job->id
+              << "; using the full id\n";
+    value = job->id;
+  }
+  return Status::Ok();
+}
+
 // A message for a job that ended without completing.
 Status JobEndedBadly(const models::Job& job) {
   std::string how =
@@ -53,6 +81,15 @@ int RunJobRun(const JobRunFlags& flags) {
   Result<jobspec::TemplateVars> vars =
       jobspec::BuildTemplateVars(flags.template_vars, flags.template_envs, CurrentEnvironment());
   if (!vars.ok()) return Fail(vars.status(), kExitUsage);
+  Result<api::ApiClient> client = ClientFromEnvironment();
+  if (!client.ok()) return Fail(client.status(), kExitUsage);
+  if (!flags.no_template) {
+    Status expanded = ExpandShortJobIds(*client, &vars.value());
+    if (!expanded.ok()) {
+      return Fail(expanded,
+                  expanded.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailed);
+    }
+  }
   jobspec::SpecOptions spec_options;
   spec_options.templating = !flags.no_template;
   spec_options.vars = std::move(vars).value();
@@ -62,8 +99,6 @@ int RunJobRun(const JobRunFlags& flags) {
   models::Job& job = parsed->job;
   if (!flags.namespace_.empty()) job.namespace_ = flags.namespace_;
 
-  Result<api::ApiClient> client = ClientFromEnvironment();
-  if (!client.ok()) return Fail(client.status(), kExitUsage);
   if (flags.dry_run) return DryRun(*client, job, flags.force);
 
   Result<api::SubmitResponse> submitted = client->SubmitJob(job, {flags.force, false});
