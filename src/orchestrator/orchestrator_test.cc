@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "orchestrator/testing/orchestrator_fixture.h"
+
 namespace shoal::orchestrator {
 namespace {
 
@@ -36,29 +38,8 @@ models::Job MakeJob(const std::string& name, int64_t count) {
   return job;
 }
 
-class OrchestratorTest : public ::testing::Test {
+class OrchestratorTest : public testing::OrchestratorFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-orch-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    Reopen();
-  }
-  void TearDown() override {
-    orchestrator_.reset();
-    fs::remove_all(dir_);
-  }
-  void Reopen() {
-    orchestrator_.reset();
-    OrchestratorOptions options;
-    options.data_dir = dir_.string();
-    options.node_timeout = 400ms;
-    options.tick = tick_;
-    auto o = Orchestrator::Open(options);
-    ASSERT_TRUE(o.ok()) << o.status().ToString();
-    orchestrator_ = std::move(o).value();
-  }
   void Register(const std::string& id, const std::string& region = "us",
                 int64_t max_executions = 0) {
     models::Node node = MakeNode(id, region);
@@ -93,11 +74,6 @@ class OrchestratorTest : public ::testing::Test {
   JobStateType StateOf(const std::string& job_id) {
     return orchestrator_->FindJob(job_id, "")->state.state_type;
   }
-
-  // Tests that count evaluations set a tick no test lasts, so that only events cause work.
-  std::chrono::milliseconds tick_ = 50ms;
-  fs::path dir_;
-  std::unique_ptr<Orchestrator> orchestrator_;
 };
 
 // The ticker never fires in these: whatever happens is caused by the calls the test makes.

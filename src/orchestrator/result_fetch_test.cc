@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "orchestrator/orchestrator.h"
+#include "orchestrator/testing/orchestrator_fixture.h"
 
 namespace shoal::orchestrator {
 namespace {
@@ -18,29 +19,12 @@ using namespace std::chrono_literals;
 constexpr const char* kUsStore = "folder:/srv/us";
 constexpr const char* kEuStore = "folder:/srv/eu";
 
-class ResultFetchTest : public ::testing::Test {
+class ResultFetchTest : public testing::OrchestratorFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-fetch-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+  // Restarts the orchestrator, fetches timing out after `fetch_timeout`.
+  void ReopenWithFetchTimeout(std::chrono::milliseconds fetch_timeout) {
+    options_.fetch_timeout = fetch_timeout;
     Reopen();
-  }
-  void TearDown() override {
-    orchestrator_.reset();
-    fs::remove_all(dir_);
-  }
-  void Reopen(std::chrono::milliseconds fetch_timeout = 10min) {
-    orchestrator_.reset();
-    OrchestratorOptions options;
-    options.data_dir = dir_.string();
-    options.node_timeout = 400ms;
-    options.tick = 50ms;
-    options.fetch_timeout = fetch_timeout;
-    auto o = Orchestrator::Open(options);
-    ASSERT_TRUE(o.ok()) << o.status().ToString();
-    orchestrator_ = std::move(o).value();
   }
   // A node whose store `store_name` is at `location` (names differ between nodes; locations
   // are what count).
@@ -98,8 +82,6 @@ class ResultFetchTest : public ::testing::Test {
     return work->fetches;
   }
 
-  fs::path dir_;
-  std::unique_ptr<Orchestrator> orchestrator_;
   std::string job_id_;
 };
 
@@ -230,7 +212,7 @@ TEST_F(ResultFetchTest, ANodesErrorIsReportedOnceThenRetried) {
 }
 
 TEST_F(ResultFetchTest, ASlowFetchTimesOutAndTheNextRequestRetries) {
-  Reopen(/*fetch_timeout=*/300ms);
+  ReopenWithFetchTimeout(300ms);
   Register("us-1", "storage-local", kUsStore);
   models::Execution e = RunPublishedJob();
   FetchOne();

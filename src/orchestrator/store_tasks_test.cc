@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "orchestrator/orchestrator.h"
+#include "orchestrator/testing/orchestrator_fixture.h"
 
 namespace shoal::orchestrator {
 namespace {
@@ -136,29 +137,8 @@ TEST(StoreTasksTest, AnAbandonedPublishIsCleanedOnlyWhenItsKeyNamesTheExecution)
   EXPECT_FALSE(CleanTaskFor(e, 1).has_value());
 }
 
-class StoreTaskDispatchTest : public ::testing::Test {
+class StoreTaskDispatchTest : public testing::OrchestratorFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-store-tasks-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    Reopen();
-  }
-  void TearDown() override {
-    orchestrator_.reset();
-    fs::remove_all(dir_);
-  }
-  void Reopen() {
-    orchestrator_.reset();
-    OrchestratorOptions options;
-    options.data_dir = dir_.string();
-    options.node_timeout = 400ms;
-    options.tick = 50ms;
-    auto o = Orchestrator::Open(options);
-    ASSERT_TRUE(o.ok()) << o.status().ToString();
-    orchestrator_ = std::move(o).value();
-  }
   void Register(const std::string& id, const std::string& location) {
     models::Node node;
     node.id = id;
@@ -197,9 +177,6 @@ class StoreTaskDispatchTest : public ::testing::Test {
     Report(e, ExecutionComputeState::kPublishing, &target);
     Report(e, ExecutionComputeState::kCompleted, &target);
   }
-
-  fs::path dir_;
-  std::unique_ptr<Orchestrator> orchestrator_;
 };
 
 TEST_F(StoreTaskDispatchTest, TheManifestIsWrittenOnlyOnceEveryPartitionCompleted) {
