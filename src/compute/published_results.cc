@@ -12,6 +12,7 @@
 #include "compute/stores.h"
 #include "compute/tar_gz_reader.h"
 #include "models/spec_config.h"
+#include "models/store_task.h"
 #include "models/text.h"
 #include "storage/s3_client.h"
 
@@ -63,13 +64,10 @@ Result<Published> ParsePublished(const models::SpecConfig& published) {
   }
   // A plain key is a folder: "out" must not also list "outside/...".
   if (p.encoding == "plain" && !p.key.empty() && p.key.back() != '/') p.key += '/';
-  auto files = published.params.find("Files");
-  if (p.encoding == "plain" && files != published.params.end() && files->is_array()) {
-    p.files.emplace();
-    for (const auto& file : *files) {
-      if (file.is_object() && file.contains("Path") && file["Path"].is_string()) {
-        p.files->insert(file["Path"].get<std::string>());
-      }
+  if (p.encoding == "plain") {
+    if (auto files = models::PublishedFiles(published)) {
+      p.files.emplace();
+      for (const models::PublishedFile& file : *files) p.files->insert(file.path);
     }
   }
   return p;

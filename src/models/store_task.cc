@@ -50,6 +50,21 @@ Result<StoreTask> StoreTaskFromJson(const json& j) {
   return task;
 }
 
+std::optional<std::vector<PublishedFile>> PublishedFiles(const SpecConfig& published) {
+  auto files = published.params.find("Files");
+  if (files == published.params.end() || !files->is_array()) return std::nullopt;
+  std::vector<PublishedFile> list;
+  for (const json& file : *files) {
+    if (!file.is_object() || !file.contains("Path") || !file["Path"].is_string()) continue;
+    PublishedFile entry{file["Path"].get<std::string>()};
+    if (file.contains("Size") && file["Size"].is_number_integer()) {
+      entry.size = file["Size"].get<int64_t>();
+    }
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
 std::string LocationHash(const std::string& location) {
   uint64_t hash = 1469598103934665603ULL;  // FNV-1a: short, and stable across builds
   for (unsigned char c : location) {

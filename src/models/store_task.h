@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,16 @@ Result<StoreTask> StoreTaskFromJson(const nlohmann::json& json);
 // it finds (`_shoal/commits/<job>/*.ndjson`).
 std::string CommitManifestKey(const std::string& job_id, int64_t version,
                               const std::string& location);
+
+// One file an `s3` publisher put under its Key, as the published spec's Files param lists it.
+struct PublishedFile {
+  std::string path;   // relative to the Key
+  int64_t size = -1;  // -1: not given
+};
+
+// The Files param of a published spec ([{Path, Size}]); nullopt when there is none (a spec from
+// a node older than the param). Entries without a string Path are skipped.
+std::optional<std::vector<PublishedFile>> PublishedFiles(const SpecConfig& published);
 
 // 16 hex digits naming a store location in object keys and task ids.
 std::string LocationHash(const std::string& location);

@@ -32,14 +32,21 @@ void Orchestrator::AdoptStoreTasksLocked(std::vector<models::StoreTask> tasks) {
 Result<std::vector<models::StoreTask>> Orchestrator::HandOutStoreTasksLocked(
     const std::string& node_id) {
   std::vector<models::StoreTask> handed;
-  if (store_tasks_.size() == store_flights_.size()) return handed;  // all in flight
-  SHOAL_ASSIGN_OR_RETURN(auto node, store_->GetNode(node_id));
-  if (!node.Schedulable()) return handed;
+  // Polls come often: the node is read only when some task could be handed out now.
   const auto now = std::chrono::steady_clock::now();
+  std::vector<const models::StoreTask*> ready;
   for (const auto& [id, task] : store_tasks_) {
     if (store_flights_.count(id)) continue;
     auto retry = store_retry_at_.find(id);
     if (retry != store_retry_at_.end() && now < retry->second) continue;
+    ready.push_back(&task);
+  }
+  if (ready.empty()) return handed;
+  SHOAL_ASSIGN_OR_RETURN(auto node, store_->GetNode(node_id));
+  if (!node.Schedulable()) return handed;
+  for (const models::StoreTask* candidate : ready) {
+    const models::StoreTask& task = *candidate;
+    const std::string& id = task.id;
     const std::string location = task.store_location();
     const bool reachable =
         std::any_of(node.stores.begin(), node.stores.end(),

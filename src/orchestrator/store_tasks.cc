@@ -30,29 +30,12 @@ std::vector<std::pair<std::string, int64_t>> PublishedObjects(const models::Spec
     return objects;
   }
   if (!key.empty() && key.back() != '/') key += '/';
-  auto files = published.params.find("Files");
-  if (files == published.params.end() || !files->is_array()) return objects;
-  for (const json& file : *files) {
-    if (!file.is_object() || !file.contains("Path") || !file["Path"].is_string()) continue;
-    const int64_t size = file.contains("Size") && file["Size"].is_number_integer()
-                             ? file["Size"].get<int64_t>()
-                             : -1;
-    objects.emplace_back("s3://" + bucket + "/" + key + file["Path"].get<std::string>(), size);
+  for (const models::PublishedFile& file :
+       models::PublishedFiles(published).value_or(std::vector<models::PublishedFile>{})) {
+    objects.emplace_back("s3://" + bucket + "/" + key + file.path, file.size);
   }
   std::sort(objects.begin(), objects.end());
   return objects;
-}
-
-std::vector<std::string> PublishedPaths(const models::SpecConfig& target) {
-  std::vector<std::string> paths;
-  auto files = target.params.find("Files");
-  if (files == target.params.end() || !files->is_array()) return paths;
-  for (const json& file : *files) {
-    if (file.is_object() && file.contains("Path") && file["Path"].is_string()) {
-      paths.push_back(file["Path"].get<std::string>());
-    }
-  }
-  return paths;
 }
 
 models::StoreTask CleanTask(const models::Execution& e, const models::SpecConfig& target,
@@ -64,7 +47,10 @@ models::StoreTask CleanTask(const models::Execution& e, const models::SpecConfig
   task.execution_id = e.id;
   task.target = target;
   task.target.params.erase("Files");  // they travel as `paths`
-  task.paths = PublishedPaths(target);
+  for (const models::PublishedFile& file :
+       models::PublishedFiles(target).value_or(std::vector<models::PublishedFile>{})) {
+    task.paths.push_back(file.path);
+  }
   task.create_time = now;
   return task;
 }
