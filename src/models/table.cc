@@ -139,6 +139,78 @@ Status ValidateLocation(std::string_view location) {
                                  "storage-local store, as jobs write it)");
 }
 
+std::string DefaultWarehouse(std::string_view table, std::string_view location) {
+  if (!StartsWith(location, "s3://")) return "";
+  const size_t bucket_end = location.find('/', 5);
+  const std::string_view bucket =
+      location.substr(5, bucket_end == std::string_view::npos ? std::string_view::npos
+                                                              : bucket_end - 5);
+  return "s3://" + std::string(bucket) + "/warehouse/" + std::string(table);
+}
+
+std::string TableDefinition::WarehouseOf(const RegionLocation& location) const {
+  return location.warehouse.empty() ? DefaultWarehouse(name, location.location)
+                                    : location.warehouse;
+}
+
+namespace {
+
+Status ValidateWarehouse(std::string_view warehouse) {
+  SHOAL_RETURN_IF_ERROR(ValidateLocation(warehouse));
+  if (!StartsWith(warehouse, "s3://")) {
+    return Status::InvalidArgument("warehouse '" + std::string(warehouse) +
+                                   "' must be an s3://BUCKET/PREFIX folder of the region's store");
+  }
+  if (warehouse.find_first_of("*?[{") != std::string_view::npos) {
+    return Status::InvalidArgument("warehouse '" + std::string(warehouse) +
+                                   "' is a folder, not a glob: remove the wildcards");
+  }
+  if (warehouse.substr(5).find('/') == std::string_view::npos || warehouse.back() == '/') {
+    return Status::InvalidArgument("warehouse '" + std::string(warehouse) +
+                                   "' must name a folder inside the bucket, without a trailing "
+                                   "'/' (s3://BUCKET/warehouse/TABLE)");
+  }
+  return Status::Ok();
+}
+
+Status ValidateColumnar(const TableDefinition& table) {
+  if (!table.columnar()) {
+    if (!table.partition_by.empty()) {
+      return Status::InvalidArgument("PartitionBy: only a table with an EventTime is partitioned");
+    }
+    for (size_t i = 0; i < table.locations.size(); ++i) {
+      if (!table.locations[i].warehouse.empty()) {
+        return Status::InvalidArgument("Locations[" + std::to_string(i) +
+                                       "].Warehouse: only a table with an EventTime has one");
+      }
+    }
+    return Status::Ok();
+  }
+  SHOAL_RETURN_IF_ERROR(ValidateIdentifier(table.event_time, "EventTime"));
+  const std::string granularity = table.PartitionGranularity();
+  if (granularity != "year" && granularity != "month" && granularity != "day") {
+    return Status::InvalidArgument("PartitionBy: unknown '" + table.partition_by +
+                                   "'; use year, month or day");
+  }
+  if (table.replicated) {
+    return Status::InvalidArgument(
+        "EventTime: a replicated table is read whole by every partition; columnar storage is "
+        "for partitioned tables");
+  }
+  for (size_t i = 0; i < table.locations.size(); ++i) {
+    const std::string path = "Locations[" + std::to_string(i) + "].Warehouse";
+    const std::string warehouse = table.WarehouseOf(table.locations[i]);
+    if (warehouse.empty()) {
+      return Status::InvalidArgument(path + ": required for a location that is not in s3:// (" +
+                                     table.locations[i].location + ")");
+    }
+    SHOAL_RETURN_IF_ERROR(ValidateWarehouse(warehouse).WithContext(path));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ValidateTableDefinition(const TableDefinition& table) {
   SHOAL_RETURN_IF_ERROR(ValidateIdentifier(table.name, "Name"));
   if (table.format.empty())
@@ -163,13 +235,15 @@ Status ValidateTableDefinition(const TableDefinition& table) {
     }
     SHOAL_RETURN_IF_ERROR(ValidateLocation(location.location).WithContext(path + ".Location"));
   }
-  return Status::Ok();
+  return ValidateColumnar(table);
 }
 
 json ToJson(const TableDefinition& table) {
   json locations = json::array();
   for (const RegionLocation& l : table.locations) {
-    locations.push_back(json{{"Region", l.region}, {"Location", l.location}});
+    json location{{"Region", l.region}, {"Location", l.location}};
+    if (!l.warehouse.empty()) location["Warehouse"] = l.warehouse;
+    locations.push_back(std::move(location));
   }
   json columns = json::array();
   for (const TableColumn& c : table.columns) {
@@ -185,6 +259,8 @@ json ToJson(const TableDefinition& table) {
               {"ReaderOptions", table.reader_options},
               {"Locations", locations},
               {"Replicated", table.replicated},
+              {"EventTime", table.event_time},
+              {"PartitionBy", table.partition_by},
               {"Columns", columns},
               {"Regions", regions},
               {"CreateTime", table.create_time},
@@ -203,9 +279,12 @@ void ReadDefinition(JsonReader& r, TableDefinition& table) {
     RegionLocation& location = table.locations.emplace_back();
     l.String("Region", &location.region);
     l.String("Location", &location.location);
+    l.String("Warehouse", &location.warehouse);
     return l.status();
   });
   r.Bool("Replicated", &table.replicated);
+  r.String("EventTime", &table.event_time);
+  r.String("PartitionBy", &table.partition_by);
 }
 
 }  // namespace
@@ -250,13 +329,14 @@ Result<TableDefinition> TableDefinitionFromRequest(const json& j,
                                      "over the files); leave it out");
     }
   }
-  std::vector<std::string> known = {"Name", "Format", "ReaderOptions", "Locations", "Replicated"};
+  std::vector<std::string> known = {"Name",       "Format",    "ReaderOptions", "Locations",
+                                    "Replicated", "EventTime", "PartitionBy"};
   known.insert(known.end(), extra_fields.begin(), extra_fields.end());
   SHOAL_RETURN_IF_ERROR(RefuseUnknownFields(j, known, ""));
   if (auto it = j.find("Locations"); it != j.end() && it->is_array()) {
     for (size_t i = 0; i < it->size(); ++i) {
       if (!(*it)[i].is_object()) continue;  // the decoder names it
-      SHOAL_RETURN_IF_ERROR(RefuseUnknownFields((*it)[i], {"Region", "Location"},
+      SHOAL_RETURN_IF_ERROR(RefuseUnknownFields((*it)[i], {"Region", "Location", "Warehouse"},
                                                 "Locations[" + std::to_string(i) + "]"));
     }
   }

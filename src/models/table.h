@@ -16,6 +16,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -40,8 +41,15 @@ struct TableColumn {
 };
 
 struct RegionLocation {
+  RegionLocation() = default;
+  RegionLocation(std::string region, std::string location, std::string warehouse = "")
+      : region(std::move(region)), location(std::move(location)), warehouse(std::move(warehouse)) {}
+
   std::string region;    // the value of the nodes' `region` label
   std::string location;  // a glob over the region's storage-local store
+  // Columnar tables: the folder (`s3://BUCKET/PREFIX`, no wildcards) of the region's Parquet
+  // files and table state. Empty: DefaultWarehouse's.
+  std::string warehouse;
 
   bool operator==(const RegionLocation&) const = default;
 };
@@ -63,6 +71,11 @@ struct TableDefinition {
   std::vector<RegionLocation> locations;
   // The same files in every region (a small dimension table that queries may join locally).
   bool replicated = false;
+  // Columnar storage (models/table_state.h): the TIMESTAMP or DATE column whose year, month or
+  // day (partition_by) partitions the Parquet files. Empty: the table is read from its landing
+  // files only and cannot be compacted.
+  std::string event_time;
+  std::string partition_by;  // "year", "month" or "day"; empty: "month"
 
   // Set by Shoal, never by the user: empty until the files were inspected.
   std::vector<TableColumn> columns;
@@ -74,7 +87,16 @@ struct TableDefinition {
 
   // The location of `region`, or nullptr when the table has none there.
   const RegionLocation* LocationOf(std::string_view region) const;
+  bool columnar() const { return !event_time.empty(); }
+  // The warehouse folder of `location` (its own, or the default). REQUIRES: columnar().
+  std::string WarehouseOf(const RegionLocation& location) const;
+  std::string PartitionGranularity() const { return partition_by.empty() ? "month" : partition_by; }
 };
+
+// Where a columnar table keeps a region's Parquet when its location names no warehouse:
+// `s3://BUCKET/warehouse/TABLE` beside a location `s3://BUCKET/...`; "" for a location that is a
+// local path (such a location must name its warehouse).
+std::string DefaultWarehouse(std::string_view table, std::string_view location);
 
 // `[A-Za-z_][A-Za-z0-9_]*`, at most kMaxTableNameLength characters: the name appears in SQL
 // unquoted. `what` names the value in the message ("Name", "ReaderOptions key").
@@ -87,12 +109,14 @@ Status ValidateLocation(std::string_view location);
 
 // The rules a definition must satisfy (user-written parts only): Name, Format, at least one
 // location, no region twice, each region and location valid, ReaderOptions an object whose keys
-// are identifiers and values strings, numbers or booleans. Messages name the field
+// are identifiers and values strings, numbers or booleans; with an EventTime (an identifier),
+// PartitionBy one of year/month/day, not Replicated, and each region's warehouse an s3:// folder
+// without wildcards; Warehouse and PartitionBy only with an EventTime. Messages name the field
 // ("Locations[1].Location: ...").
 Status ValidateTableDefinition(const TableDefinition& table);
 
 // JSON with PascalCase keys: {"Name", "Format", "ReaderOptions", "Locations": [{"Region",
-// "Location"}], "Replicated", "Columns": [{"Name", "Type"}], "Regions": {"us": {"Files",
+// "Location", "Warehouse"}], "Replicated", "EventTime", "PartitionBy", "Columns": [{"Name", "Type"}], "Regions": {"us": {"Files",
 // "Bytes", "InferredTime"}}, "CreateTime", "ModifyTime"}.
 nlohmann::json ToJson(const TableDefinition& table);
 // Reads what ToJson writes; unknown fields are ignored (stored rows survive version changes),

@@ -120,7 +120,7 @@ TEST(TableDefinitionTest, RequestsRefuseUnknownAndShoalOwnedFields) {
 
   EXPECT_EQ(TableDefinitionFromRequest(request, {}).status().message(),
             "Inspect: unknown field; valid fields: Name, Format, ReaderOptions, Locations, "
-            "Replicated");
+            "Replicated, EventTime, PartitionBy");
   json typo = request;
   typo["Formt"] = "csv";
   EXPECT_EQ(TableDefinitionFromRequest(typo, {"Inspect"}).status().message(),
@@ -128,7 +128,7 @@ TEST(TableDefinitionTest, RequestsRefuseUnknownAndShoalOwnedFields) {
   json nested = request;
   nested["Locations"][0]["Path"] = "/x";
   EXPECT_EQ(TableDefinitionFromRequest(nested, {"Inspect"}).status().message(),
-            "Locations[0].Path: unknown field; valid fields: Region, Location");
+            "Locations[0].Path: unknown field; valid fields: Region, Location, Warehouse");
   json columns = request;
   columns["Columns"] = json::array();
   EXPECT_NE(TableDefinitionFromRequest(columns, {"Inspect"})
