@@ -22,6 +22,8 @@ json ToJson(const TableState& state) {
   for (const CompactedLandingFile& f : state.compacted) {
     compacted.push_back({{"Path", f.path}, {"Bytes", f.bytes}});
   }
+  json columns = json::array();
+  for (const TableColumn& c : state.columns) columns.push_back({{"Name", c.name}, {"Type", c.type}});
   json retired = json::array();
   for (const RetiredFile& f : state.retired) {
     retired.push_back({{"Path", f.path}, {"RetireTime", f.retire_time}});
@@ -33,7 +35,7 @@ json ToJson(const TableState& state) {
               {"PartitionBy", state.partition_by},
               {"Landing", state.landing},
               {"LandingReader", state.landing_reader},
-              {"Columns", state.columns},
+              {"Columns", columns},
               {"CommitTime", state.commit_time},
               {"ExecutionID", state.execution_id},
               {"Files", files},
@@ -58,7 +60,13 @@ Result<TableState> TableStateFromJson(const json& j) {
   r.String("PartitionBy", &state.partition_by);
   r.String("Landing", &state.landing);
   r.String("LandingReader", &state.landing_reader);
-  r.StringList("Columns", &state.columns);
+  r.List("Columns", [&](const json& v, const std::string& p) {
+    JsonReader c(v, p);
+    TableColumn& column = state.columns.emplace_back();
+    c.String("Name", &column.name);
+    c.String("Type", &column.type);
+    return c.status();
+  });
   r.Int("CommitTime", &state.commit_time);
   r.String("ExecutionID", &state.execution_id);
   r.List("Files", [&](const json& v, const std::string& p) {

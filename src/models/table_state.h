@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "models/table.h"
 
 namespace shoal::models {
 
@@ -56,10 +57,10 @@ struct TableState {
   std::string event_time;
   std::string partition_by;  // year, month or day
   // How the landing files are read: their glob, and the reader call with kLandingFilesMarker
-  // where the list of files goes (query/table_sql.h TypedReaderCall), with the columns in order.
+  // where the list of files goes (query/table_sql.h TypedReaderCall); the table's columns.
   std::string landing;
   std::string landing_reader;
-  std::vector<std::string> columns;
+  std::vector<TableColumn> columns;
   int64_t commit_time = 0;  // ns since the Unix epoch
   std::string execution_id;
   std::vector<TableStateFile> files;

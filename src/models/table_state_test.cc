@@ -15,7 +15,7 @@ TEST(TableStateTest, RoundTripsThroughJson) {
   state.partition_by = "month";
   state.landing = "s3://b/transactions/**/*.jsonl";
   state.landing_reader = "read_json($shoal_landing_files, format='newline_delimited')";
-  state.columns = {"id", "timestamp"};
+  state.columns = {{"id", "BIGINT"}, {"timestamp", "TIMESTAMP"}};
   state.commit_time = 17;
   state.execution_id = "e-1";
   state.files = {{"year=2024/month=1/part-e-1-0.parquet", "year=2024/month=1", 10, 999}};

@@ -10,6 +10,7 @@ void RegisterShoalFunctions(duckdb::Connection& connection,
   RegisterPartitionByHash(context, state);
   RegisterPartitionByRegex(context, state);
   RegisterPartitionByDate(context, state);
+  RegisterShoalTable(context, state);
   connection.Commit();
 }
 

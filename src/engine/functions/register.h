@@ -11,7 +11,8 @@
 
 namespace shoal::engine {
 
-// Registers belongs_to_partition, partition_by_hash, partition_by_regex and partition_by_date.
+// Registers belongs_to_partition, partition_by_hash, partition_by_regex, partition_by_date,
+// shoal_table and shoal_table_files.
 // Throws DuckDB exceptions on failure (callers inside engine/ convert them).
 void RegisterShoalFunctions(duckdb::Connection& connection,
                             const std::shared_ptr<SessionState>& state);
@@ -32,5 +33,7 @@ void RegisterPartitionByRegex(duckdb::ClientContext& context,
                               const std::shared_ptr<SessionState>& state);
 void RegisterPartitionByDate(duckdb::ClientContext& context,
                              const std::shared_ptr<SessionState>& state);
+// shoal_table and shoal_table_files (columnar tables).
+void RegisterShoalTable(duckdb::ClientContext& context, const std::shared_ptr<SessionState>& state);
 
 }  // namespace shoal::engine

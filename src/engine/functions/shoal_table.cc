@@ -1,0 +1,219 @@
+// shoal_table(warehouse [, landing := GLOB, reader := SQL, columns := {name: 'TYPE', ...}]):
+// a columnar table's rows in this session's partition — its Parquet files as the table state
+// `<warehouse>/_shoal_table.json` lists them, plus the landing files of the glob that the state
+// does not list (models/table_state.h). Each file belongs to the partition its path hashes to,
+// as with partition_by_hash, so the partitions of a job read every file once.
+// shoal_table_files(...) with the same arguments: this partition's files, (file, kind) with kind
+// 'parquet' or 'landing'.
+//
+// The named parameters override the state's landing glob, reader call (with
+// $shoal_landing_files where the list of files goes) and columns; without a state they are
+// required (the table was never compacted). shoal_table binds by replacing itself with the
+// SELECT that reads exactly those files (read_parquet UNION ALL BY NAME the landing reader), so
+// DuckDB plans it like any subquery: projections and filters reach the Parquet reader.
+#include <algorithm>
+#include <set>
+
+#include "duckdb/common/file_system.hpp"
+#include "duckdb/parser/keyword_helper.hpp"
+#include "duckdb/parser/parser.hpp"
+#include "duckdb/parser/statement/select_statement.hpp"
+#include "duckdb/parser/tableref/subqueryref.hpp"
+
+#include "engine/functions/partition_table.h"
+#include "engine/functions/register.h"
+#include "models/table_state.h"
+
+namespace shoal::engine {
+
+namespace {
+
+constexpr const char* kTableName = "shoal_table";
+constexpr const char* kFilesName = "shoal_table_files";
+
+// The files of one partition of a columnar table, and how to read them.
+struct TableFiles {
+  models::TableState state;  // with the named parameters applied
+  std::vector<std::string> parquet;
+  std::vector<std::string> landing;
+};
+
+std::string ReadWholeFile(duckdb::ClientContext& context, const std::string& path) {
+  auto& fs = duckdb::FileSystem::GetFileSystem(context);
+  auto handle = fs.OpenFile(path, duckdb::FileFlags::FILE_FLAGS_READ);
+  std::string bytes(static_cast<size_t>(handle->GetFileSize()), '\0');
+  handle->Read(bytes.data(), bytes.size());
+  return bytes;
+}
+
+models::TableState ReadState(duckdb::ClientContext& context, const std::string& function,
+                             const std::string& warehouse) {
+  const std::string path = warehouse + "/" + std::string(models::kTableStateObject);
+  auto& fs = duckdb::FileSystem::GetFileSystem(context);
+  if (!fs.FileExists(path)) return {};
+  auto state = models::ParseTableState(ReadWholeFile(context, path));
+  if (!state.ok()) {
+    throw duckdb::InvalidInputException("%s: the table state %s is unreadable: %s", function,
+                                        path, state.status().message());
+  }
+  return *state;
+}
+
+void ApplyNamedParameters(duckdb::TableFunctionBindInput& input, const std::string& function,
+                          models::TableState& state) {
+  for (const auto& [name, value] : input.named_parameters) {
+    if (value.IsNull()) {
+      throw duckdb::InvalidInputException("%s: %s must not be NULL", function, name);
+    }
+    if (name == "landing") {
+      state.landing = value.ToString();
+    } else if (name == "reader") {
+      state.landing_reader = value.ToString();
+    } else if (name == "columns") {
+      state.columns.clear();
+      const auto& names = duckdb::StructType::GetChildTypes(value.type());
+      const auto& types = duckdb::StructValue::GetChildren(value);
+      for (size_t i = 0; i < names.size(); ++i) {
+        state.columns.push_back({names[i].first, types[i].ToString()});
+      }
+    }
+  }
+}
+
+TableFiles SelectFiles(duckdb::ClientContext& context, duckdb::TableFunctionBindInput& input,
+                       const std::string& function) {
+  SessionState& session = CheckedSessionState(input, function);
+  std::string warehouse = StringArgument(input, 0, function, "warehouse");
+  while (!warehouse.empty() && warehouse.back() == '/') warehouse.pop_back();
+  TableFiles files;
+  files.state = ReadState(context, function, warehouse);
+  ApplyNamedParameters(input, function, files.state);
+  if (files.state.landing.empty() || files.state.landing_reader.empty() ||
+      files.state.columns.empty()) {
+    throw duckdb::InvalidInputException(
+        "%s: %s has no table state (%s); give landing := GLOB, reader := '<reader call over "
+        "%s>' and columns := {...}, or compact the table first",
+        function, warehouse, std::string(models::kTableStateObject),
+        std::string(models::kLandingFilesMarker));
+  }
+  for (const models::TableStateFile& file : files.state.files) {
+    std::string path = warehouse + "/" + file.path;
+    if (BelongsToPartition(path, session.partition)) files.parquet.push_back(std::move(path));
+  }
+  std::set<std::string> compacted;
+  for (const auto& file : files.state.compacted) compacted.insert(file.path);
+  for (std::string& path : GlobPaths(context, files.state.landing)) {
+    if (!compacted.count(path) && BelongsToPartition(path, session.partition)) {
+      files.landing.push_back(std::move(path));
+    }
+  }
+  if (files.parquet.empty() && files.landing.empty()) session.empty_selections.fetch_add(1);
+  return files;
+}
+
+std::string ListLiteral(const std::vector<std::string>& paths) {
+  std::string list = "[";
+  for (size_t i = 0; i < paths.size(); ++i) {
+    list += (i ? ", " : "") + duckdb::KeywordHelper::WriteQuoted(paths[i], '\'');
+  }
+  return list + "]";
+}
+
+// The SELECT over exactly `files`, each column cast to its table type, in the table's order.
+std::string TableSelect(const TableFiles& files) {
+  std::string projection;
+  for (const models::TableColumn& column : files.state.columns) {
+    const std::string name = duckdb::KeywordHelper::WriteQuoted(column.name, '"');
+    projection += (projection.empty() ? "" : ", ") + std::string("CAST(") + name + " AS " +
+                  column.type + ") AS " + name;
+  }
+  std::vector<std::string> branches;
+  if (!files.parquet.empty()) {
+    branches.push_back("SELECT * FROM read_parquet(" + ListLiteral(files.parquet) +
+                       ", hive_partitioning = false, union_by_name = true)");
+  }
+  if (!files.landing.empty()) {
+    std::string reader = files.state.landing_reader;
+    const size_t marker = reader.find(models::kLandingFilesMarker);
+    if (marker == std::string::npos) {
+      throw duckdb::InvalidInputException("%s: the reader call has no %s: %s", kTableName,
+                                          std::string(models::kLandingFilesMarker), reader);
+    }
+    reader.replace(marker, models::kLandingFilesMarker.size(), ListLiteral(files.landing));
+    branches.push_back("SELECT * FROM " + reader);
+  }
+  std::string from;
+  if (branches.size() == 2) {
+    from = "(" + branches[0] + " UNION ALL BY NAME " + branches[1] + ")";
+  } else {
+    from = "(" + branches[0] + ")";
+  }
+  return "SELECT " + projection + " FROM " + from;
+}
+
+duckdb::unique_ptr<duckdb::TableRef> BindReplaceTable(duckdb::ClientContext& context,
+                                                      duckdb::TableFunctionBindInput& input) {
+  TableFiles files = SelectFiles(context, input, kTableName);
+  if (files.parquet.empty() && files.landing.empty()) {
+    // The message the engine reads as an empty partition (engine.h StatementOutcome).
+    throw duckdb::IOException("%s needs at least one file to read (this partition has none)",
+                              kTableName);
+  }
+  duckdb::Parser parser;
+  parser.ParseQuery(TableSelect(files));
+  if (parser.statements.size() != 1 ||
+      parser.statements[0]->type != duckdb::StatementType::SELECT_STATEMENT) {
+    throw duckdb::InvalidInputException("%s: the reader call is not one table function call",
+                                        kTableName);
+  }
+  auto select = duckdb::unique_ptr_cast<duckdb::SQLStatement, duckdb::SelectStatement>(
+      std::move(parser.statements[0]));
+  return duckdb::make_uniq<duckdb::SubqueryRef>(std::move(select));
+}
+
+// Never called: bind_replace always replaces the function. DuckDB requires a bind.
+duckdb::unique_ptr<duckdb::FunctionData> BindUnreachable(duckdb::ClientContext&,
+                                                         duckdb::TableFunctionBindInput&,
+                                                         duckdb::vector<duckdb::LogicalType>&,
+                                                         duckdb::vector<duckdb::string>&) {
+  throw duckdb::InternalException("%s was not replaced at bind", kTableName);
+}
+
+duckdb::unique_ptr<duckdb::FunctionData> BindFiles(
+    duckdb::ClientContext& context, duckdb::TableFunctionBindInput& input,
+    duckdb::vector<duckdb::LogicalType>& return_types, duckdb::vector<duckdb::string>& names) {
+  TableFiles files = SelectFiles(context, input, kFilesName);
+  auto selected = duckdb::make_uniq<SelectedRows>();
+  for (const std::string& path : files.parquet) {
+    selected->rows.push_back({duckdb::Value(path), duckdb::Value("parquet")});
+  }
+  for (const std::string& path : files.landing) {
+    selected->rows.push_back({duckdb::Value(path), duckdb::Value("landing")});
+  }
+  names = {"file", "kind"};
+  return_types = {duckdb::LogicalType::VARCHAR, duckdb::LogicalType::VARCHAR};
+  return selected;
+}
+
+void AddNamedParameters(duckdb::TableFunction& function) {
+  function.named_parameters["landing"] = duckdb::LogicalType::VARCHAR;
+  function.named_parameters["reader"] = duckdb::LogicalType::VARCHAR;
+  function.named_parameters["columns"] = duckdb::LogicalType::ANY;
+}
+
+}  // namespace
+
+void RegisterShoalTable(duckdb::ClientContext& context,
+                        const std::shared_ptr<SessionState>& state) {
+  auto table =
+      MakePartitionTableFunction(kTableName, {duckdb::LogicalType::VARCHAR}, BindUnreachable, state);
+  table.bind_replace = BindReplaceTable;
+  AddNamedParameters(table);
+  AddTableFunction(context, std::move(table));
+  auto files =
+      MakePartitionTableFunction(kFilesName, {duckdb::LogicalType::VARCHAR}, BindFiles, state);
+  AddNamedParameters(files);
+  AddTableFunction(context, std::move(files));
+}
+
+}  // namespace shoal::engine
