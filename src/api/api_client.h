@@ -128,6 +128,12 @@ struct CreateTableOptions {
   bool inspect = true;
 };
 
+// A compaction job the orchestrator started for one region of a table.
+struct CompactionJob {
+  std::string region;
+  std::string job_id;
+};
+
 struct AgentVersion {
   std::string version;
   std::string duckdb;
@@ -188,6 +194,11 @@ class ApiClient {
   Result<TableResponse> DescribeTable(const std::string& name, bool refresh = false) const;
   // DELETE /api/v1/tables/{name}.
   Status DropTable(const std::string& name) const;
+  // POST /api/v1/tables/{name}/compact: starts the compaction jobs (`regions` empty: every region
+  // of the table) and returns them; they run like any job.
+  Result<std::vector<CompactionJob>> CompactTable(const std::string& name,
+                                                  const std::vector<std::string>& regions,
+                                                  int64_t retain_seconds) const;
 
   // POST /api/v1/queries: plans the query (errors come back at once) and starts it; an explain
   // answers the plan only.

@@ -60,6 +60,24 @@ Status ApiClient::DropTable(const std::string& name) const {
   return Status::Ok();
 }
 
+Result<std::vector<CompactionJob>> ApiClient::CompactTable(const std::string& name,
+                                                           const std::vector<std::string>& regions,
+                                                           int64_t retain_seconds) const {
+  const std::string path = TablePath(name) + "/compact";
+  Json body{{"RetainSeconds", retain_seconds}};
+  if (!regions.empty()) body["Regions"] = regions;
+  SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", path, body));
+  std::vector<CompactionJob> jobs;
+  Answer answer(json, "POST " + path);
+  SHOAL_RETURN_IF_ERROR(answer.Each("Jobs", [&](const Json& item, const std::string& where) {
+    Answer job(item, "POST " + path, where);
+    CompactionJob& started = jobs.emplace_back();
+    SHOAL_RETURN_IF_ERROR(job.String("Region", &started.region));
+    return job.String("JobID", &started.job_id);
+  }));
+  return jobs;
+}
+
 namespace {
 
 constexpr const char* kQueriesPath = "/api/v1/queries";

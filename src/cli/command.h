@@ -20,6 +20,8 @@ void AddNodeCommand(CLI::App& app, int& exit_code);
 void AddNodeTokenCommand(CLI::App& node, int& exit_code);
 void AddAgentCommand(CLI::App& app, int& exit_code);
 void AddTableCommand(CLI::App& app, int& exit_code);
+// `shoal table compact`, added to the `table` command by AddTableCommand.
+void AddTableCompactCommand(CLI::App& table, int& exit_code);
 void AddQueryCommand(CLI::App& app, int& exit_code);
 // Long-running servers: an orchestrator or a compute node, and the all-in-one devstack.
 void AddServeCommand(CLI::App& app, int& exit_code);

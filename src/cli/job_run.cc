@@ -60,15 +60,6 @@ Status ExpandShortJobIds(const api::ApiClient& client, jobspec::TemplateVars* va
   return Status::Ok();
 }
 
-// A message for a job that ended without completing.
-Status JobEndedBadly(const models::Job& job) {
-  std::string how =
-      job.state.state_type == models::JobStateType::kStopped ? "was stopped" : "failed";
-  std::string message = "job " + job.id + " " + how;
-  if (!job.state.message.empty()) message += ": " + job.state.message;
-  return Status(ErrorCode::kFailedPrecondition, message);
-}
-
 }  // namespace
 
 int RunJobRun(const JobRunFlags& flags) {

@@ -1,6 +1,7 @@
 // `shoal table create|list|describe|drop`: the logical tables of the warehouse (docs/query.md
 // "Tables"), kept by the orchestrator. Flags are checked here before anything is sent (exit 2);
 // what the orchestrator refuses exits 1.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -25,6 +26,9 @@ struct CreateFlags {
   std::vector<std::string> options;    // KEY=VALUE
   bool replicated = false;
   bool no_inspect = false;
+  std::string event_time;
+  std::string partition_by;
+  std::vector<std::string> warehouses;  // REGION=s3://BUCKET/PREFIX
 };
 
 // "KEY=VALUE" split at the first '='; an error naming `flag` when either side is empty.
@@ -87,6 +91,19 @@ Result<models::TableDefinition> DefinitionFromFlags(const CreateFlags& flags) {
     table.reader_options[option.first] = OptionValue(option.second);
   }
   table.replicated = flags.replicated;
+  table.event_time = flags.event_time;
+  table.partition_by = flags.partition_by;
+  for (const std::string& text : flags.warehouses) {
+    SHOAL_ASSIGN_OR_RETURN(auto warehouse,
+                           SplitAssignment(text, "--warehouse", "REGION=s3://BUCKET/PREFIX"));
+    auto location = std::find_if(table.locations.begin(), table.locations.end(),
+                                 [&](const auto& l) { return l.region == warehouse.first; });
+    if (location == table.locations.end()) {
+      return Status::InvalidArgument("--warehouse " + text + ": region '" + warehouse.first +
+                                     "' has no --location");
+    }
+    location->warehouse = warehouse.second;
+  }
   SHOAL_RETURN_IF_ERROR(models::ValidateTableDefinition(table));
   return table;
 }
@@ -239,6 +256,14 @@ void AddTableCommand(CLI::App& app, int& exit_code) {
                    "KEY=VALUE DuckDB reader option, e.g. header=true (repeatable)");
   verb->add_flag("--replicated", create->replicated,
                  "the same files are in every region (a small dimension table)");
+  verb->add_option("--event-time", create->event_time,
+                   "columnar storage: the TIMESTAMP or DATE column that partitions the Parquet "
+                   "files (see shoal table compact)");
+  verb->add_option("--partition-by", create->partition_by,
+                   "with --event-time: year, month (default) or day");
+  verb->add_option("--warehouse", create->warehouses,
+                   "with --event-time: REGION=s3://BUCKET/PREFIX, where the region's Parquet "
+                   "files go (default: s3://BUCKET/warehouse/NAME beside the location)");
   verb->add_flag("--no-inspect", create->no_inspect,
                  "store the definition without inferring its columns now");
   verb->callback([create, &exit_code] { exit_code = Create(*create); });
@@ -266,6 +291,8 @@ void AddTableCommand(CLI::App& app, int& exit_code) {
   verb = table->add_subcommand("drop", "Remove a table's definition (its files stay)");
   verb->add_option("name", *drop, "table name")->required();
   verb->callback([drop, &exit_code] { exit_code = Drop(*drop); });
+
+  AddTableCompactCommand(*table, exit_code);
 }
 
 }  // namespace shoal::cli

@@ -103,4 +103,12 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
   }
 }
 
+Status JobEndedBadly(const models::Job& job) {
+  std::string how =
+      job.state.state_type == models::JobStateType::kStopped ? "was stopped" : "failed";
+  std::string message = "job " + job.id + " " + how;
+  if (!job.state.message.empty()) message += ": " + job.state.message;
+  return Status(ErrorCode::kFailedPrecondition, message);
+}
+
 }  // namespace shoal::cli

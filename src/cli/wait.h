@@ -45,6 +45,10 @@ std::string ProgressLine(const models::Job& job, const std::vector<models::Execu
 // "12:03:04.123 Scheduling e-1234abcd: partition 0 assigned to compute-us-1".
 std::string EventLine(const models::Event& event);
 
+// "job j-... failed: <the job's state message>" (or "was stopped") for a job that ended without
+// completing.
+Status JobEndedBadly(const models::Job& job);
+
 // True when stderr is a terminal (live progress is shown only there).
 bool StderrIsTerminal();
 

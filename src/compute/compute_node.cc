@@ -124,7 +124,8 @@ Status ComputeNode::Register() {
   models::Node node;
   node.id = options_.runner.node_id;
   node.labels = options_.labels;
-  node.engines = {"duckdb", "generator"};
+  node.engines = {std::string(models::kEngineDuckdb), std::string(models::kEngineGenerator),
+                  std::string(models::kEngineCompact)};
   node.capacity.max_executions = options_.max_executions;
   for (const StoreConfig& store : options_.runner.stores) {
     node.stores.push_back({store.name, StoreLocation(store)});

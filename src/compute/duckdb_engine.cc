@@ -109,7 +109,9 @@ class TeeSink : public engine::ResultSink {
   const RunControl& control_;
 };
 
-Result<engine::SessionOptions> MakeSessionOptions(const EngineContext& context) {
+}  // namespace
+
+Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& context) {
   engine::SessionOptions options;
   options.partition = {context.execution.partition_index, PartitionCount(context.job)};
   auto resources = models::ParseResources(context.job.task.resources);
@@ -165,14 +167,12 @@ Result<engine::SessionOptions> MakeSessionOptions(const EngineContext& context) 
   return options;
 }
 
-}  // namespace
-
 Status RunDuckdbEngine(const EngineContext& context) {
   const auto sql = context.job.task.engine.params.find("SQL");
   if (sql == context.job.task.engine.params.end() || !sql->is_string()) {
     return Status::InvalidArgument("Engine.Params.SQL: required (the SQL to run)");
   }
-  SHOAL_ASSIGN_OR_RETURN(engine::SessionOptions options, MakeSessionOptions(context));
+  SHOAL_ASSIGN_OR_RETURN(engine::SessionOptions options, ExecutionSessionOptions(context));
   auto session = engine::Session::Open(options);
   if (!session.ok()) return session.status().WithContext("the engine could not start");
 

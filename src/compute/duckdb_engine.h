@@ -24,9 +24,14 @@
 
 #include "common/status.h"
 #include "compute/engine_context.h"
+#include "engine/engine.h"
 
 namespace shoal::compute {
 
 Status RunDuckdbEngine(const EngineContext& context);
+
+// The locked session options of an execution, as described above (the compaction engine opens
+// its sessions with them too).
+Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& context);
 
 }  // namespace shoal::compute

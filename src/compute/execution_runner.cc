@@ -6,6 +6,7 @@
 #include <optional>
 #include <system_error>
 
+#include "compute/compact_engine.h"
 #include "compute/duckdb_engine.h"
 #include "compute/engine_context.h"
 #include "compute/execution_env.h"
@@ -194,10 +195,12 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
       status = RunDuckdbEngine(context);
     } else if (task.engine.type == models::kEngineGenerator) {
       status = RunGeneratorEngine(context);
+    } else if (task.engine.type == models::kEngineCompact) {
+      status = RunCompactEngine(context);
     } else {
       status = Status::InvalidArgument("Engine.Type: engine '" + task.engine.type +
-                                       "' is not supported by this node (it runs duckdb and "
-                                       "generator)");
+                                       "' is not supported by this node (it runs duckdb, "
+                                       "generator and compact)");
     }
   }
   {

@@ -17,11 +17,13 @@ namespace {
 constexpr const char* kDefaultBucket = "my-bucket";
 constexpr const char* kTransactionsGlob = "s3://my-bucket/transactions/**/*.jsonl";
 
-// `transactions`: what the seed's data generator writes in every region, as its jobs read it.
+// `transactions`: what the seed's data generator writes in every region, as its jobs read it;
+// columnar by month of its `timestamp` (Parquet in s3://my-bucket/warehouse/transactions).
 query::TableDefinition TransactionsTable(const std::vector<std::string>& regions) {
   query::TableDefinition table;
   table.name = "transactions";
   table.format = "json";
+  table.event_time = "timestamp";
   for (const std::string& region : regions) table.locations.push_back({region, kTransactionsGlob});
   return table;
 }

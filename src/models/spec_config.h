@@ -33,6 +33,8 @@ inline std::string StringParam(const nlohmann::json& params, const char* field) 
 // `shoal generate`, without the command name).
 inline constexpr std::string_view kEngineDuckdb = "duckdb";
 inline constexpr std::string_view kEngineGenerator = "generator";
+// Compacts a columnar table's landing files into Parquet (models/table_state.h CompactionSpec).
+inline constexpr std::string_view kEngineCompact = "compact";
 
 // Input sources. local: Params {SourcePath, ReadWrite (bool), CreateAs (noCreate|dir|file)}.
 // s3: Params {Bucket, Key, Filter, Region, Endpoint, VersionID, ChecksumSHA256, Partition}.

@@ -1,5 +1,8 @@
 #include "models/table_state.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "models/json_reader.h"
 
 namespace shoal::models {
@@ -94,6 +97,71 @@ Result<TableState> TableStateFromJson(const json& j) {
   });
   SHOAL_RETURN_IF_ERROR(r.status());
   return state;
+}
+
+json ToParams(const CompactionSpec& spec) {
+  json columns = json::array();
+  for (const TableColumn& c : spec.columns) columns.push_back({{"Name", c.name}, {"Type", c.type}});
+  return json{{"Table", spec.table},
+              {"Warehouse", spec.warehouse},
+              {"Landing", spec.landing},
+              {"LandingReader", spec.landing_reader},
+              {"Columns", columns},
+              {"EventTime", spec.event_time},
+              {"PartitionBy", spec.partition_by},
+              {"RetainSeconds", spec.retain_seconds}};
+}
+
+Result<CompactionSpec> CompactionSpecFromParams(const json& params) {
+  if (!params.is_object()) return Status::InvalidArgument("Engine.Params: must be a map");
+  CompactionSpec spec;
+  JsonReader r(params, "Engine.Params");
+  r.String("Table", &spec.table);
+  r.String("Warehouse", &spec.warehouse);
+  r.String("Landing", &spec.landing);
+  r.String("LandingReader", &spec.landing_reader);
+  r.List("Columns", [&](const json& v, const std::string& p) {
+    JsonReader c(v, p);
+    TableColumn& column = spec.columns.emplace_back();
+    c.String("Name", &column.name);
+    c.String("Type", &column.type);
+    return c.status();
+  });
+  r.String("EventTime", &spec.event_time);
+  r.String("PartitionBy", &spec.partition_by);
+  r.Int("RetainSeconds", &spec.retain_seconds);
+  SHOAL_RETURN_IF_ERROR(r.status());
+  for (const auto& [field, value] :
+       {std::pair{"Table", &spec.table}, {"Warehouse", &spec.warehouse}, {"Landing", &spec.landing},
+        {"LandingReader", &spec.landing_reader}, {"EventTime", &spec.event_time}}) {
+    if (value->empty()) {
+      return Status::InvalidArgument("Engine.Params." + std::string(field) + ": required");
+    }
+  }
+  if (spec.landing_reader.find(kLandingFilesMarker) == std::string::npos) {
+    return Status::InvalidArgument("Engine.Params.LandingReader: must hold " +
+                                   std::string(kLandingFilesMarker) +
+                                   " where the list of files goes");
+  }
+  if (spec.partition_by.empty()) spec.partition_by = "month";
+  if (spec.partition_by != "year" && spec.partition_by != "month" && spec.partition_by != "day") {
+    return Status::InvalidArgument("Engine.Params.PartitionBy: use year, month or day");
+  }
+  if (spec.retain_seconds < 0) {
+    return Status::InvalidArgument("Engine.Params.RetainSeconds: must not be negative");
+  }
+  const auto event_time = std::find_if(spec.columns.begin(), spec.columns.end(),
+                                       [&](const TableColumn& c) { return c.name == spec.event_time; });
+  if (event_time == spec.columns.end()) {
+    return Status::InvalidArgument("Engine.Params.EventTime: the table has no column '" +
+                                   spec.event_time + "'");
+  }
+  if (event_time->type != "DATE" && event_time->type.rfind("TIMESTAMP", 0) != 0) {
+    return Status::InvalidArgument("Engine.Params.EventTime: column '" + spec.event_time +
+                                   "' is " + event_time->type +
+                                   "; the event time must be a DATE or a TIMESTAMP");
+  }
+  return spec;
 }
 
 Result<TableState> ParseTableState(std::string_view text) {

@@ -76,6 +76,27 @@ inline constexpr std::string_view kLandingFilesMarker = "$shoal_landing_files";
 // The Hive partition columns of a granularity: year; year, month; year, month, day.
 std::vector<std::string> PartitionColumns(std::string_view partition_by);
 
+// What a compaction job (engine `compact`) is asked to do: compact the landing files of one region
+// of a columnar table into its warehouse. The job's Engine.Params, as ToParams writes them.
+struct CompactionSpec {
+  std::string table;
+  std::string warehouse;       // s3://BUCKET/PREFIX
+  std::string landing;         // the landing glob
+  std::string landing_reader;  // the reader call over kLandingFilesMarker
+  std::vector<TableColumn> columns;
+  std::string event_time;
+  std::string partition_by;  // year, month or day
+  // Files a compaction replaced are removed once retired this long (readers of the previous
+  // state may still be reading them).
+  int64_t retain_seconds = 3600;
+
+  bool operator==(const CompactionSpec&) const = default;
+};
+
+nlohmann::json ToParams(const CompactionSpec& spec);
+// Reads and checks Engine.Params of a compact job; errors name "Engine.Params.<Field>".
+Result<CompactionSpec> CompactionSpecFromParams(const nlohmann::json& params);
+
 nlohmann::json ToJson(const TableState& state);
 // Reads what ToJson writes; a "Format" other than kTableStateFormat, or a field of the wrong
 // type, is an error naming it.

@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "models/table_state.h"
 #include "models/text.h"
 
 namespace shoal::models {
@@ -238,8 +239,9 @@ Status ValidateEngine(const SpecConfig& engine) {
     }
     return Status::Ok();
   }
+  if (engine.type == kEngineCompact) return CompactionSpecFromParams(engine.params).status();
   return Status::InvalidArgument("Engine.Type: engine '" + engine.type +
-                                 "' is not supported; supported: duckdb, generator");
+                                 "' is not supported; supported: duckdb, generator, compact");
 }
 
 Status ValidateTask(const Task& task) {

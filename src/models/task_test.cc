@@ -85,7 +85,7 @@ TEST(TaskTest, Engines) {
   EXPECT_EQ(ValidateEngine(no_sql).message(), "Engine.Params.SQL: required (a non-empty string)");
   SpecConfig docker{"docker", {{"Image", "ubuntu"}}};
   EXPECT_EQ(ValidateEngine(docker).message(),
-            "Engine.Type: engine 'docker' is not supported; supported: duckdb, generator");
+            "Engine.Type: engine 'docker' is not supported; supported: duckdb, generator, compact");
   SpecConfig bad_args{"generator", {{"Args", {1, 2}}}};
   EXPECT_FALSE(ValidateEngine(bad_args).ok());
 }

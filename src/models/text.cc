@@ -127,4 +127,20 @@ size_t InvalidUtf8Offset(std::string_view text) {
   return std::string_view::npos;
 }
 
+namespace {
+
+std::string Quoted(std::string_view text, char quote) {
+  std::string quoted(1, quote);
+  for (char c : text) {
+    if (c == quote) quoted += quote;
+    quoted += c;
+  }
+  return quoted + quote;
+}
+
+}  // namespace
+
+std::string SqlStringLiteral(std::string_view text) { return Quoted(text, '\''); }
+std::string SqlIdentifier(std::string_view name) { return Quoted(name, '"'); }
+
 }  // namespace shoal::models

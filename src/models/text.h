@@ -30,6 +30,11 @@ std::optional<std::string> ClosestMatch(std::string_view word,
 // forms, surrogates or code points above U+10FFFF, as JSON requires), or npos when it all is.
 size_t InvalidUtf8Offset(std::string_view text);
 
+// `text` as a SQL string literal: in single quotes, each single quote doubled.
+std::string SqlStringLiteral(std::string_view text);
+// `name` as a SQL identifier: in double quotes, each double quote doubled.
+std::string SqlIdentifier(std::string_view name);
+
 // "a, b, c".
 std::string JoinComma(const std::vector<std::string>& items);
 

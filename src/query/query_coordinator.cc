@@ -31,7 +31,10 @@ engine::PlannerTable PlannerTableOf(const models::TableDefinition& table) {
   engine::PlannerTable planner;
   planner.name = table.name;
   for (const auto& column : table.columns) planner.columns.push_back({column.name, column.type});
-  planner.reader_sql = TypedReaderCall(table, "getvariable('shoal_files')");
+  // A columnar table reads its Parquet files and its uncompacted landing files (shoal_table);
+  // any other table the files of the partition's list.
+  planner.reader_sql = table.columnar() ? ColumnarReaderCall(table, "shoal_table")
+                                        : TypedReaderCall(table, "getvariable('shoal_files')");
   planner.replicated = table.replicated;
   planner.whole_reader_sql =
       TypedReaderCall(table, "getvariable('" + engine::JoinedFilesVariable(table.name) + "')");
@@ -40,7 +43,8 @@ engine::PlannerTable PlannerTableOf(const models::TableDefinition& table) {
 
 // What each partition of a region runs: pick its files, write its partial, report what it read.
 // Replicated tables joined in the fragment are read whole: every file of the region's location.
-std::string FragmentScript(const engine::QueryPlan& plan, const models::RegionLocation& where,
+std::string FragmentScript(const engine::QueryPlan& plan, const models::TableDefinition& table,
+                           const models::RegionLocation& where,
                            const std::vector<models::TableDefinition>& joined) {
   std::string script;
   for (const models::TableDefinition& table : joined) {
@@ -48,15 +52,22 @@ std::string FragmentScript(const engine::QueryPlan& plan, const models::RegionLo
               " = (SELECT list(file ORDER BY file) FROM glob(" +
               SqlStringLiteral(table.LocationOf(where.region)->location) + "));\n";
   }
-  return script + "SET VARIABLE shoal_files = (SELECT list(file) FROM partition_by_hash(" +
-         SqlStringLiteral(where.location) + "));\n" + "COPY (" + plan.fragment_sql + ") TO '/" +
+  if (table.columnar()) {
+    script += ColumnarVariablesSql(table, where) + "SET VARIABLE shoal_files = (SELECT list(file) FROM " +
+              ColumnarReaderCall(table, "shoal_table_files") + ");\n";
+  } else {
+    script += "SET VARIABLE shoal_files = (SELECT list(file) FROM partition_by_hash(" +
+              SqlStringLiteral(where.location) + "));\n";
+  }
+  return script + "COPY (" + plan.fragment_sql + ") TO '/" +
          kPartialPath + "' (FORMAT parquet);\n" +
          "SELECT len(getvariable('shoal_files')) AS files, (SELECT coalesce(sum(size), 0) "
          "FROM read_blob(getvariable('shoal_files')))::BIGINT AS bytes;\n";
 }
 
 models::Job FragmentJob(const models::Query& query, const engine::QueryPlan& plan,
-                        const models::RegionLocation& where, int64_t partitions,
+                        const models::TableDefinition& table, const models::RegionLocation& where,
+                        int64_t partitions,
                         const std::vector<models::TableDefinition>& joined) {
   models::Job job;
   job.name = "shoal-query-" + query.id + "-" + where.region;
@@ -65,7 +76,7 @@ models::Job FragmentJob(const models::Query& query, const engine::QueryPlan& pla
   job.constraints = {{"region", models::SelectorOperator::kDoubleEquals, {where.region}}};
   job.labels = {{"shoal-query", query.id}};
   job.task.engine = {std::string(models::kEngineDuckdb),
-                     {{"SQL", FragmentScript(plan, where, joined)}}};
+                     {{"SQL", FragmentScript(plan, table, where, joined)}}};
   job.task.result_paths = {{"outputs", "/outputs"}};
   return job;
 }
@@ -295,7 +306,7 @@ Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& 
   for (size_t i = 0; i < regions.size(); ++i) {
     const models::RegionLocation& where = *regions[i];
     const int64_t partitions = query.residency[i].partitions;
-    models::Job job = FragmentJob(query, plan, where, partitions, sources.joined);
+    models::Job job = FragmentJob(query, plan, table, where, partitions, sources.joined);
     threads.emplace_back([&, i, job = std::move(job)]() mutable {
       finished[i] =
           RunJobToCompletion(orchestrator_, std::move(job), options_.fragment_timeout, &cancel);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "models/text.h"
+#include "query/table_compaction.h"
 #include "query/table_inspector.h"
 
 namespace shoal::query {
@@ -109,6 +110,50 @@ Result<TableDefinition> TableService::Resolve(const std::string& name) {
   SHOAL_ASSIGN_OR_RETURN(TableDefinition table, catalog_->Get(name));
   if (!table.columns.empty()) return table;
   return InspectAndStore(name, /*only_without_columns=*/true);
+}
+
+Result<std::vector<CompactionStart>> TableService::Compact(const std::string& name,
+                                                          const std::vector<std::string>& regions,
+                                                          int64_t retain_seconds) {
+  SHOAL_ASSIGN_OR_RETURN(TableDefinition table, Resolve(name));
+  if (!table.columnar()) {
+    return Status::FailedPrecondition(
+        "table " + table.name +
+        " has no event time, so it has no columnar storage: create it with --event-time COLUMN "
+        "(the TIMESTAMP or DATE column whose month partitions the Parquet files)");
+  }
+  std::vector<const models::RegionLocation*> chosen;
+  for (const std::string& region : regions) {
+    const models::RegionLocation* where = table.LocationOf(region);
+    if (!where) {
+      return Status::InvalidArgument("table " + table.name + " has no location in region '" +
+                                     region + "'");
+    }
+    chosen.push_back(where);
+  }
+  if (regions.empty()) {
+    for (const models::RegionLocation& where : table.locations) chosen.push_back(&where);
+  }
+  // One compaction per table and region at a time: the slot orders callers, the job state
+  // refuses a compaction while the previous one still runs.
+  InspectionSlot slot(*this, "compact:" + models::ToLowerAscii(table.name));
+  for (const models::RegionLocation* where : chosen) {
+    auto previous = orchestrator_.FindJob(CompactionJobName(table.name, where->region), "");
+    if (previous.ok() && !models::IsTerminal(previous->state.state_type)) {
+      return Status::FailedPrecondition("the compaction of " + table.name + " in " +
+                                        where->region + " is still running (job " +
+                                        previous->id + "); wait for it or stop it");
+    }
+  }
+  std::vector<CompactionStart> started;
+  for (const models::RegionLocation* where : chosen) {
+    SHOAL_ASSIGN_OR_RETURN(
+        orchestrator::SubmitResult submitted,
+        orchestrator_.SubmitJob(CompactionJob(table, *where, retain_seconds), /*force=*/true,
+                                /*dry_run=*/false));
+    started.push_back({where->region, submitted.job_id});
+  }
+  return started;
 }
 
 }  // namespace shoal::query

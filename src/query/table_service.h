@@ -39,6 +39,12 @@ struct TableServiceOptions {
   std::chrono::milliseconds inspect_timeout{std::chrono::minutes(2)};
 };
 
+// A compaction job started for one region of a table.
+struct CompactionStart {
+  std::string region;
+  std::string job_id;
+};
+
 // A table and what the caller should be told about it.
 struct TableAnswer {
   TableDefinition table;
@@ -59,6 +65,14 @@ class TableService {
   Result<std::vector<TableDefinition>> List();
   Result<TableAnswer> Describe(const std::string& name, bool refresh);
   Status Drop(const std::string& name);
+  // Starts one compaction job per region (`regions`, or every region of the table) and returns
+  // at once; the jobs (query/table_compaction.h) run like any job. Refused, before anything
+  // runs: a table without an EventTime (kFailedPrecondition), a region the table has not
+  // (kInvalidArgument), a region whose previous compaction job is still running
+  // (kFailedPrecondition naming the job).
+  Result<std::vector<CompactionStart>> Compact(const std::string& name,
+                                               const std::vector<std::string>& regions,
+                                               int64_t retain_seconds);
   // The table with its columns, inspecting it first when it has none: what a query plans with.
   // kNotFound when there is no such table, or when none of its regions has files yet.
   Result<TableDefinition> Resolve(const std::string& name);

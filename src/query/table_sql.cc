@@ -1,15 +1,8 @@
 #include "query/table_sql.h"
 
-namespace shoal::query {
+#include "models/table_state.h"
 
-std::string SqlStringLiteral(std::string_view text) {
-  std::string literal = "'";
-  for (char c : text) {
-    if (c == '\'') literal += '\'';
-    literal += c;
-  }
-  return literal + "'";
-}
+namespace shoal::query {
 
 std::string ReaderFunction(std::string_view format) {
   if (format == models::kTableFormatCsv) return "read_csv_auto";
@@ -38,16 +31,43 @@ std::string ReaderCall(const models::TableDefinition& table, std::string_view fi
          ReaderOptionsSql(table.reader_options) + ")";
 }
 
-std::string TypedReaderCall(const models::TableDefinition& table, std::string_view files_sql) {
-  if (table.format == models::kTableFormatParquet) return ReaderCall(table, files_sql);
+namespace {
+
+// {'name': 'TYPE', ...}
+std::string ColumnsStruct(const models::TableDefinition& table) {
   std::string columns;
   for (const models::TableColumn& column : table.columns) {
     columns += (columns.empty() ? "" : ", ") + SqlStringLiteral(column.name) + ": " +
                SqlStringLiteral(column.type);
   }
+  return "{" + columns + "}";
+}
+
+}  // namespace
+
+std::string TypedReaderCall(const models::TableDefinition& table, std::string_view files_sql) {
+  if (table.format == models::kTableFormatParquet) return ReaderCall(table, files_sql);
   const char* reader = table.format == models::kTableFormatJson ? "read_json(" : "read_csv(";
-  return reader + std::string(files_sql) + ", columns = {" + columns + "}" +
+  return reader + std::string(files_sql) + ", columns = " + ColumnsStruct(table) +
          ReaderOptionsSql(table.reader_options) + ")";
+}
+
+std::string LandingReaderTemplate(const models::TableDefinition& table) {
+  return TypedReaderCall(table, models::kLandingFilesMarker);
+}
+
+std::string ColumnarReaderCall(const models::TableDefinition& table, std::string_view function) {
+  return std::string(function) + "(getvariable('" + kWarehouseVariable +
+         "'), landing := getvariable('" + kLandingVariable +
+         "'), reader := " + SqlStringLiteral(LandingReaderTemplate(table)) +
+         ", columns := " + ColumnsStruct(table) + ")";
+}
+
+std::string ColumnarVariablesSql(const models::TableDefinition& table,
+                                 const models::RegionLocation& where) {
+  return std::string("SET VARIABLE ") + kWarehouseVariable + " = " +
+         SqlStringLiteral(table.WarehouseOf(where)) + ";\nSET VARIABLE " + kLandingVariable +
+         " = " + SqlStringLiteral(where.location) + ";\n";
 }
 
 std::string InspectionSql(const models::TableDefinition& table,

@@ -14,11 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "models/table.h"
+#include "models/text.h"
 
 namespace shoal::query {
 
-// `text` as a SQL string literal: in single quotes, each single quote doubled.
-std::string SqlStringLiteral(std::string_view text);
+using models::SqlStringLiteral;
 
 // The DuckDB table function that reads `format`: read_json_auto, read_csv_auto or read_parquet.
 // REQUIRES: a valid format.
@@ -37,6 +37,20 @@ std::string ReaderCall(const models::TableDefinition& table, std::string_view fi
 // partition's rows have the catalog's types whatever its own files hold (a partition whose
 // values are all NULL would otherwise infer another type). REQUIRES: the columns are known.
 std::string TypedReaderCall(const models::TableDefinition& table, std::string_view files_sql);
+
+// Columnar tables (models/table_state.h): the reader call of the landing files with
+// models::kLandingFilesMarker where the list of files goes.
+std::string LandingReaderTemplate(const models::TableDefinition& table);
+// The session variables a columnar table's reader takes its region's warehouse and landing glob
+// from, so that one fragment SQL serves every region; ColumnarVariablesSql sets them.
+inline constexpr const char* kWarehouseVariable = "shoal_warehouse";
+inline constexpr const char* kLandingVariable = "shoal_landing";
+std::string ColumnarVariablesSql(const models::TableDefinition& table,
+                                 const models::RegionLocation& where);
+// `function(getvariable('shoal_warehouse'), landing := ..., reader := ..., columns := {...})`
+// where `function` is shoal_table (the rows) or shoal_table_files (the files). REQUIRES: the
+// columns are known.
+std::string ColumnarReaderCall(const models::TableDefinition& table, std::string_view function);
 
 // The column names of InspectionSql's one row (each starts with the stats columns, then the
 // table's columns in the order DuckDB infers them).
