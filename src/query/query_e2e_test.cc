@@ -16,7 +16,7 @@
 #include "format/output_format.h"
 #include "jobspec/jobspec.h"
 #include "query/job_waiter.h"
-#include "query/testing/devstack_fixture.h"
+#include "query/testing/query_fixture.h"
 #include "storage/s3_client.h"
 
 namespace shoal::query {
@@ -66,7 +66,7 @@ const std::vector<std::string>& SeedAnalyses() {
   return queries;
 }
 
-class QueryE2eTest : public testing::DevstackFixture {
+class QueryE2eTest : public testing::QueryFixture {
  protected:
   void SetUp() override {
     MakeDir("shoal-queries");
@@ -76,76 +76,9 @@ class QueryE2eTest : public testing::DevstackFixture {
       ASSERT_NO_FATAL_FAILURE(Generate(region, generator));
     }
   }
-
-  // Waits for the query to end.
-  models::Query Finish(models::Query query) {
-    for (int i = 0; i < 1200 && !models::IsTerminal(query.state); ++i) {
-      std::this_thread::sleep_for(50ms);
-      auto current = client_->GetQuery(query.id);
-      EXPECT_TRUE(current.ok()) << current.status().ToString();
-      if (current.ok()) query = *current;
-    }
-    return query;
-  }
-
-  // One DuckDB over both regions' files: `transactions` as a view over them. S3 stores are read
-  // through one session per server, into a local Parquet copy of each region's rows.
-  engine::ResultTable Oracle(const std::string& sql) {
-    std::string files;
-    for (const char* region : {"us", "eu"}) {
-      const std::string url = stack_->StoreUrl(region);
-      std::string glob = stack_->StorageDir(region) + "/my-bucket/transactions/**/*.jsonl";
-      if (!url.empty()) {
-        engine::SessionOptions options;
-        options.s3_environment = {{"DUCKDB_S3_ENDPOINT", url},
-                                  {"AWS_ACCESS_KEY_ID", devstack::S3rverProcess::kAccessKey},
-                                  {"AWS_SECRET_ACCESS_KEY", devstack::S3rverProcess::kSecretKey}};
-        const std::string copy = (dir_ / (std::string("oracle-") + region + ".parquet")).string();
-        auto copied = engine::Session::Open(options).value()->Query(
-            "COPY (SELECT * FROM read_json_auto('s3://my-bucket/transactions/**/*.jsonl')) TO '" +
-            copy + "' (FORMAT parquet)");
-        EXPECT_TRUE(copied.ok()) << copied.status().ToString();
-        glob = copy;
-      }
-      files += (files.empty() ? "'" : ", '") + glob + "'";
-    }
-    const bool s3 = !stack_->StoreUrl("us").empty();
-    auto session = engine::Session::Open({}).value();
-    auto view =
-        session->Query("CREATE VIEW transactions AS SELECT * FROM " +
-                       std::string(s3 ? "read_parquet([" : "read_json_auto([") + files + "])");
-    EXPECT_TRUE(view.ok()) << view.status().ToString();
-    auto result = session->Query(sql);
-    EXPECT_TRUE(result.ok()) << result.status().ToString();
-    return result.ok() ? *result : engine::ResultTable();
-  }
 };
 
-// Cells of the answer's result.json against the oracle's: exact, doubles within 1e-12 relative.
-void ExpectSameAnswer(const engine::ResultTable& oracle, const std::string& result_json,
-                      const std::string& sql) {
-  auto answer = nlohmann::json::parse(result_json);
-  ASSERT_EQ(answer["Columns"].size(), oracle.columns().size()) << sql;
-  for (size_t c = 0; c < oracle.columns().size(); ++c) {
-    EXPECT_EQ(answer["Columns"][c]["Name"], oracle.columns()[c].name) << sql;
-    EXPECT_EQ(answer["Columns"][c]["Type"], oracle.columns()[c].type) << sql;
-  }
-  ASSERT_EQ(answer["Rows"].size(), oracle.rows().size()) << sql;
-  for (size_t r = 0; r < oracle.rows().size(); ++r) {
-    for (size_t c = 0; c < oracle.columns().size(); ++c) {
-      const auto expected = format::CellToJson(oracle.rows()[r][c]);
-      const auto& got = answer["Rows"][r][c];
-      if (oracle.columns()[c].type == "DOUBLE" && expected.is_number() && got.is_number()) {
-        const double x = expected.get<double>(), y = got.get<double>();
-        EXPECT_LE(std::fabs(x - y), 1e-12 * std::max(std::fabs(x), std::fabs(y)))
-            << sql << " row " << r << " column " << oracle.columns()[c].name;
-      } else {
-        EXPECT_EQ(got.dump(), nlohmann::json(expected).dump())
-            << sql << " row " << r << " column " << oracle.columns()[c].name;
-      }
-    }
-  }
-}
+using testing::ExpectSameAnswer;
 
 TEST_P(QueryE2eTest, SeedAnalysesEqualOneDuckDbOverBothRegions) {
   const engine::ResultTable holes = Oracle(
@@ -251,22 +184,7 @@ TEST_P(QueryE2eTest, ReplicatedDimensionJoinsNextToTheData) {
   const std::string dimension = (dir_ / "categories.csv").string();
   std::ofstream(dimension) << csv;
   for (const char* region : {"us", "eu"}) {
-    if (std::string url = stack_->StoreUrl(region); !url.empty()) {
-      auto config = storage::S3ConfigFromEnvironment(
-          {{"DUCKDB_S3_ENDPOINT", url},
-           {"AWS_ACCESS_KEY_ID", devstack::S3rverProcess::kAccessKey},
-           {"AWS_SECRET_ACCESS_KEY", devstack::S3rverProcess::kSecretKey}});
-      ASSERT_TRUE(config.ok()) << config.status().ToString();
-      config->url_style = storage::UrlStyle::kPath;
-      auto s3 = storage::S3Client::Create(*config);
-      ASSERT_TRUE(s3.ok()) << s3.status().ToString();
-      auto put = (*s3)->PutObject("my-bucket", "dims/categories.csv", csv);
-      ASSERT_TRUE(put.ok()) << put.status().ToString();
-    } else {
-      fs::path folder = fs::path(stack_->StorageDir(region)) / "my-bucket" / "dims";
-      fs::create_directories(folder);
-      std::ofstream(folder / "categories.csv") << csv;
-    }
+    ASSERT_NO_FATAL_FAILURE(PutStoreObject(region, "dims/categories.csv", csv));
   }
   models::TableDefinition categories;
   categories.name = "categories";
