@@ -146,6 +146,23 @@ class ChaosTest : public testing::ClusterFixture {
     return Json();
   }
 
+  // The us nodes publish to s3rver through proxies: each through its own (so one node's upload
+  // can be held on its own), or with `one_proxy` all through the same one (so the nodes share a
+  // store location, and one can clean up after another). Returns the bucket's folder in s3rver.
+  fs::path StartOnS3rver(testing::S3rver& s3rver, int nodes, bool one_proxy = false) {
+    for (int i = 1; i <= nodes; ++i) {
+      if (!one_proxy || s3_proxies_.empty()) {
+        s3_proxies_.push_back(std::make_unique<FaultProxy>(s3rver.port()));
+        EXPECT_TRUE(s3_proxies_.back()->ok());
+      }
+      store_override_["compute-us-" + std::to_string(i)] =
+          "http://" + s3_proxies_.back()->endpoint() + "?style=path";
+    }
+    node_access_key_ = testing::S3rver::kAccessKey;
+    node_secret_key_ = testing::S3rver::kSecretKey;
+    return s3rver.data_dir() / "my-bucket";
+  }
+
   int NodeIndex(const std::string& name) const {
     for (size_t i = 0; i < specs_.size(); ++i) {
       if (specs_[i].name == name) return static_cast<int>(i);
@@ -376,6 +393,7 @@ class ChaosTest : public testing::ClusterFixture {
         << Logs();
   }
 
+  std::vector<std::unique_ptr<FaultProxy>> s3_proxies_;  // StartOnS3rver's
   int64_t expected_rows_ = 0;
   int64_t expected_sum_ = 0;
   int unpacked_ = 0;

@@ -28,23 +28,6 @@ constexpr const char* kSharedKeyS3Publisher =
 
 class ChaosStoreTest : public ChaosTest {
  protected:
-  // The us nodes publish to s3rver through proxies: each through its own (so one node's upload
-  // can be held on its own), or with `one_proxy` all through the same one (so the nodes share a
-  // store location, and one can clean up after another). Returns the bucket's folder in s3rver.
-  fs::path StartOnS3rver(testing::S3rver& s3rver, int nodes, bool one_proxy = false) {
-    for (int i = 1; i <= nodes; ++i) {
-      if (!one_proxy || s3_proxies_.empty()) {
-        s3_proxies_.push_back(std::make_unique<FaultProxy>(s3rver.port()));
-        EXPECT_TRUE(s3_proxies_.back()->ok());
-      }
-      store_override_["compute-us-" + std::to_string(i)] =
-          "http://" + s3_proxies_.back()->endpoint() + "?style=path";
-    }
-    node_access_key_ = testing::S3rver::kAccessKey;
-    node_secret_key_ = testing::S3rver::kSecretKey;
-    return s3rver.data_dir() / "my-bucket";
-  }
-
   // Waits until `job_id` has an execution in one of `states` and returns it.
   Json AwaitExecution(const std::string& job_id, const std::set<std::string>& states,
                       const std::string& node = "") {
@@ -57,8 +40,6 @@ class ChaosStoreTest : public ChaosTest {
         << Executions(job_id).dump() << Logs();
     return found;
   }
-
-  std::vector<std::unique_ptr<FaultProxy>> s3_proxies_;
 };
 
 // Every upload to S3 is held after its first 4 KiB; a node stuck mid-upload is killed and never

@@ -60,8 +60,8 @@ int Compact(const CompactFlags& flags) {
     }
     return kExitOk;
   }
-  Table table = Table::WithColumns({"REGION", "JOB", "VERSION#", "LANDING FILES#", "ROWS#",
-                                    "PARQUET FILES#", "PARQUET BYTES#"});
+  Table table = Table::WithColumns(
+      {"REGION", "JOB", "VERSION#", "LANDING FILES#", "ROWS#", "PARQUET FILES#", "PARQUET BYTES#"});
   bool failed = false;
   for (const api::CompactionJob& started : *jobs) {
     WaitOptions wait;

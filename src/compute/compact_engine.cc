@@ -96,8 +96,7 @@ class Compaction {
     SHOAL_RETURN_IF_ERROR(ListNewLandingFiles());
     if (new_landing_.empty()) {
       context_.out << "nothing to compact: every landing file of " << spec_.landing
-                   << " is in version " << state_.version << " of " << store_.warehouse()
-                   << "\n";
+                   << " is in version " << state_.version << " of " << store_.warehouse() << "\n";
       return WriteResult(state_.version, 0, 0, 0, 0);
     }
     SHOAL_RETURN_IF_ERROR(LoadRows());
@@ -174,8 +173,9 @@ class Compaction {
     reader.replace(reader.find(models::kLandingFilesMarker), models::kLandingFilesMarker.size(),
                    ListLiteral(files));
     const std::string partition = PartitionExpression(spec_, EventTimeType(spec_));
-    SHOAL_RETURN_IF_ERROR(Query("CREATE TEMP TABLE shoal_compaction AS SELECT " + Projection(spec_) +
-                                ", " + partition + " AS __shoal_partition FROM " + reader)
+    SHOAL_RETURN_IF_ERROR(Query("CREATE TEMP TABLE shoal_compaction AS SELECT " +
+                                Projection(spec_) + ", " + partition +
+                                " AS __shoal_partition FROM " + reader)
                               .status()
                               .WithContext("reading the landing files"));
     SHOAL_ASSIGN_OR_RETURN(engine::ResultTable touched,
@@ -192,11 +192,12 @@ class Compaction {
       }
     }
     if (!rewritten.empty()) {
-      SHOAL_RETURN_IF_ERROR(Query("INSERT INTO shoal_compaction SELECT " + Projection(spec_) + ", " +
-                                  partition + " FROM read_parquet(" + ListLiteral(rewritten) +
-                                  ", hive_partitioning = false, union_by_name = true)")
-                                .status()
-                                .WithContext("reading the Parquet files of the touched partitions"));
+      SHOAL_RETURN_IF_ERROR(
+          Query("INSERT INTO shoal_compaction SELECT " + Projection(spec_) + ", " + partition +
+                " FROM read_parquet(" + ListLiteral(rewritten) +
+                ", hive_partitioning = false, union_by_name = true)")
+              .status()
+              .WithContext("reading the Parquet files of the touched partitions"));
     }
     SHOAL_ASSIGN_OR_RETURN(engine::ResultTable counts,
                            Query("SELECT __shoal_partition, count(*) FROM shoal_compaction "
@@ -223,22 +224,21 @@ class Compaction {
               .WithContext("writing partition " + partition));
       models::TableStateFile file;
       file.partition = partition;
-      file.path = partition + "/part-" + std::to_string(seconds) + "-" +
-                  context_.execution.id + ".parquet";
+      file.path =
+          partition + "/part-" + std::to_string(seconds) + "-" + context_.execution.id + ".parquet";
       file.rows = rows;
       std::error_code error;
       file.bytes = static_cast<int64_t>(fs::file_size(scratch_ + local, error));
       if (error) return Status::IoError("cannot read the size of " + file.path);
       written_.push_back(std::move(file));
     }
-    return ForEachInParallel(written_.size(), kStoreTransferThreads, nullptr, "the upload",
-                             [&](size_t i) {
-                               if (context_.control.stopped()) return context_.control.StopStatus();
-                               return store_
-                                   .Upload(written_[i].path,
-                                           scratch_ + "/part-" + std::to_string(i) + ".parquet")
-                                   .WithContext("uploading " + written_[i].path);
-                             });
+    return ForEachInParallel(
+        written_.size(), kStoreTransferThreads, nullptr, "the upload", [&](size_t i) {
+          if (context_.control.stopped()) return context_.control.StopStatus();
+          return store_
+              .Upload(written_[i].path, scratch_ + "/part-" + std::to_string(i) + ".parquet")
+              .WithContext("uploading " + written_[i].path);
+        });
   }
 
   Status Commit() {
@@ -273,9 +273,9 @@ class Compaction {
         next.retired.push_back({path, now});
       }
     }
-    SHOAL_RETURN_IF_ERROR(store_.Write(std::string(models::kTableStateObject),
-                                       models::ToJson(next).dump(1) + "\n")
-                              .WithContext("committing the table state"));
+    SHOAL_RETURN_IF_ERROR(
+        store_.Write(std::string(models::kTableStateObject), models::ToJson(next).dump(1) + "\n")
+            .WithContext("committing the table state"));
     // Committed: what follows only removes files no reader of the new state reads.
     SHOAL_ASSIGN_OR_RETURN(std::vector<std::string> orphans, Orphans(next, now));
     removable.insert(removable.end(), orphans.begin(), orphans.end());
@@ -317,10 +317,12 @@ class Compaction {
                      int64_t parquet_bytes, int64_t removed_files = 0) {
     std::vector<engine::Column> columns;
     std::vector<engine::Cell> cells;
-    for (const auto& [name, value] :
-         {std::pair{"Version", version}, {"LandingFiles", landing_files}, {"Rows", rows},
-          {"ParquetFiles", parquet_files}, {"ParquetBytes", parquet_bytes},
-          {"RemovedFiles", removed_files}}) {
+    for (const auto& [name, value] : {std::pair{"Version", version},
+                                      {"LandingFiles", landing_files},
+                                      {"Rows", rows},
+                                      {"ParquetFiles", parquet_files},
+                                      {"ParquetBytes", parquet_bytes},
+                                      {"RemovedFiles", removed_files}}) {
       columns.push_back({name, "BIGINT", true});
       cells.push_back({engine::CellKind::kNumber, std::to_string(value)});
     }

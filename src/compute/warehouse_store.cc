@@ -95,7 +95,8 @@ Result<std::vector<std::string>> WarehouseStore::List() const {
     options.prefix = prefix_ + "/";
     auto listed = client_->ListAllObjects(bucket_, options);
     if (!listed.ok()) return ExplainBucketError(listed.status(), bucket_, *store_);
-    for (const auto& object : listed->objects) paths.push_back(object.key.substr(options.prefix.size()));
+    for (const auto& object : listed->objects)
+      paths.push_back(object.key.substr(options.prefix.size()));
   } else {
     std::error_code error;
     if (fs::is_directory(folder_, error)) {

@@ -44,8 +44,8 @@ class WarehouseStore {
   std::string warehouse_;
   const StoreConfig* store_ = nullptr;
   std::string bucket_;
-  std::string prefix_;          // the key prefix of the folder, no trailing '/'
-  std::string folder_;          // folder stores: the real folder of the warehouse
+  std::string prefix_;                         // the key prefix of the folder, no trailing '/'
+  std::string folder_;                         // folder stores: the real folder of the warehouse
   std::shared_ptr<storage::S3Client> client_;  // S3 stores
 };
 

@@ -142,9 +142,8 @@ Status ValidateLocation(std::string_view location) {
 std::string DefaultWarehouse(std::string_view table, std::string_view location) {
   if (!StartsWith(location, "s3://")) return "";
   const size_t bucket_end = location.find('/', 5);
-  const std::string_view bucket =
-      location.substr(5, bucket_end == std::string_view::npos ? std::string_view::npos
-                                                              : bucket_end - 5);
+  const std::string_view bucket = location.substr(
+      5, bucket_end == std::string_view::npos ? std::string_view::npos : bucket_end - 5);
   return "s3://" + std::string(bucket) + "/warehouse/" + std::string(table);
 }
 

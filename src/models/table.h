@@ -116,8 +116,8 @@ Status ValidateLocation(std::string_view location);
 Status ValidateTableDefinition(const TableDefinition& table);
 
 // JSON with PascalCase keys: {"Name", "Format", "ReaderOptions", "Locations": [{"Region",
-// "Location", "Warehouse"}], "Replicated", "EventTime", "PartitionBy", "Columns": [{"Name", "Type"}], "Regions": {"us": {"Files",
-// "Bytes", "InferredTime"}}, "CreateTime", "ModifyTime"}.
+// "Location", "Warehouse"}], "Replicated", "EventTime", "PartitionBy", "Columns": [{"Name",
+// "Type"}], "Regions": {"us": {"Files", "Bytes", "InferredTime"}}, "CreateTime", "ModifyTime"}.
 nlohmann::json ToJson(const TableDefinition& table);
 // Reads what ToJson writes; unknown fields are ignored (stored rows survive version changes),
 // a field of the wrong type is an error naming its path. Does not validate.

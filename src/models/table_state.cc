@@ -26,7 +26,8 @@ json ToJson(const TableState& state) {
     compacted.push_back({{"Path", f.path}, {"Bytes", f.bytes}});
   }
   json columns = json::array();
-  for (const TableColumn& c : state.columns) columns.push_back({{"Name", c.name}, {"Type", c.type}});
+  for (const TableColumn& c : state.columns)
+    columns.push_back({{"Name", c.name}, {"Type", c.type}});
   json retired = json::array();
   for (const RetiredFile& f : state.retired) {
     retired.push_back({{"Path", f.path}, {"RetireTime", f.retire_time}});
@@ -131,9 +132,11 @@ Result<CompactionSpec> CompactionSpecFromParams(const json& params) {
   r.String("PartitionBy", &spec.partition_by);
   r.Int("RetainSeconds", &spec.retain_seconds);
   SHOAL_RETURN_IF_ERROR(r.status());
-  for (const auto& [field, value] :
-       {std::pair{"Table", &spec.table}, {"Warehouse", &spec.warehouse}, {"Landing", &spec.landing},
-        {"LandingReader", &spec.landing_reader}, {"EventTime", &spec.event_time}}) {
+  for (const auto& [field, value] : {std::pair{"Table", &spec.table},
+                                     {"Warehouse", &spec.warehouse},
+                                     {"Landing", &spec.landing},
+                                     {"LandingReader", &spec.landing_reader},
+                                     {"EventTime", &spec.event_time}}) {
     if (value->empty()) {
       return Status::InvalidArgument("Engine.Params." + std::string(field) + ": required");
     }
@@ -150,15 +153,16 @@ Result<CompactionSpec> CompactionSpecFromParams(const json& params) {
   if (spec.retain_seconds < 0) {
     return Status::InvalidArgument("Engine.Params.RetainSeconds: must not be negative");
   }
-  const auto event_time = std::find_if(spec.columns.begin(), spec.columns.end(),
-                                       [&](const TableColumn& c) { return c.name == spec.event_time; });
+  const auto event_time =
+      std::find_if(spec.columns.begin(), spec.columns.end(),
+                   [&](const TableColumn& c) { return c.name == spec.event_time; });
   if (event_time == spec.columns.end()) {
     return Status::InvalidArgument("Engine.Params.EventTime: the table has no column '" +
                                    spec.event_time + "'");
   }
   if (event_time->type != "DATE" && event_time->type.rfind("TIMESTAMP", 0) != 0) {
-    return Status::InvalidArgument("Engine.Params.EventTime: column '" + spec.event_time +
-                                   "' is " + event_time->type +
+    return Status::InvalidArgument("Engine.Params.EventTime: column '" + spec.event_time + "' is " +
+                                   event_time->type +
                                    "; the event time must be a DATE or a TIMESTAMP");
   }
   return spec;

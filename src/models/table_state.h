@@ -45,7 +45,7 @@ struct CompactedLandingFile {
 };
 
 struct RetiredFile {
-  std::string path;          // relative to the warehouse
+  std::string path;         // relative to the warehouse
   int64_t retire_time = 0;  // ns since the Unix epoch
 
   bool operator==(const RetiredFile&) const = default;

@@ -27,9 +27,9 @@ TEST(TableStateTest, RoundTripsThroughJson) {
 }
 
 TEST(TableStateTest, RefusesAnotherFormatAndBadFields) {
-  EXPECT_NE(ParseTableState("{\"Format\": \"shoal-table/9\"}").status().message().find(
-                "shoal-table/9"),
-            std::string::npos);
+  EXPECT_NE(
+      ParseTableState("{\"Format\": \"shoal-table/9\"}").status().message().find("shoal-table/9"),
+      std::string::npos);
   EXPECT_FALSE(ParseTableState("not json").ok());
   auto bad = ParseTableState(R"({"Format": "shoal-table/1", "Files": [{"Rows": "x"}]})");
   ASSERT_FALSE(bad.ok());

@@ -141,7 +141,8 @@ TEST_P(ColumnarE2eTest, EveryLandingRowIsReadOnceBeforeAndAfterEachCompaction) {
   ASSERT_NO_FATAL_FAILURE(PutStoreObject("us", "transactions/late/late.jsonl", kLateRows));
   ASSERT_NO_FATAL_FAILURE(ExpectAnswersEqualTheOracle("late data not compacted yet"));
 
-  const std::vector<std::string> february_before = ListStore("us", "warehouse/transactions/year=2024/month=2/");
+  const std::vector<std::string> february_before =
+      ListStore("us", "warehouse/transactions/year=2024/month=2/");
   ASSERT_EQ(february_before.size(), 1u);
   std::map<std::string, Compacted> late = Compact(/*retain_seconds=*/0);
   EXPECT_EQ(late["us"].version, 2);
@@ -150,7 +151,8 @@ TEST_P(ColumnarE2eTest, EveryLandingRowIsReadOnceBeforeAndAfterEachCompaction) {
   EXPECT_EQ(late["eu"].version, 1);
   EXPECT_EQ(late["eu"].landing_files, 0);
   // February was rewritten: its old file is gone (retained 0 s), one new file holds the month.
-  const std::vector<std::string> february_after = ListStore("us", "warehouse/transactions/year=2024/month=2/");
+  const std::vector<std::string> february_after =
+      ListStore("us", "warehouse/transactions/year=2024/month=2/");
   ASSERT_EQ(february_after.size(), 1u);
   EXPECT_NE(february_after, february_before);
   EXPECT_EQ(ListStore("us", "warehouse/transactions/year=2025/month=1/").size(), 1u);

@@ -53,22 +53,22 @@ std::string FragmentScript(const engine::QueryPlan& plan, const models::TableDef
               SqlStringLiteral(table.LocationOf(where.region)->location) + "));\n";
   }
   if (table.columnar()) {
-    script += ColumnarVariablesSql(table, where) + "SET VARIABLE shoal_files = (SELECT list(file) FROM " +
+    script += ColumnarVariablesSql(table, where) +
+              "SET VARIABLE shoal_files = (SELECT list(file) FROM " +
               ColumnarReaderCall(table, "shoal_table_files") + ");\n";
   } else {
     script += "SET VARIABLE shoal_files = (SELECT list(file) FROM partition_by_hash(" +
               SqlStringLiteral(where.location) + "));\n";
   }
-  return script + "COPY (" + plan.fragment_sql + ") TO '/" +
-         kPartialPath + "' (FORMAT parquet);\n" +
+  return script + "COPY (" + plan.fragment_sql + ") TO '/" + kPartialPath +
+         "' (FORMAT parquet);\n" +
          "SELECT len(getvariable('shoal_files')) AS files, (SELECT coalesce(sum(size), 0) "
          "FROM read_blob(getvariable('shoal_files')))::BIGINT AS bytes;\n";
 }
 
 models::Job FragmentJob(const models::Query& query, const engine::QueryPlan& plan,
                         const models::TableDefinition& table, const models::RegionLocation& where,
-                        int64_t partitions,
-                        const std::vector<models::TableDefinition>& joined) {
+                        int64_t partitions, const std::vector<models::TableDefinition>& joined) {
   models::Job job;
   job.name = "shoal-query-" + query.id + "-" + where.region;
   job.type = models::JobType::kBatch;

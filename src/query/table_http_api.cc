@@ -40,7 +40,8 @@ Result<CompactRequest> CompactRequestFromJson(const Json& body) {
         return Status::InvalidArgument("RetainSeconds: expected a whole number of seconds >= 0");
       }
     } else {
-      return Status::InvalidArgument(field + ": unknown field; valid fields: Regions, RetainSeconds");
+      return Status::InvalidArgument(field +
+                                     ": unknown field; valid fields: Regions, RetainSeconds");
     }
   }
   CompactRequest request;
@@ -89,8 +90,8 @@ void RegisterTableHttpApi(transport::HttpServer& server, TableService& tables) {
           SHOAL_ASSIGN_OR_RETURN(body, request.JsonBody());
         }
         SHOAL_ASSIGN_OR_RETURN(CompactRequest compact, CompactRequestFromJson(body));
-        SHOAL_ASSIGN_OR_RETURN(
-            auto started, tables.Compact(request.matches[1], compact.regions, compact.retain_seconds));
+        SHOAL_ASSIGN_OR_RETURN(auto started, tables.Compact(request.matches[1], compact.regions,
+                                                            compact.retain_seconds));
         Json jobs = Json::array();
         for (const CompactionStart& start : started) {
           jobs.push_back({{"Region", start.region}, {"JobID", start.job_id}});

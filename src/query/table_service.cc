@@ -113,8 +113,8 @@ Result<TableDefinition> TableService::Resolve(const std::string& name) {
 }
 
 Result<std::vector<CompactionStart>> TableService::Compact(const std::string& name,
-                                                          const std::vector<std::string>& regions,
-                                                          int64_t retain_seconds) {
+                                                           const std::vector<std::string>& regions,
+                                                           int64_t retain_seconds) {
   SHOAL_ASSIGN_OR_RETURN(TableDefinition table, Resolve(name));
   if (!table.columnar()) {
     return Status::FailedPrecondition(
@@ -140,9 +140,9 @@ Result<std::vector<CompactionStart>> TableService::Compact(const std::string& na
   for (const models::RegionLocation* where : chosen) {
     auto previous = orchestrator_.FindJob(CompactionJobName(table.name, where->region), "");
     if (previous.ok() && !models::IsTerminal(previous->state.state_type)) {
-      return Status::FailedPrecondition("the compaction of " + table.name + " in " +
-                                        where->region + " is still running (job " +
-                                        previous->id + "); wait for it or stop it");
+      return Status::FailedPrecondition("the compaction of " + table.name + " in " + where->region +
+                                        " is still running (job " + previous->id +
+                                        "); wait for it or stop it");
     }
   }
   std::vector<CompactionStart> started;

@@ -53,8 +53,8 @@ models::TableState ReadState(duckdb::ClientContext& context, const std::string& 
   if (!fs.FileExists(path)) return {};
   auto state = models::ParseTableState(ReadWholeFile(context, path));
   if (!state.ok()) {
-    throw duckdb::InvalidInputException("%s: the table state %s is unreadable: %s", function,
-                                        path, state.status().message());
+    throw duckdb::InvalidInputException("%s: the table state %s is unreadable: %s", function, path,
+                                        state.status().message());
   }
   return *state;
 }
@@ -205,8 +205,8 @@ void AddNamedParameters(duckdb::TableFunction& function) {
 
 void RegisterShoalTable(duckdb::ClientContext& context,
                         const std::shared_ptr<SessionState>& state) {
-  auto table =
-      MakePartitionTableFunction(kTableName, {duckdb::LogicalType::VARCHAR}, BindUnreachable, state);
+  auto table = MakePartitionTableFunction(kTableName, {duckdb::LogicalType::VARCHAR},
+                                          BindUnreachable, state);
   table.bind_replace = BindReplaceTable;
   AddNamedParameters(table);
   AddTableFunction(context, std::move(table));

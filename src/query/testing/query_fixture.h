@@ -45,8 +45,7 @@ class QueryFixture : public DevstackFixture {
   }
 
   // Writes s3://my-bucket/`key` in `region`'s store, whatever its kind.
-  void PutStoreObject(const std::string& region, const std::string& key,
-                      const std::string& bytes) {
+  void PutStoreObject(const std::string& region, const std::string& key, const std::string& bytes) {
     if (auto s3 = StoreClient(region)) {
       auto put = s3->PutObject("my-bucket", key, bytes);
       ASSERT_TRUE(put.ok()) << put.status().ToString();
@@ -140,7 +139,7 @@ class QueryFixture : public DevstackFixture {
 
 // Cells of the answer's result.json against the oracle's: exact, doubles within 1e-12 relative.
 inline void ExpectSameAnswer(const engine::ResultTable& oracle, const std::string& result_json,
-                      const std::string& sql) {
+                             const std::string& sql) {
   auto answer = nlohmann::json::parse(result_json);
   ASSERT_EQ(answer["Columns"].size(), oracle.columns().size()) << sql;
   for (size_t c = 0; c < oracle.columns().size(); ++c) {
@@ -163,6 +162,5 @@ inline void ExpectSameAnswer(const engine::ResultTable& oracle, const std::strin
     }
   }
 }
-
 
 }  // namespace shoal::query::testing
