@@ -4,8 +4,9 @@
 # Starts `shoal devstack` (an orchestrator, 3 US and 3 EU compute nodes, one store per region),
 # generates a year of US and EU transactions with jobs/data-generator.yaml (an ops job: every
 # node of the region writes its own data into its region's store), runs jobs/monthly-trends.yaml
-# on the US nodes and prints the table. The devstack is stopped on exit, whatever happens. The
-# CLI authenticates with the client token the devstack writes to $DEMO_DIR/client.token.
+# on the US nodes and prints the table, compacts both regions into Parquet (shoal table compact)
+# and asks one question of both regions with shoal query. The devstack is stopped on exit,
+# whatever happens. The CLI authenticates with the client token the devstack writes to $DEMO_DIR/client.token.
 # With STORAGE=s3 each store is a real S3 server (npm's s3rver, one per region and a global one)
 # instead of a folder; the job files are the same.
 #
@@ -79,8 +80,13 @@ else
   echo "The data never left its region: each region's store is a folder under $demo_dir/storage/."
 fi
 echo
+echo "== Compacting each region's JSONL into Hive-partitioned Parquet, next to the data"
+echo "   (shoal table compact: one job per region; the landing files stay, each converted once)"
+"$shoal" table compact transactions
+echo
 echo "== One question over both regions: shoal query plans it into exact partial aggregates that"
-echo "   run next to the data in each region, merges them, and says what left each region"
+echo "   run next to the data in each region (now over Parquet), merges them, and says what left"
+echo "   each region"
 "$shoal" query "SELECT product_category, count(*) AS orders,
                        sum(total_amount)::DECIMAL(18, 2) AS revenue,
                        avg(total_amount)::DECIMAL(10, 2) AS avg_order
