@@ -6,7 +6,8 @@
 # node of the region writes its own data into its region's store), runs jobs/monthly-trends.yaml
 # on the US nodes and prints the table, compacts both regions into Parquet (shoal table compact)
 # and asks one question of both regions with shoal query. The devstack is stopped on exit,
-# whatever happens. The CLI authenticates with the client token the devstack writes to $DEMO_DIR/client.token.
+# whatever happens. The CLI authenticates with the client token the devstack writes to
+# $DEMO_DIR/client.token.
 # With STORAGE=s3 each store is a real S3 server (npm's s3rver, one per region and a global one)
 # instead of a folder; the job files are the same.
 #
