@@ -15,6 +15,7 @@
 
 #include "generator_job.h"
 #include "run_process.h"
+#include "typed_view.h"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -94,10 +95,11 @@ class CliQueryTest : public ::testing::Test {
     }
     // Infer the table's columns now, as `shoal table describe` does: the first query would
     // otherwise run the inspection jobs, and the cases count the jobs that queries start.
-    auto described = Shoal({"table", "describe", "transactions"});
+    auto described = Shoal({"table", "describe", "transactions", "--output", "json"});
     if (described.exit_code != 0 || described.out.find("customer_id") == std::string::npos) {
       setup_error_ = "describing transactions failed: " + described.err + described.out;
     }
+    description_ = described.out;
   }
 
   static void TearDownTestSuite() {
@@ -134,7 +136,8 @@ class CliQueryTest : public ::testing::Test {
     return Shoal(std::move(args));
   }
 
-  // `shoal sql` (one DuckDB) over the regions' files, `transactions` a view over them, as CSV.
+  // `shoal sql` (one DuckDB) over the regions' files, `transactions` a view over them with the
+  // table's types, as CSV.
   static ProcessResult OneDuckDb(const std::string& sql,
                                  const std::vector<std::string>& regions = {"us", "eu"}) {
     std::string files;
@@ -145,7 +148,7 @@ class CliQueryTest : public ::testing::Test {
     }
     return RunProcess(
         {ShoalBinary(), "sql", "--format", "csv", "-c",
-         "CREATE VIEW transactions AS SELECT * FROM read_json_auto([" + files + "]); " + sql});
+         testing::TypedJsonView("transactions", description_, "[" + files + "]") + sql});
   }
 
   // How many jobs the orchestrator has (every fragment of a query is one job per region).
@@ -156,6 +159,7 @@ class CliQueryTest : public ::testing::Test {
   }
 
   static inline fs::path dir_;
+  static inline std::string description_;  // `shoal table describe transactions --output json`
   static inline std::unique_ptr<BackgroundProcess> devstack_;
   static inline std::map<std::string, std::string> env_;
   static inline std::string setup_error_;

@@ -29,6 +29,7 @@ struct CreateFlags {
   std::string event_time;
   std::string partition_by;
   std::vector<std::string> warehouses;  // REGION=s3://BUCKET/PREFIX
+  std::vector<std::string> types;       // COLUMN=TYPE
 };
 
 // "KEY=VALUE" split at the first '='; an error naming `flag` when either side is empty.
@@ -103,6 +104,10 @@ Result<models::TableDefinition> DefinitionFromFlags(const CreateFlags& flags) {
                                      "' has no --location");
     }
     location->warehouse = warehouse.second;
+  }
+  for (const std::string& text : flags.types) {
+    SHOAL_ASSIGN_OR_RETURN(auto type, SplitAssignment(text, "--type", "COLUMN=TYPE"));
+    table.column_types[type.first] = type.second;
   }
   SHOAL_RETURN_IF_ERROR(models::ValidateTableDefinition(table));
   return table;
@@ -256,6 +261,9 @@ void AddTableCommand(CLI::App& app, int& exit_code) {
                    "KEY=VALUE DuckDB reader option, e.g. header=true (repeatable)");
   verb->add_flag("--replicated", create->replicated,
                  "the same files are in every region (a small dimension table)");
+  verb->add_option("--type", create->types,
+                   "COLUMN=TYPE: read this column with this DuckDB type instead of the inferred "
+                   "one, e.g. total_amount='DECIMAL(18,2)' (repeatable)");
   verb->add_option("--event-time", create->event_time,
                    "columnar storage: the TIMESTAMP or DATE column that partitions the Parquet "
                    "files (see shoal table compact)");

@@ -18,12 +18,17 @@ constexpr const char* kDefaultBucket = "my-bucket";
 constexpr const char* kTransactionsGlob = "s3://my-bucket/transactions/**/*.jsonl";
 
 // `transactions`: what the seed's data generator writes in every region, as its jobs read it;
-// columnar by month of its `timestamp` (Parquet in s3://my-bucket/warehouse/transactions).
+// columnar by month of its `timestamp` (Parquet in s3://my-bucket/warehouse/transactions), its
+// money exact: DECIMAL(18,2), the cents the generator means (its JSON writes doubles such as
+// 733.0899999999999), summed without rounding.
 query::TableDefinition TransactionsTable(const std::vector<std::string>& regions) {
   query::TableDefinition table;
   table.name = "transactions";
   table.format = "json";
   table.event_time = "timestamp";
+  for (const char* money : {"unit_price", "subtotal", "tax_amount", "total_amount"}) {
+    table.column_types[money] = "DECIMAL(18,2)";
+  }
   for (const std::string& region : regions) table.locations.push_back({region, kTransactionsGlob});
   return table;
 }

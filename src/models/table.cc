@@ -208,6 +208,25 @@ Status ValidateColumnar(const TableDefinition& table) {
   return Status::Ok();
 }
 
+Status ValidateColumnTypes(const std::map<std::string, std::string>& types) {
+  for (const auto& [name, type] : types) {
+    const std::string path = "ColumnTypes." + name;
+    if (name.empty()) return Status::InvalidArgument("ColumnTypes: a column name is empty");
+    SHOAL_RETURN_IF_ERROR(CheckText(name, "ColumnTypes: the column name"));
+    if (type.empty() || type.size() > 128) {
+      return Status::InvalidArgument(path + ": give a DuckDB type, e.g. DECIMAL(18,2)");
+    }
+    for (char c : type) {
+      if (!IsIdentifierChar(c) && c != ',' && c != ' ' && c != '(' && c != ')') {
+        return Status::InvalidArgument(path + ": '" + type +
+                                       "' is not a DuckDB type (letters, digits, '_', ',', ' ', "
+                                       "'(' and ')' only)");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ValidateTableDefinition(const TableDefinition& table) {
@@ -234,6 +253,7 @@ Status ValidateTableDefinition(const TableDefinition& table) {
     }
     SHOAL_RETURN_IF_ERROR(ValidateLocation(location.location).WithContext(path + ".Location"));
   }
+  SHOAL_RETURN_IF_ERROR(ValidateColumnTypes(table.column_types));
   return ValidateColumnar(table);
 }
 
@@ -260,6 +280,7 @@ json ToJson(const TableDefinition& table) {
               {"Replicated", table.replicated},
               {"EventTime", table.event_time},
               {"PartitionBy", table.partition_by},
+              {"ColumnTypes", table.column_types},
               {"Columns", columns},
               {"Regions", regions},
               {"CreateTime", table.create_time},
@@ -284,6 +305,7 @@ void ReadDefinition(JsonReader& r, TableDefinition& table) {
   r.Bool("Replicated", &table.replicated);
   r.String("EventTime", &table.event_time);
   r.String("PartitionBy", &table.partition_by);
+  r.StringMap("ColumnTypes", &table.column_types);
 }
 
 }  // namespace
@@ -329,7 +351,7 @@ Result<TableDefinition> TableDefinitionFromRequest(const json& j,
     }
   }
   std::vector<std::string> known = {"Name",       "Format",    "ReaderOptions", "Locations",
-                                    "Replicated", "EventTime", "PartitionBy"};
+                                    "Replicated", "EventTime", "PartitionBy",   "ColumnTypes"};
   known.insert(known.end(), extra_fields.begin(), extra_fields.end());
   SHOAL_RETURN_IF_ERROR(RefuseUnknownFields(j, known, ""));
   if (auto it = j.find("Locations"); it != j.end() && it->is_array()) {

@@ -76,6 +76,10 @@ struct TableDefinition {
   // files only and cannot be compacted.
   std::string event_time;
   std::string partition_by;  // "year", "month" or "day"; empty: "month"
+  // Types the user gives some columns instead of DuckDB's inference (money as DECIMAL(18,2)
+  // rather than DOUBLE): the files are read with these types everywhere, so the Parquet files
+  // hold them too. By column name.
+  std::map<std::string, std::string> column_types;
 
   // Set by Shoal, never by the user: empty until the files were inspected.
   std::vector<TableColumn> columns;
@@ -111,13 +115,16 @@ Status ValidateLocation(std::string_view location);
 // location, no region twice, each region and location valid, ReaderOptions an object whose keys
 // are identifiers and values strings, numbers or booleans; with an EventTime (an identifier),
 // PartitionBy one of year/month/day, not Replicated, and each region's warehouse an s3:// folder
-// without wildcards; Warehouse and PartitionBy only with an EventTime. Messages name the field
+// without wildcards; Warehouse and PartitionBy only with an EventTime; ColumnTypes' names
+// non-empty and their types DuckDB type text of letters, digits, '_', ',', ' ', '(' and ')'.
+// Messages name the field
 // ("Locations[1].Location: ...").
 Status ValidateTableDefinition(const TableDefinition& table);
 
 // JSON with PascalCase keys: {"Name", "Format", "ReaderOptions", "Locations": [{"Region",
-// "Location", "Warehouse"}], "Replicated", "EventTime", "PartitionBy", "Columns": [{"Name",
-// "Type"}], "Regions": {"us": {"Files", "Bytes", "InferredTime"}}, "CreateTime", "ModifyTime"}.
+// "Location", "Warehouse"}], "Replicated", "EventTime", "PartitionBy", "ColumnTypes", "Columns":
+// [{"Name", "Type"}], "Regions": {"us": {"Files", "Bytes", "InferredTime"}}, "CreateTime",
+// "ModifyTime"}.
 nlohmann::json ToJson(const TableDefinition& table);
 // Reads what ToJson writes; unknown fields are ignored (stored rows survive version changes),
 // a field of the wrong type is an error naming its path. Does not validate.

@@ -91,5 +91,19 @@ TEST(ColumnarTableTest, RefusalsNameTheField) {
   EXPECT_NE(message(table).find("PartitionBy: only"), std::string::npos);
 }
 
+TEST(ColumnarTableTest, ColumnTypesAreTypeTextOnly) {
+  TableDefinition table = Columnar();
+  table.column_types = {{"total_amount", "DECIMAL(18, 2)"}, {"tags", "VARCHAR[]"}};
+  EXPECT_NE(ValidateTableDefinition(table).message().find("ColumnTypes.tags"), std::string::npos);
+  table.column_types = {{"total_amount", "DECIMAL(18,2)); DROP TABLE x; --"}};
+  EXPECT_NE(ValidateTableDefinition(table).message().find("is not a DuckDB type"),
+            std::string::npos);
+  table.column_types = {{"total_amount", "DECIMAL(18, 2)"}, {"id", "UUID"}};
+  EXPECT_TRUE(ValidateTableDefinition(table).ok()) << ValidateTableDefinition(table).message();
+  auto round = TableDefinitionFromJson(ToJson(table));
+  ASSERT_TRUE(round.ok());
+  EXPECT_EQ(round->column_types, table.column_types);
+}
+
 }  // namespace
 }  // namespace shoal::models

@@ -120,7 +120,7 @@ TEST(TableDefinitionTest, RequestsRefuseUnknownAndShoalOwnedFields) {
 
   EXPECT_EQ(TableDefinitionFromRequest(request, {}).status().message(),
             "Inspect: unknown field; valid fields: Name, Format, ReaderOptions, Locations, "
-            "Replicated, EventTime, PartitionBy");
+            "Replicated, EventTime, PartitionBy, ColumnTypes");
   json typo = request;
   typo["Formt"] = "csv";
   EXPECT_EQ(TableDefinitionFromRequest(typo, {"Inspect"}).status().message(),

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "models/spec_config.h"
+#include "models/text.h"
 #include "query/job_waiter.h"
 #include "query/table_sql.h"
 
@@ -104,6 +105,23 @@ std::string SchemaDifference(const std::string& region_a, const std::vector<mode
   return "";
 }
 
+// The user's ColumnTypes in place of DuckDB's inferred types; a name the files lack is an error.
+Status ApplyColumnTypes(const models::TableDefinition& table,
+                        std::vector<models::TableColumn>& columns) {
+  for (const auto& [name, type] : table.column_types) {
+    auto column = std::find_if(columns.begin(), columns.end(),
+                               [&](const models::TableColumn& c) { return c.name == name; });
+    if (column == columns.end()) {
+      std::vector<std::string> names;
+      for (const auto& c : columns) names.push_back(c.name);
+      return Status::InvalidArgument("ColumnTypes: the files have no column '" + name +
+                                     "' (their columns: " + models::JoinComma(names) + ")");
+    }
+    column->type = type;
+  }
+  return Status::Ok();
+}
+
 std::string LocationsText(const models::TableDefinition& table) {
   std::string text;
   for (const auto& location : table.locations) {
@@ -157,6 +175,10 @@ Result<models::TableDefinition> InspectTable(orchestrator::Orchestrator& orchest
   Status first_error;
   for (size_t i = 0; i < pending.size(); ++i) {
     Result<RegionFinding> finding = pending[i].get();
+    if (finding.ok() && finding->files > 0) {
+      Status typed = ApplyColumnTypes(table, finding->columns);
+      if (!typed.ok()) finding = typed;
+    }
     if (!finding.ok() && first_error.ok()) {
       first_error = finding.status().WithContext("inspecting table " + table.name + " in region " +
                                                  table.locations[i].region);

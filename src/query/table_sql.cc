@@ -76,7 +76,13 @@ std::string InspectionSql(const models::TableDefinition& table,
   // empty read keeps the row while its columns carry DuckDB's inferred names and types, in
   // DuckDB's own order.
   constexpr std::string_view kFiles = "getvariable('shoal_table_files')";
-  return "SET VARIABLE shoal_table_files = (SELECT list(file) FROM partition_by_hash(" +
+  // A type DuckDB does not know fails the inspection here, naming it.
+  std::string type_checks;
+  for (const auto& [name, type] : table.column_types) {
+    type_checks += "SELECT CAST(NULL AS " + type + ") AS " + models::SqlIdentifier(name) + ";\n";
+  }
+  return type_checks +
+         "SET VARIABLE shoal_table_files = (SELECT list(file) FROM partition_by_hash(" +
          SqlStringLiteral(location.location) +
          "));\n"
          "SELECT len(" +

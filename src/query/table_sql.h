@@ -56,7 +56,8 @@ std::string ColumnarReaderCall(const models::TableDefinition& table, std::string
 // table's columns in the order DuckDB infers them).
 inline constexpr int kInspectionStatsColumns = 2;  // files, bytes
 
-// A script that a single-partition job runs on a node of `location`'s region: it lists the
+// A script that a single-partition job runs on a node of `location`'s region: it checks that
+// DuckDB knows each type of the table's ColumnTypes, lists the
 // files of the glob (through partition_by_hash, so a glob with no files is an empty partition,
 // not an error) and returns one row: the number of files, their total bytes, then one NULL
 // column per column DuckDB infers over the files, with the inferred name and type. No files:

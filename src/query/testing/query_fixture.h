@@ -1,6 +1,7 @@
 // Test support for `shoal query` end-to-end tests: the devstack fixture plus one DuckDB over both
-// regions' landing files (the oracle every distributed answer must equal) and the comparison of
-// an answer's result.json with it.
+// regions' landing files read with the table's types (the oracle every distributed answer must
+// equal), the comparison of an answer's result.json with it, and the regions' stores read and
+// written directly.
 //
 // Thread-safety: one fixture per test.
 #pragma once
@@ -22,6 +23,7 @@
 #include "engine/engine.h"
 #include "format/output_format.h"
 #include "models/query.h"
+#include "query/table_sql.h"
 #include "query/testing/devstack_fixture.h"
 #include "storage/s3_client.h"
 
@@ -107,6 +109,12 @@ class QueryFixture : public DevstackFixture {
   // One DuckDB over both regions' files: `transactions` as a view over them. S3 stores are read
   // through one session per server, into a local Parquet copy of each region's rows.
   engine::ResultTable Oracle(const std::string& sql) {
+    // The files read with the table's types (its ColumnTypes: money as DECIMAL), as every
+    // reader of the table reads them.
+    auto described = client_->DescribeTable("transactions");
+    EXPECT_TRUE(described.ok()) << described.status().ToString();
+    if (!described.ok()) return engine::ResultTable();
+    const models::TableDefinition& table = described->table;
     std::string files;
     for (const char* region : {"us", "eu"}) {
       const std::string url = stack_->StoreUrl(region);
@@ -118,8 +126,9 @@ class QueryFixture : public DevstackFixture {
                                   {"AWS_SECRET_ACCESS_KEY", devstack::S3rverProcess::kSecretKey}};
         const std::string copy = (dir_ / (std::string("oracle-") + region + ".parquet")).string();
         auto copied = engine::Session::Open(options).value()->Query(
-            "COPY (SELECT * FROM read_json_auto('s3://my-bucket/transactions/**/*.jsonl')) TO '" +
-            copy + "' (FORMAT parquet)");
+            "COPY (SELECT * FROM " +
+            TypedReaderCall(table, "'s3://my-bucket/transactions/**/*.jsonl'") + ") TO '" + copy +
+            "' (FORMAT parquet)");
         EXPECT_TRUE(copied.ok()) << copied.status().ToString();
         glob = copy;
       }
@@ -127,9 +136,9 @@ class QueryFixture : public DevstackFixture {
     }
     const bool s3 = !stack_->StoreUrl("us").empty();
     auto session = engine::Session::Open({}).value();
-    auto view =
-        session->Query("CREATE VIEW transactions AS SELECT * FROM " +
-                       std::string(s3 ? "read_parquet([" : "read_json_auto([") + files + "])");
+    auto view = session->Query(
+        "CREATE VIEW transactions AS SELECT * FROM " +
+        (s3 ? "read_parquet([" + files + "])" : TypedReaderCall(table, "[" + files + "]")));
     EXPECT_TRUE(view.ok()) << view.status().ToString();
     auto result = session->Query(sql);
     EXPECT_TRUE(result.ok()) << result.status().ToString();
