@@ -83,6 +83,27 @@ class ColumnarE2eTest : public testing::QueryFixture {
     return figures;
   }
 
+  // A Count-2 duckdb job of `region` running `sql`; the sum of its partitions' first cells, or
+  // the job's error.
+  Result<int64_t> JobTotal(const std::string& region, const std::string& sql) {
+    models::Job job;
+    job.name = "columnar-reader-" + region;
+    job.type = models::JobType::kBatch;
+    job.count = 2;
+    job.constraints = {{"region", models::SelectorOperator::kDoubleEquals, {region}}};
+    job.task.engine = {"duckdb", {{"SQL", sql}}};
+    SHOAL_ASSIGN_OR_RETURN(FinishedJob finished,
+                           RunJobToCompletion(stack_->orchestrator(), job, std::chrono::seconds(60)));
+    int64_t total = 0;
+    for (const auto& execution : finished.results) {
+      SHOAL_ASSIGN_OR_RETURN(
+          ResultJson result,
+          ReadResultJson(stack_->orchestrator(), finished.job.id, execution.execution_id));
+      if (!result.rows.empty()) total += result.rows[0][0].get<int64_t>();
+    }
+    return total;
+  }
+
   models::TableState State(const std::string& region) {
     auto text = ReadStoreObject(region, kStateKey);
     EXPECT_TRUE(text.has_value()) << region << " has no table state";
@@ -131,6 +152,23 @@ TEST_P(ColumnarE2eTest, EveryLandingRowIsReadOnceBeforeAndAfterEachCompaction) {
   for (const auto& region : counted.residency) {
     EXPECT_EQ(region.files, 4) << region.region;
   }
+
+  // Jobs read the table through shoal_table(): each partition its share of the Parquet files.
+  int64_t job_rows = 0;
+  for (const char* region : {"us", "eu"}) {
+    auto rows = JobTotal(
+        region, "SELECT count(*) FROM shoal_table('s3://my-bucket/warehouse/transactions')");
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    job_rows += *rows;
+  }
+  EXPECT_EQ(std::to_string(job_rows), Oracle("SELECT count(*) FROM transactions").Text(0, 0));
+  // Another spelling of the landing glob would read the converted files twice: refused.
+  auto twice = JobTotal("us",
+                        "SELECT count(*) FROM shoal_table('s3://my-bucket/warehouse/transactions', "
+                        "landing := 's3://my-bucket/transactions/*/*.jsonl')");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("read twice"), std::string::npos)
+      << twice.status().message();
 
   // Idempotent: nothing new, nothing written.
   std::map<std::string, Compacted> again = Compact();

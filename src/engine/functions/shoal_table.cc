@@ -66,6 +66,14 @@ void ApplyNamedParameters(duckdb::TableFunctionBindInput& input, const std::stri
       throw duckdb::InvalidInputException("%s: %s must not be NULL", function, name);
     }
     if (name == "landing") {
+      // The state lists compacted landing files as its glob spells them: another spelling of
+      // the same files would read them twice (once as Parquet, once as landing files).
+      if (state.version > 0 && value.ToString() != state.landing) {
+        throw duckdb::InvalidInputException(
+            "%s: landing := '%s' is not the glob the table state was compacted from ('%s'); "
+            "the files it converted would be read twice",
+            function, value.ToString(), state.landing);
+      }
       state.landing = value.ToString();
     } else if (name == "reader") {
       state.landing_reader = value.ToString();
