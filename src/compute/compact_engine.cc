@@ -52,16 +52,6 @@ std::string PartitionExpression(const models::CompactionSpec& spec, const std::s
   return expression;
 }
 
-std::string Projection(const models::CompactionSpec& spec) {
-  std::string projection;
-  for (const models::TableColumn& column : spec.columns) {
-    projection += (projection.empty() ? "" : ", ") + std::string("CAST(") +
-                  SqlIdentifier(column.name) + " AS " + column.type + ") AS " +
-                  SqlIdentifier(column.name);
-  }
-  return projection;
-}
-
 std::string EventTimeType(const models::CompactionSpec& spec) {
   for (const auto& column : spec.columns) {
     if (column.name == spec.event_time) return column.type;
@@ -174,7 +164,7 @@ class Compaction {
                    ListLiteral(files));
     const std::string partition = PartitionExpression(spec_, EventTimeType(spec_));
     SHOAL_RETURN_IF_ERROR(Query("CREATE TEMP TABLE shoal_compaction AS SELECT " +
-                                Projection(spec_) + ", " + partition +
+                                models::CastProjectionSql(spec_.columns) + ", " + partition +
                                 " AS __shoal_partition FROM " + reader)
                               .status()
                               .WithContext("reading the landing files"));
@@ -193,9 +183,10 @@ class Compaction {
     }
     if (!rewritten.empty()) {
       SHOAL_RETURN_IF_ERROR(
-          Query("INSERT INTO shoal_compaction SELECT " + Projection(spec_) + ", " + partition +
-                " FROM read_parquet(" + ListLiteral(rewritten) +
-                ", hive_partitioning = false, union_by_name = true)")
+          Query("INSERT INTO shoal_compaction SELECT " + models::CastProjectionSql(spec_.columns) +
+                ", " + partition + " FROM (SELECT * FROM read_parquet(" + ListLiteral(rewritten) +
+                ", hive_partitioning = false, union_by_name = true) UNION ALL BY NAME " +
+                models::NoRowsSql(spec_.columns) + ")")
               .status()
               .WithContext("reading the Parquet files of the touched partitions"));
     }

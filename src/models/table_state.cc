@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "models/json_reader.h"
+#include "models/text.h"
 
 namespace shoal::models {
 
@@ -98,6 +99,25 @@ Result<TableState> TableStateFromJson(const json& j) {
   });
   SHOAL_RETURN_IF_ERROR(r.status());
   return state;
+}
+
+std::string CastProjectionSql(const std::vector<TableColumn>& columns) {
+  std::string projection;
+  for (const TableColumn& column : columns) {
+    projection += (projection.empty() ? "" : ", ") + std::string("CAST(") +
+                  SqlIdentifier(column.name) + " AS " + column.type + ") AS " +
+                  SqlIdentifier(column.name);
+  }
+  return projection;
+}
+
+std::string NoRowsSql(const std::vector<TableColumn>& columns) {
+  std::string select;
+  for (const TableColumn& column : columns) {
+    select += (select.empty() ? "SELECT " : ", ") + std::string("CAST(NULL AS ") + column.type +
+              ") AS " + SqlIdentifier(column.name);
+  }
+  return select + " WHERE false";
 }
 
 json ToParams(const CompactionSpec& spec) {

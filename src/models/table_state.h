@@ -93,6 +93,12 @@ struct CompactionSpec {
   bool operator==(const CompactionSpec&) const = default;
 };
 
+// SQL over a table's columns: `CAST("a" AS T) AS "a", ...`, and `SELECT CAST(NULL AS T) AS "a",
+// ... WHERE false` (no rows, every column: united BY NAME with Parquet files written before a
+// column existed, it gives that column as NULL).
+std::string CastProjectionSql(const std::vector<TableColumn>& columns);
+std::string NoRowsSql(const std::vector<TableColumn>& columns);
+
 nlohmann::json ToParams(const CompactionSpec& spec);
 // Reads and checks Engine.Params of a compact job; errors name "Engine.Params.<Field>".
 Result<CompactionSpec> CompactionSpecFromParams(const nlohmann::json& params);

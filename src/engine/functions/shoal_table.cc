@@ -129,16 +129,12 @@ std::string ListLiteral(const std::vector<std::string>& paths) {
 
 // The SELECT over exactly `files`, each column cast to its table type, in the table's order.
 std::string TableSelect(const TableFiles& files) {
-  std::string projection;
-  for (const models::TableColumn& column : files.state.columns) {
-    const std::string name = duckdb::KeywordHelper::WriteQuoted(column.name, '"');
-    projection += (projection.empty() ? "" : ", ") + std::string("CAST(") + name + " AS " +
-                  column.type + ") AS " + name;
-  }
   std::vector<std::string> branches;
   if (!files.parquet.empty()) {
+    // Files written before a column existed give it as NULL (the no-rows branch has them all).
     branches.push_back("SELECT * FROM read_parquet(" + ListLiteral(files.parquet) +
-                       ", hive_partitioning = false, union_by_name = true)");
+                       ", hive_partitioning = false, union_by_name = true) UNION ALL BY NAME " +
+                       models::NoRowsSql(files.state.columns));
   }
   if (!files.landing.empty()) {
     std::string reader = files.state.landing_reader;
@@ -150,13 +146,9 @@ std::string TableSelect(const TableFiles& files) {
     reader.replace(marker, models::kLandingFilesMarker.size(), ListLiteral(files.landing));
     branches.push_back("SELECT * FROM " + reader);
   }
-  std::string from;
-  if (branches.size() == 2) {
-    from = "(" + branches[0] + " UNION ALL BY NAME " + branches[1] + ")";
-  } else {
-    from = "(" + branches[0] + ")";
-  }
-  return "SELECT " + projection + " FROM " + from;
+  std::string from = "(" + branches[0];
+  for (size_t i = 1; i < branches.size(); ++i) from += " UNION ALL BY NAME " + branches[i];
+  return "SELECT " + models::CastProjectionSql(files.state.columns) + " FROM " + from + ")";
 }
 
 duckdb::unique_ptr<duckdb::TableRef> BindReplaceTable(duckdb::ClientContext& context,
