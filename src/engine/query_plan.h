@@ -48,7 +48,15 @@ struct PlannerTable {
   // whole_reader_sql (its files listed in getvariable(JoinedFilesVariable(name))).
   bool replicated = false;
   std::string whole_reader_sql;
+  // A columnar table's event-time column (TIMESTAMP or DATE): the planner maps the bounds a
+  // query's WHERE puts on it into reader_sql, at kTimeBoundsMarker, as named parameters
+  // (", time_min := ..., time_max := ..."), so the reader skips partitions out of range.
+  std::string event_time;
 };
+
+// Where reader_sql takes the event-time bounds: a SQL comment, so reader_sql without bounds is
+// valid as it is.
+inline constexpr const char* kTimeBoundsMarker = "/*shoal_time_bounds*/";
 
 // The session variable in which a fragment finds the files of joined table `name`.
 std::string JoinedFilesVariable(const std::string& name);
@@ -69,6 +77,9 @@ struct QueryPlan {
   // Runs once over the partials, which it reads as the table `kPartialsTable`.
   std::string merge_sql;
   ShippingClass shipping = ShippingClass::kAggregates;
+  // The named parameters put at kTimeBoundsMarker of the fact table's reader_sql ("" when the
+  // WHERE bounds no event time): the coordinator lists the partition's files with them too.
+  std::string fact_time_bounds;
   // The answer's columns: names and types exactly as one DuckDB gives them for `sql`.
   std::vector<Column> output_columns;
   // The partial's columns with the types the merge expects; a partial file may carry a wider

@@ -271,7 +271,8 @@ class DuckDbQueryPlanner : public QueryPlanner {
       widened->SetAlias(alias.empty() ? names[i] : alias);
       fragment.select_list[i] = std::move(widened);
     }
-    fragment.from_table = SwapInReaders(*fragment.from_table, sources);
+    plan.fact_time_bounds = EventTimeBounds(fragment.where_clause.get(), sources);
+    fragment.from_table = SwapInReaders(*fragment.from_table, sources, plan.fact_time_bounds);
     return fragment.ToString();
   }
 

@@ -249,6 +249,44 @@ TEST_F(QueryPlannerTest, BadSqlNamesTheProblem) {
   EXPECT_FALSE(Plan("").ok());
 }
 
+// A columnar table's reader gets the bounds the WHERE puts on its event time (for partition
+// pruning), inclusive and only from top-level conjuncts with constants.
+TEST_F(QueryPlannerTest, EventTimeBoundsReachTheColumnarReader) {
+  PlannerTable sales = oracle_->Table();
+  sales.event_time = "ts";
+  sales.reader_sql = "shoal_table('wh'" + std::string(kTimeBoundsMarker) + ")";
+  auto bounds = [&](const std::string& sql) {
+    auto plan = planner_->Plan({sql, {sales, keys_}, false});
+    EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+    return plan.ok() ? plan->fact_time_bounds : "?";
+  };
+  EXPECT_EQ(bounds("SELECT count(*) FROM sales WHERE ts >= '2024-06-01' AND ts < '2024-07-01'"),
+            ", time_min := TRY_CAST('2024-06-01' AS TIMESTAMP), time_before := "
+            "TRY_CAST('2024-07-01' AS TIMESTAMP)");
+  EXPECT_EQ(bounds("SELECT count(*) FROM sales s WHERE k = 1 AND TIMESTAMP '2024-03-01' <= s.ts"),
+            ", time_min := TRY_CAST(CAST('2024-03-01' AS TIMESTAMP) AS TIMESTAMP)");
+  EXPECT_EQ(bounds("SELECT k, count(*) FROM sales WHERE ts BETWEEN '2024-01-01' AND "
+                   "'2024-01-31' GROUP BY k"),
+            ", time_min := TRY_CAST('2024-01-01' AS TIMESTAMP), time_max := "
+            "TRY_CAST('2024-01-31' AS TIMESTAMP)");
+  EXPECT_EQ(bounds("SELECT count(*) FROM sales WHERE ts = '2024-02-02'"),
+            ", time_min := TRY_CAST('2024-02-02' AS TIMESTAMP), time_max := "
+            "TRY_CAST('2024-02-02' AS TIMESTAMP)");
+  // Not bounds: OR, a column on both sides, a non-constant, another column, no WHERE.
+  EXPECT_EQ(bounds("SELECT count(*) FROM sales WHERE ts < '2024-02-01' OR k = 1"), "");
+  EXPECT_EQ(bounds("SELECT count(*) FROM sales WHERE ts < ts + INTERVAL 1 DAY"), "");
+  EXPECT_EQ(bounds("SELECT count(*) FROM sales WHERE ts < TIMESTAMP '2024-01-01' + to_days(k)"),
+            "");
+  EXPECT_EQ(bounds("SELECT count(*) FROM sales WHERE n > 5"), "");
+  EXPECT_EQ(bounds("SELECT count(*) FROM sales"), "");
+  auto plan =
+      planner_->Plan({"SELECT count(*) FROM sales WHERE ts > '2024-05-01'", {sales}, false});
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_NE(plan->fragment_sql.find("shoal_table('wh', time_after := TRY_CAST('2024-05-01'"),
+            std::string::npos)
+      << plan->fragment_sql;
+}
+
 TEST_F(QueryPlannerTest, EveryPartitionEmptyStillAnswers) {
   for (const char* sql : {"SELECT count(*), sum(amount), avg(n) FROM sales",
                           "SELECT k, count(*) FROM sales GROUP BY k"}) {

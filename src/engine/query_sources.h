@@ -31,9 +31,19 @@ struct QuerySources {
 Result<QuerySources> ResolveSources(const duckdb::TableRef* from,
                                     const std::vector<PlannerTable>& tables);
 
-// `from` with the fact table read by its reader_sql and each joined table by its
-// whole_reader_sql, each under its alias (or its name).
+// ", time_min := TRY_CAST(<constant> AS TIMESTAMP), time_before := ..." for the bounds the
+// top-level AND-ed comparisons of `where` put on the fact table's event time (`ts >= c`,
+// `ts > c`, `ts < c`, `ts <= c`, `ts = c`, `ts BETWEEN a AND b`, either side, constants or casts
+// of constants; the first lower and the first upper bound): time_min/time_max for inclusive
+// bounds, time_after/time_before for strict ones. "" when there are none or the table has no
+// event time.
+std::string EventTimeBounds(const duckdb::ParsedExpression* where, const QuerySources& sources);
+
+// `from` with the fact table read by its reader_sql (with `fact_time_bounds` at its
+// kTimeBoundsMarker) and each joined table by its whole_reader_sql, each under its alias (or its
+// name).
 duckdb::unique_ptr<duckdb::TableRef> SwapInReaders(duckdb::TableRef& from,
-                                                   const QuerySources& sources);
+                                                   const QuerySources& sources,
+                                                   const std::string& fact_time_bounds = "");
 
 }  // namespace shoal::engine

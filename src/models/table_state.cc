@@ -16,6 +16,64 @@ std::vector<std::string> PartitionColumns(std::string_view partition_by) {
   return {"year", "month"};
 }
 
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+int64_t DaysInMonth(int64_t y, int64_t m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+}  // namespace
+
+std::optional<PartitionRange> ParsePartitionRange(std::string_view partition) {
+  static const char* kParts[] = {"year=", "month=", "day="};
+  int64_t values[3] = {0, 1, 1};
+  size_t parts = 0;
+  bool null_time = false;
+  while (!partition.empty()) {
+    if (parts == 3) return std::nullopt;
+    const size_t slash = partition.find('/');
+    std::string_view part = partition.substr(0, slash);
+    partition = slash == std::string_view::npos ? "" : partition.substr(slash + 1);
+    if (!StartsWith(part, kParts[parts])) return std::nullopt;
+    part.remove_prefix(std::string_view(kParts[parts]).size());
+    if (part == "NULL") {
+      null_time = true;
+    } else {
+      auto value = ParseInt64(part);
+      if (!value) return std::nullopt;
+      values[parts] = *value;
+    }
+    ++parts;
+  }
+  if (parts == 0) return std::nullopt;
+  if (null_time) return PartitionRange{true, 0, 0};
+  const auto [y, m, d] = values;
+  if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return std::nullopt;
+  const int64_t start = DaysFromCivil(y, m, d);
+  int64_t end = 0;
+  if (parts == 1) {
+    end = DaysFromCivil(y + 1, 1, 1);
+  } else if (parts == 2) {
+    end = start + DaysInMonth(y, m);
+  } else {
+    end = start + 1;
+  }
+  constexpr int64_t kMicrosPerDay = 86400LL * 1000000;
+  return PartitionRange{false, start * kMicrosPerDay, end * kMicrosPerDay};
+}
+
 json ToJson(const TableState& state) {
   json files = json::array();
   for (const TableStateFile& f : state.files) {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,16 @@ inline constexpr std::string_view kLandingFilesMarker = "$shoal_landing_files";
 
 // The Hive partition columns of a granularity: year; year, month; year, month, day.
 std::vector<std::string> PartitionColumns(std::string_view partition_by);
+
+// The event times a partition folder holds ("year=2024/month=6": June 2024, UTC), as
+// [start_us, end_us) in microseconds since the Unix epoch; `null_time` for the folder of rows
+// without an event time ("year=NULL/..."). nullopt for a folder Shoal does not write.
+struct PartitionRange {
+  bool null_time = false;
+  int64_t start_us = 0;
+  int64_t end_us = 0;
+};
+std::optional<PartitionRange> ParsePartitionRange(std::string_view partition);
 
 // What a compaction job (engine `compact`) is asked to do: compact the landing files of one region
 // of a columnar table into its warehouse. The job's Engine.Params, as ToParams writes them.

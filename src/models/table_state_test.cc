@@ -43,6 +43,26 @@ TEST(TableStateTest, PartitionColumnsFollowTheGranularity) {
   EXPECT_EQ(PartitionColumns("day"), (std::vector<std::string>{"year", "month", "day"}));
 }
 
+TEST(TableStateTest, PartitionRangesAreUtcCalendarSpans) {
+  constexpr int64_t kDay = 86400LL * 1000000;
+  auto june = ParsePartitionRange("year=2024/month=6");
+  ASSERT_TRUE(june.has_value());
+  EXPECT_FALSE(june->null_time);
+  EXPECT_EQ(june->start_us, 19875 * kDay);  // 2024-06-01
+  EXPECT_EQ(june->end_us - june->start_us, 30 * kDay);
+  EXPECT_EQ(ParsePartitionRange("year=2024/month=2")->end_us -
+                ParsePartitionRange("year=2024/month=2")->start_us,
+            29 * kDay);  // a leap year
+  EXPECT_EQ(ParsePartitionRange("year=1969")->start_us, -365 * kDay);
+  EXPECT_EQ(ParsePartitionRange("year=2024/month=12/day=31")->end_us,
+            ParsePartitionRange("year=2025")->start_us);
+  EXPECT_TRUE(ParsePartitionRange("year=NULL/month=NULL")->null_time);
+  for (const char* bad : {"", "month=1", "year=x", "year=2024/month=13", "year=2023/month=2/day=29",
+                          "year=2024/month=1/day=1/hour=2", "year=2024/day=1"}) {
+    EXPECT_FALSE(ParsePartitionRange(bad).has_value()) << bad;
+  }
+}
+
 TableDefinition Columnar() {
   TableDefinition table;
   table.name = "transactions";

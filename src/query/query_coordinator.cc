@@ -33,8 +33,17 @@ engine::PlannerTable PlannerTableOf(const models::TableDefinition& table) {
   for (const auto& column : table.columns) planner.columns.push_back({column.name, column.type});
   // A columnar table reads its Parquet files and its uncompacted landing files (shoal_table);
   // any other table the files of the partition's list.
-  planner.reader_sql = table.columnar() ? ColumnarReaderCall(table, "shoal_table")
-                                        : TypedReaderCall(table, "getvariable('shoal_files')");
+  planner.reader_sql = table.columnar()
+                           ? ColumnarReaderCall(table, "shoal_table", engine::kTimeBoundsMarker)
+                           : TypedReaderCall(table, "getvariable('shoal_files')");
+  // Partitions hold UTC calendar spans; a TIMESTAMP WITH TIME ZONE bound would need the
+  // session's zone to map, so only plain timestamps and dates prune.
+  for (const auto& column : table.columns) {
+    if (table.columnar() && column.name == table.event_time &&
+        (column.type == "TIMESTAMP" || column.type == "DATE")) {
+      planner.event_time = table.event_time;
+    }
+  }
   planner.replicated = table.replicated;
   planner.whole_reader_sql =
       TypedReaderCall(table, "getvariable('" + engine::JoinedFilesVariable(table.name) + "')");
@@ -55,7 +64,7 @@ std::string FragmentScript(const engine::QueryPlan& plan, const models::TableDef
   if (table.columnar()) {
     script += ColumnarVariablesSql(table, where) +
               "SET VARIABLE shoal_files = (SELECT list(file) FROM " +
-              ColumnarReaderCall(table, "shoal_table_files") + ");\n";
+              ColumnarReaderCall(table, "shoal_table_files", plan.fact_time_bounds) + ");\n";
   } else {
     script += "SET VARIABLE shoal_files = (SELECT list(file) FROM partition_by_hash(" +
               SqlStringLiteral(where.location) + "));\n";

@@ -56,11 +56,12 @@ std::string LandingReaderTemplate(const models::TableDefinition& table) {
   return TypedReaderCall(table, models::kLandingFilesMarker);
 }
 
-std::string ColumnarReaderCall(const models::TableDefinition& table, std::string_view function) {
+std::string ColumnarReaderCall(const models::TableDefinition& table, std::string_view function,
+                               std::string_view more_parameters) {
   return std::string(function) + "(getvariable('" + kWarehouseVariable +
          "'), landing := getvariable('" + kLandingVariable +
          "'), reader := " + SqlStringLiteral(LandingReaderTemplate(table)) +
-         ", columns := " + ColumnsStruct(table) + ")";
+         ", columns := " + ColumnsStruct(table) + std::string(more_parameters) + ")";
 }
 
 std::string ColumnarVariablesSql(const models::TableDefinition& table,

@@ -47,10 +47,11 @@ inline constexpr const char* kWarehouseVariable = "shoal_warehouse";
 inline constexpr const char* kLandingVariable = "shoal_landing";
 std::string ColumnarVariablesSql(const models::TableDefinition& table,
                                  const models::RegionLocation& where);
-// `function(getvariable('shoal_warehouse'), landing := ..., reader := ..., columns := {...})`
-// where `function` is shoal_table (the rows) or shoal_table_files (the files). REQUIRES: the
-// columns are known.
-std::string ColumnarReaderCall(const models::TableDefinition& table, std::string_view function);
+// `function(getvariable('shoal_warehouse'), landing := ..., reader := ..., columns := {...}
+// <more_parameters>)` where `function` is shoal_table (the rows) or shoal_table_files (the
+// files). REQUIRES: the columns are known.
+std::string ColumnarReaderCall(const models::TableDefinition& table, std::string_view function,
+                               std::string_view more_parameters = "");
 
 // The column names of InspectionSql's one row (each starts with the stats columns, then the
 // table's columns in the order DuckDB infers them).

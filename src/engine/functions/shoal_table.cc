@@ -8,10 +8,14 @@
 //
 // The named parameters override the state's landing glob, reader call (with
 // $shoal_landing_files where the list of files goes) and columns; without a state they are
-// required (the table was never compacted). shoal_table binds by replacing itself with the
+// required (the table was never compacted). time_min/time_max (inclusive) and
+// time_after/time_before (strict), TIMESTAMPs, NULL for none, leave out the Parquet files whose
+// partition holds no event time within them: a query's WHERE on the event time, mapped to the
+// Hive partitions. shoal_table binds by replacing itself with the
 // SELECT that reads exactly those files (read_parquet UNION ALL BY NAME the landing reader), so
 // DuckDB plans it like any subquery: projections and filters reach the Parquet reader.
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "duckdb/common/file_system.hpp"
@@ -38,6 +42,27 @@ struct TableFiles {
   std::vector<std::string> landing;
 };
 
+// The event times a query can match (microseconds): at least `min_us` (time_min, or just above
+// time_after), below `end_us` (just above time_max, or time_before).
+struct TimeBounds {
+  std::optional<int64_t> min_us;
+  std::optional<int64_t> end_us;
+
+  // Whether a Parquet file of `partition` may hold a row within the bounds. Rows without an
+  // event time never compare true with a bound.
+  bool MayMatch(const std::string& partition) const {
+    if (!min_us && !end_us) return true;
+    auto range = models::ParsePartitionRange(partition);
+    if (!range) return true;
+    if (range->null_time) return false;
+    return (!min_us || range->end_us > *min_us) && (!end_us || range->start_us < *end_us);
+  }
+};
+
+bool IsTimeBound(const std::string& name) {
+  return name == "time_min" || name == "time_after" || name == "time_max" || name == "time_before";
+}
+
 std::string ReadWholeFile(duckdb::ClientContext& context, const std::string& path) {
   auto& fs = duckdb::FileSystem::GetFileSystem(context);
   auto handle = fs.OpenFile(path, duckdb::FileFlags::FILE_FLAGS_READ);
@@ -60,8 +85,18 @@ models::TableState ReadState(duckdb::ClientContext& context, const std::string& 
 }
 
 void ApplyNamedParameters(duckdb::TableFunctionBindInput& input, const std::string& function,
-                          models::TableState& state) {
+                          models::TableState& state, TimeBounds& bounds) {
   for (const auto& [name, value] : input.named_parameters) {
+    if (IsTimeBound(name)) {
+      // NULL: no bound (the query's constant did not convert to a timestamp).
+      if (value.IsNull()) continue;
+      const int64_t micros = value.GetValue<duckdb::timestamp_t>().value;
+      if (name == "time_min") bounds.min_us = micros;
+      if (name == "time_after") bounds.min_us = micros + 1;
+      if (name == "time_max") bounds.end_us = micros + 1;
+      if (name == "time_before") bounds.end_us = micros;
+      continue;
+    }
     if (value.IsNull()) {
       throw duckdb::InvalidInputException("%s: %s must not be NULL", function, name);
     }
@@ -95,7 +130,8 @@ TableFiles SelectFiles(duckdb::ClientContext& context, duckdb::TableFunctionBind
   while (!warehouse.empty() && warehouse.back() == '/') warehouse.pop_back();
   TableFiles files;
   files.state = ReadState(context, function, warehouse);
-  ApplyNamedParameters(input, function, files.state);
+  TimeBounds bounds;
+  ApplyNamedParameters(input, function, files.state, bounds);
   if (files.state.landing.empty() || files.state.landing_reader.empty() ||
       files.state.columns.empty()) {
     throw duckdb::InvalidInputException(
@@ -106,7 +142,9 @@ TableFiles SelectFiles(duckdb::ClientContext& context, duckdb::TableFunctionBind
   }
   for (const models::TableStateFile& file : files.state.files) {
     std::string path = warehouse + "/" + file.path;
-    if (BelongsToPartition(path, session.partition)) files.parquet.push_back(std::move(path));
+    if (BelongsToPartition(path, session.partition) && bounds.MayMatch(file.partition)) {
+      files.parquet.push_back(std::move(path));
+    }
   }
   std::set<std::string> compacted;
   for (const auto& file : files.state.compacted) compacted.insert(file.path);
@@ -199,6 +237,9 @@ void AddNamedParameters(duckdb::TableFunction& function) {
   function.named_parameters["landing"] = duckdb::LogicalType::VARCHAR;
   function.named_parameters["reader"] = duckdb::LogicalType::VARCHAR;
   function.named_parameters["columns"] = duckdb::LogicalType::ANY;
+  for (const char* bound : {"time_min", "time_after", "time_max", "time_before"}) {
+    function.named_parameters[bound] = duckdb::LogicalType::TIMESTAMP;
+  }
 }
 
 }  // namespace
