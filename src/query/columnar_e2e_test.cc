@@ -231,10 +231,7 @@ TEST_P(ColumnarE2eTest, RefusalsNameTheProblem) {
 
 INSTANTIATE_TEST_SUITE_P(Stores, ColumnarE2eTest,
                          ::testing::Values(StorageKind::kFolders, StorageKind::kS3),
-                         [](const auto& info) {
-                           return info.param == StorageKind::kS3 ? std::string("S3")
-                                                                 : std::string("Folders");
-                         });
+                         testing::StorageKindName);
 
 }  // namespace
 }  // namespace shoal::query

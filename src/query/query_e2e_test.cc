@@ -223,10 +223,7 @@ TEST_P(QueryE2eTest, ReplicatedDimensionJoinsNextToTheData) {
 
 INSTANTIATE_TEST_SUITE_P(Stores, QueryE2eTest,
                          ::testing::Values(StorageKind::kFolders, StorageKind::kS3),
-                         [](const auto& info) {
-                           return info.param == StorageKind::kS3 ? std::string("S3")
-                                                                 : std::string("Folders");
-                         });
+                         testing::StorageKindName);
 
 }  // namespace
 }  // namespace shoal::query

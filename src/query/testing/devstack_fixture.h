@@ -55,6 +55,11 @@ Tasks:
 )";
 }
 
+// Names a parameterized test's store kind: ".../Folders", ".../S3".
+inline std::string StorageKindName(const ::testing::TestParamInfo<devstack::StorageKind>& info) {
+  return info.param == devstack::StorageKind::kS3 ? "S3" : "Folders";
+}
+
 class DevstackFixture : public ::testing::TestWithParam<devstack::StorageKind> {
  protected:
   // A fresh folder for this test (`name` and the store kind make it unique in the process).
