@@ -1,9 +1,10 @@
 // Chaos in the windows of a compaction (`shoal table compact`): the node converting a region's
 // landing files into Parquet is SIGKILLed while its Parquet uploads are held (S3 store), at a
 // moment of its run (folder store), and after it committed the table state but before its
-// Completed report arrived. Each time the compaction reruns on another node and every answer of
-// `shoal query` equals one DuckDB over the landing files: no row lost, none counted twice, and
-// every Parquet file the state lists is in the store.
+// Completed report arrived; and another compaction commits while one uploads. Each time the
+// compaction reruns on another node and every answer of `shoal query` equals one DuckDB over the
+// landing files: no row lost, none counted twice, and every Parquet file the state lists is in the
+// store.
 #include "chaos_fixture.h"
 
 #include "models/table_state.h"
@@ -144,6 +145,36 @@ TEST_F(ChaosCompactionTest, NodeKilledMidUploadToS3) {
   ASSERT_NO_FATAL_FAILURE(ExpectAnswerWhole("right after the kill"));
   ASSERT_EQ(AwaitEnd(job), "Completed");
   EXPECT_EQ(ExpectCommitted(read).version, 1);
+  ASSERT_NO_FATAL_FAILURE(ExpectAnswerWhole("after the rerun committed"));
+}
+
+// Another compaction commits while this one uploads (as when a node presumed lost was still
+// running): this one notices before its commit and commits nothing; its job reruns over the
+// newer state.
+TEST_F(ChaosCompactionTest, ACompactionOverlappedByAnotherCommitsNothing) {
+  testing::S3rver s3rver({.buckets = {"my-bucket"}});
+  ASSERT_TRUE(s3rver.ok()) << s3rver.error();
+  StartOnS3rver(s3rver, 3, /*one_proxy=*/true);
+  ASSERT_NO_FATAL_FAILURE(StartCluster({"us"}, 3));
+  ASSERT_NO_FATAL_FAILURE(Land(&s3rver));
+  FaultProxy& s3_link = *s3_proxies_[0];
+  s3_link.HoldRequestsContaining("/part-");
+  const std::string job = StartCompaction();
+  ASSERT_TRUE(WaitUntil(60s, [&] { return s3_link.stalled_connections() > 0; })) << Logs();
+  auto client = S3(s3rver);
+  auto other = client->PutObject("my-bucket", kStateKey,
+                                 R"({"Format": "shoal-table/1", "Version": 7, "Table": "tx"})");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  s3_link.Restore();
+  ASSERT_EQ(AwaitEnd(job), "Completed");
+  EXPECT_NE(Executions(job).dump().find("the table state changed during this compaction"),
+            std::string::npos)
+      << Executions(job).dump();
+  auto read = [&](const std::string& key) -> std::optional<std::string> {
+    auto bytes = client->GetObject("my-bucket", key);
+    return bytes.ok() ? std::optional<std::string>(*bytes) : std::nullopt;
+  };
+  EXPECT_EQ(ExpectCommitted(read).version, 8);
   ASSERT_NO_FATAL_FAILURE(ExpectAnswerWhole("after the rerun committed"));
 }
 

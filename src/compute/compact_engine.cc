@@ -264,6 +264,20 @@ class Compaction {
         next.retired.push_back({path, now});
       }
     }
+    // Stores offer no compare-and-swap: look once more, so that a compaction that overlapped
+    // another (a node presumed lost that was still running) does not undo what it committed.
+    SHOAL_ASSIGN_OR_RETURN(auto current, store_.Read(std::string(models::kTableStateObject)));
+    int64_t current_version = 0;
+    if (current) {
+      auto parsed = models::ParseTableState(*current);
+      if (parsed.ok()) current_version = parsed->version;
+    }
+    if (current_version != state_.version) {
+      return Status::FailedPrecondition(
+          "the table state changed during this compaction (version " +
+          std::to_string(state_.version) + " became " + std::to_string(current_version) +
+          ": another compaction committed); this one committed nothing");
+    }
     SHOAL_RETURN_IF_ERROR(
         store_.Write(std::string(models::kTableStateObject), models::ToJson(next).dump(1) + "\n")
             .WithContext("committing the table state"));
