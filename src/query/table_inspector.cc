@@ -108,7 +108,8 @@ std::string SchemaDifference(const std::string& region_a, const std::vector<mode
 // The user's ColumnTypes in place of DuckDB's inferred types; a name the files lack is an error.
 Status ApplyColumnTypes(const models::TableDefinition& table,
                         std::vector<models::TableColumn>& columns) {
-  for (const auto& [name, type] : table.column_types) {
+  for (const auto& [given, type] : table.column_types) {
+    const std::string& name = given;  // clang lambdas cannot capture structured bindings
     auto column = std::find_if(columns.begin(), columns.end(),
                                [&](const models::TableColumn& c) { return c.name == name; });
     if (column == columns.end()) {

@@ -113,6 +113,10 @@ void ApplyNamedParameters(duckdb::TableFunctionBindInput& input, const std::stri
     } else if (name == "reader") {
       state.landing_reader = value.ToString();
     } else if (name == "columns") {
+      if (value.type().id() != duckdb::LogicalTypeId::STRUCT) {
+        throw duckdb::InvalidInputException(
+            "%s: columns := must be a struct of type names, e.g. {id: 'BIGINT'}", function);
+      }
       state.columns.clear();
       const auto& names = duckdb::StructType::GetChildTypes(value.type());
       const auto& types = duckdb::StructValue::GetChildren(value);
