@@ -416,6 +416,18 @@ TEST_F(CliJobTest, FailedJobExitsOneWithItsMessage) {
                        "exist\n");
 }
 
+// Giving up waiting is not a failure: the job runs on, and the exit code (3) says so.
+TEST_F(CliJobTest, GivingUpWaitingExitsThree) {
+  FakeOrchestrator fake;
+  fake.running_polls = 1000000;
+  auto r = Shoal({"job", "run", TrendsJob(), "-V", "Region=us", "--wait-timeout-secs", "1"},
+                 fake.Start());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("is still Running after 1 s (--wait-timeout-secs); it keeps running"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(CliJobTest, BadSpecsExitTwoAndSendNothing) {
   FakeOrchestrator fake;
   auto env = fake.Start();

@@ -19,8 +19,9 @@
 namespace shoal::cli {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;  // the operation failed: job failed, server error
-inline constexpr int kExitUsage = 2;   // bad usage or input, found before anything was sent
+inline constexpr int kExitFailed = 1;        // the operation failed: job failed, server error
+inline constexpr int kExitUsage = 2;         // bad usage or input, found before anything was sent
+inline constexpr int kExitStillRunning = 3;  // stopped waiting (a --wait-timeout-secs); it runs on
 
 // Prints "<command>: <message>" to stderr and returns `exit_code`.
 int ReportError(std::string_view command, const Status& status, int exit_code);

@@ -95,9 +95,17 @@ int RunJobRun(const JobRunFlags& flags) {
   Result<api::SubmitResponse> submitted = client->SubmitJob(job, {flags.force, false});
   if (!submitted.ok()) {
     Status status = submitted.status();
-    if (status.code() == ErrorCode::kAlreadyExists &&
-        status.message().find("--force") == std::string::npos) {
-      status = Status(status.code(), status.message() + " (use --force to run it again)");
+    // The API's words name its field (Force); the CLI's name its flag.
+    const std::string api_words = "submit it with Force to run it again";
+    if (status.code() == ErrorCode::kAlreadyExists) {
+      std::string message = status.message();
+      const size_t at = message.find(api_words);
+      if (at != std::string::npos) {
+        message.replace(at, api_words.size(), "use --force to run it again");
+      } else if (message.find("--force") == std::string::npos) {
+        message += " (use --force to run it again)";
+      }
+      status = Status(status.code(), message);
     }
     return Fail(status, kExitFailed);
   }
@@ -119,7 +127,10 @@ int RunJobRun(const JobRunFlags& flags) {
   // Events and the progress line would overwrite each other; --id-only asks for quiet.
   wait.show_progress = !flags.follow && !flags.id_only && StderrIsTerminal();
   Result<models::Job> finished = WaitForJob(*client, job_id, wait);
-  if (!finished.ok()) return Fail(finished.status(), kExitFailed);
+  if (!finished.ok()) {
+    const bool gave_up = finished.status().code() == ErrorCode::kDeadlineExceeded;
+    return Fail(finished.status(), gave_up ? kExitStillRunning : kExitFailed);
+  }
   if (finished->state.state_type != models::JobStateType::kCompleted) {
     return Fail(JobEndedBadly(*finished), kExitFailed);
   }

@@ -1,7 +1,8 @@
 // `shoal table compact NAME`: converts a columnar table's new landing files into Parquet in each
 // region (docs/query.md "Columnar storage"). The orchestrator starts one compaction job per
 // region; this command waits for them and prints what each did. Exit 2 for bad flags, 1 when the
-// orchestrator refuses or a region's compaction fails (the other regions' still count).
+// orchestrator refuses or a region's compaction fails (the other regions' still count), 3 when
+// it stopped waiting for one (--wait-timeout-secs) that runs on.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -63,6 +64,7 @@ int Compact(const CompactFlags& flags) {
   Table table = Table::WithColumns(
       {"REGION", "JOB", "VERSION#", "LANDING FILES#", "ROWS#", "PARQUET FILES#", "PARQUET BYTES#"});
   bool failed = false;
+  bool gave_up = false;
   for (const api::CompactionJob& started : *jobs) {
     WaitOptions wait;
     wait.timeout = std::chrono::seconds(flags.wait_timeout_secs);
@@ -76,7 +78,8 @@ int Compact(const CompactFlags& flags) {
         status.ok() ? CompactionFigures(*client, *job) : Result<std::vector<std::string>>(status);
     if (!figures.ok()) {
       ReportError(kCommand, figures.status().WithContext("region " + started.region), kExitFailed);
-      failed = true;
+      gave_up = gave_up || figures.status().code() == ErrorCode::kDeadlineExceeded;
+      failed = failed || figures.status().code() != ErrorCode::kDeadlineExceeded;
       continue;
     }
     std::vector<std::string> row = {started.region, ShortId(started.job_id)};
@@ -87,7 +90,8 @@ int Compact(const CompactFlags& flags) {
     Status printed = PrintTable(table, format::OutputFormat::kTable, std::cout);
     if (!printed.ok()) return ReportError(kCommand, printed, kExitFailed);
   }
-  return failed ? kExitFailed : kExitOk;
+  if (failed) return kExitFailed;
+  return gave_up ? kExitStillRunning : kExitOk;
 }
 
 }  // namespace

@@ -145,20 +145,33 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
         SHOAL_ASSIGN_OR_RETURN(int64_t since, IntParam(request, "since", 0));
         SHOAL_ASSIGN_OR_RETURN(int64_t limit,
                                IntParam(request, "limit", Orchestrator::kMaxHistoryPage));
-        limit = std::clamp<int64_t>(limit, 1, Orchestrator::kMaxHistoryPage);
-        SHOAL_ASSIGN_OR_RETURN(auto events, o.History(job.id, since, limit));
+        if (limit < 1) {
+          return Status::InvalidArgument("query parameter 'limit' must be at least 1, got " +
+                                         std::to_string(limit));
+        }
+        limit = std::min<int64_t>(limit, Orchestrator::kMaxHistoryPage);
         SHOAL_ASSIGN_OR_RETURN(std::string execution_id,
                                ResolveExecutionId(o, job.id, request.Param("execution_id")));
+        // `limit` counts the events answered, so with an execution_id the events of other
+        // executions are skipped first, page by page: a page is never empty while more follow.
         Json items = Json::array();
         int64_t last = since;
-        for (const auto& e : events) {
-          last = std::max(last, e.seq_num);
-          if (execution_id.empty() || e.execution_id == execution_id) {
-            items.push_back(models::ToJson(e));
+        bool more = false;
+        while (true) {
+          SHOAL_ASSIGN_OR_RETURN(auto events,
+                                 o.History(job.id, last, Orchestrator::kMaxHistoryPage));
+          for (const auto& e : events) {
+            if (static_cast<int64_t>(items.size()) == limit) {
+              more = true;  // an event after a full page: ask again with since=LastSeq
+              break;
+            }
+            last = std::max(last, e.seq_num);
+            if (execution_id.empty() || e.execution_id == execution_id) {
+              items.push_back(models::ToJson(e));
+            }
           }
+          if (more || static_cast<int64_t>(events.size()) < Orchestrator::kMaxHistoryPage) break;
         }
-        // A full page may have more after it: ask again with since=LastSeq.
-        const bool more = static_cast<int64_t>(events.size()) == limit;
         return Json{{"Items", items}, {"LastSeq", last}, {"More", more}};
       });
   server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/results",

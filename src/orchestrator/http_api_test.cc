@@ -202,7 +202,8 @@ TEST_F(HttpApiAuthTest, FieldsOfTheWrongTypeAreRefusedByName) {
 }
 
 // History comes in pages of at most `limit` (and never more than kMaxHistoryPage) events;
-// following LastSeq while More is set reads each event once.
+// following LastSeq while More is set reads each event once; More is only set when an event
+// follows the page.
 TEST_F(HttpApiAuthTest, HistoryIsPaged) {
   const HttpClient client = As(kClientToken);
   auto submitted = client.Put("/api/v1/orchestrator/jobs", JobJson("paged"));
@@ -229,6 +230,13 @@ TEST_F(HttpApiAuthTest, HistoryIsPaged) {
   EXPECT_EQ((*client.Get(history + "?limit=100000"))["Items"].size(),
             total);  // clamped, not refused
   EXPECT_EQ(client.Get(history + "?limit=x").status().code(), ErrorCode::kInvalidArgument);
+  auto zero = client.Get(history + "?limit=0");
+  EXPECT_EQ(zero.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(zero.status().message().find("at least 1"), std::string::npos);
+  // The last page is not followed by an empty one that claimed More.
+  auto last = client.Get(history + "?limit=" + std::to_string(total));
+  EXPECT_EQ((*last)["Items"].size(), total);
+  EXPECT_FALSE((*last)["More"].get<bool>());
 }
 
 // Long-polls hold a server thread each while they wait. With more nodes polling than the pool

@@ -141,7 +141,7 @@ Result<SubmitResult> Orchestrator::SubmitJob(models::Job job, bool force, bool d
       return Status(ErrorCode::kAlreadyExists,
                     "job '" + job.name +
                         "' exists with the same spec (no changes detected); "
-                        "use --force to run it again");
+                        "submit it with Force to run it again");
     }
     result.changed = SpecOf(*existing) != SpecOf(job);  // false: re-run with --force
     job.id = existing->id;

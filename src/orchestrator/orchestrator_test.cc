@@ -267,6 +267,9 @@ TEST_F(OrchestratorTest, ResubmittingANameMakesANewVersionOnlyWhenChangedOrForce
   auto same = orchestrator_->SubmitJob(MakeJob("report", 1), false, false);
   ASSERT_FALSE(same.ok());
   EXPECT_NE(same.status().message().find("no changes detected"), std::string::npos);
+  // API words (the request's Force field); the CLI says --force.
+  EXPECT_NE(same.status().message().find("submit it with Force"), std::string::npos);
+  EXPECT_EQ(same.status().message().find("--force"), std::string::npos);
   auto forced = orchestrator_->SubmitJob(MakeJob("report", 1), true, false);
   ASSERT_TRUE(forced.ok()) << forced.status().ToString();
   EXPECT_EQ(forced->job_id, first->job_id);

@@ -133,8 +133,10 @@ Plan PlanJob(const PlanInput& input) {
       std::string why = last_failed->run_output.error_message.empty()
                             ? last_failed->compute_state.message
                             : last_failed->run_output.error_message;
+      const int64_t failures = next.attempt - 1;
       plan.state_message = "partition " + std::to_string(p) + " failed " +
-                           std::to_string(next.attempt - 1) + " time(s); last error: " + why;
+                           std::to_string(failures) + (failures == 1 ? " time" : " times") +
+                           "; last error: " + why;
       for (const auto& e : executions) {
         if (IsLive(e)) plan.stop.push_back(e.id);
       }

@@ -114,7 +114,7 @@ TEST(SchedulerTest, GivesUpAfterMaxAttemptsWithTheLastError) {
   EXPECT_TRUE(plan.create.empty());
   EXPECT_EQ(plan.new_state, JobStateType::kFailed);
   EXPECT_EQ(plan.state_message,
-            "partition 0 failed 3 time(s); last error: Binder Error: column x not found");
+            "partition 0 failed 3 times; last error: Binder Error: column x not found");
 }
 
 TEST(SchedulerTest, CompletesWhenEveryPartitionCompleted) {
