@@ -188,7 +188,8 @@ Result<JobPage> ApiClient::ListJobs(const JobListOptions& options) const {
   std::string path =
       kJobsPath + Query({{"namespace", options.namespace_},
                          {"limit", options.limit > 0 ? std::to_string(options.limit) : ""},
-                         {"next_token", options.next_token}});
+                         {"next_token", options.next_token},
+                         {"labels", options.labels}});
   SHOAL_ASSIGN_OR_RETURN(Json json, Get(path));
   Answer answer(json, "GET " + std::string(kJobsPath));
   JobPage page;

@@ -66,6 +66,7 @@ struct JobListOptions {
   std::string namespace_;  // empty: the server's default
   int64_t limit = 0;       // 0: the server's default
   std::string next_token;
+  std::string labels;  // a label selector (models::ParseLabelSelectors); empty: every job
 };
 
 struct JobPage {

@@ -11,6 +11,7 @@
 #include "cli/job_verbs.h"
 #include "cli/result_table.h"
 #include "models/json_codec.h"
+#include "models/selector.h"
 
 namespace shoal::cli {
 
@@ -143,6 +144,7 @@ struct ListFlags {
   int64_t limit = 10;
   std::string next_token;
   std::string output = "table";
+  std::string labels;
 };
 
 int List(const ListFlags& flags) {
@@ -152,9 +154,14 @@ int List(const ListFlags& flags) {
   if (flags.limit < 0) {
     return ReportError(kCommand, Status::InvalidArgument("--limit must be 0 or more"), kExitUsage);
   }
+  // Checked here, so a bad selector exits 2 before anything is sent.
+  Result<std::vector<models::LabelSelector>> labels = models::ParseLabelSelectors(flags.labels);
+  if (!labels.ok())
+    return ReportError(kCommand, labels.status().WithContext("--labels"), kExitUsage);
   Result<api::ApiClient> client = ClientFromEnvironment();
   if (!client.ok()) return ReportError(kCommand, client.status(), kExitUsage);
-  Result<api::JobPage> page = client->ListJobs({flags.namespace_, flags.limit, flags.next_token});
+  Result<api::JobPage> page =
+      client->ListJobs({flags.namespace_, flags.limit, flags.next_token, flags.labels});
   if (!page.ok()) return ReportError(kCommand, page.status(), kExitFailed);
   if (*output == ListOutput::kJson) {
     PrintJson(JsonArray(page->items), std::cout);
@@ -299,6 +306,8 @@ void AddReadVerbs(CLI::App& job, int& exit_code) {
   verb->add_option("--limit", list->limit, "at most this many jobs (0: the server's default)")
       ->capture_default_str();
   verb->add_option("--next-token", list->next_token, "continue a previous listing");
+  verb->add_option("--labels", list->labels,
+                   "only jobs whose Labels match, e.g. 'env=prod,team in (a, b),!draft'");
   verb->add_option("--output", list->output, "table, csv or json")->capture_default_str();
   verb->callback([list, &exit_code] { exit_code = List(*list); });
 

@@ -131,4 +131,82 @@ bool MatchesAll(const std::vector<LabelSelector>& selectors,
                      [&](const LabelSelector& s) { return s.Matches(labels); });
 }
 
+namespace {
+
+std::string Trimmed(std::string_view text) { return std::string(TrimAscii(text)); }
+
+Result<LabelSelector> ParseRequirement(std::string_view text) {
+  LabelSelector selector;
+  const std::string quoted = "'" + std::string(text) + "'";
+  if (!text.empty() && text[0] == '!') {
+    selector.key = Trimmed(text.substr(1));
+    selector.op = SelectorOperator::kDoesNotExist;
+  } else if (size_t open = text.find('('); open != std::string_view::npos) {
+    if (text.back() != ')') {
+      return Status::InvalidArgument("label selector " + quoted + ": a set ends with ')'");
+    }
+    std::string_view head = TrimAscii(text.substr(0, open));
+    const size_t space = head.find_last_of(" \t");
+    if (space == std::string_view::npos) {
+      return Status::InvalidArgument("label selector " + quoted + ": write KEY in (A, B)");
+    }
+    SHOAL_ASSIGN_OR_RETURN(selector.op, ParseSelectorOperator(head.substr(space + 1)));
+    if (selector.op != SelectorOperator::kIn && selector.op != SelectorOperator::kNotIn) {
+      return Status::InvalidArgument("label selector " + quoted + ": a set needs in or notin");
+    }
+    selector.key = Trimmed(head.substr(0, space));
+    std::string_view values = text.substr(open + 1, text.size() - open - 2);
+    while (true) {
+      const size_t comma = values.find(',');
+      selector.values.push_back(Trimmed(values.substr(0, comma)));
+      if (comma == std::string_view::npos) break;
+      values.remove_prefix(comma + 1);
+    }
+  } else {
+    static const std::pair<const char*, SelectorOperator> kOperators[] = {
+        {"!=", SelectorOperator::kNotEquals},
+        {"==", SelectorOperator::kDoubleEquals},
+        {"=", SelectorOperator::kEquals},
+        {">", SelectorOperator::kGreaterThan},
+        {"<", SelectorOperator::kLessThan}};
+    selector.op = SelectorOperator::kExists;
+    selector.key = Trimmed(text);
+    for (const auto& [spelling, op] : kOperators) {
+      const size_t at = text.find(spelling);
+      if (at == std::string_view::npos) continue;
+      selector.key = Trimmed(text.substr(0, at));
+      selector.op = op;
+      selector.values = {Trimmed(text.substr(at + std::string_view(spelling).size()))};
+      break;
+    }
+  }
+  Status valid = selector.Validate();
+  if (!valid.ok())
+    return Status::InvalidArgument("label selector " + quoted + ": " + valid.message());
+  return selector;
+}
+
+}  // namespace
+
+Result<std::vector<LabelSelector>> ParseLabelSelectors(std::string_view text) {
+  std::vector<LabelSelector> selectors;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] == '(') ++depth;
+    if (i < text.size() && text[i] == ')') --depth;
+    if (i < text.size() && (text[i] != ',' || depth > 0)) continue;
+    std::string_view requirement = TrimAscii(text.substr(start, i - start));
+    start = i + 1;
+    if (requirement.empty()) {
+      if (i == text.size() && selectors.empty() && TrimAscii(text).empty()) break;
+      return Status::InvalidArgument("label selector '" + std::string(text) +
+                                     "': an empty requirement between commas");
+    }
+    SHOAL_ASSIGN_OR_RETURN(LabelSelector selector, ParseRequirement(requirement));
+    selectors.push_back(std::move(selector));
+  }
+  return selectors;
+}
+
 }  // namespace shoal::models

@@ -53,6 +53,12 @@ struct LabelSelector {
   std::string ToString() const;
 };
 
+// Parses a Kubernetes-style selector string, as `job list --labels` takes it: requirements
+// separated by commas, each `key=value`, `key==value`, `key!=value`, `key in (a, b)`,
+// `key notin (a, b)`, `key>5`, `key<5`, `key` (exists) or `!key` (absent). Errors quote the
+// requirement. Empty text is no selector.
+Result<std::vector<LabelSelector>> ParseLabelSelectors(std::string_view text);
+
 // True when every selector matches (an empty list matches everything).
 bool MatchesAll(const std::vector<LabelSelector>& selectors,
                 const std::map<std::string, std::string>& labels);

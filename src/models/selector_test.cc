@@ -118,5 +118,36 @@ TEST(SelectorTest, ToStringAndMatchesAll) {
   EXPECT_TRUE(MatchesAll({}, kNone));
 }
 
+TEST(LabelSelectorParseTest, KubernetesSyntax) {
+  auto parsed = ParseLabelSelectors("env=prod, team in (a, b),!draft,tier, size>5 ,x!=y,k==v");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const std::vector<LabelSelector> expected = {
+      {"env", SelectorOperator::kEquals, {"prod"}},    {"team", SelectorOperator::kIn, {"a", "b"}},
+      {"draft", SelectorOperator::kDoesNotExist, {}},  {"tier", SelectorOperator::kExists, {}},
+      {"size", SelectorOperator::kGreaterThan, {"5"}}, {"x", SelectorOperator::kNotEquals, {"y"}},
+      {"k", SelectorOperator::kDoubleEquals, {"v"}},
+  };
+  EXPECT_EQ(*parsed, expected);
+  EXPECT_TRUE(ParseLabelSelectors("")->empty());
+  EXPECT_TRUE(ParseLabelSelectors("  ")->empty());
+  EXPECT_TRUE(MatchesAll(*ParseLabelSelectors("team notin (c),env=prod"),
+                         {{"env", "prod"}, {"team", "a"}}));
+}
+
+TEST(LabelSelectorParseTest, ErrorsQuoteTheRequirement) {
+  for (const auto& [text, words] :
+       std::vector<std::pair<std::string, std::string>>{{"env=prod,,x", "empty requirement"},
+                                                        {"team in (a, b", "ends with ')'"},
+                                                        {"team (a)", "KEY in (A, B)"},
+                                                        {"team = (a)", "in or notin"},
+                                                        {"size>x", "'size>x'"},
+                                                        {"=prod", "'=prod'"}}) {
+    auto parsed = ParseLabelSelectors(text);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_NE(parsed.status().message().find(words), std::string::npos)
+        << text << ": " << parsed.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace shoal::models

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "models/json_codec.h"
+#include "models/selector.h"
 #include "orchestrator/node_binding.h"
 
 namespace shoal::orchestrator {
@@ -125,6 +126,7 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
     options.namespace_ = request.Param("namespace");
     SHOAL_ASSIGN_OR_RETURN(options.limit, IntParam(request, "limit", 100));
     options.next_token = request.Param("next_token");
+    SHOAL_ASSIGN_OR_RETURN(options.labels, models::ParseLabelSelectors(request.Param("labels")));
     SHOAL_ASSIGN_OR_RETURN(JobPage page, o.ListJobs(options));
     return Json{{"Items", Items(page.items)}, {"NextToken", page.next_token}};
   });

@@ -239,6 +239,26 @@ TEST_F(HttpApiAuthTest, HistoryIsPaged) {
   EXPECT_FALSE((*last)["More"].get<bool>());
 }
 
+// `labels` selects jobs by their Labels; a bad selector is a 400 naming it.
+TEST_F(HttpApiAuthTest, JobListFiltersByLabels) {
+  const HttpClient client = As(kClientToken);
+  for (const auto& [name, env] : std::vector<std::pair<std::string, std::string>>{
+           {"a", "prod"}, {"b", "dev"}, {"c", "prod"}}) {
+    Json job = JobJson(name);
+    job["Job"]["Labels"] = {{"env", env}};
+    ASSERT_TRUE(client.Put("/api/v1/orchestrator/jobs", job).ok());
+  }
+  auto prod = client.Get("/api/v1/orchestrator/jobs?labels=env%3Dprod");
+  ASSERT_TRUE(prod.ok()) << prod.status().ToString();
+  std::vector<std::string> names;
+  for (const Json& job : (*prod)["Items"]) names.push_back(job["Name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"c", "a"}));
+  auto bad = client.Get("/api/v1/orchestrator/jobs?labels=env%20in%20(prod");
+  EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("label selector 'env in (prod'"), std::string::npos)
+      << bad.status().message();
+}
+
 // Long-polls hold a server thread each while they wait. With more nodes polling than the pool
 // has threads, heartbeats used to queue behind the polls for their whole wait (and nodes were
 // declared lost for heartbeats stuck in that queue). Now only part of the pool waits: a poll

@@ -20,6 +20,7 @@
 #include "models/execution.h"
 #include "models/job.h"
 #include "models/node.h"
+#include "models/selector.h"
 #include "models/store_task.h"
 
 namespace shoal::orchestrator {
@@ -28,6 +29,8 @@ struct JobListOptions {
   std::string namespace_;  // empty: every namespace
   int64_t limit = 100;
   std::string next_token;  // from a previous page; empty for the first
+  // Only jobs whose labels match every selector (`job list --labels`); empty: every job.
+  std::vector<models::LabelSelector> labels;
 };
 
 struct JobPage {

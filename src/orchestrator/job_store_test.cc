@@ -428,6 +428,39 @@ TEST_F(JobStoreTest, PagesAreStableWhenJobsArriveBetweenThem) {
                                             "j-1", "j-0"}));
 }
 
+// `job list --labels`: only matching jobs, pages of `limit` of them, each once, even when more
+// than a chunk of non-matching jobs lies between two matching ones.
+TEST_F(JobStoreTest, ListJobsFiltersByLabelsAcrossPages) {
+  std::unique_ptr<JobStore> store;
+  ASSERT_NO_FATAL_FAILURE(Open(&store));
+  std::vector<std::string> expected;
+  ASSERT_OK(store->Transaction([&](JobStore& tx) -> Status {
+    for (int i = 0; i < 2500; ++i) {
+      Job job = MakeJob("j-" + std::to_string(i), "", i);
+      const bool prod = i % 400 == 0 || i == 2499;
+      job.labels = {{"env", prod ? "prod" : "dev"}};
+      if (prod) expected.insert(expected.begin(), job.id);
+      SHOAL_RETURN_IF_ERROR(tx.PutJob(job));
+    }
+    return Status::Ok();
+  }));
+  JobListOptions options;
+  options.limit = 3;
+  options.labels = *models::ParseLabelSelectors("env=prod");
+  std::vector<std::string> seen;
+  int pages = 0;
+  do {
+    auto page = store->ListJobs(options);
+    ASSERT_OK(page);
+    EXPECT_LE(page->items.size(), 3u);
+    for (const Job& job : page->items) seen.push_back(job.id);
+    options.next_token = page->next_token;
+    ++pages;
+  } while (!options.next_token.empty() && pages < 10);
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(pages, 3);  // 3 + 3 + 2: no empty last page
+}
+
 TEST_F(JobStoreTest, ListJobsFiltersByNamespaceAndClampsLimit) {
   std::unique_ptr<JobStore> store;
   ASSERT_NO_FATAL_FAILURE(Open(&store));

@@ -525,26 +525,41 @@ Result<JobPage> SqliteJobStore::ListJobs(const JobListOptions& options) {
   if (!options.next_token.empty()) {
     SHOAL_ASSIGN_OR_RETURN(cursor, DecodePageToken(options.next_token));
   }
-  // Four fixed texts rather than "(?1 = '' OR namespace = ?1)", which would keep SQLite from
-  // using the indexes.
-  std::string sql = "SELECT json, id FROM jobs WHERE 1";
-  std::vector<Param> params;
-  if (!options.namespace_.empty()) {
-    params.emplace_back(options.namespace_);
-    sql += " AND namespace = ?" + std::to_string(params.size());
-  }
-  if (cursor) {
-    params.emplace_back(cursor->first);
-    params.emplace_back(cursor->second);
-    sql += " AND (create_time, id) < (?" + std::to_string(params.size() - 1) + ", ?" +
-           std::to_string(params.size()) + ")";
-  }
-  // One row more than the page tells whether another page follows.
-  params.emplace_back(limit + 1);
-  sql += " ORDER BY create_time DESC, id DESC LIMIT ?" + std::to_string(params.size());
+  // Rows after `cursor`, newest first, at most `rows`. Four fixed texts rather than
+  // "(?1 = '' OR namespace = ?1)", which would keep SQLite from using the indexes.
+  auto query = [&](int64_t rows) -> Result<std::vector<models::Job>> {
+    std::string sql = "SELECT json, id FROM jobs WHERE 1";
+    std::vector<Param> params;
+    if (!options.namespace_.empty()) {
+      params.emplace_back(options.namespace_);
+      sql += " AND namespace = ?" + std::to_string(params.size());
+    }
+    if (cursor) {
+      params.emplace_back(cursor->first);
+      params.emplace_back(cursor->second);
+      sql += " AND (create_time, id) < (?" + std::to_string(params.size() - 1) + ", ?" +
+             std::to_string(params.size()) + ")";
+    }
+    params.emplace_back(rows);
+    sql += " ORDER BY create_time DESC, id DESC LIMIT ?" + std::to_string(params.size());
+    return Query<models::Job>(sql, params);
+  };
 
   return Locked([&]() -> Result<JobPage> {
-    SHOAL_ASSIGN_OR_RETURN(std::vector<models::Job> jobs, Query<models::Job>(sql, params));
+    // One job more than the page tells whether another page follows. With label selectors the
+    // rows are read in chunks until that many match or none are left.
+    std::vector<models::Job> jobs;
+    while (static_cast<int64_t>(jobs.size()) <= limit) {
+      const int64_t rows = options.labels.empty() ? limit + 1 : kMaxPageSize;
+      SHOAL_ASSIGN_OR_RETURN(std::vector<models::Job> chunk, query(rows));
+      for (models::Job& job : chunk) {
+        cursor = std::make_pair(job.create_time, job.id);
+        if (!models::MatchesAll(options.labels, job.labels)) continue;
+        jobs.push_back(std::move(job));
+        if (static_cast<int64_t>(jobs.size()) > limit) break;
+      }
+      if (static_cast<int64_t>(chunk.size()) < rows || options.labels.empty()) break;
+    }
     JobPage page;
     if (static_cast<int64_t>(jobs.size()) > limit) {
       jobs.resize(limit);
