@@ -69,6 +69,17 @@ class ChaosCompactionTest : public ChaosTest {
     return storage::S3Client::Create(config).value();
   }
 
+  // s3://my-bucket/`key` through `s3` or, without, in the us folder store; nullopt when absent.
+  std::optional<std::string> ReadObject(const storage::S3Client* s3, const std::string& key) {
+    if (s3 != nullptr) {
+      auto bytes = s3->GetObject("my-bucket", key);
+      return bytes.ok() ? std::optional<std::string>(*bytes) : std::nullopt;
+    }
+    std::ifstream in(StoreDir("us") / "my-bucket" / key, std::ios::binary);
+    if (!in) return std::nullopt;
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
   // One DuckDB over the local copies of the landing files.
   std::string OracleAnswer() {
     std::string sql = kQuestion;
@@ -138,10 +149,7 @@ TEST_F(ChaosCompactionTest, NodeKilledMidUploadToS3) {
   nodes_[NodeIndex(victim["NodeID"])]->Kill(SIGKILL);
   s3_link.Restore();
   auto client = S3(s3rver);
-  auto read = [&](const std::string& key) -> std::optional<std::string> {
-    auto bytes = client->GetObject("my-bucket", key);
-    return bytes.ok() ? std::optional<std::string>(*bytes) : std::nullopt;
-  };
+  auto read = [&](const std::string& key) { return ReadObject(client.get(), key); };
   ASSERT_NO_FATAL_FAILURE(ExpectAnswerWhole("right after the kill"));
   ASSERT_EQ(AwaitEnd(job), "Completed");
   EXPECT_EQ(ExpectCommitted(read).version, 1);
@@ -170,10 +178,7 @@ TEST_F(ChaosCompactionTest, ACompactionOverlappedByAnotherCommitsNothing) {
   EXPECT_NE(Executions(job).dump().find("the table state changed during this compaction"),
             std::string::npos)
       << Executions(job).dump();
-  auto read = [&](const std::string& key) -> std::optional<std::string> {
-    auto bytes = client->GetObject("my-bucket", key);
-    return bytes.ok() ? std::optional<std::string>(*bytes) : std::nullopt;
-  };
+  auto read = [&](const std::string& key) { return ReadObject(client.get(), key); };
   EXPECT_EQ(ExpectCommitted(read).version, 8);
   ASSERT_NO_FATAL_FAILURE(ExpectAnswerWhole("after the rerun committed"));
 }
@@ -191,11 +196,7 @@ TEST_F(ChaosCompactionTest, NodeKilledWhileCompactingIntoAFolder) {
   nodes_[NodeIndex(victim["NodeID"])]->Kill(SIGKILL);
   ASSERT_NO_FATAL_FAILURE(ExpectAnswerWhole("right after the kill"));
   ASSERT_EQ(AwaitEnd(job), "Completed");
-  auto read = [&](const std::string& key) -> std::optional<std::string> {
-    std::ifstream in(StoreDir("us") / "my-bucket" / key, std::ios::binary);
-    if (!in) return std::nullopt;
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
+  auto read = [&](const std::string& key) { return ReadObject(nullptr, key); };
   EXPECT_EQ(ExpectCommitted(read).version, 1);
   ASSERT_NO_FATAL_FAILURE(ExpectAnswerWhole("after the rerun committed"));
 }
@@ -214,11 +215,7 @@ TEST_F(ChaosCompactionTest, NodeKilledAfterCommitBeforeItsReport) {
   ASSERT_TRUE(WaitUntil(60s, [&] { return link.stalled_connections() > 0; })) << Logs();
   const Json first = FindExecution(job, {"Running", "Publishing"});
   ASSERT_FALSE(first.is_null()) << Executions(job).dump();
-  auto read = [&](const std::string& key) -> std::optional<std::string> {
-    std::ifstream in(StoreDir("us") / "my-bucket" / key, std::ios::binary);
-    if (!in) return std::nullopt;
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
+  auto read = [&](const std::string& key) { return ReadObject(nullptr, key); };
   const models::TableState committed = ExpectCommitted(read);
   EXPECT_EQ(committed.version, 1);
   nodes_[NodeIndex(first["NodeID"])]->Kill(SIGKILL);

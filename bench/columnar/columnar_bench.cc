@@ -67,6 +67,7 @@
 #include "bench_answers.h"
 #include "bench_stats.h"
 #include "columnar/columnar_harness.h"
+#include "devstack_bench_flags.h"
 #include "s3rver_fixture.h"
 #include <unistd.h>
 
@@ -88,31 +89,15 @@ using shoal::bench::columnar::SecondsSince;
 using shoal::bench::columnar::Stack;
 using Steady = std::chrono::steady_clock;
 
-struct Flags {
-  std::string shoal;
-  int events = 28000;
-  int runs = 3;
-  std::string keep;  // when set: the devstack's folder, kept after the run
-};
+using Flags = shoal::bench::DevstackBenchFlags;
 
 Flags ParseFlags(int argc, char** argv) {
-  if (argc < 2) Die("usage: columnar_bench PATH_TO_SHOAL [--events N] [--runs N] [--keep DIR]");
   Flags flags;
-  flags.shoal = fs::absolute(argv[1]).string();
-  for (int i = 2; i < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) Die(flag + " needs a value");
-    if (flag == "--events") {
-      flags.events = std::atoi(argv[i + 1]);
-    } else if (flag == "--runs") {
-      flags.runs = std::atoi(argv[i + 1]);
-    } else if (flag == "--keep") {
-      flags.keep = argv[i + 1];
-    } else {
-      Die("unknown flag " + flag);
-    }
-  }
-  if (flags.events <= 0 || flags.runs <= 0) Die("--events and --runs must be positive");
+  flags.events = 28000;
+  flags.runs = 3;
+  const std::string problem =
+      shoal::bench::ParseDevstackBenchFlags(argc, argv, "columnar_bench", flags);
+  if (!problem.empty()) Die(problem);
   return flags;
 }
 

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "bench_stats.h"
+#include "devstack_bench_flags.h"
 #include "run_process.h"
 #include "typed_view.h"
 #include <nlohmann/json.hpp>
@@ -55,13 +56,6 @@ using shoal::testing::ProcessResult;
 using shoal::testing::ReadWholeFile;
 using shoal::testing::RunProcess;
 using Steady = std::chrono::steady_clock;
-
-struct Flags {
-  std::string shoal;
-  int events = 2000;
-  int runs = 5;
-  std::string keep;  // when set: the devstack's folder, kept after the run
-};
 
 struct BenchQuery {
   std::string name;
@@ -91,23 +85,15 @@ struct Broken {
 
 [[noreturn]] void Die(const std::string& what) { throw Broken{what}; }
 
+using Flags = shoal::bench::DevstackBenchFlags;
+
 Flags ParseFlags(int argc, char** argv) {
-  if (argc < 2) Die("usage: query_bench PATH_TO_SHOAL [--events N] [--runs N] [--keep DIR]");
   Flags flags;
-  flags.shoal = fs::absolute(argv[1]).string();
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--events") {
-      flags.events = std::atoi(argv[i + 1]);
-    } else if (flag == "--runs") {
-      flags.runs = std::atoi(argv[i + 1]);
-    } else if (flag == "--keep") {
-      flags.keep = argv[i + 1];
-    } else {
-      Die("unknown flag " + flag);
-    }
-  }
-  if (flags.events <= 0 || flags.runs <= 0) Die("--events and --runs must be positive");
+  flags.events = 2000;
+  flags.runs = 5;
+  const std::string problem =
+      shoal::bench::ParseDevstackBenchFlags(argc, argv, "query_bench", flags);
+  if (!problem.empty()) Die(problem);
   return flags;
 }
 

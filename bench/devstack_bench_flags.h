@@ -1,0 +1,45 @@
+// The command line of the benchmarks that run a devstack process (query_bench, columnar_bench):
+// `BENCH PATH_TO_SHOAL [--events N] [--runs N] [--keep DIR]`.
+//
+// Thread-safety: plain functions over values.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace shoal::bench {
+
+struct DevstackBenchFlags {
+  std::string shoal;  // absolute path of the shoal binary
+  int events = 0;     // generator events per node and month (-V Events)
+  int runs = 0;       // timed rounds per figure
+  std::string keep;   // when set: the devstack's folder, kept after the run
+};
+
+// Parses argv into `flags` (whose events and runs hold the defaults); "" when it went well,
+// otherwise what is wrong, usage included.
+inline std::string ParseDevstackBenchFlags(int argc, char** argv, const std::string& bench,
+                                           DevstackBenchFlags& flags) {
+  const std::string usage =
+      "usage: " + bench + " PATH_TO_SHOAL [--events N] [--runs N] [--keep DIR]";
+  if (argc < 2) return usage;
+  flags.shoal = std::filesystem::absolute(argv[1]).string();
+  for (int i = 2; i < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) return flag + " needs a value; " + usage;
+    if (flag == "--events") {
+      flags.events = std::atoi(argv[i + 1]);
+    } else if (flag == "--runs") {
+      flags.runs = std::atoi(argv[i + 1]);
+    } else if (flag == "--keep") {
+      flags.keep = argv[i + 1];
+    } else {
+      return "unknown flag " + flag + "; " + usage;
+    }
+  }
+  if (flags.events <= 0 || flags.runs <= 0) return "--events and --runs must be positive";
+  return "";
+}
+
+}  // namespace shoal::bench
