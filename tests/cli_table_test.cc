@@ -112,6 +112,56 @@ TEST_F(CliTableTest, CreateListDescribeDrop) {
   EXPECT_EQ(again.err, "shoal table drop: table 'sales' does not exist\n");
 }
 
+// A columnar table: created with its event time and a column type, described, compacted in each
+// region (a second run finds nothing new), and the refusals.
+TEST_F(CliTableTest, ColumnarTablesCompactInEachRegion) {
+  WriteFile(Store("us") / "events" / "a.csv",
+            "id,ts,amount\n1,2024-01-05 10:00:00,2.5\n2,2024-02-01 00:00:00,3.25\n");
+  WriteFile(Store("eu") / "events" / "a.csv", "id,ts,amount\n3,2024-03-09 12:30:00,4.5\n");
+  auto created =
+      Table({"create", "events", "--format", "csv", "--location", "us=s3://my-bucket/events/*.csv",
+             "--location", "eu=s3://my-bucket/events/*.csv", "--event-time", "ts", "--type",
+             "amount=DECIMAL(10,2)"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  auto described = Table({"describe", "events"});
+  EXPECT_NE(described.out.find("Columnar:    Parquet by month of ts; us: "
+                               "s3://my-bucket/warehouse/events; eu: "
+                               "s3://my-bucket/warehouse/events (shoal table compact events)\n"),
+            std::string::npos)
+      << described.out;
+  EXPECT_NE(described.out.find("amount | DECIMAL(10,2)\n"), std::string::npos) << described.out;
+
+  auto compacted = Table({"compact", "events"});
+  ASSERT_EQ(compacted.exit_code, 0) << compacted.err;
+  // REGION | JOB | VERSION | LANDING FILES | ROWS | PARQUET FILES | PARQUET BYTES
+  EXPECT_NE(compacted.out.find("us     | j-"), std::string::npos) << compacted.out;
+  EXPECT_NE(compacted.out.find("|       1 |             1 |    2 |             2 |"),
+            std::string::npos)
+      << compacted.out;
+  EXPECT_NE(compacted.out.find("|       1 |             1 |    1 |             1 |"),
+            std::string::npos)
+      << compacted.out;
+  EXPECT_TRUE(fs::exists(Store("us") / "warehouse" / "events" / "_shoal_table.json"));
+  auto again = Table({"compact", "events", "--region", "eu"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("|       1 |             0 |    0 |             0 |"), std::string::npos)
+      << again.out;
+
+  auto negative = Table({"compact", "events", "--retain-seconds", "-1"});
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_EQ(negative.err, "shoal table compact: --retain-seconds must be >= 0\n");
+  auto mars = Table({"compact", "events", "--region", "mars"});
+  EXPECT_EQ(mars.exit_code, 1);
+  EXPECT_EQ(mars.err, "shoal table compact: table events has no location in region 'mars'\n");
+  auto missing = Table({"compact", "nope"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "shoal table compact: table 'nope' does not exist\n");
+  auto bad_type = Table({"create", "bad", "--format", "csv", "--location",
+                         "us=s3://my-bucket/events/*.csv", "--type", "amount=DECIMAL(10,2);"});
+  EXPECT_EQ(bad_type.exit_code, 2);
+  EXPECT_NE(bad_type.err.find("ColumnTypes.amount"), std::string::npos) << bad_type.err;
+}
+
 TEST_F(CliTableTest, TablesWithoutFilesAndFailures) {
   // The devstack's table before any data: described with a warning, no columns.
   auto early = Table({"describe", "transactions"});

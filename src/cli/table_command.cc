@@ -187,8 +187,15 @@ Status PrintDescription(const models::TableDefinition& t) {
   std::cout << "Name:        " << t.name << "\n"
             << "Format:      " << t.format << "\n"
             << "Options:     " << (options.empty() ? "none" : options) << "\n"
-            << "Replicated:  " << (t.replicated ? "yes" : "no") << "\n"
-            << "Created:     " << FormatTime(t.create_time) << "\n\n";
+            << "Replicated:  " << (t.replicated ? "yes" : "no") << "\n";
+  if (t.columnar()) {
+    std::cout << "Columnar:    Parquet by " << t.PartitionGranularity() << " of " << t.event_time;
+    for (const auto& location : t.locations) {
+      std::cout << "; " << location.region << ": " << t.WarehouseOf(location);
+    }
+    std::cout << " (shoal table compact " << t.name << ")\n";
+  }
+  std::cout << "Created:     " << FormatTime(t.create_time) << "\n\n";
   if (t.columns.empty()) {
     std::cout << "Columns: not known yet (no files were inspected)\n\n";
   } else {
