@@ -98,10 +98,21 @@ TEST(ShoalSqlTest, BadUsageExitsTwoWithAClearMessage) {
   EXPECT_EQ(file.exit_code, 2);
   EXPECT_NE(file.err.find("cannot read SQL file '/nonexistent/query.sql'"), std::string::npos);
 
+  // The argument parser's errors name the command too, as every other error does.
   auto unknown = Sql({"--no-such-flag"});
   EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.err.rfind("shoal sql: ", 0), 0u) << unknown.err;
+  EXPECT_NE(unknown.err.find("--no-such-flag"), std::string::npos) << unknown.err;
+  auto missing = RunProcess({ShoalBinary(), "table", "compact"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err.rfind("shoal table compact: name is required\nRun 'shoal table compact "
+                              "--help' for more information.",
+                              0),
+            0u)
+      << missing.err;
   auto no_command = RunProcess({ShoalBinary()});
   EXPECT_EQ(no_command.exit_code, 2);
+  EXPECT_EQ(no_command.err.rfind("shoal: ", 0), 0u) << no_command.err;
 }
 
 TEST(ShoalSqlTest, EmptyPartitionGivesEmptyResultAndANote) {

@@ -5,6 +5,22 @@
 
 namespace shoal::cli {
 
+namespace {
+
+// "shoal table compact": the subcommands parsed so far.
+std::string ParsedCommand(const CLI::App& app) {
+  std::string command = "shoal";
+  const CLI::App* current = &app;
+  while (true) {
+    const auto selected = current->get_subcommands();
+    if (selected.empty()) return command;
+    current = selected.front();
+    command += " " + current->get_name();
+  }
+}
+
+}  // namespace
+
 int Main(int argc, char** argv) {
   CLI::App app{"Shoal: a distributed data warehouse that runs SQL where the data lives"};
   app.name("shoal");
@@ -36,7 +52,10 @@ int Main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // As every other error: "shoal <command>: <message>", naming the command being parsed.
+    const std::string command = ParsedCommand(app);
+    std::cerr << command << ": " << e.what() << "\nRun '" << command
+              << " --help' for more information.\n";
     return 2;  // bad usage, whatever CLI11's own code
   }
   return exit_code;
