@@ -80,6 +80,16 @@ class ChaosCompactionTest : public ChaosTest {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
+  // A 3-node us cluster whose store is `s3rver` behind one fault proxy, the landing files in it,
+  // and every Parquet upload held there until s3_proxies_[0]->Restore().
+  void StartHoldingParquetUploads(testing::S3rver& s3rver) {
+    ASSERT_TRUE(s3rver.ok()) << s3rver.error();
+    StartOnS3rver(s3rver, 3, /*one_proxy=*/true);
+    ASSERT_NO_FATAL_FAILURE(StartCluster({"us"}, 3));
+    ASSERT_NO_FATAL_FAILURE(Land(&s3rver));
+    s3_proxies_[0]->HoldRequestsContaining("/part-");
+  }
+
   // One DuckDB over the local copies of the landing files.
   std::string OracleAnswer() {
     std::string sql = kQuestion;
@@ -132,12 +142,8 @@ class ChaosCompactionTest : public ChaosTest {
 // returns. The state was never replaced, so readers see the landing files; the rerun commits.
 TEST_F(ChaosCompactionTest, NodeKilledMidUploadToS3) {
   testing::S3rver s3rver({.buckets = {"my-bucket"}});
-  ASSERT_TRUE(s3rver.ok()) << s3rver.error();
-  StartOnS3rver(s3rver, 3, /*one_proxy=*/true);
-  ASSERT_NO_FATAL_FAILURE(StartCluster({"us"}, 3));
-  ASSERT_NO_FATAL_FAILURE(Land(&s3rver));
+  ASSERT_NO_FATAL_FAILURE(StartHoldingParquetUploads(s3rver));
   FaultProxy& s3_link = *s3_proxies_[0];
-  s3_link.HoldRequestsContaining("/part-");
   const std::string job = StartCompaction();
   Json victim;
   ASSERT_TRUE(WaitUntil(60s,
@@ -161,12 +167,8 @@ TEST_F(ChaosCompactionTest, NodeKilledMidUploadToS3) {
 // newer state.
 TEST_F(ChaosCompactionTest, ACompactionOverlappedByAnotherCommitsNothing) {
   testing::S3rver s3rver({.buckets = {"my-bucket"}});
-  ASSERT_TRUE(s3rver.ok()) << s3rver.error();
-  StartOnS3rver(s3rver, 3, /*one_proxy=*/true);
-  ASSERT_NO_FATAL_FAILURE(StartCluster({"us"}, 3));
-  ASSERT_NO_FATAL_FAILURE(Land(&s3rver));
+  ASSERT_NO_FATAL_FAILURE(StartHoldingParquetUploads(s3rver));
   FaultProxy& s3_link = *s3_proxies_[0];
-  s3_link.HoldRequestsContaining("/part-");
   const std::string job = StartCompaction();
   ASSERT_TRUE(WaitUntil(60s, [&] { return s3_link.stalled_connections() > 0; })) << Logs();
   auto client = S3(s3rver);
