@@ -17,10 +17,9 @@ struct DevstackBenchFlags {
   std::string keep;   // when set: the devstack's folder, kept after the run
 };
 
-// Parses argv into `flags` (whose events and runs hold the defaults); "" when it went well,
-// otherwise what is wrong, usage included.
-inline std::string ParseDevstackBenchFlags(int argc, char** argv, const std::string& bench,
-                                           DevstackBenchFlags& flags) {
+// Fills `flags` from argv; "" when it went well, otherwise what is wrong, usage included.
+inline std::string ParseInto(int argc, char** argv, const std::string& bench,
+                             DevstackBenchFlags& flags) {
   const std::string usage =
       "usage: " + bench + " PATH_TO_SHOAL [--events N] [--runs N] [--keep DIR]";
   if (argc < 2) return usage;
@@ -40,6 +39,19 @@ inline std::string ParseDevstackBenchFlags(int argc, char** argv, const std::str
   }
   if (flags.events <= 0 || flags.runs <= 0) return "--events and --runs must be positive";
   return "";
+}
+
+// Parses argv over the defaults `events` and `runs`; calls `die` (which must not return) with
+// what is wrong, usage included.
+template <typename Die>
+DevstackBenchFlags ParseDevstackBenchFlags(int argc, char** argv, const std::string& bench,
+                                           int events, int runs, Die&& die) {
+  DevstackBenchFlags flags;
+  flags.events = events;
+  flags.runs = runs;
+  const std::string problem = ParseInto(argc, argv, bench, flags);
+  if (!problem.empty()) die(problem);
+  return flags;
 }
 
 }  // namespace shoal::bench

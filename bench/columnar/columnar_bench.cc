@@ -91,16 +91,6 @@ using Steady = std::chrono::steady_clock;
 
 using Flags = shoal::bench::DevstackBenchFlags;
 
-Flags ParseFlags(int argc, char** argv) {
-  Flags flags;
-  flags.events = 28000;
-  flags.runs = 3;
-  const std::string problem =
-      shoal::bench::ParseDevstackBenchFlags(argc, argv, "columnar_bench", flags);
-  if (!problem.empty()) Die(problem);
-  return flags;
-}
-
 constexpr const char* kJune = "WHERE timestamp >= '2024-06-01' AND timestamp < '2024-07-01' ";
 
 // The monthly trends over `from`, optionally restricted by `where`; without the count(DISTINCT)
@@ -202,7 +192,8 @@ void Alternate(int runs, bool warm_up, const std::function<double()>& a,
 }
 
 int Run(int argc, char** argv) {
-  const Flags flags = ParseFlags(argc, argv);
+  const Flags flags =
+      shoal::bench::ParseDevstackBenchFlags(argc, argv, "columnar_bench", 28000, 3, Die);
   const fs::path dir = flags.keep.empty() ? fs::temp_directory_path() /
                                                 ("shoal-columnar-bench-" + std::to_string(getpid()))
                                           : fs::path(flags.keep);

@@ -87,16 +87,6 @@ struct Broken {
 
 using Flags = shoal::bench::DevstackBenchFlags;
 
-Flags ParseFlags(int argc, char** argv) {
-  Flags flags;
-  flags.events = 2000;
-  flags.runs = 5;
-  const std::string problem =
-      shoal::bench::ParseDevstackBenchFlags(argc, argv, "query_bench", flags);
-  if (!problem.empty()) Die(problem);
-  return flags;
-}
-
 // A `shoal devstack` process and the CLI pointed at it.
 class Stack {
  public:
@@ -206,7 +196,8 @@ struct QueryFigures {
 };
 
 int Run(int argc, char** argv) {
-  const Flags flags = ParseFlags(argc, argv);
+  const Flags flags =
+      shoal::bench::ParseDevstackBenchFlags(argc, argv, "query_bench", 2000, 5, Die);
   const fs::path dir = flags.keep.empty() ? fs::temp_directory_path() /
                                                 ("shoal-query-bench-" + std::to_string(getpid()))
                                           : fs::path(flags.keep);

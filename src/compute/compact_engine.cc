@@ -33,12 +33,6 @@ int64_t NowNanos() {
       .count();
 }
 
-std::string ListLiteral(const std::vector<std::string>& items) {
-  std::string list = "[";
-  for (size_t i = 0; i < items.size(); ++i) list += (i ? ", " : "") + SqlStringLiteral(items[i]);
-  return list + "]";
-}
-
 // The Hive folder of a row, as SQL: 'year=2024/month=1' ('NULL' for a NULL event time).
 std::string PartitionExpression(const models::CompactionSpec& spec, const std::string& type) {
   std::string time = SqlIdentifier(spec.event_time);
@@ -144,9 +138,9 @@ class Compaction {
       if (!compacted.count(row[0].text)) fresh.push_back(row[0].text);
     }
     if (fresh.empty()) return Status::Ok();
-    SHOAL_ASSIGN_OR_RETURN(
-        engine::ResultTable sizes,
-        Query("SELECT filename, size FROM read_blob(" + ListLiteral(fresh) + ") ORDER BY 1"));
+    SHOAL_ASSIGN_OR_RETURN(engine::ResultTable sizes,
+                           Query("SELECT filename, size FROM read_blob(" +
+                                 models::SqlStringList(fresh) + ") ORDER BY 1"));
     for (const auto& row : sizes.rows()) {
       SHOAL_ASSIGN_OR_RETURN(int64_t bytes, Number(row[1]));
       new_landing_.push_back({row[0].text, bytes});
@@ -161,7 +155,7 @@ class Compaction {
     for (const auto& file : new_landing_) files.push_back(file.path);
     std::string reader = spec_.landing_reader;
     reader.replace(reader.find(models::kLandingFilesMarker), models::kLandingFilesMarker.size(),
-                   ListLiteral(files));
+                   models::SqlStringList(files));
     const std::string partition = PartitionExpression(spec_, EventTimeType(spec_));
     SHOAL_RETURN_IF_ERROR(Query("CREATE TEMP TABLE shoal_compaction AS SELECT " +
                                 models::CastProjectionSql(spec_.columns) + ", " + partition +
@@ -184,7 +178,8 @@ class Compaction {
     if (!rewritten.empty()) {
       SHOAL_RETURN_IF_ERROR(
           Query("INSERT INTO shoal_compaction SELECT " + models::CastProjectionSql(spec_.columns) +
-                ", " + partition + " FROM (SELECT * FROM read_parquet(" + ListLiteral(rewritten) +
+                ", " + partition + " FROM (SELECT * FROM read_parquet(" +
+                models::SqlStringList(rewritten) +
                 ", hive_partitioning = false, union_by_name = true) UNION ALL BY NAME " +
                 models::NoRowsSql(spec_.columns) + ")")
               .status()

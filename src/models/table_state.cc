@@ -74,6 +74,26 @@ std::optional<PartitionRange> ParsePartitionRange(std::string_view partition) {
   return PartitionRange{false, start * kMicrosPerDay, end * kMicrosPerDay};
 }
 
+namespace {
+
+json ColumnsJson(const std::vector<TableColumn>& columns) {
+  json list = json::array();
+  for (const TableColumn& c : columns) list.push_back({{"Name", c.name}, {"Type", c.type}});
+  return list;
+}
+
+void ReadColumns(JsonReader& r, std::vector<TableColumn>* columns) {
+  r.List("Columns", [&](const json& v, const std::string& p) {
+    JsonReader c(v, p);
+    TableColumn& column = columns->emplace_back();
+    c.String("Name", &column.name);
+    c.String("Type", &column.type);
+    return c.status();
+  });
+}
+
+}  // namespace
+
 json ToJson(const TableState& state) {
   json files = json::array();
   for (const TableStateFile& f : state.files) {
@@ -84,9 +104,6 @@ json ToJson(const TableState& state) {
   for (const CompactedLandingFile& f : state.compacted) {
     compacted.push_back({{"Path", f.path}, {"Bytes", f.bytes}});
   }
-  json columns = json::array();
-  for (const TableColumn& c : state.columns)
-    columns.push_back({{"Name", c.name}, {"Type", c.type}});
   json retired = json::array();
   for (const RetiredFile& f : state.retired) {
     retired.push_back({{"Path", f.path}, {"RetireTime", f.retire_time}});
@@ -98,7 +115,7 @@ json ToJson(const TableState& state) {
               {"PartitionBy", state.partition_by},
               {"Landing", state.landing},
               {"LandingReader", state.landing_reader},
-              {"Columns", columns},
+              {"Columns", ColumnsJson(state.columns)},
               {"CommitTime", state.commit_time},
               {"ExecutionID", state.execution_id},
               {"Files", files},
@@ -123,13 +140,7 @@ Result<TableState> TableStateFromJson(const json& j) {
   r.String("PartitionBy", &state.partition_by);
   r.String("Landing", &state.landing);
   r.String("LandingReader", &state.landing_reader);
-  r.List("Columns", [&](const json& v, const std::string& p) {
-    JsonReader c(v, p);
-    TableColumn& column = state.columns.emplace_back();
-    c.String("Name", &column.name);
-    c.String("Type", &column.type);
-    return c.status();
-  });
+  ReadColumns(r, &state.columns);
   r.Int("CommitTime", &state.commit_time);
   r.String("ExecutionID", &state.execution_id);
   r.List("Files", [&](const json& v, const std::string& p) {
@@ -179,13 +190,11 @@ std::string NoRowsSql(const std::vector<TableColumn>& columns) {
 }
 
 json ToParams(const CompactionSpec& spec) {
-  json columns = json::array();
-  for (const TableColumn& c : spec.columns) columns.push_back({{"Name", c.name}, {"Type", c.type}});
   return json{{"Table", spec.table},
               {"Warehouse", spec.warehouse},
               {"Landing", spec.landing},
               {"LandingReader", spec.landing_reader},
-              {"Columns", columns},
+              {"Columns", ColumnsJson(spec.columns)},
               {"EventTime", spec.event_time},
               {"PartitionBy", spec.partition_by},
               {"RetainSeconds", spec.retain_seconds}};
@@ -199,13 +208,7 @@ Result<CompactionSpec> CompactionSpecFromParams(const json& params) {
   r.String("Warehouse", &spec.warehouse);
   r.String("Landing", &spec.landing);
   r.String("LandingReader", &spec.landing_reader);
-  r.List("Columns", [&](const json& v, const std::string& p) {
-    JsonReader c(v, p);
-    TableColumn& column = spec.columns.emplace_back();
-    c.String("Name", &column.name);
-    c.String("Type", &column.type);
-    return c.status();
-  });
+  ReadColumns(r, &spec.columns);
   r.String("EventTime", &spec.event_time);
   r.String("PartitionBy", &spec.partition_by);
   r.Int("RetainSeconds", &spec.retain_seconds);

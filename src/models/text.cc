@@ -143,4 +143,10 @@ std::string Quoted(std::string_view text, char quote) {
 std::string SqlStringLiteral(std::string_view text) { return Quoted(text, '\''); }
 std::string SqlIdentifier(std::string_view name) { return Quoted(name, '"'); }
 
+std::string SqlStringList(const std::vector<std::string>& items) {
+  std::string list = "[";
+  for (size_t i = 0; i < items.size(); ++i) list += (i ? ", " : "") + SqlStringLiteral(items[i]);
+  return list + "]";
+}
+
 }  // namespace shoal::models

@@ -32,6 +32,8 @@ size_t InvalidUtf8Offset(std::string_view text);
 
 // `text` as a SQL string literal: in single quotes, each single quote doubled.
 std::string SqlStringLiteral(std::string_view text);
+// `[` each item as SQL string literals `]`: a list DuckDB's readers take as their files.
+std::string SqlStringList(const std::vector<std::string>& items);
 // `name` as a SQL identifier: in double quotes, each double quote doubled.
 std::string SqlIdentifier(std::string_view name);
 

@@ -19,7 +19,6 @@
 #include <set>
 
 #include "duckdb/common/file_system.hpp"
-#include "duckdb/parser/keyword_helper.hpp"
 #include "duckdb/parser/parser.hpp"
 #include "duckdb/parser/statement/select_statement.hpp"
 #include "duckdb/parser/tableref/subqueryref.hpp"
@@ -27,6 +26,7 @@
 #include "engine/functions/partition_table.h"
 #include "engine/functions/register.h"
 #include "models/table_state.h"
+#include "models/text.h"
 
 namespace shoal::engine {
 
@@ -161,20 +161,12 @@ TableFiles SelectFiles(duckdb::ClientContext& context, duckdb::TableFunctionBind
   return files;
 }
 
-std::string ListLiteral(const std::vector<std::string>& paths) {
-  std::string list = "[";
-  for (size_t i = 0; i < paths.size(); ++i) {
-    list += (i ? ", " : "") + duckdb::KeywordHelper::WriteQuoted(paths[i], '\'');
-  }
-  return list + "]";
-}
-
 // The SELECT over exactly `files`, each column cast to its table type, in the table's order.
 std::string TableSelect(const TableFiles& files) {
   std::vector<std::string> branches;
   if (!files.parquet.empty()) {
     // Files written before a column existed give it as NULL (the no-rows branch has them all).
-    branches.push_back("SELECT * FROM read_parquet(" + ListLiteral(files.parquet) +
+    branches.push_back("SELECT * FROM read_parquet(" + models::SqlStringList(files.parquet) +
                        ", hive_partitioning = false, union_by_name = true) UNION ALL BY NAME " +
                        models::NoRowsSql(files.state.columns));
   }
@@ -185,7 +177,8 @@ std::string TableSelect(const TableFiles& files) {
       throw duckdb::InvalidInputException("%s: the reader call has no %s: %s", kTableName,
                                           std::string(models::kLandingFilesMarker), reader);
     }
-    reader.replace(marker, models::kLandingFilesMarker.size(), ListLiteral(files.landing));
+    reader.replace(marker, models::kLandingFilesMarker.size(),
+                   models::SqlStringList(files.landing));
     branches.push_back("SELECT * FROM " + reader);
   }
   std::string from = "(" + branches[0];
