@@ -12,6 +12,7 @@
 // connection).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -77,6 +78,9 @@ struct JobPage {
 struct HistoryOptions {
   int64_t since = 0;         // sequence number, exclusive
   std::string execution_id;  // empty: every event
+  // > 0: when no event is newer than `since`, the orchestrator waits up to this long for one
+  // (a long-poll, at most 5 s) before answering an empty page.
+  std::chrono::milliseconds wait{0};
 };
 
 struct HistoryPage {
@@ -205,7 +209,9 @@ class ApiClient {
   // answers the plan only.
   Result<models::Query> SubmitQuery(const models::QueryRequest& request) const;
   // GET /api/v1/queries/{id}.
-  Result<models::Query> GetQuery(const std::string& id) const;
+  // With `wait`, the orchestrator answers once the query ends or `wait` (at most 5 s) passed.
+  Result<models::Query> GetQuery(const std::string& id,
+                                 std::chrono::milliseconds wait = std::chrono::milliseconds(0)) const;
   // GET /api/v1/queries?limit=: newest first.
   Result<std::vector<models::Query>> ListQueries(int64_t limit = 100) const;
   // GET /api/v1/queries/{id}/result: the answer as result.json text (exact numbers).

@@ -258,7 +258,7 @@ TEST(ApiClientTest, ReadsJobsExecutionsHistoryAndLogs) {
   ASSERT_EQ(executions->size(), 1u);
   EXPECT_EQ((*executions)[0], execution);
 
-  auto history = client.History(job.id, {4, "e-1"});
+  auto history = client.History(job.id, {4, "e-1", {}});
   ASSERT_TRUE(history.ok()) << history.status().ToString();
   ASSERT_EQ(history->items.size(), 1u);
   EXPECT_EQ(history->items[0], event);

@@ -98,8 +98,12 @@ Result<models::Query> ApiClient::SubmitQuery(const models::QueryRequest& request
   return DecodeQuery(json, std::string("POST ") + kQueriesPath);
 }
 
-Result<models::Query> ApiClient::GetQuery(const std::string& id) const {
-  SHOAL_ASSIGN_OR_RETURN(Json json, Get(QueryPath(id)));
+Result<models::Query> ApiClient::GetQuery(const std::string& id,
+                                          std::chrono::milliseconds wait) const {
+  SHOAL_ASSIGN_OR_RETURN(
+      Json json,
+      Get(QueryPath(id) +
+          Query({{"wait_ms", wait.count() > 0 ? std::to_string(wait.count()) : ""}})));
   return DecodeQuery(json, "GET " + QueryPath(id));
 }
 

@@ -223,7 +223,7 @@ int History(const HistoryFlags& flags) {
   api::HistoryPage page;
   do {
     Result<api::HistoryPage> next =
-        r.client->History(r.job->id, {page.last_seq, flags.execution_id});
+        r.client->History(r.job->id, {page.last_seq, flags.execution_id, {}});
     if (!next.ok()) return ReportError(kCommand, next.status(), kExitFailed);
     page = std::move(*next);
     for (models::Event& event : page.items) {

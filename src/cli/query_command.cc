@@ -20,6 +20,8 @@ namespace shoal::cli {
 namespace {
 
 constexpr std::string_view kCommand = "shoal query";
+// The longest one wait for the answer lasts: how often Ctrl-C and --timeout are looked at.
+constexpr std::chrono::milliseconds kQueryLongPoll{250};
 
 struct QueryFlags {
   std::string sql;
@@ -125,7 +127,13 @@ int Run(const QueryFlags& flags) {
                         std::chrono::milliseconds(static_cast<int64_t>(flags.timeout_s * 1000));
   models::Query query = *submitted;
   while (!models::IsTerminal(query.state)) {
-    const bool interrupted = StopSignalWithin(std::chrono::milliseconds(100));
+    // A long-poll: the orchestrator answers as soon as the query ends. Between two, Ctrl-C and
+    // --timeout are looked at (a signal waits blocked until then).
+    auto current = client->GetQuery(query.id, kQueryLongPoll);
+    if (!current.ok()) return ReportError(kCommand, current.status(), kExitFailed);
+    query = std::move(current).value();
+    if (models::IsTerminal(query.state)) break;
+    const bool interrupted = StopSignalWithin(std::chrono::milliseconds(0));
     const bool late = flags.timeout_s > 0 && std::chrono::steady_clock::now() > deadline;
     if (interrupted || late) {
       (void)client->CancelQuery(query.id);
@@ -136,9 +144,6 @@ int Run(const QueryFlags& flags) {
                      "; query " + query.id + " cancelled"),
           kExitFailed);
     }
-    auto current = client->GetQuery(query.id);
-    if (!current.ok()) return ReportError(kCommand, current.status(), kExitFailed);
-    query = std::move(current).value();
   }
   if (query.state != models::QueryState::kCompleted) {
     return ReportError(

@@ -1,7 +1,7 @@
 #include "cli/wait.h"
 
+#include <algorithm>
 #include <set>
-#include <thread>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -15,13 +15,17 @@ namespace {
 // ANSI "erase to the end of the line", so a shorter line leaves nothing of a longer one behind.
 constexpr const char* kEraseLine = "\x1b[K";
 
-Status PrintNewEvents(const api::ApiClient& client, const std::string& job_id, int64_t version,
-                      int64_t* since, std::ostream& out) {
-  SHOAL_ASSIGN_OR_RETURN(api::HistoryPage page, client.History(job_id, {*since, ""}));
-  for (const models::Event& event : page.items) {
-    if (version == 0 || event.job_version == version) out << EventLine(event) << "\n";
+// Asks for the events after *since, waiting up to `wait` for one (a long-poll), moves *since past
+// them and prints them on `out`, when given (only version `version`'s, unless it is 0).
+Status AwaitEvents(const api::ApiClient& client, const std::string& job_id, int64_t version,
+                   std::chrono::milliseconds wait, int64_t* since, std::ostream* out) {
+  SHOAL_ASSIGN_OR_RETURN(api::HistoryPage page, client.History(job_id, {*since, "", wait}));
+  if (out != nullptr) {
+    for (const models::Event& event : page.items) {
+      if (version == 0 || event.job_version == version) *out << EventLine(event) << "\n";
+    }
+    out->flush();
   }
-  out.flush();
   *since = std::max(*since, page.last_seq);
   return Status::Ok();
 }
@@ -67,19 +71,20 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
     if (drew_progress) *options.progress_out << "\r" << kEraseLine << std::flush;
     drew_progress = false;
   };
+  std::ostream* events_out = options.follow_events ? options.events_out : nullptr;
   while (true) {
     Result<models::Job> job = client.GetJob(job_id);
-    if (job.ok() && options.follow_events) {
-      Status printed =
-          PrintNewEvents(client, job_id, options.job_version, &since, *options.events_out);
-      if (!printed.ok()) job = printed;
-    }
     if (!job.ok()) {
       clear_progress();
       return job.status();
     }
     if (models::IsTerminal(job->state.state_type)) {
       clear_progress();
+      // The events up to the end not printed yet.
+      if (events_out != nullptr) {
+        SHOAL_RETURN_IF_ERROR(AwaitEvents(client, job_id, options.job_version,
+                                          std::chrono::milliseconds(0), &since, events_out));
+      }
       return job;
     }
     if (options.show_progress) {
@@ -99,7 +104,16 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
                                 job->id, models::ToString(job->state.state_type),
                                 options.timeout.count(), job->id));
     }
-    std::this_thread::sleep_for(options.poll_interval);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    Status waited =
+        AwaitEvents(client, job_id, options.job_version,
+                    std::clamp(left, std::chrono::milliseconds(1), options.poll_interval), &since,
+                    events_out);
+    if (!waited.ok()) {
+      clear_progress();
+      return waited;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
-// Waiting for a submitted job to finish, for `shoal job run`: polls the orchestrator (loopback
-// in the common case, so every ~100 ms is cheap), optionally shows a live one-line progress
-// ("\r j-1234abcd Running: 2/3 partitions done") and streams history events as they happen.
+// Waiting for a submitted job to finish, for `shoal job run`: long-polls the job's history (the
+// orchestrator answers as soon as an event is recorded, so the end is seen at once), optionally
+// shows a live one-line progress ("\r j-1234abcd Running: 2/3 partitions done") and streams
+// history events as they happen.
 //
 // Thread-safety: each call is independent; the streams are written by the calling thread only.
 #pragma once
@@ -19,7 +20,8 @@
 namespace shoal::cli {
 
 struct WaitOptions {
-  std::chrono::milliseconds poll_interval{100};
+  // The longest one long-poll waits: how often the timeout is looked at when nothing happens.
+  std::chrono::milliseconds poll_interval{1000};
   std::chrono::seconds timeout{600};
   // A live progress line on `progress_out`, redrawn in place: only for a terminal.
   bool show_progress = false;
@@ -32,7 +34,7 @@ struct WaitOptions {
   std::ostream* events_out = &std::cerr;
 };
 
-// Polls until the job is Completed, Failed or Stopped and returns it as it is then. After
+// Waits until the job is Completed, Failed or Stopped and returns it as it is then. After
 // `options.timeout` the result is kDeadlineExceeded naming the job and its state (the job keeps
 // running). API errors are returned as they come.
 Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& job_id,

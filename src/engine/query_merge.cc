@@ -32,8 +32,31 @@ std::string PartialsViewSql(const QueryPlan& plan, const std::vector<std::string
          " FROM read_parquet([" + list + "])";
 }
 
+namespace {
+
+// The rows of each Parquet file, read from the footers in `session`.
+Result<std::vector<int64_t>> CountParquetRows(Session& session,
+                                             const std::vector<std::string>& files) {
+  std::vector<int64_t> rows(files.size(), 0);
+  if (files.empty()) return rows;
+  std::string list;
+  for (const std::string& file : files) list += (list.empty() ? "" : ", ") + QuoteLiteral(file);
+  SHOAL_ASSIGN_OR_RETURN(
+      auto counted,
+      session.Query("SELECT file_name, num_rows FROM parquet_file_metadata([" + list + "])"));
+  std::map<std::string, int64_t> by_file;
+  for (size_t r = 0; r < counted.rows().size(); ++r) {
+    by_file[counted.Text(r, 0)] = std::stoll(counted.Text(r, 1));
+  }
+  for (size_t i = 0; i < files.size(); ++i) rows[i] = by_file[files[i]];
+  return rows;
+}
+
+}  // namespace
+
 Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::string>& files,
-                                  const MergeOptions& options) {
+                                  const MergeOptions& options,
+                                  std::vector<int64_t>* partial_rows) {
   SessionOptions session;
   session.sandboxed = true;
   session.threads = options.threads;
@@ -55,26 +78,19 @@ Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::
     if (!nested && folder != "/") session.path_mappings.push_back({folder, folder, true});
   }
   SHOAL_ASSIGN_OR_RETURN(auto merger, Session::Open(session));
+  if (partial_rows != nullptr) {
+    // In the merge's own session: opening a DuckDB costs more than reading a few footers.
+    SHOAL_ASSIGN_OR_RETURN(*partial_rows, CountParquetRows(*merger, files));
+  }
   auto view = merger->Query(PartialsViewSql(plan, files));
   if (!view.ok()) return view.status().WithContext("reading the partial results");
   return merger->Query(plan.merge_sql);
 }
 
 Result<std::vector<int64_t>> CountParquetRows(const std::vector<std::string>& files) {
-  std::vector<int64_t> rows(files.size(), 0);
-  if (files.empty()) return rows;
-  std::string list;
-  for (const std::string& file : files) list += (list.empty() ? "" : ", ") + QuoteLiteral(file);
+  if (files.empty()) return std::vector<int64_t>();
   SHOAL_ASSIGN_OR_RETURN(auto session, Session::Open({}));
-  SHOAL_ASSIGN_OR_RETURN(
-      auto counted,
-      session->Query("SELECT file_name, num_rows FROM parquet_file_metadata([" + list + "])"));
-  std::map<std::string, int64_t> by_file;
-  for (size_t r = 0; r < counted.rows().size(); ++r) {
-    by_file[counted.Text(r, 0)] = std::stoll(counted.Text(r, 1));
-  }
-  for (size_t i = 0; i < files.size(); ++i) rows[i] = by_file[files[i]];
-  return rows;
+  return CountParquetRows(*session, files);
 }
 
 }  // namespace shoal::engine

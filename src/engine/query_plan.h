@@ -107,9 +107,11 @@ struct MergeOptions {
 };
 
 // Runs `plan.merge_sql` over the partial files (Parquet, each with plan.partial_columns; none
-// means every partition was empty) in a locked DuckDB that reaches only those files.
+// means every partition was empty) in a locked DuckDB that reaches only those files. With
+// `partial_rows`, also sets it to the rows of each file, as CountParquetRows does.
 Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::string>& files,
-                                  const MergeOptions& options = {});
+                                  const MergeOptions& options = {},
+                                  std::vector<int64_t>* partial_rows = nullptr);
 
 // The statement MergePartials starts with: `kPartialsTable` over `files`, each column cast back
 // to the type the merge expects (a typed empty table when there are no files).

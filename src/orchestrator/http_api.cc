@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -21,6 +22,8 @@ constexpr const char* kJobs = "/api/v1/orchestrator/jobs";
 constexpr const char* kNodes = "/api/v1/orchestrator/nodes";
 constexpr const char* kCompute = "/api/v1/compute";
 constexpr int64_t kMaxPollWaitMs = 30000;
+// A client's long-poll (history, a query) is kept short: it holds one of the API's threads.
+constexpr int64_t kMaxClientWaitMs = 5000;
 
 Result<int64_t> IntParam(const Request& request, const std::string& name, int64_t fallback) {
   std::string text = request.Param(name);
@@ -154,12 +157,18 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
         limit = std::min<int64_t>(limit, Orchestrator::kMaxHistoryPage);
         SHOAL_ASSIGN_OR_RETURN(std::string execution_id,
                                ResolveExecutionId(o, job.id, request.Param("execution_id")));
+        SHOAL_ASSIGN_OR_RETURN(int64_t wait_ms, IntParam(request, "wait_ms", 0));
+        const auto deadline = std::chrono::steady_clock::now() +
+                              std::chrono::milliseconds(std::clamp<int64_t>(
+                                  wait_ms, 0, kMaxClientWaitMs));
         // `limit` counts the events answered, so with an execution_id the events of other
         // executions are skipped first, page by page: a page is never empty while more follow.
+        // With wait_ms, an empty answer waits (a long-poll) until an event comes or time is up.
         Json items = Json::array();
         int64_t last = since;
         bool more = false;
         while (true) {
+          const uint64_t seen = o.ChangeCount();
           SHOAL_ASSIGN_OR_RETURN(auto events,
                                  o.History(job.id, last, Orchestrator::kMaxHistoryPage));
           for (const auto& e : events) {
@@ -172,7 +181,13 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
               items.push_back(models::ToJson(e));
             }
           }
-          if (more || static_cast<int64_t>(events.size()) < Orchestrator::kMaxHistoryPage) break;
+          if (more) break;
+          if (static_cast<int64_t>(events.size()) == Orchestrator::kMaxHistoryPage) continue;
+          const auto now = std::chrono::steady_clock::now();
+          if (!items.empty() || now >= deadline) break;
+          o.WaitForChange(seen,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
+                              std::chrono::milliseconds(1));
         }
         return Json{{"Items", items}, {"LastSeq", last}, {"More", more}};
       });

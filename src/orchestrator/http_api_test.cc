@@ -239,6 +239,41 @@ TEST_F(HttpApiAuthTest, HistoryIsPaged) {
   EXPECT_FALSE((*last)["More"].get<bool>());
 }
 
+// With wait_ms, a history page with nothing new waits for the next event (a long-poll) and
+// answers as soon as it is recorded; with nothing to come it answers empty once wait_ms passed.
+TEST_F(HttpApiAuthTest, HistoryLongPollAnswersWhenTheNextEventComes) {
+  const HttpClient client = As(kClientToken);
+  auto submitted = client.Put("/api/v1/orchestrator/jobs", JobJson("waited"));
+  ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
+  const std::string job = "/api/v1/orchestrator/jobs/" + (*submitted)["JobID"].get<std::string>();
+  auto all = client.Get(job + "/history");
+  ASSERT_TRUE(all.ok());
+  const int64_t last = (*all)["LastSeq"].get<int64_t>();
+  const std::string after = job + "/history?since=" + std::to_string(last);
+
+  auto start = std::chrono::steady_clock::now();
+  auto idle = client.Get(after + "&wait_ms=300");
+  ASSERT_TRUE(idle.ok()) << idle.status().ToString();
+  EXPECT_TRUE((*idle)["Items"].empty());
+  EXPECT_EQ((*idle)["LastSeq"].get<int64_t>(), last);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 290ms);
+
+  // The job waits for a node (no node is approved); stopping it records the next event.
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(200ms);
+    EXPECT_TRUE(client.Delete(job + "?reason=enough").ok());
+  });
+  start = std::chrono::steady_clock::now();
+  auto woken = client.Get(after + "&wait_ms=5000");
+  const auto waited = std::chrono::steady_clock::now() - start;
+  stopper.join();
+  ASSERT_TRUE(woken.ok()) << woken.status().ToString();
+  ASSERT_FALSE((*woken)["Items"].empty());
+  EXPECT_GT((*woken)["LastSeq"].get<int64_t>(), last);
+  EXPECT_LT(waited, 4s) << "the long-poll slept through the event";
+  EXPECT_EQ(client.Get(after + "&wait_ms=soon").status().code(), ErrorCode::kInvalidArgument);
+}
+
 // `labels` selects jobs by their Labels; a bad selector is a 400 naming it.
 TEST_F(HttpApiAuthTest, JobListFiltersByLabels) {
   const HttpClient client = As(kClientToken);

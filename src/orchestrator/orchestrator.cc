@@ -101,6 +101,21 @@ void Orchestrator::Shutdown() {
   if (ticker_.joinable()) ticker_.join();
 }
 
+void Orchestrator::NotifyChangedLocked() {
+  ++changes_;
+  work_changed_.notify_all();
+}
+
+uint64_t Orchestrator::ChangeCount() {
+  std::lock_guard lock(mu_);
+  return changes_;
+}
+
+void Orchestrator::WaitForChange(uint64_t seen, std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  work_changed_.wait_for(lock, wait, [&] { return changes_ != seen || stopping_; });
+}
+
 std::string Orchestrator::ResultDir(const std::string& job_id,
                                     const std::string& execution_id) const {
   return (fs::path(options_.data_dir) / "results" / job_id / execution_id).string();
@@ -176,7 +191,7 @@ Result<SubmitResult> Orchestrator::SubmitJob(models::Job job, bool force, bool d
                              "job submitted (version " + std::to_string(job.version) + ")");
   }));
   SHOAL_RETURN_IF_ERROR(EvaluateLocked(job.id));
-  work_changed_.notify_all();
+  NotifyChangedLocked();
   return result;
 }
 
@@ -295,7 +310,7 @@ Status Orchestrator::StopJob(const std::string& job_id, const std::string& reaso
   }));
   AdoptStoreTasksLocked(std::move(queued));
   TrackLocked(job, false, false);
-  work_changed_.notify_all();
+  NotifyChangedLocked();
   return Status::Ok();
 }
 
@@ -321,7 +336,7 @@ Result<models::Node> Orchestrator::SetNodeMembership(const std::string& node_id,
     SHOAL_RETURN_IF_ERROR(FailNodeExecutionsLocked(node_id, "node " + node_id + " was rejected"));
   }
   SHOAL_RETURN_IF_ERROR(ScheduleWaitingLocked(/*nodes_changed=*/true));
-  work_changed_.notify_all();
+  NotifyChangedLocked();
   return node;
 }
 
@@ -348,7 +363,7 @@ Result<models::Node> Orchestrator::RegisterNode(models::Node node) {
   SHOAL_RETURN_IF_ERROR(
       FailNodeExecutionsLocked(node.id, "node " + node.id + " restarted during the execution"));
   SHOAL_RETURN_IF_ERROR(ScheduleWaitingLocked(/*nodes_changed=*/true));
-  work_changed_.notify_all();
+  NotifyChangedLocked();
   return node;
 }
 
@@ -378,7 +393,7 @@ Result<bool> Orchestrator::Heartbeat(const std::string& node_id,
   }
   if (failed) {
     SHOAL_RETURN_IF_ERROR(ScheduleWaitingLocked(/*nodes_changed=*/false));
-    work_changed_.notify_all();
+    NotifyChangedLocked();
   }
   return true;
 }
@@ -519,7 +534,7 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
     SHOAL_RETURN_IF_ERROR(evaluated);
     SHOAL_RETURN_IF_ERROR(offered);
   }
-  work_changed_.notify_all();
+  NotifyChangedLocked();
   return Status::Ok();
 }
 
@@ -672,7 +687,7 @@ Status Orchestrator::EvaluateJobLocked(const std::string& job_id, ClusterView* v
   AdoptStoreTasksLocked(std::move(queued));
   for (const auto& planned : plan.create) ++view->load[planned.node_id];
   TrackLocked(job, waiting, wants_nodes);
-  work_changed_.notify_all();
+  NotifyChangedLocked();
   return Status::Ok();
 }
 
@@ -780,7 +795,7 @@ Status Orchestrator::TickLocked() {
       lost = true;
     }
   }
-  if (lost) work_changed_.notify_all();
+  if (lost) NotifyChangedLocked();
   ExpireFetchesLocked();
   ExpireStoreTasksLocked();
   // A job whose check fails is tried again at the next tick; the others go on.
@@ -843,7 +858,7 @@ Status Orchestrator::CheckTotalTimeoutLocked(const std::string& job_id, int64_t 
   }));
   AdoptStoreTasksLocked(std::move(queued));
   TrackLocked(job, false, false);
-  work_changed_.notify_all();
+  NotifyChangedLocked();
   return Status::Ok();
 }
 

@@ -180,6 +180,15 @@ class Orchestrator {
   // The store tasks not yet done, oldest first.
   std::vector<models::StoreTask> PendingStoreTasks();
 
+  // --- Waiting for a change -----------------------------------------------------------------
+  // A count that grows whenever a job, an execution, a node, a fetch or a store task changes.
+  uint64_t ChangeCount();
+  // Blocks until ChangeCount() is no longer `seen`, `wait` passed, or Shutdown. A waiter reads
+  // ChangeCount() first, then looks at what it waits for, then waits with that count, so a
+  // change in between is not missed: in-process waiters (the query coordinator) and the API's
+  // long-polls see a job end at once instead of at their next poll.
+  void WaitForChange(uint64_t seen, std::chrono::milliseconds wait);
+
   const OrchestratorOptions& options() const { return options_; }
 
   // How many times a job was evaluated (planned) since Open: lets tests check that an event
@@ -226,6 +235,8 @@ class Orchestrator {
                            const std::string& topic, const std::string& message);
   Status FailExecutionLocked(models::Execution execution, const std::string& reason);
   Status FailNodeExecutionsLocked(const std::string& node_id, const std::string& reason);
+  // Counts a change and wakes every waiter (long-polls, WaitForChange).
+  void NotifyChangedLocked();
   void TickLoop();
   Status TickLocked();
   Status CheckTotalTimeoutLocked(const std::string& job_id, int64_t now);
@@ -274,6 +285,7 @@ class Orchestrator {
   std::condition_variable work_changed_;  // wakes long-polls
   std::condition_variable ticker_wake_;   // wakes the ticker, only to stop it
   bool stopping_ = false;
+  uint64_t changes_ = 0;  // ChangeCount()
   std::thread ticker_;
 
   // Guarded by mu_.

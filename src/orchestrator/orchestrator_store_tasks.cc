@@ -26,7 +26,7 @@ void Orchestrator::AdoptStoreTasksLocked(std::vector<models::StoreTask> tasks) {
   if (tasks.empty()) return;
   // emplace keeps a task already known (same id: the same work).
   for (auto& task : tasks) store_tasks_.emplace(task.id, std::move(task));
-  work_changed_.notify_all();
+  NotifyChangedLocked();
 }
 
 Result<std::vector<models::StoreTask>> Orchestrator::HandOutStoreTasksLocked(
@@ -77,6 +77,7 @@ Status Orchestrator::FinishStoreTask(const std::string& task_id, const std::stri
                               std::string(models::ToString(task->second.kind)) + " on " + node_id +
                                   " failed (tried again): " + error);
     }
+    NotifyChangedLocked();  // the history grew: wakes its long-polls
     return Status::Ok();
   }
   SHOAL_RETURN_IF_ERROR(store_->DeleteStoreTask(task_id));
@@ -91,6 +92,7 @@ Status Orchestrator::FinishStoreTask(const std::string& task_id, const std::stri
   }
   store_retry_at_.erase(task_id);
   store_tasks_.erase(task);
+  NotifyChangedLocked();
   return Status::Ok();
 }
 
@@ -114,7 +116,7 @@ void Orchestrator::DropNodeStoreTasksLocked(const std::string& node_id) {
       ++it;
     }
   }
-  if (dropped) work_changed_.notify_all();
+  if (dropped) NotifyChangedLocked();
 }
 
 void Orchestrator::ExpireStoreTasksLocked() {
@@ -128,7 +130,7 @@ void Orchestrator::ExpireStoreTasksLocked() {
       ++it;
     }
   }
-  if (expired) work_changed_.notify_all();
+  if (expired) NotifyChangedLocked();
 }
 
 }  // namespace shoal::orchestrator

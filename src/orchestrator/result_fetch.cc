@@ -66,7 +66,7 @@ Result<std::vector<ResultFetchStatus>> Orchestrator::FetchResults(const std::str
   std::sort(statuses.begin(), statuses.end(), [](const auto& a, const auto& b) {
     return std::tie(a.partition_index, a.node_id) < std::tie(b.partition_index, b.node_id);
   });
-  if (assigned) work_changed_.notify_all();
+  if (assigned) NotifyChangedLocked();
   return statuses;
 }
 
@@ -164,6 +164,7 @@ Status Orchestrator::FinishFetch(const std::string& fetch_id, const std::string&
   execution_fetch_.erase(fetch.execution_id);
   fetch_failures_.erase(fetch.execution_id);
   fetches_.erase(it);
+  NotifyChangedLocked();
   return Status::Ok();
 }
 

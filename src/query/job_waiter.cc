@@ -62,6 +62,7 @@ Result<FinishedJob> RunJobToCompletion(orchestrator::Orchestrator& orchestrator,
                          orchestrator.SubmitJob(std::move(job), /*force=*/true, /*dry_run=*/false));
   const std::string& id = submitted.job_id;
   while (true) {
+    const uint64_t seen = orchestrator.ChangeCount();
     SHOAL_ASSIGN_OR_RETURN(models::Job current, orchestrator.FindJob(id, ""));
     if (current.version != submitted.version) {
       return Status::FailedPrecondition(JobLabel(current) + " was submitted again (version " +
@@ -94,8 +95,11 @@ Result<FinishedJob> RunJobToCompletion(orchestrator::Orchestrator& orchestrator,
                         (current.state.message.empty() ? "" : ": " + current.state.message) +
                         "); it was stopped");
     }
-    std::this_thread::sleep_for(
-        std::min<std::chrono::steady_clock::duration>(kJobPollInterval, deadline - now));
+    // A change wakes the wait; the interval bounds it for the cancel flag and the deadline.
+    orchestrator.WaitForChange(
+        seen, std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::min<std::chrono::steady_clock::duration>(kJobPollInterval, deadline - now)) +
+                  std::chrono::milliseconds(1));
   }
 }
 

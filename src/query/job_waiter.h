@@ -2,7 +2,7 @@
 // and the query coordinator use to run work next to the data and collect what it returned.
 //
 // RunJobToCompletion submits a job (forced, so a named job runs again even when its spec is
-// unchanged), polls it until it is terminal and answers with its results, or stops it when the
+// unchanged), looks at it after each change the orchestrator records until it is terminal and answers with its results, or stops it when the
 // caller's deadline passes or the caller cancels. A job submitted again under the same name by
 // someone else while it runs (a new version) ends the wait with an error: the results would be
 // the other version's.
@@ -31,7 +31,8 @@ struct FinishedJob {
   std::vector<orchestrator::ExecutionResults> results;
 };
 
-// How often RunJobToCompletion looks at the job.
+// How often RunJobToCompletion looks at the cancel flag and the deadline; it looks at the job
+// whenever the orchestrator records a change (Orchestrator::WaitForChange).
 inline constexpr std::chrono::milliseconds kJobPollInterval{50};
 
 // Submits `job` and waits until it is terminal.

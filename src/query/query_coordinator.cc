@@ -211,6 +211,7 @@ void QueryCoordinator::Shutdown() {
     stopping_ = true;
     running = running_;
   }
+  query_ended_.notify_all();
   for (auto& [id, run] : running) run->cancel = true;
   for (auto& [id, run] : running) {
     if (run->thread.joinable()) run->thread.join();
@@ -299,6 +300,7 @@ void QueryCoordinator::Run(models::Query query, engine::QueryPlan plan, Sources 
     running->thread.detach();
     running_.erase(query.id);
   }
+  query_ended_.notify_all();
 }
 
 Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& plan,
@@ -356,13 +358,17 @@ Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& 
       partial_region.push_back(i);
     }
   }
-  SHOAL_ASSIGN_OR_RETURN(auto partial_rows, engine::CountParquetRows(partials));
-  for (size_t p = 0; p < partials.size(); ++p) {
-    query.residency[partial_region[p]].partial_rows += partial_rows[p];
-  }
   query.fragments_ms = MillisSince(fragments_start);
+  auto count_partial_rows = [&](const std::vector<int64_t>& rows) {
+    for (size_t p = 0; p < rows.size(); ++p) {
+      query.residency[partial_region[p]].partial_rows += rows[p];
+    }
+  };
   if (plan.shipping != engine::ShippingClass::kAggregates &&
       shipped > query.request.max_ship_bytes) {
+    // The refused query's record still says what would have left each region.
+    auto rows = engine::CountParquetRows(partials);
+    if (rows.ok()) count_partial_rows(*rows);
     return Status(ErrorCode::kResourceExhausted,
                   "the partials of this " + query.shipping + "-class query are " +
                       std::to_string(shipped) + " bytes, over the budget of " +
@@ -375,15 +381,24 @@ Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& 
   merge.memory_limit = options_.merge_memory_limit;
   merge.threads = options_.merge_threads;
   merge.temp_directory = dir + "/spill";
-  SHOAL_ASSIGN_OR_RETURN(auto answer, engine::MergePartials(plan, partials, merge));
+  std::vector<int64_t> partial_rows;
+  SHOAL_ASSIGN_OR_RETURN(auto answer, engine::MergePartials(plan, partials, merge, &partial_rows));
   query.merge_ms = MillisSince(merge_start);
+  count_partial_rows(partial_rows);
   query.result_rows = static_cast<int64_t>(answer.rows().size());
   SHOAL_RETURN_IF_ERROR(WriteFile(dir + "/result.json", ResultJsonText(answer)));
   for (const std::string& path : partials) fs::remove(path, ec);
   return Status::Ok();
 }
 
-Result<models::Query> QueryCoordinator::Get(const std::string& id) { return store_->Get(id); }
+Result<models::Query> QueryCoordinator::Get(const std::string& id,
+                                            std::chrono::milliseconds wait) {
+  if (wait.count() > 0) {
+    std::unique_lock<std::mutex> lock(mu_);
+    query_ended_.wait_for(lock, wait, [&] { return stopping_ || running_.count(id) == 0; });
+  }
+  return store_->Get(id);
+}
 
 Result<std::vector<models::Query>> QueryCoordinator::List(int64_t limit) {
   return store_->List(limit);

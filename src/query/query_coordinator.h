@@ -14,6 +14,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,7 +55,10 @@ class QueryCoordinator {
   // Plans `request` at once (bad SQL and refusals are errors here, nothing recorded) and, unless
   // it is an explain, starts running it: the answer is Running (or Completed for an explain).
   Result<models::Query> Submit(const models::QueryRequest& request);
-  Result<models::Query> Get(const std::string& id);
+  // With `wait`, answers once the query is no longer Running or `wait` passed, whichever is
+  // first (the API's long-poll: a waiting client learns of the end at once).
+  Result<models::Query> Get(const std::string& id,
+                            std::chrono::milliseconds wait = std::chrono::milliseconds(0));
   // Newest first, at most `limit`.
   Result<std::vector<models::Query>> List(int64_t limit);
   // The answer of a Completed query, as result.json text (exact numbers).
@@ -97,6 +102,7 @@ class QueryCoordinator {
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Running>> running_;  // guarded by mu_
   bool stopping_ = false;                                    // guarded by mu_
+  std::condition_variable query_ended_;  // a query left running_, or Shutdown
 };
 
 }  // namespace shoal::query

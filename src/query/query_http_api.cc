@@ -1,11 +1,17 @@
 #include "query/query_http_api.h"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 
 namespace shoal::query {
 
 using transport::Json;
 using transport::Request;
+
+namespace {
+constexpr int64_t kMaxQueryWaitMs = 5000;
+}  // namespace
 
 void RegisterQueryHttpApi(transport::HttpServer& server, QueryCoordinator& coordinator) {
   const std::string one = std::string(kQueriesPath) + "/([^/]+)";
@@ -31,7 +37,21 @@ void RegisterQueryHttpApi(transport::HttpServer& server, QueryCoordinator& coord
     return Json{{"Items", items}};
   });
   server.HandleJson("GET", one, [&coordinator](const Request& request) -> Result<Json> {
-    SHOAL_ASSIGN_OR_RETURN(auto query, coordinator.Get(request.matches[1]));
+    // wait_ms: a long-poll that answers as soon as the query ends (at most 5 s: it holds one of
+    // the API's threads).
+    int64_t wait_ms = 0;
+    const std::string wait = request.Param("wait_ms");
+    if (!wait.empty()) {
+      auto [ptr, ec] = std::from_chars(wait.data(), wait.data() + wait.size(), wait_ms);
+      if (ec != std::errc() || ptr != wait.data() + wait.size() || wait_ms < 0) {
+        return Status::InvalidArgument(
+            "query parameter 'wait_ms' must be a number of milliseconds, got '" + wait + "'");
+      }
+    }
+    SHOAL_ASSIGN_OR_RETURN(auto query,
+                           coordinator.Get(request.matches[1],
+                                           std::chrono::milliseconds(std::min<int64_t>(
+                                               wait_ms, kMaxQueryWaitMs))));
     return Json(models::ToJson(query));
   });
   server.HandleRaw("GET", one + "/result",

@@ -95,13 +95,20 @@ class QueryFixture : public DevstackFixture {
     return keys;
   }
 
-  // Waits for the query to end.
+  // Waits for the query to end, with the API's long-poll: each GET answers when the query ends
+  // or after its wait_ms, never earlier while it runs.
   models::Query Finish(models::Query query) {
-    for (int i = 0; i < 1200 && !models::IsTerminal(query.state); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      auto current = client_->GetQuery(query.id);
+    constexpr auto kWait = std::chrono::milliseconds(2000);
+    for (int i = 0; i < 60 && !models::IsTerminal(query.state); ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      auto current = client_->GetQuery(query.id, kWait);
       EXPECT_TRUE(current.ok()) << current.status().ToString();
-      if (current.ok()) query = *current;
+      if (!current.ok()) break;
+      query = *current;
+      if (!models::IsTerminal(query.state)) {
+        EXPECT_GE(std::chrono::steady_clock::now() - start, kWait - std::chrono::milliseconds(10))
+            << "the long-poll answered early with query " << query.id << " still running";
+      }
     }
     return query;
   }
