@@ -1,5 +1,7 @@
 #include "compute/compute_node.h"
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -48,6 +50,12 @@ Result<std::unique_ptr<ComputeNode>> ComputeNode::Start(ComputeNodeOptions optio
   if (ec) {
     return Status::IoError("cannot create data dir '" + options.runner.work_dir +
                            "': " + ec.message());
+  }
+  if (!options.runner.databases) {
+    // Two DuckDB instances started ahead: a burst of small executions (a query's fragments)
+    // starts without waiting for DuckDB, and two idle instances cost a few MB.
+    options.runner.databases = std::make_shared<engine::DatabasePool>(
+        static_cast<int>(std::clamp<int64_t>(options.max_executions, 1, 2)));
   }
   auto node = std::unique_ptr<ComputeNode>(new ComputeNode(std::move(options)));
   node->heartbeat_thread_ = std::thread([n = node.get()] { n->HeartbeatLoop(); });

@@ -130,6 +130,7 @@ Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& cont
     options.max_temp_directory_size = std::to_string(resources->disk_bytes) + "B";
   }
   options.path_mappings = context.sandbox.Mappings();
+  options.pool = context.config.databases;
   // The task's literal Env entries and the system variables become session variables, so a job
   // passes user values (a search pattern) to its SQL as values: getvariable('PATTERN'). Entries
   // resolved from the node's environment (env:NAME, typically credentials) stay out of reach.

@@ -14,12 +14,14 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "engine/database_pool.h"
 #include "models/execution.h"
 #include "models/job.h"
 #include "storage/s3_config.h"
@@ -52,6 +54,9 @@ struct NodeConfig {
   std::vector<StoreConfig> stores;
   // The node's own environment, for env:NAME (injected so tests need no real environment).
   std::map<std::string, std::string> host_environment;
+  // DuckDB instances started ahead for the executions' sessions (engine/database_pool.h); null:
+  // each execution starts its own.
+  std::shared_ptr<engine::DatabasePool> databases;
 };
 
 struct ResultFile {

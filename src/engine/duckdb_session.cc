@@ -10,6 +10,7 @@
 #include "duckdb/parser/expression/constant_expression.hpp"
 #include "duckdb/parser/statement/set_statement.hpp"
 
+#include "engine/database_pool_internal.h"
 #include "engine/engine.h"
 #include "engine/functions/register.h"
 #include "engine/s3_file_system.h"
@@ -91,11 +92,18 @@ bool Nested(const std::string& a, const std::string& b) {
 class DuckDbSession : public Session {
  public:
   explicit DuckDbSession(const SessionOptions& options)
-      : database_(nullptr),
-        connection_(database_),
+      : database_(options.pool ? options.pool->impl().Take()
+                               : std::make_unique<duckdb::DuckDB>(nullptr)),
+        connection_(std::make_unique<duckdb::Connection>(*database_)),
         state_(std::make_shared<SessionState>(options.partition)),
         options_(options),
         reach_(DescribeReach(options)) {}
+
+  ~DuckDbSession() override {
+    connection_.reset();
+    // A pool destroys the instance on its own thread, after the caller has moved on.
+    if (options_.pool) options_.pool->impl().Retire(std::move(database_));
+  }
 
   Status Initialize(const SessionOptions& options) {
     if (options.sandboxed && !options.temp_directory.empty() &&
@@ -146,7 +154,7 @@ class DuckDbSession : public Session {
       for (const auto& m : options.path_mappings) {
         if (IsS3Url(m.virtual_prefix)) s3.excluded_prefixes.push_back(m.virtual_prefix);
       }
-      database_.GetFileSystem().RegisterSubSystem(duckdb::make_uniq<S3FileSystem>(std::move(s3)));
+      database_->GetFileSystem().RegisterSubSystem(duckdb::make_uniq<S3FileSystem>(std::move(s3)));
       if (options.sandboxed) {
         // Locked, s3:// is read-only whether a folder or an S3 store serves it. DuckDB spills
         // into the virtual temp directory, so that its settings name no real path.
@@ -159,13 +167,13 @@ class DuckDbSession : public Session {
         lock.reach = reach_;
         auto sandbox = duckdb::make_uniq<SandboxFileSystem>(std::move(mappings), std::move(lock));
         sandbox_ = sandbox.get();  // owned by the database, which outlives every use here
-        database_.GetFileSystem().RegisterSubSystem(std::move(sandbox));
+        database_->GetFileSystem().RegisterSubSystem(std::move(sandbox));
       } else if (!options.path_mappings.empty()) {
-        database_.GetFileSystem().RegisterSubSystem(
+        database_->GetFileSystem().RegisterSubSystem(
             duckdb::make_uniq<SandboxFileSystem>(options.path_mappings));
       }
-      RegisterShoalFunctions(connection_, state_);
-      if (options.sandboxed) RegisterSandboxRefusals(connection_);
+      RegisterShoalFunctions(*connection_, state_);
+      if (options.sandboxed) RegisterSandboxRefusals(*connection_);
     } catch (const std::exception& e) {
       return Status::Internal(std::string("registering Shoal's SQL functions failed: ") + e.what());
     }
@@ -183,11 +191,11 @@ class DuckDbSession : public Session {
       setup +=
           " SET memory_limit = " + duckdb::KeywordHelper::WriteQuoted(options.memory_limit) + ";";
     }
-    auto result = connection_.Query(setup);
+    auto result = connection_->Query(setup);
     if (result->HasError()) {
       return Status::InvalidArgument("engine settings were refused: " + result->GetError());
     }
-    auto& client_config = duckdb::ClientConfig::GetConfig(*connection_.context);
+    auto& client_config = duckdb::ClientConfig::GetConfig(*connection_->context);
     for (const auto& [name, value] : options.variables) {
       client_config.SetUserVariable(name, duckdb::Value(value));
     }
@@ -196,7 +204,7 @@ class DuckDbSession : public Session {
       if (!options.temp_directory.empty() && options.max_temp_directory_size.empty()) {
         lock_options.max_temp_directory_size = DefaultMaxTempDirectorySize(options.temp_directory);
       }
-      auto locked = connection_.Query(LockStatements(lock_options));
+      auto locked = connection_->Query(LockStatements(lock_options));
       if (locked->HasError()) {
         return Status::Internal("the sandbox could not be locked: " + locked->GetError());
       }
@@ -209,7 +217,7 @@ class DuckDbSession : public Session {
   // download httpfs. As in httpfs, the environment's endpoint, region and TLS choice are their
   // starting values; credentials stay out of settings (S3FileSystem falls back to them itself).
   void RegisterS3Settings(const S3SettingDefaults& defaults) {
-    auto& config = duckdb::DBConfig::GetConfig(*database_.instance);
+    auto& config = duckdb::DBConfig::GetConfig(*database_->instance);
     const std::vector<std::pair<const char*, std::string>> text = {
         {"s3_endpoint", defaults.endpoint}, {"s3_region", defaults.region},
         {"s3_access_key_id", ""},           {"s3_secret_access_key", ""},
@@ -227,7 +235,7 @@ class DuckDbSession : public Session {
                        std::vector<StatementOutcome>* outcomes) override {
     duckdb::vector<duckdb::unique_ptr<duckdb::SQLStatement>> statements;
     try {
-      statements = connection_.ExtractStatements(sql);
+      statements = connection_->ExtractStatements(sql);
     } catch (const std::exception& e) {
       return Status::InvalidArgument("the SQL could not be parsed: " +
                                      duckdb::ErrorData(e).Message());
@@ -253,7 +261,7 @@ class DuckDbSession : public Session {
     return table;
   }
 
-  void Interrupt() override { connection_.Interrupt(); }
+  void Interrupt() override { connection_->Interrupt(); }
 
  private:
   // SET or RESET, in a locked session, of a setting it may still change (IsSettableWhenLocked),
@@ -261,7 +269,7 @@ class DuckDbSession : public Session {
   // setting (cast, the extension's check, the connection's value), where the S3 file system and
   // ICU read it. s3_endpoint must name one of the node's stores.
   Status ApplySettableSetting(const duckdb::SetStatement& statement) {
-    auto& context = *connection_.context;
+    auto& context = *connection_->context;
     auto& config = duckdb::ClientConfig::GetConfig(context);
     if (statement.set_type == duckdb::SetType::RESET) {
       config.set_variables.erase(statement.name);
@@ -279,7 +287,7 @@ class DuckDbSession : public Session {
     if (set.value->GetExpressionClass() == duckdb::ExpressionClass::CONSTANT) {
       value = set.value->Cast<duckdb::ConstantExpression>().value;
     } else {
-      auto result = connection_.Query("SELECT " + set.value->ToString());
+      auto result = connection_->Query("SELECT " + set.value->ToString());
       if (result->HasError()) return Status::InvalidArgument(result->GetError());
       value = result->GetValue(0, 0);
     }
@@ -310,7 +318,7 @@ class DuckDbSession : public Session {
           return ApplySettableSetting(set);
         }
       }
-      auto pending = connection_.PendingQuery(std::move(statement), /*allow_stream_result=*/true);
+      auto pending = connection_->PendingQuery(std::move(statement), /*allow_stream_result=*/true);
       std::string error;
       duckdb::unique_ptr<duckdb::QueryResult> result;
       if (pending->HasError()) {
@@ -359,8 +367,8 @@ class DuckDbSession : public Session {
     return Status::InvalidArgument(std::move(message));
   }
 
-  duckdb::DuckDB database_;
-  duckdb::Connection connection_;
+  std::unique_ptr<duckdb::DuckDB> database_;
+  std::unique_ptr<duckdb::Connection> connection_;
   std::shared_ptr<SessionState> state_;
   const SessionOptions options_;
   const std::string reach_;                     // what a sandboxed session reaches, for messages

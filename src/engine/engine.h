@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/database_pool.h"
 #include "engine/partition.h"
 #include "engine/result_sink.h"
 #include "storage/s3_config.h"
@@ -99,6 +100,9 @@ struct SessionOptions {
   // aliases: the folder store whose buckets path_mappings already map (naming it changes
   // nothing).
   std::vector<std::string> s3_endpoint_names;
+  // Where the session's DuckDB comes from: one started ahead of time (database_pool.h), which
+  // the session's end hands back to be destroyed off the caller's path. Null: started here.
+  std::shared_ptr<DatabasePool> pool;
 };
 
 // Outcome of one statement of a script.

@@ -62,6 +62,7 @@ Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::
   session.threads = options.threads;
   session.memory_limit = options.memory_limit;
   session.temp_directory = options.temp_directory;
+  session.pool = options.pool;
   std::set<std::string> folders;
   for (const std::string& file : files) {
     if (file.empty() || file.front() != '/') {

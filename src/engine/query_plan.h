@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "engine/database_pool.h"
 #include "engine/result_sink.h"
 
 namespace shoal::engine {
@@ -104,6 +105,8 @@ struct MergeOptions {
   int threads = 0;           // 0: DuckDB's default
   // Where the merge may spill; empty: no spilling.
   std::string temp_directory;
+  // Where the merge's DuckDB comes from (SessionOptions::pool); null: started for it.
+  std::shared_ptr<DatabasePool> pool;
 };
 
 // Runs `plan.merge_sql` over the partial files (Parquet, each with plan.partial_columns; none

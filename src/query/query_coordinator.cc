@@ -183,7 +183,8 @@ QueryCoordinator::QueryCoordinator(orchestrator::Orchestrator& orchestrator, Tab
       tables_(tables),
       options_(std::move(options)),
       store_(std::move(store)),
-      planner_(std::move(planner)) {}
+      planner_(std::move(planner)),
+      merge_databases_(std::make_shared<engine::DatabasePool>(1)) {}
 
 Result<std::unique_ptr<QueryCoordinator>> QueryCoordinator::Open(
     orchestrator::Orchestrator& orchestrator, TableService& tables,
@@ -380,6 +381,7 @@ Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& 
   engine::MergeOptions merge;
   merge.memory_limit = options_.merge_memory_limit;
   merge.threads = options_.merge_threads;
+  merge.pool = merge_databases_;
   merge.temp_directory = dir + "/spill";
   std::vector<int64_t> partial_rows;
   SHOAL_ASSIGN_OR_RETURN(auto answer, engine::MergePartials(plan, partials, merge, &partial_rows));

@@ -99,6 +99,8 @@ class QueryCoordinator {
   QueryCoordinatorOptions options_;
   std::unique_ptr<QueryStore> store_;
   std::unique_ptr<engine::QueryPlanner> planner_;
+  // The merges' DuckDB, started ahead (one query's merge does not wait for DuckDB to start).
+  std::shared_ptr<engine::DatabasePool> merge_databases_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Running>> running_;  // guarded by mu_
   bool stopping_ = false;                                    // guarded by mu_
