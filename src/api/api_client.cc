@@ -216,9 +216,8 @@ Result<HistoryPage> ApiClient::History(const std::string& job_id,
       Json json,
       Get(path + Query({{"since", options.since > 0 ? std::to_string(options.since) : ""},
                         {"execution_id", options.execution_id},
-                        {"wait_ms", options.wait.count() > 0
-                                        ? std::to_string(options.wait.count())
-                                        : ""}})));
+                        {"wait_ms",
+                         options.wait.count() > 0 ? std::to_string(options.wait.count()) : ""}})));
   Answer answer(json, "GET " + path);
   HistoryPage page;
   SHOAL_ASSIGN_OR_RETURN(page.items, answer.ModelList("Items", &models::EventFromJson));

@@ -210,8 +210,8 @@ class ApiClient {
   Result<models::Query> SubmitQuery(const models::QueryRequest& request) const;
   // GET /api/v1/queries/{id}.
   // With `wait`, the orchestrator answers once the query ends or `wait` (at most 5 s) passed.
-  Result<models::Query> GetQuery(const std::string& id,
-                                 std::chrono::milliseconds wait = std::chrono::milliseconds(0)) const;
+  Result<models::Query> GetQuery(
+      const std::string& id, std::chrono::milliseconds wait = std::chrono::milliseconds(0)) const;
   // GET /api/v1/queries?limit=: newest first.
   Result<std::vector<models::Query>> ListQueries(int64_t limit = 100) const;
   // GET /api/v1/queries/{id}/result: the answer as result.json text (exact numbers).

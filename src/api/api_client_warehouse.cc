@@ -101,9 +101,8 @@ Result<models::Query> ApiClient::SubmitQuery(const models::QueryRequest& request
 Result<models::Query> ApiClient::GetQuery(const std::string& id,
                                           std::chrono::milliseconds wait) const {
   SHOAL_ASSIGN_OR_RETURN(
-      Json json,
-      Get(QueryPath(id) +
-          Query({{"wait_ms", wait.count() > 0 ? std::to_string(wait.count()) : ""}})));
+      Json json, Get(QueryPath(id) +
+                     Query({{"wait_ms", wait.count() > 0 ? std::to_string(wait.count()) : ""}})));
   return DecodeQuery(json, "GET " + QueryPath(id));
 }
 

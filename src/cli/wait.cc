@@ -106,10 +106,9 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    Status waited =
-        AwaitEvents(client, job_id, options.job_version,
-                    std::clamp(left, std::chrono::milliseconds(1), options.poll_interval), &since,
-                    events_out);
+    Status waited = AwaitEvents(
+        client, job_id, options.job_version,
+        std::clamp(left, std::chrono::milliseconds(1), options.poll_interval), &since, events_out);
     if (!waited.ok()) {
       clear_progress();
       return waited;

@@ -1,7 +1,6 @@
 #include "compute/compute_node.h"
 
 #include <algorithm>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>

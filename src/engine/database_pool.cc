@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "duckdb.hpp"
+
 #include "engine/database_pool_internal.h"
 
 namespace shoal::engine {
@@ -18,7 +19,7 @@ struct DatabasePool::Impl::State {
   std::condition_variable wake;
   bool stopping = false;
   const size_t spares;
-  std::deque<std::unique_ptr<duckdb::DuckDB>> ready;    // guarded by mu
+  std::deque<std::unique_ptr<duckdb::DuckDB>> ready;     // guarded by mu
   std::vector<std::unique_ptr<duckdb::DuckDB>> retired;  // guarded by mu
   Counts counts;                                         // guarded by mu
 
@@ -45,8 +46,7 @@ void DatabasePool::Impl::Work() {
   std::unique_lock lock(state_->mu);
   while (true) {
     state_->wake.wait(lock, [&] {
-      return state_->stopping || !state_->retired.empty() ||
-             state_->ready.size() < state_->spares;
+      return state_->stopping || !state_->retired.empty() || state_->ready.size() < state_->spares;
     });
     if (state_->stopping) return;
     // Destroying first frees what the finished sessions held before starting another.

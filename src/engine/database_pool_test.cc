@@ -5,9 +5,8 @@
 #include <memory>
 #include <thread>
 
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 

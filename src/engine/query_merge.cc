@@ -36,7 +36,7 @@ namespace {
 
 // The rows of each Parquet file, read from the footers in `session`.
 Result<std::vector<int64_t>> CountParquetRows(Session& session,
-                                             const std::vector<std::string>& files) {
+                                              const std::vector<std::string>& files) {
   std::vector<int64_t> rows(files.size(), 0);
   if (files.empty()) return rows;
   std::string list;
@@ -55,8 +55,7 @@ Result<std::vector<int64_t>> CountParquetRows(Session& session,
 }  // namespace
 
 Result<ResultTable> MergePartials(const QueryPlan& plan, const std::vector<std::string>& files,
-                                  const MergeOptions& options,
-                                  std::vector<int64_t>* partial_rows) {
+                                  const MergeOptions& options, std::vector<int64_t>* partial_rows) {
   SessionOptions session;
   session.sandboxed = true;
   session.threads = options.threads;

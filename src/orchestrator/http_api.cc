@@ -158,9 +158,9 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
         SHOAL_ASSIGN_OR_RETURN(std::string execution_id,
                                ResolveExecutionId(o, job.id, request.Param("execution_id")));
         SHOAL_ASSIGN_OR_RETURN(int64_t wait_ms, IntParam(request, "wait_ms", 0));
-        const auto deadline = std::chrono::steady_clock::now() +
-                              std::chrono::milliseconds(std::clamp<int64_t>(
-                                  wait_ms, 0, kMaxClientWaitMs));
+        const auto deadline =
+            std::chrono::steady_clock::now() +
+            std::chrono::milliseconds(std::clamp<int64_t>(wait_ms, 0, kMaxClientWaitMs));
         // `limit` counts the events answered, so with an execution_id the events of other
         // executions are skipped first, page by page: a page is never empty while more follow.
         // With wait_ms, an empty answer waits (a long-poll) until an event comes or time is up.

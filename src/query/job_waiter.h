@@ -2,10 +2,10 @@
 // and the query coordinator use to run work next to the data and collect what it returned.
 //
 // RunJobToCompletion submits a job (forced, so a named job runs again even when its spec is
-// unchanged), looks at it after each change the orchestrator records until it is terminal and answers with its results, or stops it when the
-// caller's deadline passes or the caller cancels. A job submitted again under the same name by
-// someone else while it runs (a new version) ends the wait with an error: the results would be
-// the other version's.
+// unchanged), looks at it after each change the orchestrator records until it is terminal and
+// answers with its results, or stops it when the caller's deadline passes or the caller cancels. A
+// job submitted again under the same name by someone else while it runs (a new version) ends the
+// wait with an error: the results would be the other version's.
 //
 // Thread-safety: the functions are safe to call concurrently (the Orchestrator is thread-safe);
 // each call blocks its caller's thread while it waits.

@@ -393,8 +393,7 @@ Status QueryCoordinator::Execute(models::Query& query, const engine::QueryPlan& 
   return Status::Ok();
 }
 
-Result<models::Query> QueryCoordinator::Get(const std::string& id,
-                                            std::chrono::milliseconds wait) {
+Result<models::Query> QueryCoordinator::Get(const std::string& id, std::chrono::milliseconds wait) {
   if (wait.count() > 0) {
     std::unique_lock<std::mutex> lock(mu_);
     query_ended_.wait_for(lock, wait, [&] { return stopping_ || running_.count(id) == 0; });

@@ -104,7 +104,7 @@ class QueryCoordinator {
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Running>> running_;  // guarded by mu_
   bool stopping_ = false;                                    // guarded by mu_
-  std::condition_variable query_ended_;  // a query left running_, or Shutdown
+  std::condition_variable query_ended_;                      // a query left running_, or Shutdown
 };
 
 }  // namespace shoal::query

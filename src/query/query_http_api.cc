@@ -48,10 +48,9 @@ void RegisterQueryHttpApi(transport::HttpServer& server, QueryCoordinator& coord
             "query parameter 'wait_ms' must be a number of milliseconds, got '" + wait + "'");
       }
     }
-    SHOAL_ASSIGN_OR_RETURN(auto query,
-                           coordinator.Get(request.matches[1],
-                                           std::chrono::milliseconds(std::min<int64_t>(
-                                               wait_ms, kMaxQueryWaitMs))));
+    SHOAL_ASSIGN_OR_RETURN(
+        auto query, coordinator.Get(request.matches[1], std::chrono::milliseconds(std::min<int64_t>(
+                                                            wait_ms, kMaxQueryWaitMs))));
     return Json(models::ToJson(query));
   });
   server.HandleRaw("GET", one + "/result",
