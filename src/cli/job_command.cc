@@ -147,7 +147,7 @@ struct ListFlags {
   std::string labels;
 };
 
-int List(const ListFlags& flags) {
+int ListJobs(const ListFlags& flags) {
   constexpr std::string_view kCommand = "shoal job list";
   Result<ListOutput> output = ParseListOutput(flags.output);
   if (!output.ok()) return ReportError(kCommand, output.status(), kExitUsage);
@@ -309,7 +309,7 @@ void AddReadVerbs(CLI::App& job, int& exit_code) {
   verb->add_option("--labels", list->labels,
                    "only jobs whose Labels match, e.g. 'env=prod,team in (a, b),!draft'");
   verb->add_option("--output", list->output, "table, csv or json")->capture_default_str();
-  verb->callback([list, &exit_code] { exit_code = List(*list); });
+  verb->callback([list, &exit_code] { exit_code = ListJobs(*list); });
 
   auto executions = std::make_shared<JobRef>(JobRef{"", "", "table"});
   auto all_versions = std::make_shared<bool>(false);

@@ -16,9 +16,11 @@ namespace shoal::cli {
 
 namespace {
 
-constexpr std::string_view kCommand = "shoal job run";
+constexpr std::string_view kJobRunCommand = "shoal job run";
 
-int Fail(const Status& status, int exit_code) { return ReportError(kCommand, status, exit_code); }
+int Fail(const Status& status, int exit_code) {
+  return ReportError(kJobRunCommand, status, exit_code);
+}
 
 // The job as it would run, to stdout; then the orchestrator's verdict (DryRun: nothing stored).
 int DryRun(const api::ApiClient& client, const models::Job& job, bool force) {
@@ -26,7 +28,7 @@ int DryRun(const api::ApiClient& client, const models::Job& job, bool force) {
   std::cout.flush();
   Result<api::SubmitResponse> answer = client.SubmitJob(job, {force, /*dry_run=*/true});
   if (!answer.ok()) return Fail(answer.status(), kExitFailed);
-  for (const std::string& warning : answer->warnings) ReportWarning(kCommand, warning);
+  for (const std::string& warning : answer->warnings) ReportWarning(kJobRunCommand, warning);
   std::cerr << "dry run: the orchestrator accepts the job"
             << (answer->changed ? "" : " (no changes from the current version)") << "\n";
   return kExitOk;
@@ -53,7 +55,7 @@ Status ExpandShortJobIds(const api::ApiClient& client, jobspec::TemplateVars* va
                                      "full id, as `shoal job list --output json` shows it)");
     }
     if (job->id == value || job->id.rfind(value, 0) != 0) continue;  // a name, not an id
-    std::cerr << kCommand << ": -V " << name << "=" << value << " is job " << job->id
+    std::cerr << kJobRunCommand << ": -V " << name << "=" << value << " is job " << job->id
               << "; using the full id\n";
     value = job->id;
   }
@@ -86,7 +88,7 @@ int RunJobRun(const JobRunFlags& flags) {
   spec_options.vars = std::move(vars).value();
   Result<jobspec::ParsedJob> parsed = jobspec::LoadJobSpecFile(flags.file, spec_options);
   if (!parsed.ok()) return Fail(parsed.status(), kExitUsage);
-  for (const std::string& warning : parsed->warnings) ReportWarning(kCommand, warning);
+  for (const std::string& warning : parsed->warnings) ReportWarning(kJobRunCommand, warning);
   models::Job& job = parsed->job;
   if (!flags.namespace_.empty()) job.namespace_ = flags.namespace_;
 
@@ -109,7 +111,7 @@ int RunJobRun(const JobRunFlags& flags) {
     }
     return Fail(status, kExitFailed);
   }
-  for (const std::string& warning : submitted->warnings) ReportWarning(kCommand, warning);
+  for (const std::string& warning : submitted->warnings) ReportWarning(kJobRunCommand, warning);
   const std::string& job_id = submitted->job_id;
   if (flags.id_only) std::cout << job_id << std::endl;
   if (!flags.wait) {

@@ -27,7 +27,7 @@ std::string CapacityText(const models::NodeCapacity& c) {
                      static_cast<double>(c.disk_bytes) / kGigabyte, c.gpu, c.max_executions);
 }
 
-int List(const std::string& output_text) {
+int ListNodes(const std::string& output_text) {
   constexpr std::string_view kCommand = "shoal node list";
   Result<ListOutput> output = ParseListOutput(output_text);
   if (!output.ok()) return ReportError(kCommand, output.status(), kExitUsage);
@@ -111,7 +111,7 @@ void AddNodeCommand(CLI::App& app, int& exit_code) {
   auto list_output = std::make_shared<std::string>("table");
   CLI::App* verb = node->add_subcommand("list", "List the nodes the orchestrator knows");
   verb->add_option("--output", *list_output, "table, csv or json")->capture_default_str();
-  verb->callback([list_output, &exit_code] { exit_code = List(*list_output); });
+  verb->callback([list_output, &exit_code] { exit_code = ListNodes(*list_output); });
 
   struct DescribeFlags {
     std::string id;

@@ -47,7 +47,7 @@ int Revoke(const std::string& name, const std::string& tokens_file) {
   return kExitOk;
 }
 
-int List(const std::string& tokens_file) {
+int ListTokens(const std::string& tokens_file) {
   auto entries = transport::ReadNodeTokens(tokens_file, "--tokens-file");
   if (!entries.ok()) {
     return ReportError("shoal node token list", entries.status(), ExitCodeFor(entries.status()));
@@ -98,7 +98,7 @@ void AddNodeTokenCommand(CLI::App& node, int& exit_code) {
   auto list = std::make_shared<TokenFlags>();
   verb = token->add_subcommand("list", "The nodes that have a token");
   AddTokensFileOption(verb, list->tokens_file);
-  verb->callback([list, &exit_code] { exit_code = List(list->tokens_file); });
+  verb->callback([list, &exit_code] { exit_code = ListTokens(list->tokens_file); });
 }
 
 }  // namespace shoal::cli

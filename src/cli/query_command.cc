@@ -19,7 +19,7 @@ namespace shoal::cli {
 
 namespace {
 
-constexpr std::string_view kCommand = "shoal query";
+constexpr std::string_view kQueryCommand = "shoal query";
 // The longest one wait for the answer lasts: how often Ctrl-C and --timeout are looked at.
 constexpr std::chrono::milliseconds kQueryLongPoll{250};
 
@@ -92,10 +92,10 @@ Result<std::string> ReadSql(const QueryFlags& flags) {
 
 int Run(const QueryFlags& flags) {
   auto sql = ReadSql(flags);
-  if (!sql.ok()) return ReportError(kCommand, sql.status(), kExitUsage);
+  if (!sql.ok()) return ReportError(kQueryCommand, sql.status(), kExitUsage);
   auto output = format::ParseOutputFormat(flags.output);
   if (!output.ok())
-    return ReportError(kCommand, output.status().WithContext("--output"), kExitUsage);
+    return ReportError(kQueryCommand, output.status().WithContext("--output"), kExitUsage);
   models::QueryRequest request;
   request.sql = *sql;
   std::stringstream regions(flags.regions);
@@ -108,13 +108,13 @@ int Run(const QueryFlags& flags) {
   request.explain = flags.explain;
 
   auto client = ClientFromEnvironment();
-  if (!client.ok()) return ReportError(kCommand, client.status(), kExitUsage);
+  if (!client.ok()) return ReportError(kQueryCommand, client.status(), kExitUsage);
   auto submitted = client->SubmitQuery(request);
   if (!submitted.ok()) {
     // Bad SQL, a refusal, an unknown table or region: the user's input.
     const ErrorCode code = submitted.status().code();
     const bool input = code == ErrorCode::kInvalidArgument || code == ErrorCode::kNotFound;
-    return ReportError(kCommand, submitted.status(), input ? kExitUsage : kExitFailed);
+    return ReportError(kQueryCommand, submitted.status(), input ? kExitUsage : kExitFailed);
   }
   if (flags.explain) {
     PrintExplain(*submitted);
@@ -130,7 +130,7 @@ int Run(const QueryFlags& flags) {
     // A long-poll: the orchestrator answers as soon as the query ends. Between two, Ctrl-C and
     // --timeout are looked at (a signal waits blocked until then).
     auto current = client->GetQuery(query.id, kQueryLongPoll);
-    if (!current.ok()) return ReportError(kCommand, current.status(), kExitFailed);
+    if (!current.ok()) return ReportError(kQueryCommand, current.status(), kExitFailed);
     query = std::move(current).value();
     if (models::IsTerminal(query.state)) break;
     const bool interrupted = StopSignalWithin(std::chrono::milliseconds(0));
@@ -138,7 +138,7 @@ int Run(const QueryFlags& flags) {
     if (interrupted || late) {
       (void)client->CancelQuery(query.id);
       return ReportError(
-          kCommand,
+          kQueryCommand,
           Status(ErrorCode::kCancelled,
                  std::string(interrupted ? "interrupted" : "no answer within --timeout") +
                      "; query " + query.id + " cancelled"),
@@ -147,15 +147,15 @@ int Run(const QueryFlags& flags) {
   }
   if (query.state != models::QueryState::kCompleted) {
     return ReportError(
-        kCommand,
+        kQueryCommand,
         Status::Internal("query " + query.id + " " + std::string(models::ToString(query.state)) +
                          ": " + query.message),
         kExitFailed);
   }
   auto result_text = client->QueryResult(query.id);
-  if (!result_text.ok()) return ReportError(kCommand, result_text.status(), kExitFailed);
+  if (!result_text.ok()) return ReportError(kQueryCommand, result_text.status(), kExitFailed);
   auto table = ParseResultJson(*result_text);
-  if (!table.ok()) return ReportError(kCommand, table.status(), kExitFailed);
+  if (!table.ok()) return ReportError(kQueryCommand, table.status(), kExitFailed);
   if (*output == format::OutputFormat::kJson) {
     nlohmann::ordered_json answer;
     answer["Query"] = query.id;
@@ -165,7 +165,7 @@ int Run(const QueryFlags& flags) {
     std::cout << answer.dump(2) << "\n";
   } else {
     Status printed = PrintTable(*table, *output, std::cout);
-    if (!printed.ok()) return ReportError(kCommand, printed, kExitFailed);
+    if (!printed.ok()) return ReportError(kQueryCommand, printed, kExitFailed);
   }
   std::cout << std::flush;
   PrintResidency(query, std::cerr);

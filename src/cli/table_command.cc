@@ -157,7 +157,7 @@ int Create(const CreateFlags& flags) {
   return kExitOk;
 }
 
-int List(const std::string& output_text) {
+int ListTables(const std::string& output_text) {
   constexpr std::string_view kCommand = "shoal table list";
   Result<ListOutput> output = ParseListOutput(output_text);
   if (!output.ok()) return ReportError(kCommand, output.status(), kExitUsage);
@@ -286,7 +286,7 @@ void AddTableCommand(CLI::App& app, int& exit_code) {
   auto list_output = std::make_shared<std::string>("table");
   verb = table->add_subcommand("list", "List the tables");
   verb->add_option("--output", *list_output, "table, csv or json")->capture_default_str();
-  verb->callback([list_output, &exit_code] { exit_code = List(*list_output); });
+  verb->callback([list_output, &exit_code] { exit_code = ListTables(*list_output); });
 
   struct DescribeFlags {
     std::string name;

@@ -18,7 +18,7 @@ namespace shoal::cli {
 
 namespace {
 
-constexpr std::string_view kCommand = "shoal table compact";
+constexpr std::string_view kCompactCommand = "shoal table compact";
 
 struct CompactFlags {
   std::string name;
@@ -44,17 +44,17 @@ Result<std::vector<std::string>> CompactionFigures(const api::ApiClient& client,
 
 int Compact(const CompactFlags& flags) {
   if (flags.retain_seconds < 0) {
-    return ReportError(kCommand, Status::InvalidArgument("--retain-seconds must be >= 0"),
+    return ReportError(kCompactCommand, Status::InvalidArgument("--retain-seconds must be >= 0"),
                        kExitUsage);
   }
   if (flags.wait_timeout_secs <= 0) {
-    return ReportError(kCommand, Status::InvalidArgument("--wait-timeout-secs must be > 0"),
+    return ReportError(kCompactCommand, Status::InvalidArgument("--wait-timeout-secs must be > 0"),
                        kExitUsage);
   }
   Result<api::ApiClient> client = ClientFromEnvironment();
-  if (!client.ok()) return ReportError(kCommand, client.status(), kExitUsage);
+  if (!client.ok()) return ReportError(kCompactCommand, client.status(), kExitUsage);
   auto jobs = client->CompactTable(flags.name, flags.regions, flags.retain_seconds);
-  if (!jobs.ok()) return ReportError(kCommand, jobs.status(), kExitFailed);
+  if (!jobs.ok()) return ReportError(kCompactCommand, jobs.status(), kExitFailed);
   if (flags.no_wait) {
     for (const api::CompactionJob& job : *jobs) {
       std::cout << job.region << ": compaction job " << job.job_id << " started\n";
@@ -77,7 +77,8 @@ int Compact(const CompactFlags& flags) {
     Result<std::vector<std::string>> figures =
         status.ok() ? CompactionFigures(*client, *job) : Result<std::vector<std::string>>(status);
     if (!figures.ok()) {
-      ReportError(kCommand, figures.status().WithContext("region " + started.region), kExitFailed);
+      ReportError(kCompactCommand, figures.status().WithContext("region " + started.region),
+                  kExitFailed);
       gave_up = gave_up || figures.status().code() == ErrorCode::kDeadlineExceeded;
       failed = failed || figures.status().code() != ErrorCode::kDeadlineExceeded;
       continue;
@@ -88,7 +89,7 @@ int Compact(const CompactFlags& flags) {
   }
   if (!table.rows.empty()) {
     Status printed = PrintTable(table, format::OutputFormat::kTable, std::cout);
-    if (!printed.ok()) return ReportError(kCommand, printed, kExitFailed);
+    if (!printed.ok()) return ReportError(kCompactCommand, printed, kExitFailed);
   }
   if (failed) return kExitFailed;
   return gave_up ? kExitStillRunning : kExitOk;

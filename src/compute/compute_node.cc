@@ -17,8 +17,6 @@ namespace shoal::compute {
 
 namespace {
 
-constexpr const char* kCompute = "/api/v1/compute";
-
 // Each segment of a relative path URL-encoded, the '/' between them kept: result files may have
 // any name (an S3 key read back by a fetch, say).
 std::string EncodePath(const std::string& path) {
@@ -139,7 +137,7 @@ Status ComputeNode::Register() {
   }
   node.version = "0.1.0";
   SHOAL_ASSIGN_OR_RETURN(auto answer,
-                         client_.Post(std::string(kCompute) + "/register",
+                         client_.Post(std::string(kComputeApiPath) + "/register",
                                       transport::Json{{"Node", models::ToJson(node)}}));
   heartbeat_ms_ = answer.value("HeartbeatIntervalMs", int64_t{1000});
   registered_ = true;
@@ -168,7 +166,7 @@ void ComputeNode::HeartbeatLoop() {
         std::lock_guard lock(mu_);
         for (const auto& id : running_) running.push_back(id);
       }
-      return client_.Post(std::string(kCompute) + "/heartbeat",
+      return client_.Post(std::string(kComputeApiPath) + "/heartbeat",
                           {{"NodeID", options_.runner.node_id}, {"Running", running}});
     }();
     if (answer.ok() && !answer->value("Known", true)) {
@@ -202,7 +200,7 @@ void ComputeNode::PollLoop() {
       ClearAbandonedPublishes();
       cleared = true;
     }
-    auto work = client_.Get(std::string(kCompute) +
+    auto work = client_.Get(std::string(kComputeApiPath) +
                             "/work?node_id=" + transport::UrlEncode(options_.runner.node_id) +
                             "&wait_ms=" + std::to_string(options_.poll_wait.count()));
     if (!work.ok()) {
@@ -308,8 +306,8 @@ bool ComputeNode::PostStatus(const std::string& execution_id, const std::string&
   }
   // Status reports must arrive: retry while the orchestrator is unreachable.
   while (true) {
-    auto answer =
-        client_.Post(std::string(kCompute) + "/executions/" + execution_id + "/status", body);
+    auto answer = client_.Post(
+        std::string(kComputeApiPath) + "/executions/" + execution_id + "/status", body);
     if (answer.ok()) return true;
     if (answer.status().code() != ErrorCode::kUnavailable || stopping_) return false;
     SleepFor(options_.retry_delay);
@@ -321,7 +319,7 @@ Status ComputeNode::UploadFiles(const std::string& execution_id, const std::stri
   for (const auto& file : files) {
     if (stopping_) return Status(ErrorCode::kCancelled, "the node is stopping");
     SHOAL_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(dir + "/" + file.path));
-    std::string path = std::string(kCompute) + "/executions/" + execution_id + "/files/" +
+    std::string path = std::string(kComputeApiPath) + "/executions/" + execution_id + "/files/" +
                        EncodePath(file.path) +
                        "?node_id=" + transport::UrlEncode(options_.runner.node_id);
     if (!fetch_id.empty()) path += "&fetch_id=" + transport::UrlEncode(fetch_id);
@@ -439,7 +437,7 @@ void ComputeNode::RunFetch(const std::string& fetch_id, const std::string& execu
   // The report must arrive, or the fetch waits for its timeout: retry while the orchestrator is
   // unreachable (but not while stopping).
   while (true) {
-    auto answer = client_.Post(std::string(kCompute) + "/fetches/" + fetch_id, body);
+    auto answer = client_.Post(std::string(kComputeApiPath) + "/fetches/" + fetch_id, body);
     if (answer.ok() || answer.status().code() != ErrorCode::kUnavailable || stopping_) break;
     SleepFor(options_.retry_delay);
   }

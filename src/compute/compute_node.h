@@ -39,6 +39,9 @@
 
 namespace shoal::compute {
 
+// The prefix of the node protocol's paths (docs/api.md).
+inline constexpr const char* kComputeApiPath = "/api/v1/compute";
+
 struct ComputeNodeOptions {
   transport::Endpoint orchestrator;
   NodeConfig runner;  // runner.node_id is the node's name

@@ -28,9 +28,9 @@ struct Upload {
 };
 
 // Hands out the given fetches once, and records registrations, uploads and fetch reports.
-class FakeOrchestrator {
+class FetchingFakeOrchestrator {
  public:
-  explicit FakeOrchestrator(Json fetches)
+  explicit FetchingFakeOrchestrator(Json fetches)
       : server_(transport::HttpServer::Options{}), fetches_(std::move(fetches)) {
     server_.HandleJson("POST", "/api/v1/compute/register",
                        [this](const Request& request) -> Result<Json> {
@@ -109,7 +109,7 @@ TEST(ComputeNodeFetchTest, ReadsPublishedResultsBackAndUploadsThemUnderTheFetch)
                                               {"Store", "storage-local"},
                                               {"StoreLocation", location}}});
   };
-  FakeOrchestrator fake(Json::array({
+  FetchingFakeOrchestrator fake(Json::array({
       {{"FetchID", "f-1"},
        {"ExecutionID", "e-1"},
        {"JobID", "j-1"},

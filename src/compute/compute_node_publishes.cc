@@ -13,11 +13,7 @@
 
 namespace shoal::compute {
 
-namespace {
-
-constexpr const char* kCompute = "/api/v1/compute";
-
-}  // namespace
+namespace {}  // namespace
 
 void ComputeNode::Log(const std::string& message) const {
   std::cerr << "[" << options_.runner.node_id << "] " << message << "\n";
@@ -89,9 +85,9 @@ void ComputeNode::ClearAbandonedPublishes() {
       continue;
     }
     // The orchestrator decides: results it took (Completed) stay; any other are unwanted.
-    auto answer =
-        client_.Get(std::string(kCompute) + "/executions/" + transport::UrlEncode(execution_id) +
-                    "?node_id=" + transport::UrlEncode(options_.runner.node_id));
+    auto answer = client_.Get(std::string(kComputeApiPath) + "/executions/" +
+                              transport::UrlEncode(execution_id) +
+                              "?node_id=" + transport::UrlEncode(options_.runner.node_id));
     std::string state;
     if (answer.ok()) {
       state = answer->value("ComputeState", "");
@@ -124,8 +120,8 @@ void ComputeNode::RunStoreTaskAndReport(const models::StoreTask& task) {
   // Retried while the orchestrator is unreachable; otherwise the task is handed out again after
   // its timeout, which is safe (tasks are idempotent) but slow.
   while (true) {
-    auto answer =
-        client_.Post(std::string(kCompute) + "/store-tasks/" + transport::UrlEncode(task.id), body);
+    auto answer = client_.Post(
+        std::string(kComputeApiPath) + "/store-tasks/" + transport::UrlEncode(task.id), body);
     if (answer.ok() || answer.status().code() != ErrorCode::kUnavailable || stopping_) break;
     SleepFor(options_.retry_delay);
   }

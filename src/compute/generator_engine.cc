@@ -10,6 +10,7 @@
 #include "datagen/schema.h"
 #include "datagen/sink.h"
 #include "engine/engine.h"
+#include "models/text.h"
 
 namespace shoal::compute {
 
@@ -104,14 +105,6 @@ class StoppableSink : public datagen::Sink {
   const std::atomic<bool>& stop_;
 };
 
-void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
-  if (from.empty()) return;
-  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
-    text.replace(pos, from.size(), to);
-    pos += to.size();
-  }
-}
-
 }  // namespace
 
 Result<datagen::GenerateStats> GenerateToDirectory(const datagen::GeneratorOptions& options,
@@ -189,7 +182,7 @@ Status RunGeneratorEngine(const EngineContext& context) {
     if (!stopped.ok()) return stopped;
     // Messages name the virtual folder, never the node's own paths.
     std::string message = stats.status().message();
-    ReplaceAll(message, folder->real_path, folder->virtual_path);
+    models::ReplaceAll(message, folder->real_path, folder->virtual_path);
     return Status(stats.status().code(), "generator: " + message);
   }
   context.out << GenerateSummary(*stats, *options, *virtual_dir) << "\n";

@@ -28,13 +28,6 @@ std::string FormatTime(std::time_t now, const char* format) {
   return std::string(text, std::strftime(text, sizeof text, format, &local));
 }
 
-void ReplaceAll(std::string& text, std::string_view from, const std::string& to) {
-  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
-    text.replace(pos, from.size(), to);
-    pos += to.size();
-  }
-}
-
 // Copies the result tree into <store>/<bucket>/: every file at <key><path>, or one archive at
 // <key>, each written under a temporary name and renamed.
 Status PublishToFolderStore(const std::string& bucket, const std::string& key,
@@ -95,11 +88,11 @@ Status PublishToS3Store(const std::string& bucket, const std::string& key,
 
 std::string ExpandKeyPlaceholders(const std::string& key, const PublishContext& context) {
   std::string expanded = key;
-  ReplaceAll(expanded, "{jobID}", context.job_id);
-  ReplaceAll(expanded, "{executionID}", context.execution_id);
-  ReplaceAll(expanded, "{nodeID}", context.node_id);
-  ReplaceAll(expanded, "{date}", FormatTime(context.now, "%Y%m%d"));
-  ReplaceAll(expanded, "{time}", FormatTime(context.now, "%H%M%S"));
+  models::ReplaceAll(expanded, "{jobID}", context.job_id);
+  models::ReplaceAll(expanded, "{executionID}", context.execution_id);
+  models::ReplaceAll(expanded, "{nodeID}", context.node_id);
+  models::ReplaceAll(expanded, "{date}", FormatTime(context.now, "%Y%m%d"));
+  models::ReplaceAll(expanded, "{time}", FormatTime(context.now, "%H%M%S"));
   return expanded;
 }
 

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t kBlock = 512;
+constexpr size_t kTarBlock = 512;
 
 // Reads the decompressed stream of a gzip file (zlib's gz* API; a file that is not gzip is read
 // as it is, which then fails as a tar archive).
@@ -95,12 +95,12 @@ std::optional<uint64_t> ParseNumber(const char* field, size_t width) {
 
 // The header checksum: the sum of its bytes with the checksum field counted as spaces. Old tars
 // summed signed chars, so both sums are accepted.
-bool ChecksumMatches(const std::array<char, kBlock>& header) {
+bool ChecksumMatches(const std::array<char, kTarBlock>& header) {
   std::optional<uint64_t> stored = ParseNumber(&header[148], 8);
   if (!stored) return false;
   uint64_t unsigned_sum = 0;
   int64_t signed_sum = 0;
-  for (size_t i = 0; i < kBlock; ++i) {
+  for (size_t i = 0; i < kTarBlock; ++i) {
     const char c = (i >= 148 && i < 156) ? ' ' : header[i];
     unsigned_sum += static_cast<unsigned char>(c);
     signed_sum += static_cast<signed char>(c);
@@ -108,7 +108,7 @@ bool ChecksumMatches(const std::array<char, kBlock>& header) {
   return *stored == unsigned_sum || static_cast<int64_t>(*stored) == signed_sum;
 }
 
-bool IsZeroBlock(const std::array<char, kBlock>& block) {
+bool IsZeroBlock(const std::array<char, kTarBlock>& block) {
   return std::all_of(block.begin(), block.end(), [](char c) { return c == '\0'; });
 }
 
@@ -194,7 +194,7 @@ class TarReader {
     return Status::Ok();
   }
 
-  static uint64_t Padded(uint64_t size) { return (size + kBlock - 1) / kBlock * kBlock; }
+  static uint64_t Padded(uint64_t size) { return (size + kTarBlock - 1) / kTarBlock * kTarBlock; }
 
  private:
   GzipReader& in_;
@@ -237,7 +237,7 @@ Result<std::vector<ExtractedFile>> ExtractTarGz(const std::string& archive_path,
   std::map<std::string, int64_t> extracted;
   PaxRecords next;                      // from a PAX header, for the entry that follows it
   std::optional<std::string> gnu_name;  // from a GNU long-name entry, likewise
-  std::array<char, kBlock> header;
+  std::array<char, kTarBlock> header;
   while (true) {
     SHOAL_ASSIGN_OR_RETURN(size_t got, gzip.Read(header.data(), header.size()));
     if (got == 0) break;  // no end-of-archive blocks: accepted, as GNU tar does

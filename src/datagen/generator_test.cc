@@ -20,7 +20,7 @@
 namespace shoal::datagen {
 namespace {
 
-int64_t At(int year, int month, int day) {
+int64_t GeneratedAt(int year, int month, int day) {
   return DaysFromCivil({year, month, day}) * kMicrosPerDay;
 }
 
@@ -68,7 +68,8 @@ std::map<std::string, std::string> Generated(const GeneratorOptions& options) {
 }
 
 TEST(GeneratorTest, SameSeedSameBytesOtherSeedOtherBytes) {
-  GeneratorOptions options = Options(At(2024, 5, 1), At(2024, 5, 4), RotateInterval::kDay, 2000);
+  GeneratorOptions options =
+      Options(GeneratedAt(2024, 5, 1), GeneratedAt(2024, 5, 4), RotateInterval::kDay, 2000);
   const auto first = Generated(options);
   ASSERT_EQ(first.size(), 3u);
   EXPECT_EQ(Generated(options), first);
@@ -83,8 +84,8 @@ TEST(GeneratorTest, SameSeedSameBytesOtherSeedOtherBytes) {
 
 // A FileSink is written from a background thread; the bytes must be the same.
 TEST(GeneratorTest, FilesMatchTheInMemoryRun) {
-  const GeneratorOptions options =
-      Options(At(2024, 5, 1), At(2024, 5, 3), RotateInterval::kDay, 40000);  // ~20 MiB per file
+  const GeneratorOptions options = Options(GeneratedAt(2024, 5, 1), GeneratedAt(2024, 5, 3),
+                                           RotateInterval::kDay, 40000);  // ~20 MiB per file
   const auto expected = Generated(options);
   const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                     ("shoal-generator-test-" + std::to_string(::getpid()));
@@ -111,7 +112,7 @@ TEST(GeneratorTest, FilesMatchTheInMemoryRun) {
 
 TEST(GeneratorTest, ExactCountPerRotationInterval) {
   const GeneratorOptions options =
-      Options(At(2024, 1, 1), At(2025, 1, 1), RotateInterval::kMonth, 3000);
+      Options(GeneratedAt(2024, 1, 1), GeneratedAt(2025, 1, 1), RotateInterval::kMonth, 3000);
   MemorySink sink;
   Result<GenerateStats> stats = Generate(options, sink);
   ASSERT_TRUE(stats.ok());
@@ -128,7 +129,8 @@ TEST(GeneratorTest, ExactCountPerRotationInterval) {
 
 TEST(GeneratorTest, CsvFilesHaveAHeaderAndCountRows) {
   GeneratorOptions options =
-      Options(At(2024, 1, 1), At(2024, 1, 1) + 3 * kMicrosPerHour, RotateInterval::kHour, 500);
+      Options(GeneratedAt(2024, 1, 1), GeneratedAt(2024, 1, 1) + 3 * kMicrosPerHour,
+              RotateInterval::kHour, 500);
   options.format = OutputFormat::kCsv;
   const auto files = Generated(options);
   ASSERT_EQ(files.size(), 3u);
@@ -143,8 +145,8 @@ TEST(GeneratorTest, CsvFilesHaveAHeaderAndCountRows) {
 TEST(GeneratorTest, TimestampsStrictlyIncreaseInsideTheirInterval) {
   // A run that starts and ends mid-interval, so the cut files are checked too.
   const GeneratorOptions options =
-      Options(At(2024, 2, 27) + 5 * kMicrosPerHour + 17 * kMicrosPerSecond,
-              At(2024, 3, 2) + 30 * kMicrosPerMinute, RotateInterval::kDay, 20000);
+      Options(GeneratedAt(2024, 2, 27) + 5 * kMicrosPerHour + 17 * kMicrosPerSecond,
+              GeneratedAt(2024, 3, 2) + 30 * kMicrosPerMinute, RotateInterval::kDay, 20000);
   FilePlanner planner(options);
   FilePlan plan;
   const auto files = Generated(options);
@@ -171,8 +173,9 @@ TEST(GeneratorTest, TimestampsStrictlyIncreaseInsideTheirInterval) {
 
 TEST(GeneratorTest, TimestampsStayStrictlyIncreasingAtTheDensityLimit) {
   // 60,000 events per minute: one per millisecond on average, the most --count allows.
-  const GeneratorOptions options = Options(At(2024, 7, 1), At(2024, 7, 1) + 2 * kMicrosPerMinute,
-                                           RotateInterval::kMinute, 60000);
+  const GeneratorOptions options =
+      Options(GeneratedAt(2024, 7, 1), GeneratedAt(2024, 7, 1) + 2 * kMicrosPerMinute,
+              RotateInterval::kMinute, 60000);
   const auto files = Generated(options);
   ASSERT_EQ(files.size(), 2u);
   for (const auto& [name, content] : files) {
@@ -188,8 +191,8 @@ TEST(GeneratorTest, TimestampsStayStrictlyIncreasingAtTheDensityLimit) {
 }
 
 TEST(GeneratorTest, CustomersComeBackWithTheSameDetails) {
-  const auto files =
-      Generated(Options(At(2024, 1, 1), At(2024, 1, 8), RotateInterval::kNone, 20000));
+  const auto files = Generated(
+      Options(GeneratedAt(2024, 1, 1), GeneratedAt(2024, 1, 8), RotateInterval::kNone, 20000));
   std::map<std::string, std::tuple<std::string, std::string, std::string, std::string>> seen;
   std::map<std::string, int> purchases;
   for (std::string_view line : Lines(files.at("transaction_events.jsonl"))) {
@@ -236,7 +239,7 @@ class CountingSink : public Sink {
 
 TEST(GeneratorTest, InjectedAnomaliesShowInTheData) {
   GeneratorOptions options =
-      Options(At(2024, 3, 4), At(2024, 3, 18), RotateInterval::kNone, 200000);
+      Options(GeneratedAt(2024, 3, 4), GeneratedAt(2024, 3, 18), RotateInterval::kNone, 200000);
   options.anomaly_rate = 0.05;  // more anomalies than the default, to see both kinds
   CountingSink sink;
   ASSERT_TRUE(Generate(options, sink).ok());
@@ -277,7 +280,8 @@ TEST(GeneratorTest, InjectedAnomaliesShowInTheData) {
 }
 
 TEST(GeneratorTest, OnlySelectedRegionsAppear) {
-  GeneratorOptions options = Options(At(2024, 1, 1), At(2024, 1, 2), RotateInterval::kNone, 2000);
+  GeneratorOptions options =
+      Options(GeneratedAt(2024, 1, 1), GeneratedAt(2024, 1, 2), RotateInterval::kNone, 2000);
   options.regions = {2};
   const auto files = Generated(options);
   for (std::string_view line : Lines(files.at("transaction_events.jsonl"))) {
@@ -287,7 +291,8 @@ TEST(GeneratorTest, OnlySelectedRegionsAppear) {
 }
 
 TEST(GeneratorTest, RefusesInvalidOptions) {
-  GeneratorOptions options = Options(At(2024, 1, 2), At(2024, 1, 1), RotateInterval::kNone, 10);
+  GeneratorOptions options =
+      Options(GeneratedAt(2024, 1, 2), GeneratedAt(2024, 1, 1), RotateInterval::kNone, 10);
   DiscardSink sink;
   EXPECT_FALSE(Generate(options, sink).ok());
 }

@@ -9,7 +9,7 @@
 namespace shoal::datagen {
 namespace {
 
-int64_t At(int year, int month, int day, int hour = 0) {
+int64_t OptionAt(int year, int month, int day, int hour = 0) {
   return DaysFromCivil({year, month, day}) * kMicrosPerDay + hour * kMicrosPerHour;
 }
 
@@ -27,8 +27,8 @@ TEST(OptionsTest, DefaultsAreFixedAndComplete) {
   EXPECT_EQ(options->type, EventType::kTransaction);
   EXPECT_EQ(options->count, 100);
   EXPECT_EQ(options->regions, (std::vector<int>{0, 1, 2, 3}));
-  EXPECT_EQ(options->start_micros, At(2024, 1, 1));
-  EXPECT_EQ(options->end_micros, At(2024, 1, 2));
+  EXPECT_EQ(options->start_micros, OptionAt(2024, 1, 1));
+  EXPECT_EQ(options->end_micros, OptionAt(2024, 1, 2));
   EXPECT_EQ(options->rotate, RotateInterval::kNone);
   EXPECT_EQ(options->format, OutputFormat::kJsonl);
   EXPECT_EQ(options->seed, 42u);
@@ -53,7 +53,7 @@ TEST(OptionsTest, ParsesEveryFlag) {
   ASSERT_TRUE(options.ok()) << options.status().ToString();
   EXPECT_EQ(options->count, 3000);
   EXPECT_EQ(options->regions, (std::vector<int>{1, 2}));
-  EXPECT_EQ(options->end_micros, At(2024, 12, 31, 6) + 30 * kMicrosPerMinute);
+  EXPECT_EQ(options->end_micros, OptionAt(2024, 12, 31, 6) + 30 * kMicrosPerMinute);
   EXPECT_EQ(options->rotate, RotateInterval::kMonth);
   EXPECT_EQ(options->output_dir, "out");
   EXPECT_EQ(options->format, OutputFormat::kParquet);
@@ -80,10 +80,10 @@ TEST(OptionsTest, UnknownRegionListsTheValidOnes) {
 }
 
 TEST(OptionsTest, DatesAndTimes) {
-  EXPECT_EQ(*ParseDateTime("2024-02-29", "--start-date"), At(2024, 2, 29));
+  EXPECT_EQ(*ParseDateTime("2024-02-29", "--start-date"), OptionAt(2024, 2, 29));
   EXPECT_EQ(*ParseDateTime("2024-02-29T23:59:59", "--start-date"),
-            At(2024, 2, 29, 23) + 59 * kMicrosPerMinute + 59 * kMicrosPerSecond);
-  EXPECT_EQ(*ParseDateTime("2024-02-29 01:00:00", "--start-date"), At(2024, 2, 29, 1));
+            OptionAt(2024, 2, 29, 23) + 59 * kMicrosPerMinute + 59 * kMicrosPerSecond);
+  EXPECT_EQ(*ParseDateTime("2024-02-29 01:00:00", "--start-date"), OptionAt(2024, 2, 29, 1));
   EXPECT_EQ(*ParseDateTime("1969-12-31", "--start-date"), -kMicrosPerDay);
 }
 
@@ -125,12 +125,12 @@ TEST(OptionsTest, DaysFillsTheMissingEnd) {
   flags.end_date = "2024-03-08";
   Result<GeneratorOptions> options = ResolveOptions(flags);
   ASSERT_TRUE(options.ok());
-  EXPECT_EQ(options->start_micros, At(2024, 3, 1));
+  EXPECT_EQ(options->start_micros, OptionAt(2024, 3, 1));
   flags.end_date.clear();
   flags.start_date = "2024-03-01";
   options = ResolveOptions(flags);
   ASSERT_TRUE(options.ok());
-  EXPECT_EQ(options->end_micros, At(2024, 3, 8));
+  EXPECT_EQ(options->end_micros, OptionAt(2024, 3, 8));
   flags.end_date = "2024-04-01";
   EXPECT_EQ(Error(flags), "--days cannot be combined with both --start-date and --end-date");
   flags.end_date.clear();

@@ -11,7 +11,7 @@
 namespace shoal::datagen {
 namespace {
 
-int64_t At(int year, int month, int day, int hour = 0) {
+int64_t ScheduleAt(int year, int month, int day, int hour = 0) {
   return DaysFromCivil({year, month, day}) * kMicrosPerDay + hour * kMicrosPerHour;
 }
 
@@ -34,30 +34,32 @@ std::vector<FilePlan> Plan(const GeneratorOptions& options) {
 }
 
 TEST(ScheduleTest, MonthlyFilesForAYear) {
-  const auto plans = Plan(Options(At(2024, 1, 1), At(2025, 1, 1), RotateInterval::kMonth, 3000));
+  const auto plans =
+      Plan(Options(ScheduleAt(2024, 1, 1), ScheduleAt(2025, 1, 1), RotateInterval::kMonth, 3000));
   ASSERT_EQ(plans.size(), 12u);
   EXPECT_EQ(plans[0].name, "transaction_events_2024-01.jsonl");
   EXPECT_EQ(plans[1].name, "transaction_events_2024-02.jsonl");
   EXPECT_EQ(plans[11].name, "transaction_events_2024-12.jsonl");
-  EXPECT_EQ(plans[1].start_micros, At(2024, 2, 1));
-  EXPECT_EQ(plans[1].end_micros, At(2024, 3, 1));
+  EXPECT_EQ(plans[1].start_micros, ScheduleAt(2024, 2, 1));
+  EXPECT_EQ(plans[1].end_micros, ScheduleAt(2024, 3, 1));
   for (const FilePlan& plan : plans) EXPECT_EQ(plan.events, 3000) << plan.name;
 }
 
 TEST(ScheduleTest, CutIntervalsAreProRated) {
   // 2024-12-31 00:00 ends the range: December is 30 of 31 days, as in the reference's example.
-  const auto plans =
-      Plan(Options(At(2024, 11, 16), At(2024, 12, 31), RotateInterval::kMonth, 3100));
+  const auto plans = Plan(
+      Options(ScheduleAt(2024, 11, 16), ScheduleAt(2024, 12, 31), RotateInterval::kMonth, 3100));
   ASSERT_EQ(plans.size(), 2u);
-  EXPECT_EQ(plans[0].start_micros, At(2024, 11, 16));
+  EXPECT_EQ(plans[0].start_micros, ScheduleAt(2024, 11, 16));
   EXPECT_EQ(plans[0].events, 1550);  // 15 of 30 days
   EXPECT_EQ(plans[1].events, 3000);  // 30 of 31 days
-  EXPECT_EQ(TotalEvents(Options(At(2024, 11, 16), At(2024, 12, 31), RotateInterval::kMonth, 3100)),
+  EXPECT_EQ(TotalEvents(Options(ScheduleAt(2024, 11, 16), ScheduleAt(2024, 12, 31),
+                                RotateInterval::kMonth, 3100)),
             4550);
 }
 
 TEST(ScheduleTest, FileNameKeysPerInterval) {
-  const int64_t start = At(2024, 3, 5, 13) + 7 * kMicrosPerMinute;
+  const int64_t start = ScheduleAt(2024, 3, 5, 13) + 7 * kMicrosPerMinute;
   auto first_name = [&](RotateInterval rotate, OutputFormat format) {
     GeneratorOptions options = Options(start, start + kMicrosPerDay, rotate, 10);
     options.format = format;
@@ -75,7 +77,7 @@ TEST(ScheduleTest, FileNameKeysPerInterval) {
 
 TEST(ScheduleTest, HoursAddUpToTheFileAndFollowTheDay) {
   GeneratorOptions options =
-      Options(At(2024, 1, 1), At(2024, 1, 29), RotateInterval::kNone, 1'000'000);
+      Options(ScheduleAt(2024, 1, 1), ScheduleAt(2024, 1, 29), RotateInterval::kNone, 1'000'000);
   options.regions = {2};  // eu-west: local time is UTC
   options.anomaly_rate = 0;
   const Schedule schedule(options);
@@ -97,19 +99,21 @@ TEST(ScheduleTest, HoursAddUpToTheFileAndFollowTheDay) {
 }
 
 TEST(ScheduleTest, RegionsFollowTheirLocalTime) {
-  GeneratorOptions options = Options(At(2024, 1, 1), At(2024, 1, 2), RotateInterval::kNone, 10);
+  GeneratorOptions options =
+      Options(ScheduleAt(2024, 1, 1), ScheduleAt(2024, 1, 2), RotateInterval::kNone, 10);
   options.anomaly_rate = 0;
   const Schedule schedule(options);
   // 20:00 UTC is 20:00 in Dublin (the evening peak) but 01:30 in Kolkata (the night).
-  EXPECT_GT(schedule.RegionWeight(2, At(2024, 1, 1, 20)),
-            3 * schedule.RegionWeight(3, At(2024, 1, 1, 20)));
+  EXPECT_GT(schedule.RegionWeight(2, ScheduleAt(2024, 1, 1, 20)),
+            3 * schedule.RegionWeight(3, ScheduleAt(2024, 1, 1, 20)));
   // 01:00 UTC is 20:00 the day before in New York.
-  EXPECT_DOUBLE_EQ(schedule.RegionWeight(0, At(2024, 1, 2, 1)),
+  EXPECT_DOUBLE_EQ(schedule.RegionWeight(0, ScheduleAt(2024, 1, 2, 1)),
                    HourOfDayWeight(20) * DayOfWeekWeight(0));
 }
 
 TEST(ScheduleTest, AnomaliesAreRareDeterministicAndInSelectedRegions) {
-  GeneratorOptions options = Options(At(2020, 1, 1), At(2024, 1, 1), RotateInterval::kNone, 10);
+  GeneratorOptions options =
+      Options(ScheduleAt(2020, 1, 1), ScheduleAt(2024, 1, 1), RotateInterval::kNone, 10);
   options.regions = {1, 3};
   const std::vector<Anomaly> anomalies = Schedule(options).Anomalies();
   const double hours =
@@ -141,7 +145,8 @@ TEST(ScheduleTest, AnomaliesAreRareDeterministicAndInSelectedRegions) {
 }
 
 TEST(ScheduleTest, BurstRaisesTheRegionWeight) {
-  GeneratorOptions options = Options(At(2020, 1, 1), At(2021, 1, 1), RotateInterval::kNone, 10);
+  GeneratorOptions options =
+      Options(ScheduleAt(2020, 1, 1), ScheduleAt(2021, 1, 1), RotateInterval::kNone, 10);
   options.regions = {0};
   const Schedule schedule(options);
   for (const Anomaly& a : schedule.Anomalies()) {

@@ -149,4 +149,12 @@ std::string SqlStringList(const std::vector<std::string>& items) {
   return list + "]";
 }
 
+void ReplaceAll(std::string& text, std::string_view from, std::string_view to) {
+  if (from.empty()) return;
+  for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
+    text.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+}
+
 }  // namespace shoal::models

@@ -39,5 +39,7 @@ std::string SqlIdentifier(std::string_view name);
 
 // "a, b, c".
 std::string JoinComma(const std::vector<std::string>& items);
+// Replaces every `from` in `text` with `to`, left to right (an empty `from` changes nothing).
+void ReplaceAll(std::string& text, std::string_view from, std::string_view to);
 
 }  // namespace shoal::models

@@ -8,7 +8,7 @@ namespace {
 using models::ExecutionComputeState;
 using models::JobStateType;
 
-models::Node MakeNode(const std::string& id, const std::string& region) {
+models::Node SchedulerNode(const std::string& id, const std::string& region) {
   models::Node node;
   node.id = id;
   node.labels = {{"region", region}};
@@ -44,8 +44,8 @@ models::Execution MakeExecution(const std::string& id, const std::string& node, 
 }
 
 struct Fixture {
-  std::vector<models::Node> nodes = {MakeNode("us-1", "us"), MakeNode("us-2", "us"),
-                                     MakeNode("us-3", "us"), MakeNode("eu-1", "eu")};
+  std::vector<models::Node> nodes = {SchedulerNode("us-1", "us"), SchedulerNode("us-2", "us"),
+                                     SchedulerNode("us-3", "us"), SchedulerNode("eu-1", "eu")};
   std::map<std::string, int64_t> load;
   std::vector<models::Execution> executions;
   Plan Run(const models::Job& job) {

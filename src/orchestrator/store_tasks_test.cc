@@ -21,8 +21,8 @@ using models::ExecutionComputeState;
 using models::StoreTaskKind;
 using namespace std::chrono_literals;
 
-constexpr const char* kUsStore = "folder:/srv/us";
-constexpr const char* kEuStore = "http://10.0.0.9:9000";
+constexpr const char* kUsFolderStore = "folder:/srv/us";
+constexpr const char* kEuS3Store = "http://10.0.0.9:9000";
 
 models::SpecConfig Published(const std::string& key, const std::string& location,
                              std::vector<std::string> paths = {"stdout", "outputs/a.csv"}) {
@@ -61,24 +61,25 @@ models::Job EndedJob(models::JobStateType state) {
 
 TEST(StoreTasksTest, ACompletedJobCommitsOneManifestPerStore) {
   std::vector<models::Execution> executions = {
-      CompletedExecution("e-b", 1, Published("r/j-1/e-b/", kUsStore)),
-      CompletedExecution("e-a", 0, Published("r/j-1/e-a/", kUsStore, {"stdout"})),
-      CompletedExecution("e-c", 2, Published("r/j-1/e-c/", kEuStore)),
+      CompletedExecution("e-b", 1, Published("r/j-1/e-b/", kUsFolderStore)),
+      CompletedExecution("e-a", 0, Published("r/j-1/e-a/", kUsFolderStore, {"stdout"})),
+      CompletedExecution("e-c", 2, Published("r/j-1/e-c/", kEuS3Store)),
   };
   // A failed attempt of partition 1 and an older version's execution are not the job's results.
-  models::Execution failed = CompletedExecution("e-x", 1, Published("r/j-1/e-x/", kUsStore));
+  models::Execution failed = CompletedExecution("e-x", 1, Published("r/j-1/e-x/", kUsFolderStore));
   failed.compute_state = {ExecutionComputeState::kFailed, "lost"};
   executions.push_back(failed);
-  models::Execution old = CompletedExecution("e-old", 0, Published("r/j-1/e-old/", kUsStore));
+  models::Execution old = CompletedExecution("e-old", 0, Published("r/j-1/e-old/", kUsFolderStore));
   old.job_version = 0;
   executions.push_back(old);
 
   auto tasks = JobEndStoreTasks(EndedJob(models::JobStateType::kCompleted), executions, 5);
   ASSERT_EQ(tasks.size(), 2u);
-  const models::StoreTask& us = tasks[0].store_location() == kUsStore ? tasks[0] : tasks[1];
-  const models::StoreTask& eu = tasks[0].store_location() == kUsStore ? tasks[1] : tasks[0];
+  const models::StoreTask& us = tasks[0].store_location() == kUsFolderStore ? tasks[0] : tasks[1];
+  const models::StoreTask& eu = tasks[0].store_location() == kUsFolderStore ? tasks[1] : tasks[0];
   EXPECT_EQ(us.kind, StoreTaskKind::kCommit);
-  EXPECT_EQ(us.object_key, "_shoal/commits/j-1/v1-" + models::LocationHash(kUsStore) + ".ndjson");
+  EXPECT_EQ(us.object_key,
+            "_shoal/commits/j-1/v1-" + models::LocationHash(kUsFolderStore) + ".ndjson");
   EXPECT_NE(us.object_key, eu.object_key);
   EXPECT_EQ(us.target.params.count("Files"), 0u);
   EXPECT_NE(us.id, eu.id);
@@ -100,7 +101,7 @@ TEST(StoreTasksTest, ACompletedJobCommitsOneManifestPerStore) {
 }
 
 TEST(StoreTasksTest, AGzipResultIsOneObject) {
-  models::SpecConfig gzip = Published("r/j-1/e-a.tar.gz", kUsStore);
+  models::SpecConfig gzip = Published("r/j-1/e-a.tar.gz", kUsFolderStore);
   gzip.params["Encoding"] = "gzip";
   auto tasks = JobEndStoreTasks(EndedJob(models::JobStateType::kCompleted),
                                 {CompletedExecution("e-a", 0, gzip)}, 5);
@@ -112,8 +113,8 @@ TEST(StoreTasksTest, AGzipResultIsOneObject) {
 
 TEST(StoreTasksTest, AFailedJobCommitsNothingAndCleansTreesThatNameTheirExecution) {
   std::vector<models::Execution> executions = {
-      CompletedExecution("e-a", 0, Published("r/j-1/e-a/", kUsStore)),
-      CompletedExecution("e-b", 1, Published("r/j-1/shared/", kUsStore)),
+      CompletedExecution("e-a", 0, Published("r/j-1/e-a/", kUsFolderStore)),
+      CompletedExecution("e-b", 1, Published("r/j-1/shared/", kUsFolderStore)),
   };
   for (auto state : {models::JobStateType::kFailed, models::JobStateType::kStopped}) {
     auto tasks = JobEndStoreTasks(EndedJob(state), executions, 5);
@@ -129,11 +130,11 @@ TEST(StoreTasksTest, AnAbandonedPublishIsCleanedOnlyWhenItsKeyNamesTheExecution)
   e.id = "e-7";
   e.job_id = "j-1";
   EXPECT_FALSE(CleanTaskFor(e, 1).has_value());  // never began to publish
-  e.publish_target = Published("r/j-1/e-7/", kUsStore);
+  e.publish_target = Published("r/j-1/e-7/", kUsFolderStore);
   auto task = CleanTaskFor(e, 1);
   ASSERT_TRUE(task.has_value());
-  EXPECT_EQ(task->store_location(), kUsStore);
-  e.publish_target = Published("r/j-1/", kUsStore);  // shared: may hold the committed results
+  EXPECT_EQ(task->store_location(), kUsFolderStore);
+  e.publish_target = Published("r/j-1/", kUsFolderStore);  // shared: may hold the committed results
   EXPECT_FALSE(CleanTaskFor(e, 1).has_value());
 }
 
@@ -173,16 +174,16 @@ class StoreTaskDispatchTest : public testing::OrchestratorFixture {
   // Runs `e` to Completed, published under a key that names it.
   void Complete(const models::Execution& e) {
     Report(e, ExecutionComputeState::kRunning);
-    models::SpecConfig target = Published("r/" + e.id + "/", kUsStore);
+    models::SpecConfig target = Published("r/" + e.id + "/", kUsFolderStore);
     Report(e, ExecutionComputeState::kPublishing, &target);
     Report(e, ExecutionComputeState::kCompleted, &target);
   }
 };
 
 TEST_F(StoreTaskDispatchTest, TheManifestIsWrittenOnlyOnceEveryPartitionCompleted) {
-  Register("us-1", kUsStore);
-  Register("us-2", kUsStore);
-  Register("eu-1", kEuStore);
+  Register("us-1", kUsFolderStore);
+  Register("us-2", kUsFolderStore);
+  Register("eu-1", kEuS3Store);
   const std::string job_id = Submit(2, "r/{executionID}/");
   std::vector<models::Execution> executions;
   for (const auto* node : {"us-1", "us-2", "eu-1"}) {
@@ -209,7 +210,7 @@ TEST_F(StoreTaskDispatchTest, TheManifestIsWrittenOnlyOnceEveryPartitionComplete
   EXPECT_EQ(orchestrator_->PendingStoreTasks().size(), 1u);
   Reopen();
   ASSERT_EQ(orchestrator_->PendingStoreTasks().size(), 1u);
-  Register("us-1", kUsStore);
+  Register("us-1", kUsFolderStore);
   handed = Poll("us-1").store_tasks;
   ASSERT_EQ(handed.size(), 1u);
   ASSERT_TRUE(orchestrator_->FinishStoreTask(handed[0].id, "us-1", "").ok());
@@ -219,16 +220,16 @@ TEST_F(StoreTaskDispatchTest, TheManifestIsWrittenOnlyOnceEveryPartitionComplete
 }
 
 TEST_F(StoreTaskDispatchTest, ALostPublisherTreeIsCleanedByAnotherNodeOfTheRegion) {
-  Register("us-1", kUsStore);
+  Register("us-1", kUsFolderStore);
   Submit(1, "r/{executionID}/");
   auto assigned = Poll("us-1").assigned;
   ASSERT_EQ(assigned.size(), 1u);
   const models::Execution e = assigned[0].first;
   Report(e, ExecutionComputeState::kRunning);
-  models::SpecConfig target = Published("r/" + e.id + "/", kUsStore);
+  models::SpecConfig target = Published("r/" + e.id + "/", kUsFolderStore);
   Report(e, ExecutionComputeState::kPublishing, &target);
   // The node dies mid-upload and never comes back; another node of the region joins.
-  Register("us-2", kUsStore);
+  Register("us-2", kUsFolderStore);
   for (int i = 0; i < 100 && orchestrator_->PendingStoreTasks().empty(); ++i) {
     std::this_thread::sleep_for(20ms);
     (void)orchestrator_->Heartbeat("us-2", {});
@@ -244,13 +245,13 @@ TEST_F(StoreTaskDispatchTest, ALostPublisherTreeIsCleanedByAnotherNodeOfTheRegio
 }
 
 TEST_F(StoreTaskDispatchTest, ATaskOfALostNodeIsHandedOutAgain) {
-  Register("us-1", kUsStore);
+  Register("us-1", kUsFolderStore);
   Submit(1, "r/{executionID}/");
   auto assigned = Poll("us-1").assigned;
   ASSERT_EQ(assigned.size(), 1u);
   Complete(assigned[0].first);
   ASSERT_EQ(Poll("us-1").store_tasks.size(), 1u);  // handed to us-1, which then dies
-  Register("us-2", kUsStore);
+  Register("us-2", kUsFolderStore);
   std::vector<models::StoreTask> handed;
   for (int i = 0; i < 100 && handed.empty(); ++i) {
     std::this_thread::sleep_for(20ms);

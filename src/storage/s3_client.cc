@@ -93,7 +93,7 @@ std::string DownloadTemporaryPath(const std::string& path) {
       .string();
 }
 
-struct FileCloser {
+struct TemporaryFileCloser {
   void operator()(std::FILE* file) const {
     if (file != nullptr) std::fclose(file);
   }
@@ -283,7 +283,7 @@ Result<uint64_t> S3Client::GetObjectToFile(const std::string& bucket, const std:
                                            const std::string& version_id) const {
   const std::string where = "GET " + S3Uri(bucket, key);
   const std::string temporary = DownloadTemporaryPath(path);
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(temporary.c_str(), "wb"));
+  std::unique_ptr<std::FILE, TemporaryFileCloser> file(std::fopen(temporary.c_str(), "wb"));
   if (file == nullptr) {
     return Status::IoError(where + ": cannot create " + temporary + ": " + std::strerror(errno));
   }

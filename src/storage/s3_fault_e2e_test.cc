@@ -21,12 +21,12 @@ using testing::RandomBytes;
 using testing::Under;
 using Fault = FaultProxy::Fault;
 
-constexpr char kBucket[] = "faulty";
+constexpr char kFaultyBucket[] = "faulty";
 
 class S3FaultE2ETest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<S3rver>(S3rver::Options{{kBucket}});
+    server_ = std::make_unique<S3rver>(S3rver::Options{{kFaultyBucket}});
     ASSERT_TRUE(server_->ok()) << server_->error();
     proxy_ = std::make_unique<FaultProxy>(server_->port());
     ASSERT_GT(proxy_->port(), 0);
@@ -53,10 +53,10 @@ class S3FaultE2ETest : public ::testing::Test {
 TEST_F(S3FaultE2ETest, RecoversFromConnectionResets) {
   auto client = Client();
   proxy_->FailNext(2, Fault::kReset);
-  ASSERT_TRUE(client->PutObject(kBucket, "reset/a.txt", "payload after resets").ok());
+  ASSERT_TRUE(client->PutObject(kFaultyBucket, "reset/a.txt", "payload after resets").ok());
   EXPECT_EQ(proxy_->faults_injected(), 2);
   proxy_->FailNext(3, Fault::kReset);
-  auto got = client->GetObject(kBucket, "reset/a.txt");
+  auto got = client->GetObject(kFaultyBucket, "reset/a.txt");
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(*got, "payload after resets");
   EXPECT_EQ(proxy_->faults_injected(), 5);
@@ -64,17 +64,17 @@ TEST_F(S3FaultE2ETest, RecoversFromConnectionResets) {
 
 TEST_F(S3FaultE2ETest, RecoversFrom500503And429) {
   auto client = Client();
-  ASSERT_TRUE(client->PutObject(kBucket, "status/a.txt", "0123456789").ok());
+  ASSERT_TRUE(client->PutObject(kFaultyBucket, "status/a.txt", "0123456789").ok());
   for (Fault fault : {Fault::kStatus500, Fault::kStatus503, Fault::kStatus429}) {
     int before = proxy_->requests();
     proxy_->FailNext(3, fault);
-    auto got = client->GetRange(kBucket, "status/a.txt", 2, 4);
+    auto got = client->GetRange(kFaultyBucket, "status/a.txt", 2, 4);
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     EXPECT_EQ(*got, "2345");
     EXPECT_EQ(proxy_->requests() - before, 4);  // three failures, then success
   }
   proxy_->FailNext(2, Fault::kStatus503);
-  auto listed = client->ListAllObjects(kBucket, Under("status/"));
+  auto listed = client->ListAllObjects(kFaultyBucket, Under("status/"));
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   EXPECT_EQ(listed->objects.size(), 1u);
 }
@@ -82,7 +82,7 @@ TEST_F(S3FaultE2ETest, RecoversFrom500503And429) {
 TEST_F(S3FaultE2ETest, GivesUpAfterMaxAttemptsWithTheLastError) {
   auto client = Client(/*max_attempts=*/3);
   proxy_->FailNext(100, Fault::kStatus503);
-  auto got = client->GetObject(kBucket, "anything");
+  auto got = client->GetObject(kFaultyBucket, "anything");
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().code(), ErrorCode::kUnavailable);
   EXPECT_EQ(got.status().message(),
@@ -91,7 +91,7 @@ TEST_F(S3FaultE2ETest, GivesUpAfterMaxAttemptsWithTheLastError) {
   EXPECT_EQ(proxy_->requests(), 3);
 
   proxy_->FailNext(100, Fault::kReset);
-  auto reset = client->HeadObject(kBucket, "anything");
+  auto reset = client->HeadObject(kFaultyBucket, "anything");
   ASSERT_FALSE(reset.ok());
   EXPECT_EQ(reset.status().code(), ErrorCode::kUnavailable);
   EXPECT_NE(reset.status().message().find("HEAD s3://faulty/anything: "), std::string::npos);
@@ -102,7 +102,7 @@ TEST_F(S3FaultE2ETest, GivesUpAfterMaxAttemptsWithTheLastError) {
 TEST_F(S3FaultE2ETest, NeverRetriesOther4xx) {
   auto client = Client();
   proxy_->FailNext(5, Fault::kStatus403);
-  auto got = client->GetObject(kBucket, "forbidden");
+  auto got = client->GetObject(kFaultyBucket, "forbidden");
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ(got.status().message(),
@@ -112,10 +112,10 @@ TEST_F(S3FaultE2ETest, NeverRetriesOther4xx) {
 
 TEST_F(S3FaultE2ETest, StalledResponseTimesOutAndIsRetried) {
   auto client = Client();
-  ASSERT_TRUE(client->PutObject(kBucket, "stall/a.txt", "patience").ok());
+  ASSERT_TRUE(client->PutObject(kFaultyBucket, "stall/a.txt", "patience").ok());
   proxy_->FailNext(1, Fault::kStall);
   auto start = std::chrono::steady_clock::now();
-  auto got = client->GetObject(kBucket, "stall/a.txt");
+  auto got = client->GetObject(kFaultyBucket, "stall/a.txt");
   auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(*got, "patience");
@@ -127,11 +127,11 @@ TEST_F(S3FaultE2ETest, MultipartPartsGoInParallelAndRecoverFromFaults) {
   auto client = Client();
   const std::string data = RandomBytes(20 << 20, 3);  // 4 parts of 5 MiB
   proxy_->FailNext(2, Fault::kReset, "partNumber=3&");
-  auto etag = client->MultipartUpload(kBucket, "mp/ok.bin", data);
+  auto etag = client->MultipartUpload(kFaultyBucket, "mp/ok.bin", data);
   ASSERT_TRUE(etag.ok()) << etag.status().ToString();
   EXPECT_EQ(proxy_->faults_injected(), 2);
   EXPECT_GE(proxy_->max_concurrent(), 2) << "parts were not sent in parallel";
-  auto back = client->GetObject(kBucket, "mp/ok.bin");
+  auto back = client->GetObject(kFaultyBucket, "mp/ok.bin");
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_TRUE(*back == data);
 }
@@ -140,7 +140,7 @@ TEST_F(S3FaultE2ETest, MultipartFailureAbortsTheUpload) {
   auto client = Client(/*max_attempts=*/2);
   const std::string data = RandomBytes(15 << 20, 4);  // 3 parts
   proxy_->FailNext(100, Fault::kStatus500, "partNumber=2&");
-  auto etag = client->MultipartUpload(kBucket, "mp/failed.bin", data);
+  auto etag = client->MultipartUpload(kFaultyBucket, "mp/failed.bin", data);
   ASSERT_FALSE(etag.ok());
   EXPECT_NE(etag.status().message().find("PUT (part 2 of 3) s3://faulty/mp/failed.bin: "
                                          "InternalError: injected by FaultProxy (HTTP 500), "
@@ -152,7 +152,8 @@ TEST_F(S3FaultE2ETest, MultipartFailureAbortsTheUpload) {
     if (line.rfind("DELETE /faulty/mp/failed.bin?uploadId=", 0) == 0) aborted = true;
   }
   EXPECT_TRUE(aborted) << "no AbortMultipartUpload request was sent";
-  EXPECT_EQ(client->HeadObject(kBucket, "mp/failed.bin").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(client->HeadObject(kFaultyBucket, "mp/failed.bin").status().code(),
+            ErrorCode::kNotFound);
 }
 
 }  // namespace
