@@ -79,7 +79,8 @@ std::vector<std::string> PartitionColumns(std::string_view partition_by);
 
 // The event times a partition folder holds ("year=2024/month=6": June 2024, UTC), as
 // [start_us, end_us) in microseconds since the Unix epoch; `null_time` for the folder of rows
-// without an event time ("year=NULL/..."). nullopt for a folder Shoal does not write.
+// whose event time has no calendar date ("year=NULL/...": NULL, infinity, -infinity). nullopt
+// for a folder Shoal does not write.
 struct PartitionRange {
   bool null_time = false;
   int64_t start_us = 0;

@@ -2,7 +2,7 @@
 // server per region): `shoal table compact` converts each region's landing files into Parquet
 // once, and every answer of `shoal query` equals one DuckDB over the landing files before a
 // compaction, after it, after late data lands (for an already compacted month, a new month and a
-// NULL event time) and after that is compacted too.
+// NULL and an infinite event time) and after that is compacted too.
 #include <gtest/gtest.h>
 
 #include "models/table_state.h"
@@ -26,17 +26,21 @@ const std::vector<std::string>& Analyses() {
       "max(timestamp), avg(total_amount) FROM transactions GROUP BY ALL ORDER BY ALL",
       "SELECT transaction_id, timestamp, total_amount FROM transactions WHERE timestamp >= "
       "'2024-02-01' AND timestamp < '2024-03-01' ORDER BY timestamp, transaction_id LIMIT 7",
+      // A lower bound only: pruning must keep the infinite event time (in year=NULL).
+      "SELECT count(*) AS n, sum(quantity) AS units FROM transactions WHERE timestamp >= "
+      "'2024-04-01'",
   };
   return queries;
 }
 
-// Rows that arrive after a compaction: for February (compacted), for January 2025 (new), and
-// one without an event time; keys the file lacks are NULL.
+// Rows that arrive after a compaction: for February (compacted), for January 2025 (new), one
+// without an event time and one at infinity (both go to year=NULL); keys the file lacks are NULL.
 constexpr const char* kLateRows =
     R"({"transaction_id": "00000000-0000-4000-8000-000000000001", "timestamp": "2024-02-10 10:00:00.000001", "quantity": 3, "total_amount": 12.5, "product_category": "Books", "customer_id": "00000000-0000-4000-8000-0000000000cc"}
 {"transaction_id": "00000000-0000-4000-8000-000000000002", "timestamp": "2024-02-11 00:00:00.250000", "quantity": 1, "total_amount": 99.99, "product_category": "Toys", "customer_id": "00000000-0000-4000-8000-0000000000cc"}
 {"transaction_id": "00000000-0000-4000-8000-000000000003", "timestamp": "2025-01-01 00:00:00.500000", "quantity": 2, "total_amount": 0.01, "product_category": "Books"}
 {"transaction_id": "00000000-0000-4000-8000-000000000004", "timestamp": null, "quantity": 5, "total_amount": 5.0}
+{"transaction_id": "00000000-0000-4000-8000-000000000005", "timestamp": "infinity", "quantity": 7, "total_amount": 1.0}
 )";
 
 struct Compacted {

@@ -10,11 +10,13 @@
 // $shoal_landing_files where the list of files goes) and columns; without a state they are
 // required (the table was never compacted). time_min/time_max (inclusive) and
 // time_after/time_before (strict), TIMESTAMPs, NULL for none, leave out the Parquet files whose
-// partition holds no event time within them: a query's WHERE on the event time, mapped to the
+// partition holds no event time within them (year=NULL, where NULL and infinite event times go,
+// is always read): a query's WHERE on the event time, mapped to the
 // Hive partitions. shoal_table binds by replacing itself with the
 // SELECT that reads exactly those files (read_parquet UNION ALL BY NAME the landing reader), so
 // DuckDB plans it like any subquery: projections and filters reach the Parquet reader.
 #include <algorithm>
+#include <limits>
 #include <optional>
 #include <set>
 
@@ -48,16 +50,21 @@ struct TimeBounds {
   std::optional<int64_t> min_us;
   std::optional<int64_t> end_us;
 
-  // Whether a Parquet file of `partition` may hold a row within the bounds. Rows without an
-  // event time never compare true with a bound.
+  // Whether a Parquet file of `partition` may hold a row within the bounds. The year=NULL
+  // folder is always read: besides the NULL event times (which match no bound) it holds the
+  // infinite ones, which have no calendar date and match `ts >= c` or `ts <= c`.
   bool MayMatch(const std::string& partition) const {
     if (!min_us && !end_us) return true;
     auto range = models::ParsePartitionRange(partition);
-    if (!range) return true;
-    if (range->null_time) return false;
+    if (!range || range->null_time) return true;
     return (!min_us || range->end_us > *min_us) && (!end_us || range->start_us < *end_us);
   }
 };
+
+// `micros` + 1, kept at infinity (a bound of TIMESTAMP 'infinity').
+int64_t JustAfter(int64_t micros) {
+  return micros == std::numeric_limits<int64_t>::max() ? micros : micros + 1;
+}
 
 bool IsTimeBound(const std::string& name) {
   return name == "time_min" || name == "time_after" || name == "time_max" || name == "time_before";
@@ -92,8 +99,8 @@ void ApplyNamedParameters(duckdb::TableFunctionBindInput& input, const std::stri
       if (value.IsNull()) continue;
       const int64_t micros = value.GetValue<duckdb::timestamp_t>().value;
       if (name == "time_min") bounds.min_us = micros;
-      if (name == "time_after") bounds.min_us = micros + 1;
-      if (name == "time_max") bounds.end_us = micros + 1;
+      if (name == "time_after") bounds.min_us = JustAfter(micros);
+      if (name == "time_max") bounds.end_us = JustAfter(micros);
       if (name == "time_before") bounds.end_us = micros;
       continue;
     }
