@@ -4,9 +4,12 @@
 // Thread-safety: plain functions over values.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+
+#include <unistd.h>
 
 namespace shoal::bench {
 
@@ -15,6 +18,8 @@ struct DevstackBenchFlags {
   int events = 0;     // generator events per node and month (-V Events)
   int runs = 0;       // timed rounds per figure
   std::string keep;   // when set: the devstack's folder, kept after the run
+  // The benchmark's folder: `keep`, or shoal-<bench>-<pid> in the temp folder.
+  std::filesystem::path dir;
 };
 
 // Fills `flags` from argv; "" when it went well, otherwise what is wrong, usage included.
@@ -51,6 +56,10 @@ DevstackBenchFlags ParseDevstackBenchFlags(int argc, char** argv, const std::str
   flags.runs = runs;
   const std::string problem = ParseInto(argc, argv, bench, flags);
   if (!problem.empty()) die(problem);
+  std::string folder = "shoal-" + bench + "-" + std::to_string(::getpid());
+  std::replace(folder.begin(), folder.end(), '_', '-');
+  flags.dir = flags.keep.empty() ? std::filesystem::temp_directory_path() / folder
+                                 : std::filesystem::path(flags.keep);
   return flags;
 }
 

@@ -69,7 +69,6 @@
 #include "columnar/columnar_harness.h"
 #include "devstack_bench_flags.h"
 #include "s3rver_fixture.h"
-#include <unistd.h>
 
 #include "engine/engine.h"
 #include "storage/s3_client.h"
@@ -194,9 +193,7 @@ void Alternate(int runs, bool warm_up, const std::function<double()>& a,
 int Run(int argc, char** argv) {
   const Flags flags =
       shoal::bench::ParseDevstackBenchFlags(argc, argv, "columnar_bench", 28000, 3, Die);
-  const fs::path dir = flags.keep.empty() ? fs::temp_directory_path() /
-                                                ("shoal-columnar-bench-" + std::to_string(getpid()))
-                                          : fs::path(flags.keep);
+  const fs::path& dir = flags.dir;
   fs::remove_all(dir);
   // Removes the folder on every way out (after the devstack, declared later, has stopped).
   struct Cleanup {

@@ -198,9 +198,7 @@ struct QueryFigures {
 int Run(int argc, char** argv) {
   const Flags flags =
       shoal::bench::ParseDevstackBenchFlags(argc, argv, "query_bench", 2000, 5, Die);
-  const fs::path dir = flags.keep.empty() ? fs::temp_directory_path() /
-                                                ("shoal-query-bench-" + std::to_string(getpid()))
-                                          : fs::path(flags.keep);
+  const fs::path& dir = flags.dir;
   fs::remove_all(dir);
   auto stack = std::make_unique<Stack>(flags.shoal, dir);
 

@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "engine/parse_tree.h"
 #include "engine/query_plan.h"
+#include "models/text.h"
 
 namespace shoal::engine {
 
@@ -26,10 +27,8 @@ std::string PartialsViewSql(const QueryPlan& plan, const std::vector<std::string
     select += (select.empty() ? "" : ", ") + std::string("CAST(") + QuoteIdentifier(column.name) +
               " AS " + column.type + ") AS " + QuoteIdentifier(column.name);
   }
-  std::string list;
-  for (const std::string& file : files) list += (list.empty() ? "" : ", ") + QuoteLiteral(file);
   return std::string("CREATE OR REPLACE VIEW ") + kPartialsTable + " AS SELECT " + select +
-         " FROM read_parquet([" + list + "])";
+         " FROM read_parquet(" + models::SqlStringList(files) + ")";
 }
 
 namespace {
@@ -39,11 +38,9 @@ Result<std::vector<int64_t>> CountParquetRows(Session& session,
                                               const std::vector<std::string>& files) {
   std::vector<int64_t> rows(files.size(), 0);
   if (files.empty()) return rows;
-  std::string list;
-  for (const std::string& file : files) list += (list.empty() ? "" : ", ") + QuoteLiteral(file);
-  SHOAL_ASSIGN_OR_RETURN(
-      auto counted,
-      session.Query("SELECT file_name, num_rows FROM parquet_file_metadata([" + list + "])"));
+  SHOAL_ASSIGN_OR_RETURN(auto counted,
+                         session.Query("SELECT file_name, num_rows FROM parquet_file_metadata(" +
+                                       models::SqlStringList(files) + ")"));
   std::map<std::string, int64_t> by_file;
   for (size_t r = 0; r < counted.rows().size(); ++r) {
     by_file[counted.Text(r, 0)] = std::stoll(counted.Text(r, 1));
