@@ -158,6 +158,10 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
         SHOAL_ASSIGN_OR_RETURN(std::string execution_id,
                                ResolveExecutionId(o, job.id, request.Param("execution_id")));
         SHOAL_ASSIGN_OR_RETURN(int64_t wait_ms, IntParam(request, "wait_ms", 0));
+        if (wait_ms < 0) {
+          return Status::InvalidArgument("query parameter 'wait_ms' must not be negative, got " +
+                                         std::to_string(wait_ms));
+        }
         const auto deadline =
             std::chrono::steady_clock::now() +
             std::chrono::milliseconds(std::clamp<int64_t>(wait_ms, 0, kMaxClientWaitMs));

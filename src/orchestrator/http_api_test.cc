@@ -272,6 +272,7 @@ TEST_F(HttpApiAuthTest, HistoryLongPollAnswersWhenTheNextEventComes) {
   EXPECT_GT((*woken)["LastSeq"].get<int64_t>(), last);
   EXPECT_LT(waited, 4s) << "the long-poll slept through the event";
   EXPECT_EQ(client.Get(after + "&wait_ms=soon").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(client.Get(after + "&wait_ms=-1").status().code(), ErrorCode::kInvalidArgument);
 }
 
 // `labels` selects jobs by their Labels; a bad selector is a 400 naming it.

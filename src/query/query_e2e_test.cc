@@ -152,6 +152,16 @@ TEST_P(QueryE2eTest, RefusalsAndBadSqlAreErrorsBeforeAnythingRuns) {
   auto listed = client_->ListQueries();
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->empty());  // nothing refused was recorded or run
+
+  // The long-poll's wait_ms is a number of milliseconds; anything else is a 400 naming it.
+  transport::HttpClient::Options http;
+  http.bearer_token = stack_->client_token();
+  const transport::HttpClient raw({"127.0.0.1", stack_->port()}, http);
+  for (const char* wait : {"soon", "-5"}) {
+    auto bad = raw.Get(std::string("/api/v1/queries/q-none?wait_ms=") + wait);
+    EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument) << wait;
+    EXPECT_NE(bad.status().message().find("wait_ms"), std::string::npos) << bad.status().message();
+  }
 }
 
 TEST_P(QueryE2eTest, ValuesOverTheByteBudgetAreRefusedAndQueriesSurviveARestart) {
