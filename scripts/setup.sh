@@ -8,7 +8,7 @@ DEBIAN_PACKAGES=(
   build-essential cmake pkg-config git ca-certificates nodejs npm
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev
   libsqlite3-dev libcli11-dev libfmt-dev libspdlog-dev libgtest-dev googletest libbenchmark-dev
-  libre2-dev ccache
+  libre2-dev ccache lld
   awscli
 )
 

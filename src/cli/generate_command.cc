@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/api_support.h"
 #include "cli/command.h"
 #include "compute/generator_engine.h"
 #include "datagen/args.h"
@@ -15,29 +16,31 @@
 namespace shoal::cli {
 namespace {
 
-int Fail(const Status& status) {
-  std::cerr << "shoal generate: " << status.message() << "\n";
-  return status.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+// Usage errors exit 2, anything else 1.
+int FailGenerate(const Status& status) {
+  return ReportError("shoal generate", status,
+                     status.code() == ErrorCode::kInvalidArgument ? 2 : 1);
 }
 
 int RunGenerate(const std::vector<std::string>& raw_args) {
   Result<datagen::GenerateArgs> args = datagen::ParseGenerateArgs(raw_args);
-  if (!args.ok()) return Fail(args.status());
+  if (!args.ok()) return FailGenerate(args.status());
   if (args->help) {
     std::cout << datagen::GenerateUsage();
     return 0;
   }
   Result<datagen::GeneratorOptions> options = datagen::ResolveOptions(args->flags);
-  if (!options.ok()) return Fail(options.status());
+  if (!options.ok()) return FailGenerate(options.status());
   if (args->list_anomalies) {
     std::cout << datagen::FormatAnomalyList(*options);
     return 0;
   }
   if (options->output_dir.empty()) {
-    return Fail(Status::InvalidArgument("--output is required: the directory to write files into"));
+    return FailGenerate(
+        Status::InvalidArgument("--output is required: the directory to write files into"));
   }
   Result<datagen::GenerateStats> stats = compute::GenerateToDirectory(*options);
-  if (!stats.ok()) return Fail(stats.status());
+  if (!stats.ok()) return FailGenerate(stats.status());
   std::cout << compute::GenerateSummary(*stats, *options, options->output_dir) << "\n";
   return 0;
 }

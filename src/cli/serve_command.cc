@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include "cli/api_support.h"
 #include "cli/command.h"
 #include "cli/signals.h"
 #include "common/environment.h"
@@ -66,12 +67,9 @@ Result<std::map<std::string, std::string>> ParseLabels(const std::string& text) 
   return labels;
 }
 
-int Fail(const Status& status, int code) {
-  std::cerr << "shoal serve: " << status.message() << "\n";
-  return code;
-}
+int FailServe(const Status& status, int code) { return ReportError("shoal serve", status, code); }
 
-void Warn(const std::string& message) { std::cerr << "shoal serve: warning: " << message << "\n"; }
+void WarnServe(const std::string& message) { ReportWarning("shoal serve", message); }
 
 // The orchestrator's tokens from its token files (`node_tokens` receives the per-node tokens
 // that tokens.nodes points at). An empty or unreadable file is an error, and so is a client
@@ -124,16 +122,17 @@ Result<orchestrator::ApiTokens> ReadApiTokens(const ServeFlags& flags,
 }
 
 int ServeOrchestrator(const ServeFlags& flags) {
-  if (flags.data_dir.empty()) return Fail(Status::InvalidArgument("--data-dir is required"), 2);
+  if (flags.data_dir.empty())
+    return FailServe(Status::InvalidArgument("--data-dir is required"), 2);
   if (flags.http_threads < 4) {
-    return Fail(Status::InvalidArgument("--http-threads must be at least 4"), 2);
+    return FailServe(Status::InvalidArgument("--http-threads must be at least 4"), 2);
   }
   if (flags.tls_cert_file.empty() != flags.tls_key_file.empty()) {
-    return Fail(Status::InvalidArgument("--tls-cert and --tls-key go together"), 2);
+    return FailServe(Status::InvalidArgument("--tls-cert and --tls-key go together"), 2);
   }
   std::unique_ptr<transport::NodeTokens> node_tokens;  // outlives the server, which reads it
   auto tokens = ReadApiTokens(flags, &node_tokens);
-  if (!tokens.ok()) return Fail(tokens.status(), 2);
+  if (!tokens.ok()) return FailServe(tokens.status(), 2);
   BlockStopSignals();
   orchestrator::OrchestratorOptions options;
   options.data_dir = flags.data_dir;
@@ -143,15 +142,15 @@ int ServeOrchestrator(const ServeFlags& flags) {
       std::chrono::milliseconds(static_cast<int64_t>(flags.heartbeat_s * 1000));
   options.auto_approve_nodes = !flags.require_approval;
   auto orchestrator = orchestrator::Orchestrator::Open(options);
-  if (!orchestrator.ok()) return Fail(orchestrator.status(), 1);
+  if (!orchestrator.ok()) return FailServe(orchestrator.status(), 1);
   query::TableServiceOptions table_options;
   table_options.data_dir = flags.data_dir;
   auto tables = query::TableService::Open(**orchestrator, table_options);
-  if (!tables.ok()) return Fail(tables.status(), 1);
+  if (!tables.ok()) return FailServe(tables.status(), 1);
   query::QueryCoordinatorOptions query_options;
   query_options.data_dir = flags.data_dir;
   auto queries = query::QueryCoordinator::Open(**orchestrator, **tables, query_options);
-  if (!queries.ok()) return Fail(queries.status(), 1);
+  if (!queries.ok()) return FailServe(queries.status(), 1);
   transport::HttpServer::Options server_options;
   server_options.host = flags.host;
   server_options.port = flags.port;
@@ -164,33 +163,33 @@ int ServeOrchestrator(const ServeFlags& flags) {
   query::RegisterTableHttpApi(server, **tables);
   query::RegisterQueryHttpApi(server, **queries);
   auto port = server.Start();
-  if (!port.ok()) return Fail(port.status(), server.tls() ? 2 : 1);
+  if (!port.ok()) return FailServe(port.status(), server.tls() ? 2 : 1);
   const std::string where = flags.host + ":" + std::to_string(*port);
   // Said at every start, so an open orchestrator is never open by accident.
   if (tokens->client.empty()) {
-    Warn("no --auth-token-file: anyone who reaches " + where +
-         " can submit jobs, read results and approve nodes");
+    WarnServe("no --auth-token-file: anyone who reaches " + where +
+              " can submit jobs, read results and approve nodes");
   }
   if (node_tokens == nullptr && tokens->shared_node.empty()) {
-    Warn("no --node-tokens-file: anyone who reaches " + where +
-         " can register as any compute node, take its work and report for it");
+    WarnServe("no --node-tokens-file: anyone who reaches " + where +
+              " can register as any compute node, take its work and report for it");
   }
   if (!tokens->shared_node.empty()) {
-    Warn(
+    WarnServe(
         "--shared-node-token-file (legacy): whoever holds the shared node token can act as any "
         "node, take its work and report its results; give each node its own token "
         "(--node-tokens-file, `shoal node token issue`)");
   }
   if (node_tokens != nullptr && node_tokens->names().empty()) {
-    Warn("--node-tokens-file '" + node_tokens->path() +
-         "' lists no node yet: no node can join until `shoal node token issue NAME "
-         "--tokens-file " +
-         node_tokens->path() + "` gives one a token (read again within a second)");
+    WarnServe("--node-tokens-file '" + node_tokens->path() +
+              "' lists no node yet: no node can join until `shoal node token issue NAME "
+              "--tokens-file " +
+              node_tokens->path() + "` gives one a token (read again within a second)");
   }
   const bool any_token =
       !tokens->client.empty() || tokens->nodes != nullptr || !tokens->shared_node.empty();
   if (!server.tls() && any_token) {
-    Warn("no --tls-cert: tokens and data cross the network unencrypted");
+    WarnServe("no --tls-cert: tokens and data cross the network unencrypted");
   }
   std::cout << "orchestrator listening on " << (server.tls() ? "https://" : "http://") << where
             << " (data in " << flags.data_dir << ")" << std::endl;
@@ -208,36 +207,38 @@ int ServeOrchestrator(const ServeFlags& flags) {
 
 int ServeCompute(const ServeFlags& flags) {
   if (flags.orchestrator_url.empty()) {
-    return Fail(Status::InvalidArgument("--compute needs --orchestrator HOST:PORT"), 2);
+    return FailServe(Status::InvalidArgument("--compute needs --orchestrator HOST:PORT"), 2);
   }
-  if (flags.name.empty()) return Fail(Status::InvalidArgument("--compute needs --name"), 2);
+  if (flags.name.empty()) return FailServe(Status::InvalidArgument("--compute needs --name"), 2);
   // The name a node's token is issued to (docs/deployment.md, "Node identity").
   Status named = transport::ValidateNodeName(flags.name, "--name");
-  if (!named.ok()) return Fail(named, 2);
-  if (flags.data_dir.empty()) return Fail(Status::InvalidArgument("--data-dir is required"), 2);
+  if (!named.ok()) return FailServe(named, 2);
+  if (flags.data_dir.empty())
+    return FailServe(Status::InvalidArgument("--data-dir is required"), 2);
   auto endpoint = transport::ParseEndpoint(flags.orchestrator_url);
-  if (!endpoint.ok()) return Fail(endpoint.status().WithContext("--orchestrator"), 2);
+  if (!endpoint.ok()) return FailServe(endpoint.status().WithContext("--orchestrator"), 2);
   if (!flags.ca_cert_file.empty() && !endpoint->tls) {
-    return Fail(Status::InvalidArgument("--ca-cert is for an https:// orchestrator; give "
-                                        "--orchestrator https://" +
-                                        endpoint->ToString()),
-                2);
+    return FailServe(Status::InvalidArgument("--ca-cert is for an https:// orchestrator; give "
+                                             "--orchestrator https://" +
+                                             endpoint->ToString()),
+                     2);
   }
   if (!flags.ca_cert_file.empty() && ::access(flags.ca_cert_file.c_str(), R_OK) != 0) {
-    return Fail(Status::InvalidArgument("--ca-cert: cannot read '" + flags.ca_cert_file + "'"), 2);
+    return FailServe(Status::InvalidArgument("--ca-cert: cannot read '" + flags.ca_cert_file + "'"),
+                     2);
   }
   std::string node_token;
   if (!flags.node_token_file.empty()) {
     auto token = transport::ReadTokenFile(flags.node_token_file, "--node-token-file");
-    if (!token.ok()) return Fail(token.status(), 2);
+    if (!token.ok()) return FailServe(token.status(), 2);
     node_token = *token;
   }
   auto labels = ParseLabels(flags.labels);
-  if (!labels.ok()) return Fail(labels.status(), 2);
+  if (!labels.ok()) return FailServe(labels.status(), 2);
   if (flags.residency != "open" && flags.residency != "strict") {
-    return Fail(Status::InvalidArgument("--residency must be open or strict, got '" +
-                                        flags.residency + "'"),
-                2);
+    return FailServe(Status::InvalidArgument("--residency must be open or strict, got '" +
+                                             flags.residency + "'"),
+                     2);
   }
   // The query coordinator reads the label: a strict region never ships rows (docs/query.md).
   if (flags.residency == "strict") (*labels)[query::kResidencyLabel] = "strict";
@@ -254,7 +255,7 @@ int ServeCompute(const ServeFlags& flags) {
   options.runner.host_environment = CurrentEnvironment();
   for (const auto& spec : flags.stores) {
     auto store = compute::ParseStoreSpec(spec, options.runner.host_environment);
-    if (!store.ok()) return Fail(store.status().WithContext("--store"), 2);
+    if (!store.ok()) return FailServe(store.status().WithContext("--store"), 2);
     options.runner.stores.push_back(std::move(store).value());
   }
   std::string described;
@@ -263,7 +264,7 @@ int ServeCompute(const ServeFlags& flags) {
   }
   BlockStopSignals();
   auto node = compute::ComputeNode::Start(std::move(options));
-  if (!node.ok()) return Fail(node.status(), 1);
+  if (!node.ok()) return FailServe(node.status(), 1);
   std::cout << "compute node " << flags.name << " connecting to " << endpoint->Url() << "\n"
             << described << std::flush;
   WaitForStopSignal();
@@ -342,13 +343,13 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       exit_code = ServeCompute(*flags);
     } else if (flags->orchestrator_mode) {
       if (!flags->orchestrator_url.empty()) {
-        exit_code =
-            Fail(Status::InvalidArgument("--orchestrator takes a value only with --compute"), 2);
+        exit_code = FailServe(
+            Status::InvalidArgument("--orchestrator takes a value only with --compute"), 2);
         return;
       }
       exit_code = ServeOrchestrator(*flags);
     } else {
-      exit_code = Fail(Status::InvalidArgument("give --orchestrator or --compute"), 2);
+      exit_code = FailServe(Status::InvalidArgument("give --orchestrator or --compute"), 2);
     }
   });
 }

@@ -12,10 +12,14 @@
 
 #include "datagen/calendar.h"
 #include "datagen/generator.h"
+#include "datagen/generator_testing.h"
 #include "datagen/schema.h"
 
 namespace shoal::datagen {
 namespace {
+
+using testing::Generated;
+using testing::Lines;
 
 using nlohmann::json;
 
@@ -29,23 +33,6 @@ GeneratorOptions Options(double null_rate, OutputFormat format = OutputFormat::k
   options.format = format;
   options.null_rate = null_rate;
   return options;
-}
-
-std::map<std::string, std::string> Generated(const GeneratorOptions& options) {
-  MemorySink sink;
-  Result<GenerateStats> stats = Generate(options, sink);
-  EXPECT_TRUE(stats.ok()) << stats.status().ToString();
-  return sink.files();
-}
-
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    lines.push_back(text.substr(0, end));
-    text.remove_prefix(end + 1);
-  }
-  return lines;
 }
 
 // A CSV line's cells (no generated value contains a comma).

@@ -15,23 +15,18 @@
 
 #include "datagen/calendar.h"
 #include "datagen/catalog.h"
+#include "datagen/generator_testing.h"
 #include "datagen/schedule.h"
 
 namespace shoal::datagen {
 namespace {
 
+using testing::Generated;
+using testing::Lines;
+using testing::RangeOptions;
+
 int64_t GeneratedAt(int year, int month, int day) {
   return DaysFromCivil({year, month, day}) * kMicrosPerDay;
-}
-
-GeneratorOptions Options(int64_t start, int64_t end, RotateInterval rotate, int64_t count) {
-  GeneratorOptions options;
-  options.start_micros = start;
-  options.end_micros = end;
-  options.rotate = rotate;
-  options.count = count;
-  options.regions = {0, 1, 2, 3};
-  return options;
 }
 
 // The text of string field `key` in a JSONL row.
@@ -50,26 +45,9 @@ int64_t ParseTimestamp(std::string_view text) {
   return *seconds + std::stoll(std::string(text.substr(20)));
 }
 
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    lines.push_back(text.substr(0, end));
-    text.remove_prefix(end + 1);
-  }
-  return lines;
-}
-
-std::map<std::string, std::string> Generated(const GeneratorOptions& options) {
-  MemorySink sink;
-  Result<GenerateStats> stats = Generate(options, sink);
-  EXPECT_TRUE(stats.ok()) << stats.status().ToString();
-  return sink.files();
-}
-
 TEST(GeneratorTest, SameSeedSameBytesOtherSeedOtherBytes) {
   GeneratorOptions options =
-      Options(GeneratedAt(2024, 5, 1), GeneratedAt(2024, 5, 4), RotateInterval::kDay, 2000);
+      RangeOptions(GeneratedAt(2024, 5, 1), GeneratedAt(2024, 5, 4), RotateInterval::kDay, 2000);
   const auto first = Generated(options);
   ASSERT_EQ(first.size(), 3u);
   EXPECT_EQ(Generated(options), first);
@@ -84,8 +62,8 @@ TEST(GeneratorTest, SameSeedSameBytesOtherSeedOtherBytes) {
 
 // A FileSink is written from a background thread; the bytes must be the same.
 TEST(GeneratorTest, FilesMatchTheInMemoryRun) {
-  const GeneratorOptions options = Options(GeneratedAt(2024, 5, 1), GeneratedAt(2024, 5, 3),
-                                           RotateInterval::kDay, 40000);  // ~20 MiB per file
+  const GeneratorOptions options = RangeOptions(GeneratedAt(2024, 5, 1), GeneratedAt(2024, 5, 3),
+                                                RotateInterval::kDay, 40000);  // ~20 MiB per file
   const auto expected = Generated(options);
   const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                     ("shoal-generator-test-" + std::to_string(::getpid()));
@@ -112,7 +90,7 @@ TEST(GeneratorTest, FilesMatchTheInMemoryRun) {
 
 TEST(GeneratorTest, ExactCountPerRotationInterval) {
   const GeneratorOptions options =
-      Options(GeneratedAt(2024, 1, 1), GeneratedAt(2025, 1, 1), RotateInterval::kMonth, 3000);
+      RangeOptions(GeneratedAt(2024, 1, 1), GeneratedAt(2025, 1, 1), RotateInterval::kMonth, 3000);
   MemorySink sink;
   Result<GenerateStats> stats = Generate(options, sink);
   ASSERT_TRUE(stats.ok());
@@ -129,8 +107,8 @@ TEST(GeneratorTest, ExactCountPerRotationInterval) {
 
 TEST(GeneratorTest, CsvFilesHaveAHeaderAndCountRows) {
   GeneratorOptions options =
-      Options(GeneratedAt(2024, 1, 1), GeneratedAt(2024, 1, 1) + 3 * kMicrosPerHour,
-              RotateInterval::kHour, 500);
+      RangeOptions(GeneratedAt(2024, 1, 1), GeneratedAt(2024, 1, 1) + 3 * kMicrosPerHour,
+                   RotateInterval::kHour, 500);
   options.format = OutputFormat::kCsv;
   const auto files = Generated(options);
   ASSERT_EQ(files.size(), 3u);
@@ -145,8 +123,8 @@ TEST(GeneratorTest, CsvFilesHaveAHeaderAndCountRows) {
 TEST(GeneratorTest, TimestampsStrictlyIncreaseInsideTheirInterval) {
   // A run that starts and ends mid-interval, so the cut files are checked too.
   const GeneratorOptions options =
-      Options(GeneratedAt(2024, 2, 27) + 5 * kMicrosPerHour + 17 * kMicrosPerSecond,
-              GeneratedAt(2024, 3, 2) + 30 * kMicrosPerMinute, RotateInterval::kDay, 20000);
+      RangeOptions(GeneratedAt(2024, 2, 27) + 5 * kMicrosPerHour + 17 * kMicrosPerSecond,
+                   GeneratedAt(2024, 3, 2) + 30 * kMicrosPerMinute, RotateInterval::kDay, 20000);
   FilePlanner planner(options);
   FilePlan plan;
   const auto files = Generated(options);
@@ -174,8 +152,8 @@ TEST(GeneratorTest, TimestampsStrictlyIncreaseInsideTheirInterval) {
 TEST(GeneratorTest, TimestampsStayStrictlyIncreasingAtTheDensityLimit) {
   // 60,000 events per minute: one per millisecond on average, the most --count allows.
   const GeneratorOptions options =
-      Options(GeneratedAt(2024, 7, 1), GeneratedAt(2024, 7, 1) + 2 * kMicrosPerMinute,
-              RotateInterval::kMinute, 60000);
+      RangeOptions(GeneratedAt(2024, 7, 1), GeneratedAt(2024, 7, 1) + 2 * kMicrosPerMinute,
+                   RotateInterval::kMinute, 60000);
   const auto files = Generated(options);
   ASSERT_EQ(files.size(), 2u);
   for (const auto& [name, content] : files) {
@@ -192,7 +170,7 @@ TEST(GeneratorTest, TimestampsStayStrictlyIncreasingAtTheDensityLimit) {
 
 TEST(GeneratorTest, CustomersComeBackWithTheSameDetails) {
   const auto files = Generated(
-      Options(GeneratedAt(2024, 1, 1), GeneratedAt(2024, 1, 8), RotateInterval::kNone, 20000));
+      RangeOptions(GeneratedAt(2024, 1, 1), GeneratedAt(2024, 1, 8), RotateInterval::kNone, 20000));
   std::map<std::string, std::tuple<std::string, std::string, std::string, std::string>> seen;
   std::map<std::string, int> purchases;
   for (std::string_view line : Lines(files.at("transaction_events.jsonl"))) {
@@ -238,8 +216,8 @@ class CountingSink : public Sink {
 };
 
 TEST(GeneratorTest, InjectedAnomaliesShowInTheData) {
-  GeneratorOptions options =
-      Options(GeneratedAt(2024, 3, 4), GeneratedAt(2024, 3, 18), RotateInterval::kNone, 200000);
+  GeneratorOptions options = RangeOptions(GeneratedAt(2024, 3, 4), GeneratedAt(2024, 3, 18),
+                                          RotateInterval::kNone, 200000);
   options.anomaly_rate = 0.05;  // more anomalies than the default, to see both kinds
   CountingSink sink;
   ASSERT_TRUE(Generate(options, sink).ok());
@@ -281,7 +259,7 @@ TEST(GeneratorTest, InjectedAnomaliesShowInTheData) {
 
 TEST(GeneratorTest, OnlySelectedRegionsAppear) {
   GeneratorOptions options =
-      Options(GeneratedAt(2024, 1, 1), GeneratedAt(2024, 1, 2), RotateInterval::kNone, 2000);
+      RangeOptions(GeneratedAt(2024, 1, 1), GeneratedAt(2024, 1, 2), RotateInterval::kNone, 2000);
   options.regions = {2};
   const auto files = Generated(options);
   for (std::string_view line : Lines(files.at("transaction_events.jsonl"))) {
@@ -292,7 +270,7 @@ TEST(GeneratorTest, OnlySelectedRegionsAppear) {
 
 TEST(GeneratorTest, RefusesInvalidOptions) {
   GeneratorOptions options =
-      Options(GeneratedAt(2024, 1, 2), GeneratedAt(2024, 1, 1), RotateInterval::kNone, 10);
+      RangeOptions(GeneratedAt(2024, 1, 2), GeneratedAt(2024, 1, 1), RotateInterval::kNone, 10);
   DiscardSink sink;
   EXPECT_FALSE(Generate(options, sink).ok());
 }

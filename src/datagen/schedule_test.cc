@@ -7,22 +7,15 @@
 #include <gtest/gtest.h>
 
 #include "datagen/calendar.h"
+#include "datagen/generator_testing.h"
 
 namespace shoal::datagen {
 namespace {
 
+using testing::RangeOptions;
+
 int64_t ScheduleAt(int year, int month, int day, int hour = 0) {
   return DaysFromCivil({year, month, day}) * kMicrosPerDay + hour * kMicrosPerHour;
-}
-
-GeneratorOptions Options(int64_t start, int64_t end, RotateInterval rotate, int64_t count) {
-  GeneratorOptions options;
-  options.start_micros = start;
-  options.end_micros = end;
-  options.rotate = rotate;
-  options.count = count;
-  options.regions = {0, 1, 2, 3};
-  return options;
 }
 
 std::vector<FilePlan> Plan(const GeneratorOptions& options) {
@@ -34,8 +27,8 @@ std::vector<FilePlan> Plan(const GeneratorOptions& options) {
 }
 
 TEST(ScheduleTest, MonthlyFilesForAYear) {
-  const auto plans =
-      Plan(Options(ScheduleAt(2024, 1, 1), ScheduleAt(2025, 1, 1), RotateInterval::kMonth, 3000));
+  const auto plans = Plan(
+      RangeOptions(ScheduleAt(2024, 1, 1), ScheduleAt(2025, 1, 1), RotateInterval::kMonth, 3000));
   ASSERT_EQ(plans.size(), 12u);
   EXPECT_EQ(plans[0].name, "transaction_events_2024-01.jsonl");
   EXPECT_EQ(plans[1].name, "transaction_events_2024-02.jsonl");
@@ -47,21 +40,21 @@ TEST(ScheduleTest, MonthlyFilesForAYear) {
 
 TEST(ScheduleTest, CutIntervalsAreProRated) {
   // 2024-12-31 00:00 ends the range: December is 30 of 31 days, as in the reference's example.
-  const auto plans = Plan(
-      Options(ScheduleAt(2024, 11, 16), ScheduleAt(2024, 12, 31), RotateInterval::kMonth, 3100));
+  const auto plans = Plan(RangeOptions(ScheduleAt(2024, 11, 16), ScheduleAt(2024, 12, 31),
+                                       RotateInterval::kMonth, 3100));
   ASSERT_EQ(plans.size(), 2u);
   EXPECT_EQ(plans[0].start_micros, ScheduleAt(2024, 11, 16));
   EXPECT_EQ(plans[0].events, 1550);  // 15 of 30 days
   EXPECT_EQ(plans[1].events, 3000);  // 30 of 31 days
-  EXPECT_EQ(TotalEvents(Options(ScheduleAt(2024, 11, 16), ScheduleAt(2024, 12, 31),
-                                RotateInterval::kMonth, 3100)),
+  EXPECT_EQ(TotalEvents(RangeOptions(ScheduleAt(2024, 11, 16), ScheduleAt(2024, 12, 31),
+                                     RotateInterval::kMonth, 3100)),
             4550);
 }
 
 TEST(ScheduleTest, FileNameKeysPerInterval) {
   const int64_t start = ScheduleAt(2024, 3, 5, 13) + 7 * kMicrosPerMinute;
   auto first_name = [&](RotateInterval rotate, OutputFormat format) {
-    GeneratorOptions options = Options(start, start + kMicrosPerDay, rotate, 10);
+    GeneratorOptions options = RangeOptions(start, start + kMicrosPerDay, rotate, 10);
     options.format = format;
     return Plan(options).front().name;
   };
@@ -72,12 +65,13 @@ TEST(ScheduleTest, FileNameKeysPerInterval) {
   EXPECT_EQ(first_name(RotateInterval::kDay, OutputFormat::kParquet),
             "transaction_events_2024-03-05.parquet");
   EXPECT_EQ(first_name(RotateInterval::kNone, OutputFormat::kJsonl), "transaction_events.jsonl");
-  EXPECT_EQ(Plan(Options(start, start + kMicrosPerDay, RotateInterval::kHour, 10)).size(), 25u);
+  EXPECT_EQ(Plan(RangeOptions(start, start + kMicrosPerDay, RotateInterval::kHour, 10)).size(),
+            25u);
 }
 
 TEST(ScheduleTest, HoursAddUpToTheFileAndFollowTheDay) {
-  GeneratorOptions options =
-      Options(ScheduleAt(2024, 1, 1), ScheduleAt(2024, 1, 29), RotateInterval::kNone, 1'000'000);
+  GeneratorOptions options = RangeOptions(ScheduleAt(2024, 1, 1), ScheduleAt(2024, 1, 29),
+                                          RotateInterval::kNone, 1'000'000);
   options.regions = {2};  // eu-west: local time is UTC
   options.anomaly_rate = 0;
   const Schedule schedule(options);
@@ -100,7 +94,7 @@ TEST(ScheduleTest, HoursAddUpToTheFileAndFollowTheDay) {
 
 TEST(ScheduleTest, RegionsFollowTheirLocalTime) {
   GeneratorOptions options =
-      Options(ScheduleAt(2024, 1, 1), ScheduleAt(2024, 1, 2), RotateInterval::kNone, 10);
+      RangeOptions(ScheduleAt(2024, 1, 1), ScheduleAt(2024, 1, 2), RotateInterval::kNone, 10);
   options.anomaly_rate = 0;
   const Schedule schedule(options);
   // 20:00 UTC is 20:00 in Dublin (the evening peak) but 01:30 in Kolkata (the night).
@@ -113,7 +107,7 @@ TEST(ScheduleTest, RegionsFollowTheirLocalTime) {
 
 TEST(ScheduleTest, AnomaliesAreRareDeterministicAndInSelectedRegions) {
   GeneratorOptions options =
-      Options(ScheduleAt(2020, 1, 1), ScheduleAt(2024, 1, 1), RotateInterval::kNone, 10);
+      RangeOptions(ScheduleAt(2020, 1, 1), ScheduleAt(2024, 1, 1), RotateInterval::kNone, 10);
   options.regions = {1, 3};
   const std::vector<Anomaly> anomalies = Schedule(options).Anomalies();
   const double hours =
@@ -146,7 +140,7 @@ TEST(ScheduleTest, AnomaliesAreRareDeterministicAndInSelectedRegions) {
 
 TEST(ScheduleTest, BurstRaisesTheRegionWeight) {
   GeneratorOptions options =
-      Options(ScheduleAt(2020, 1, 1), ScheduleAt(2021, 1, 1), RotateInterval::kNone, 10);
+      RangeOptions(ScheduleAt(2020, 1, 1), ScheduleAt(2021, 1, 1), RotateInterval::kNone, 10);
   options.regions = {0};
   const Schedule schedule(options);
   for (const Anomaly& a : schedule.Anomalies()) {

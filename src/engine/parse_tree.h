@@ -5,14 +5,15 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <cctype>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "duckdb.hpp"
 #include "duckdb/parser/expression/columnref_expression.hpp"
 #include "duckdb/parser/expression/constant_expression.hpp"
 
+#include "common/ascii.h"
 #include "common/status.h"
 
 namespace shoal::engine {
@@ -23,10 +24,7 @@ inline Status Refuse(const std::string& what, const std::string& why) {
 }
 
 // ASCII lower case: SQL names compare without case.
-inline std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
+inline std::string Lower(std::string text) { return AsciiLower(std::move(text)); }
 
 // `name` as an SQL identifier, in double quotes when it needs them.
 inline std::string QuoteIdentifier(const std::string& name) {

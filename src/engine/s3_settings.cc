@@ -4,14 +4,11 @@
 
 #include <arpa/inet.h>
 
+#include "common/ascii.h"
+
 namespace shoal::engine {
 
 namespace {
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 // True when the host of `endpoint` (host[:port] or [v6]:port) is an IP address literal.
 bool IsIpLiteral(const std::string& endpoint) {
@@ -30,7 +27,7 @@ bool IsIpLiteral(const std::string& endpoint) {
 // The alias `endpoint` names ("storage-local:9000" -> "storage-local"), if any.
 const storage::S3Config* FindAlias(const std::string& endpoint, const S3EndpointAliases& aliases) {
   if (aliases.empty() || endpoint.empty() || endpoint.front() == '[') return nullptr;
-  auto it = aliases.find(Lower(endpoint.substr(0, endpoint.find(':'))));
+  auto it = aliases.find(AsciiLower(endpoint.substr(0, endpoint.find(':'))));
   return it == aliases.end() ? nullptr : &it->second;
 }
 
@@ -54,7 +51,7 @@ S3SettingDefaults S3SettingDefaultsFromEnvironment(
 }
 
 std::string EndpointHost(const std::string& endpoint) {
-  std::string host = Lower(endpoint);
+  std::string host = AsciiLower(endpoint);
   const size_t scheme = host.find("://");
   if (scheme != std::string::npos) host = host.substr(scheme + 3);
   host = host.substr(0, host.find('/'));
@@ -69,7 +66,7 @@ Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
   SHOAL_ASSIGN_OR_RETURN(storage::S3Config config, storage::S3ConfigFromEnvironment(environment));
   if (settings.endpoint) {
     std::string endpoint = *settings.endpoint;
-    std::string lower = Lower(endpoint);
+    std::string lower = AsciiLower(endpoint);
     if (lower.rfind("https://", 0) == 0) {
       config.use_ssl = true;
       endpoint = endpoint.substr(8);
@@ -91,7 +88,7 @@ Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
   }
   if (settings.session_token) config.credentials.session_token = *settings.session_token;
   if (settings.url_style) {
-    std::string style = Lower(*settings.url_style);
+    std::string style = AsciiLower(*settings.url_style);
     if (style == "path") {
       config.url_style = storage::UrlStyle::kPath;
     } else if (style == "vhost") {

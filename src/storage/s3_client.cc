@@ -20,8 +20,6 @@
 namespace shoal::storage {
 namespace {
 
-bool IsSuccess(long status) { return status >= 200 && status < 300; }
-
 bool IsRetryableStatus(const Status& status) {
   return status.code() == ErrorCode::kUnavailable || status.code() == ErrorCode::kDeadlineExceeded;
 }
@@ -194,7 +192,7 @@ Result<ListObjectsPage> S3Client::ListObjectsV2(const std::string& bucket,
   std::string target = options.prefix;
   SHOAL_ASSIGN_OR_RETURN(HttpResponse response,
                          Send("LIST", request, RequestBody::None(), nullptr));
-  if (!IsSuccess(response.status)) return ResponseError("LIST", bucket, target, response);
+  if (!response.IsSuccess()) return ResponseError("LIST", bucket, target, response);
   auto page = ParseListObjectsV2(response.body);
   if (!page.ok()) return page.status().WithContext("LIST " + S3Uri(bucket, target));
   return page;
@@ -226,7 +224,7 @@ Result<ObjectMetadata> S3Client::HeadObject(const std::string& bucket,
   request.key = key;
   SHOAL_ASSIGN_OR_RETURN(HttpResponse response,
                          Send("HEAD", request, RequestBody::None(), nullptr));
-  if (!IsSuccess(response.status)) return ResponseError("HEAD", bucket, key, response);
+  if (!response.IsSuccess()) return ResponseError("HEAD", bucket, key, response);
   ObjectMetadata metadata;
   std::string length = response.Header("content-length");
   try {
@@ -256,7 +254,7 @@ Result<size_t> S3Client::GetRange(const std::string& bucket, const std::string& 
   SHOAL_ASSIGN_OR_RETURN(HttpResponse response, Send("GET", request, RequestBody::None(), &sink));
   // 416: the range starts at or past the end (or the object is empty): nothing to read there.
   if (response.status == 416) return size_t{0};
-  if (!IsSuccess(response.status)) return ResponseError("GET", bucket, key, response);
+  if (!response.IsSuccess()) return ResponseError("GET", bucket, key, response);
   return static_cast<size_t>(response.body_bytes);
 }
 
@@ -274,7 +272,7 @@ Result<std::string> S3Client::GetObject(const std::string& bucket, const std::st
   request.bucket = bucket;
   request.key = key;
   SHOAL_ASSIGN_OR_RETURN(HttpResponse response, Send("GET", request, RequestBody::None(), nullptr));
-  if (!IsSuccess(response.status)) return ResponseError("GET", bucket, key, response);
+  if (!response.IsSuccess()) return ResponseError("GET", bucket, key, response);
   return std::move(response.body);
 }
 
@@ -317,7 +315,7 @@ Result<uint64_t> S3Client::GetObjectToFile(const std::string& bucket, const std:
     if (response->status == 412) {
       return fail(Status::IoError(where + ": the object changed during the download (HTTP 412)"));
     }
-    if (!IsSuccess(response->status)) return fail(ResponseError("GET", bucket, key, *response));
+    if (!response->IsSuccess()) return fail(ResponseError("GET", bucket, key, *response));
     const std::optional<uint64_t> stated = StatedObjectSize(*response);
     if (!stated.has_value()) {
       return fail(Status::IoError(where + ": the answer states no object size (HTTP " +
@@ -370,7 +368,7 @@ Result<std::string> S3Client::PutObject(const std::string& bucket, const std::st
   if (!content_type.empty()) request.headers.emplace_back("Content-Type", content_type);
   SHOAL_ASSIGN_OR_RETURN(HttpResponse response,
                          Send("PUT", request, RequestBody::Memory(data), nullptr));
-  if (!IsSuccess(response.status)) return ResponseError("PUT", bucket, key, response);
+  if (!response.IsSuccess()) return ResponseError("PUT", bucket, key, response);
   return response.Header("etag");
 }
 
@@ -391,7 +389,7 @@ Result<std::string> S3Client::PutObjectFromFile(const std::string& bucket, const
   if (!content_type.empty()) request.headers.emplace_back("Content-Type", content_type);
   SHOAL_ASSIGN_OR_RETURN(HttpResponse response,
                          Send("PUT", request, RequestBody::File(path, 0, size), nullptr));
-  if (!IsSuccess(response.status)) return ResponseError("PUT", bucket, key, response);
+  if (!response.IsSuccess()) return ResponseError("PUT", bucket, key, response);
   return response.Header("etag");
 }
 
@@ -433,7 +431,7 @@ Status S3Client::DeleteObjects(const std::string& bucket,
     request.headers = {{"Content-MD5", Md5Base64(body)}, {"Content-Type", "application/xml"}};
     SHOAL_ASSIGN_OR_RETURN(HttpResponse response,
                            Send("DELETE", request, RequestBody::Memory(body), nullptr));
-    if (!IsSuccess(response.status)) return ResponseError("DELETE", bucket, "", response);
+    if (!response.IsSuccess()) return ResponseError("DELETE", bucket, "", response);
     auto result = ParseDeleteObjectsResult(response.body);
     if (!result.ok()) return result.status().WithContext("DELETE " + S3Uri(bucket, ""));
     for (auto& error : result->errors) errors.push_back(std::move(error));
@@ -456,7 +454,7 @@ Status S3Client::DeleteObject(const std::string& bucket, const std::string& key)
   request.key = key;
   SHOAL_ASSIGN_OR_RETURN(HttpResponse response,
                          Send("DELETE", request, RequestBody::None(), nullptr));
-  if (!IsSuccess(response.status)) return ResponseError("DELETE", bucket, key, response);
+  if (!response.IsSuccess()) return ResponseError("DELETE", bucket, key, response);
   return Status::Ok();
 }
 
@@ -472,7 +470,7 @@ Status S3Client::CreateBucket(const std::string& bucket) const {
   request.payload_hash = Sha256Hex(body);
   SHOAL_ASSIGN_OR_RETURN(HttpResponse response,
                          Send("CREATE BUCKET", request, RequestBody::Memory(body), nullptr));
-  if (IsSuccess(response.status)) return Status::Ok();
+  if (response.IsSuccess()) return Status::Ok();
   auto error = ParseS3Error(response.body);
   if (error.ok() && error->code == "BucketAlreadyOwnedByYou") return Status::Ok();
   return ResponseError("CREATE BUCKET", bucket, "", response);

@@ -3,13 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
+
 namespace shoal::storage {
 namespace {
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 const std::string* Find(const std::map<std::string, std::string>& env, const std::string& name) {
   auto it = env.find(name);
@@ -18,7 +15,7 @@ const std::string* Find(const std::map<std::string, std::string>& env, const std
 
 // Splits an optional scheme off `text`; sets *use_ssl when there was one.
 Result<std::string> StripScheme(std::string text, bool* scheme_seen, bool* use_ssl) {
-  std::string lower = Lower(text);
+  std::string lower = AsciiLower(text);
   *scheme_seen = false;
   if (lower.rfind("https://", 0) == 0) {
     *scheme_seen = true;
@@ -65,7 +62,7 @@ Status CheckEndpoint(const std::string& endpoint) {
 }
 
 Result<bool> ParseBool(const std::string& name, const std::string& value) {
-  std::string v = Lower(value);
+  std::string v = AsciiLower(value);
   if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
   if (v == "false" || v == "0" || v == "no" || v == "off") return false;
   return Status::InvalidArgument(name + "='" + value + "' is not a boolean (use true or false)");

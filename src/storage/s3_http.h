@@ -30,6 +30,8 @@ struct HttpResponse {
 
   // The value of the first header named `name` (lowercase), or "".
   std::string Header(std::string_view name) const;
+  // A 2xx status.
+  bool IsSuccess() const { return status >= 200 && status < 300; }
 };
 
 // A request body: nothing, bytes in memory, or `length` bytes of a file from `offset`.

@@ -12,8 +12,6 @@ namespace {
 
 constexpr uint64_t kMaxParts = 10000;  // S3's limit per upload
 
-bool IsSuccess(long status) { return status >= 200 && status < 300; }
-
 }  // namespace
 
 void S3Client::AbortMultipart(const std::string& bucket, const std::string& key,
@@ -45,7 +43,7 @@ Result<std::string> S3Client::UploadParts(const std::string& bucket, const std::
   create.key = key;
   create.query = {{"uploads", ""}};
   SHOAL_ASSIGN_OR_RETURN(HttpResponse created, Send(op, create, RequestBody::None(), nullptr));
-  if (!IsSuccess(created.status)) return ResponseError(op, bucket, key, created);
+  if (!created.IsSuccess()) return ResponseError(op, bucket, key, created);
   auto upload_id = ParseInitiateMultipartUpload(created.body);
   if (!upload_id.ok()) return upload_id.status().WithContext(op + " " + S3Uri(bucket, key));
 
@@ -81,7 +79,7 @@ Result<std::string> S3Client::UploadParts(const std::string& bucket, const std::
       Status status;
       if (!response.ok()) {
         status = response.status();
-      } else if (!IsSuccess(response->status)) {
+      } else if (!response->IsSuccess()) {
         status = ResponseError(part_op, bucket, key, *response);
       } else if (response->Header("etag").empty()) {
         status = Status::IoError(part_op + " " + S3Uri(bucket, key) + ": no ETag in the answer");
@@ -118,7 +116,7 @@ Result<std::string> S3Client::UploadParts(const std::string& bucket, const std::
   Status status;
   if (!completed.ok()) {
     status = completed.status();
-  } else if (!IsSuccess(completed->status)) {
+  } else if (!completed->IsSuccess()) {
     status = ResponseError(op, bucket, key, *completed);
   } else {
     auto etag = ParseCompleteMultipartUpload(completed->body);
