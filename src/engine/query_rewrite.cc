@@ -242,6 +242,13 @@ class AggregateRewrite {
                              SplitAggregate(e.Cast<duckdb::FunctionExpression>(), type, partials_));
       return Aliased(std::move(merged), e.GetAlias());
     }
+    // A column outside the group keys and aggregates: one DuckDB may still take it (GROUP BY
+    // label, SELECT d.label), but the merge has only the keys' columns to read. Inside a lambda a
+    // name may be the lambda's own parameter, which the merge binds.
+    if (e.GetExpressionClass() == ExpressionClass::COLUMN_REF && lambda_depth_ == 0) {
+      return Refuse(e.ToString(),
+                    "a column outside an aggregate must be a GROUP BY key, written as in GROUP BY");
+    }
     auto copy = e.Copy();
     // DuckDB parses list(x ORDER BY x) as list_sort(list(x)): that unordered list is exact.
     if (IsSortOfAggregate(*copy)) {
@@ -254,6 +261,8 @@ class AggregateRewrite {
       return copy;
     }
     Status status = Status::Ok();
+    const bool lambda = e.GetExpressionClass() == ExpressionClass::LAMBDA;
+    lambda_depth_ += lambda ? 1 : 0;
     duckdb::ParsedExpressionIterator::EnumerateChildren(*copy,
                                                         [&](unique_ptr<ParsedExpression>& child) {
                                                           if (!status.ok()) return;
@@ -264,6 +273,7 @@ class AggregateRewrite {
                                                           }
                                                           child = std::move(merged).value();
                                                         });
+    lambda_depth_ -= lambda ? 1 : 0;
     SHOAL_RETURN_IF_ERROR(status);
     return copy;
   }
@@ -364,6 +374,7 @@ class AggregateRewrite {
   duckdb::vector<unique_ptr<ParsedExpression>> groups_;
   std::vector<std::pair<const ParsedExpression*, duckdb::LogicalType>> aggregate_types_;
   Partials partials_;
+  int lambda_depth_ = 0;  // ToMerge is inside this many lambdas
 };
 
 }  // namespace
