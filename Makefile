@@ -63,6 +63,7 @@ bench: build
 	$(BUILD_DIR)/bench/load/load_bench $(BUILD_DIR)/shoal
 	$(BUILD_DIR)/bench/query/query_bench $(BUILD_DIR)/shoal
 	$(BUILD_DIR)/bench/columnar/columnar_bench $(BUILD_DIR)/shoal
+	$(BUILD_DIR)/bench/metrics/metrics_bench
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i

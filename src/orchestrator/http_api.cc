@@ -109,6 +109,10 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
   server.HandleJson("GET", "/api/v1/agent/version", [](const Request&) -> Result<Json> {
     return Json{{"Version", kShoalVersion}, {"DuckDB", "1.4.4"}};
   });
+  // Prometheus' scrape target, behind the client token like the rest of the public API.
+  server.HandleRaw("GET", "/metrics", [&o](const Request&) -> Result<transport::RawResponse> {
+    return transport::RawResponse{200, metrics::kExpositionContentType, o.metrics().Expose()};
+  });
 
   server.HandleJson("PUT", kJobs, [&o](const Request& request) -> Result<Json> {
     SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
@@ -277,25 +281,45 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
       });
 }
 
-// Counts the long-polls waiting, up to a limit (see MaxWaitingPolls).
+// Counts the long-polls waiting, up to a limit (see MaxWaitingPolls), and shows them in the
+// metrics: how many wait now, how many were answered at once for want of a slot.
 class PollGate {
  public:
-  explicit PollGate(int limit) : limit_(limit) {}
+  PollGate(int limit, metrics::Registry& registry)
+      : limit_(limit),
+        waiting_gauge_(registry
+                           .AddGauge("shoal_compute_polls_waiting",
+                                     "Nodes' long-polls for work held open now.")
+                           .With({})),
+        refused_(registry
+                     .AddCounter("shoal_compute_polls_refused_total",
+                                 "Nodes' long-polls answered at once because every slot to wait "
+                                 "in was taken (the node comes back after RetryAfterMs).")
+                     .With({})) {}
   // True when the caller may wait; it must then call Leave().
   bool TryEnter() {
-    if (waiting_.fetch_add(1) < limit_) return true;
+    if (waiting_.fetch_add(1) < limit_) {
+      waiting_gauge_.Add(1);
+      return true;
+    }
     waiting_.fetch_sub(1);
+    refused_.Increment();
     return false;
   }
-  void Leave() { waiting_.fetch_sub(1); }
+  void Leave() {
+    waiting_.fetch_sub(1);
+    waiting_gauge_.Add(-1);
+  }
 
  private:
   const int limit_;
   std::atomic<int> waiting_{0};
+  metrics::Gauge& waiting_gauge_;
+  metrics::Counter& refused_;
 };
 
 void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
-  auto gate = std::make_shared<PollGate>(MaxWaitingPolls(server.threads()));
+  auto gate = std::make_shared<PollGate>(MaxWaitingPolls(server.threads()), o.metrics());
   server.HandleJson("POST", std::string(kCompute) + "/register",
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
@@ -423,6 +447,7 @@ transport::BearerAuth ApiAuth(const ApiTokens& tokens) {
 
 void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator,
                      const ApiTokens& tokens, transport::HttpServer::AuditSink audit) {
+  server.SetMetrics(orchestrator.metrics());
   RegisterPublicApi(server, orchestrator);
   RegisterComputeChannel(server, orchestrator);
   // On the whole prefix, not per endpoint: a compute endpoint registered anywhere, now or later,

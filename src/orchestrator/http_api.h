@@ -7,7 +7,8 @@
 // a node. Each node has a token of its own (transport/node_tokens.h), and a compute-channel
 // request may act only for the node its token belongs to (orchestrator/node_binding.h), so a
 // node cannot report for, or take the work of, another. A legacy shared node token, when given,
-// opens the channel without that binding. GET /api/v1/agent/alive stays open for health checks.
+// opens the channel without that binding. GET /api/v1/agent/alive stays open for health checks;
+// GET /metrics (Prometheus) is the public API's, behind the client token.
 // A side without tokens is open (an orchestrator started without token files).
 //
 // Thread-safety: handlers run concurrently; the Orchestrator and NodeTokens are thread-safe.
@@ -18,8 +19,6 @@
 #include "transport/node_tokens.h"
 
 namespace shoal::orchestrator {
-
-inline constexpr const char* kShoalVersion = "0.1.0";
 
 struct ApiTokens {
   std::string client;  // the public API; empty: open
@@ -41,9 +40,9 @@ transport::BearerAuth ApiAuth(const ApiTokens& tokens);
 // long before polling again.
 int MaxWaitingPolls(int threads);
 
-// Registers every endpoint, the node binding on the whole compute channel, and with a token in
-// `tokens` the auth rules, refusals audited to `audit` (HttpServer's default sink, stderr, when
-// null).
+// Registers every endpoint and the node binding on the whole compute channel, counts the
+// server's requests in the orchestrator's metrics, and, with a token in `tokens`, sets the auth
+// rules, refusals audited to `audit` (HttpServer's default sink, stderr, when null).
 // REQUIRES: `orchestrator` outlives `server`'s serving; called before server.Start().
 void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator,
                      const ApiTokens& tokens = {},

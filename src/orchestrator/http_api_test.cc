@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "models/json_codec.h"
+#include "orchestrator/testing/api_bodies.h"
 #include "transport/http_client.h"
 
 namespace shoal::orchestrator {
@@ -21,30 +22,11 @@ namespace fs = std::filesystem;
 using transport::HttpClient;
 using transport::Json;
 using namespace std::chrono_literals;
+using testing::JobBody;
+using testing::RegistrationBody;
 
 constexpr const char* kClientToken = "client-token-7c1d";
 constexpr const char* kNodeToken = "node-token-93ab";  // compute-us-1's
-
-Json NodeJson(const std::string& id) {
-  models::Node node;
-  node.id = id;
-  node.labels = {{"region", "us"}};
-  node.engines = {"duckdb"};
-  node.capacity.max_executions = 2;
-  return Json{{"Node", models::ToJson(node)}};
-}
-
-Json JobJson(const std::string& name) {
-  models::Job job;
-  job.name = name;
-  job.count = 1;
-  job.task.name = "main";
-  job.task.engine.type = "duckdb";
-  job.task.engine.params = {{"SQL", "SELECT 1"}};
-  job.task.timeouts.queue_timeout = 600;  // waits for an approved node instead of failing
-  job.constraints.push_back({"region", models::SelectorOperator::kEquals, {"us"}});
-  return Json{{"Job", models::ToJson(job)}};
-}
 
 class HttpApiAuthTest : public ::testing::Test {
  protected:
@@ -112,18 +94,23 @@ TEST_F(HttpApiAuthTest, EachTokenOpensItsOwnSideOnly) {
   EXPECT_TRUE(nobody.Get("/api/v1/agent/alive").ok());
   EXPECT_EQ(nobody.Get("/api/v1/agent/version").status().message(), "missing bearer token");
   EXPECT_EQ(nobody.Get("/api/v1/orchestrator/jobs").status().code(), ErrorCode::kUnauthenticated);
-  EXPECT_EQ(nobody.Post("/api/v1/compute/register", NodeJson("compute-us-1")).status().code(),
+  EXPECT_EQ(nobody.Post("/api/v1/compute/register", RegistrationBody("compute-us-1", "us"))
+                .status()
+                .code(),
             ErrorCode::kUnauthenticated);
   EXPECT_EQ(As("guessed").Get("/api/v1/orchestrator/jobs").status().message(), "invalid token");
 
   // A node token must not submit jobs, list them or approve nodes.
-  EXPECT_EQ(node.Put("/api/v1/orchestrator/jobs", JobJson("j")).status().message(),
-            "invalid token");
+  EXPECT_EQ(
+      node.Put("/api/v1/orchestrator/jobs", JobBody("j", "us", "SELECT 1", 600)).status().message(),
+      "invalid token");
   EXPECT_EQ(node.Get("/api/v1/orchestrator/nodes").status().code(), ErrorCode::kUnauthenticated);
   EXPECT_EQ(node.Post("/api/v1/orchestrator/nodes/n-1/approve", Json::object()).status().code(),
             ErrorCode::kUnauthenticated);
   // A client token must not register a node, heartbeat or poll for work.
-  EXPECT_EQ(client.Post("/api/v1/compute/register", NodeJson("compute-us-1")).status().message(),
+  EXPECT_EQ(client.Post("/api/v1/compute/register", RegistrationBody("compute-us-1", "us"))
+                .status()
+                .message(),
             "invalid token");
   EXPECT_EQ(client.Get("/api/v1/compute/work?node_id=compute-us-1").status().code(),
             ErrorCode::kUnauthenticated);
@@ -132,7 +119,7 @@ TEST_F(HttpApiAuthTest, EachTokenOpensItsOwnSideOnly) {
   EXPECT_TRUE(listed->empty());  // nothing got through
 
   // Each token on its own side.
-  EXPECT_TRUE(node.Post("/api/v1/compute/register", NodeJson("compute-us-1")).ok());
+  EXPECT_TRUE(node.Post("/api/v1/compute/register", RegistrationBody("compute-us-1", "us")).ok());
   EXPECT_TRUE(client.Get("/api/v1/orchestrator/nodes").ok());
   EXPECT_TRUE(client.Get("/api/v1/agent/version").ok());
 
@@ -152,10 +139,11 @@ TEST_F(HttpApiAuthTest, EachTokenOpensItsOwnSideOnly) {
 TEST_F(HttpApiAuthTest, ApprovalStillHoldsBackANodeWithTheRightToken) {
   const HttpClient client = As(kClientToken);
   const HttpClient node = As(kNodeToken);
-  auto registered = node.Post("/api/v1/compute/register", NodeJson("compute-us-1"));
+  auto registered = node.Post("/api/v1/compute/register", RegistrationBody("compute-us-1", "us"));
   ASSERT_TRUE(registered.ok()) << registered.status().ToString();
   EXPECT_EQ((*registered)["Node"]["Membership"], "PENDING");
-  auto submitted = client.Put("/api/v1/orchestrator/jobs", JobJson("approval"));
+  auto submitted =
+      client.Put("/api/v1/orchestrator/jobs", JobBody("approval", "us", "SELECT 1", 600));
   ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
 
   auto work = node.Get("/api/v1/compute/work?node_id=compute-us-1&wait_ms=300");
@@ -181,7 +169,7 @@ TEST_F(HttpApiAuthTest, ApprovalStillHoldsBackANodeWithTheRightToken) {
 // Fields of the wrong type are the caller's mistake (400 naming the field), never a 500.
 TEST_F(HttpApiAuthTest, FieldsOfTheWrongTypeAreRefusedByName) {
   const HttpClient client = As(kClientToken);
-  Json submit = JobJson("typed");
+  Json submit = JobBody("typed", "us", "SELECT 1", 600);
   submit["Force"] = "yes";
   auto forced = client.Put("/api/v1/orchestrator/jobs", submit);
   EXPECT_EQ(forced.status().code(), ErrorCode::kInvalidArgument);
@@ -206,7 +194,7 @@ TEST_F(HttpApiAuthTest, FieldsOfTheWrongTypeAreRefusedByName) {
 // follows the page.
 TEST_F(HttpApiAuthTest, HistoryIsPaged) {
   const HttpClient client = As(kClientToken);
-  auto submitted = client.Put("/api/v1/orchestrator/jobs", JobJson("paged"));
+  auto submitted = client.Put("/api/v1/orchestrator/jobs", JobBody("paged", "us", "SELECT 1", 600));
   ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
   const std::string history =
       "/api/v1/orchestrator/jobs/" + (*submitted)["JobID"].get<std::string>() + "/history";
@@ -243,7 +231,8 @@ TEST_F(HttpApiAuthTest, HistoryIsPaged) {
 // answers as soon as it is recorded; with nothing to come it answers empty once wait_ms passed.
 TEST_F(HttpApiAuthTest, HistoryLongPollAnswersWhenTheNextEventComes) {
   const HttpClient client = As(kClientToken);
-  auto submitted = client.Put("/api/v1/orchestrator/jobs", JobJson("waited"));
+  auto submitted =
+      client.Put("/api/v1/orchestrator/jobs", JobBody("waited", "us", "SELECT 1", 600));
   ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
   const std::string job = "/api/v1/orchestrator/jobs/" + (*submitted)["JobID"].get<std::string>();
   auto all = client.Get(job + "/history");
@@ -280,7 +269,7 @@ TEST_F(HttpApiAuthTest, JobListFiltersByLabels) {
   const HttpClient client = As(kClientToken);
   for (const auto& [name, env] : std::vector<std::pair<std::string, std::string>>{
            {"a", "prod"}, {"b", "dev"}, {"c", "prod"}}) {
-    Json job = JobJson(name);
+    Json job = JobBody(name, "us", "SELECT 1", 600);
     job["Job"]["Labels"] = {{"env", env}};
     ASSERT_TRUE(client.Put("/api/v1/orchestrator/jobs", job).ok());
   }
@@ -321,7 +310,9 @@ TEST(HttpApiPollTest, PollsBeyondThePoolAreAnsweredAtOnceSoHeartbeatsAreServed) 
   const HttpClient node({"127.0.0.1", *port});
   const int nodes = server_options.threads + 2;  // more polls than threads
   for (int i = 0; i < nodes; ++i) {
-    ASSERT_TRUE(node.Post("/api/v1/compute/register", NodeJson("n-" + std::to_string(i))).ok());
+    ASSERT_TRUE(
+        node.Post("/api/v1/compute/register", RegistrationBody("n-" + std::to_string(i), "us"))
+            .ok());
   }
   std::mutex mu;
   int told_to_retry = 0;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +81,16 @@ class JobStore {
   virtual Status PutNode(const models::Node& node) = 0;
   virtual Result<models::Node> GetNode(const std::string& id) = 0;
   virtual Result<std::vector<models::Node>> ListNodes() = 0;
+
+  // Counts for /metrics, made by SQLite over its indexes (cheap with many jobs): jobs by state,
+  // and executions not yet terminal by node and compute state.
+  struct ActiveExecutionCount {
+    std::string node_id;
+    std::string compute_state;
+    int64_t count = 0;
+  };
+  virtual Result<std::map<std::string, int64_t>> CountJobsByState() = 0;
+  virtual Result<std::vector<ActiveExecutionCount>> CountActiveExecutions() = 0;
 
   // Store tasks. PutStoreTask keeps a task already stored under the same id as it is (ids are
   // deterministic, so queuing twice is harmless); DeleteStoreTask of an unknown id is OK.

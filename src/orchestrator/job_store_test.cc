@@ -178,7 +178,7 @@ class JobStoreTest : public ::testing::Test {
 TEST_F(JobStoreTest, OpenCreatesVersionedSchemaInWalMode) {
   std::unique_ptr<JobStore> store;
   ASSERT_NO_FATAL_FAILURE(Open(&store));
-  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "3");
   EXPECT_EQ(RawSql(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(RawSql(path_,
                    "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
@@ -187,7 +187,7 @@ TEST_F(JobStoreTest, OpenCreatesVersionedSchemaInWalMode) {
   // Reopening an up-to-date file changes nothing.
   store.reset();
   ASSERT_NO_FATAL_FAILURE(Open(&store));
-  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "3");
 }
 
 TEST_F(JobStoreTest, StoreTasksAreKeptOnceUntilDeletedAndBelongToAJob) {
@@ -227,6 +227,36 @@ TEST_F(JobStoreTest, StoreTasksAreKeptOnceUntilDeletedAndBelongToAJob) {
   orphan.job_id = "j-unknown";
   Status refused = store->PutStoreTask(orphan);
   EXPECT_EQ(refused.code(), ErrorCode::kNotFound) << refused.ToString();
+}
+
+TEST_F(JobStoreTest, CountsJobsByStateAndLiveExecutionsByNodeForMetrics) {
+  std::unique_ptr<JobStore> store;
+  ASSERT_NO_FATAL_FAILURE(Open(&store));
+  auto empty = store->CountJobsByState();
+  ASSERT_OK(empty);
+  EXPECT_TRUE(empty->empty());
+  ASSERT_OK(store->PutJob(MakeJob("j-1", "a", 1, JobStateType::kRunning)));
+  ASSERT_OK(store->PutJob(MakeJob("j-2", "b", 2, JobStateType::kRunning)));
+  ASSERT_OK(store->PutJob(MakeJob("j-3", "c", 3, JobStateType::kCompleted)));
+  ASSERT_OK(
+      store->PutExecution(MakeExecution("e-1", "j-1", "n-1", ExecutionComputeState::kRunning)));
+  ASSERT_OK(
+      store->PutExecution(MakeExecution("e-2", "j-2", "n-1", ExecutionComputeState::kRunning)));
+  ASSERT_OK(store->PutExecution(MakeExecution("e-3", "j-2", "n-2", ExecutionComputeState::kNew)));
+  ASSERT_OK(
+      store->PutExecution(MakeExecution("e-4", "j-3", "n-2", ExecutionComputeState::kCompleted)));
+  auto jobs = store->CountJobsByState();
+  ASSERT_OK(jobs);
+  EXPECT_EQ(*jobs, (std::map<std::string, int64_t>{{"Running", 2}, {"Completed", 1}}));
+  auto executions = store->CountActiveExecutions();
+  ASSERT_OK(executions);
+  ASSERT_EQ(executions->size(), 2u);  // e-4 is terminal
+  std::map<std::pair<std::string, std::string>, int64_t> by_node;
+  for (const auto& c : *executions) by_node[{c.node_id, c.compute_state}] = c.count;
+  EXPECT_EQ(by_node[std::make_pair(std::string("n-1"), std::string("Running"))], 2);
+  EXPECT_EQ(by_node[std::make_pair(std::string("n-2"), std::string("New"))], 1);
+  // Counting jobs by state reads an index, not every job's JSON.
+  EXPECT_EQ(RawSql(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'jobs_by_state'"), "1");
 }
 
 TEST_F(JobStoreTest, RefusesSchemaFromNewerVersion) {

@@ -12,6 +12,7 @@
 
 #include "models/json_codec.h"
 #include "orchestrator/http_api.h"
+#include "orchestrator/testing/api_bodies.h"
 #include "transport/http_client.h"
 
 namespace shoal::orchestrator {
@@ -21,32 +22,14 @@ namespace fs = std::filesystem;
 using transport::HttpClient;
 using transport::Json;
 using namespace std::chrono_literals;
+using testing::JobBody;
+using testing::RegistrationBody;
 
 constexpr const char* kTokenA = "token-of-compute-us-1-6f1e";
 constexpr const char* kTokenB = "token-of-compute-eu-1-0c9d";
 constexpr const char* kSharedToken = "shared-node-token-a47b";
 constexpr const char* kA = "compute-us-1";
 constexpr const char* kB = "compute-eu-1";
-
-Json NodeJson(const std::string& id, const std::string& region) {
-  models::Node node;
-  node.id = id;
-  node.labels = {{"region", region}};
-  node.engines = {"duckdb"};
-  node.capacity.max_executions = 2;
-  return Json{{"Node", models::ToJson(node)}};
-}
-
-Json UsJob() {
-  models::Job job;
-  job.name = "answer";
-  job.count = 1;
-  job.task.name = "main";
-  job.task.engine.type = "duckdb";
-  job.task.engine.params = {{"SQL", "SELECT 42"}};
-  job.constraints.push_back({"region", models::SelectorOperator::kEquals, {"us"}});
-  return Json{{"Job", models::ToJson(job)}};
-}
 
 class NodeBindingTest : public ::testing::Test {
  protected:
@@ -127,10 +110,11 @@ TEST_F(NodeBindingTest, ANodeCannotActForAnotherOnAnyComputeEndpoint) {
   const std::string compute = "/api/v1/compute";
 
   // B cannot register under A's name; each registers as itself.
-  ExpectActsForA(b.Post(compute + "/register", NodeJson(kA, "eu")).status(), "Node.ID");
-  ASSERT_TRUE(a.Post(compute + "/register", NodeJson(kA, "us")).ok());
-  ASSERT_TRUE(b.Post(compute + "/register", NodeJson(kB, "eu")).ok());
-  auto submitted = HttpClient({"127.0.0.1", port_}).Put("/api/v1/orchestrator/jobs", UsJob());
+  ExpectActsForA(b.Post(compute + "/register", RegistrationBody(kA, "eu")).status(), "Node.ID");
+  ASSERT_TRUE(a.Post(compute + "/register", RegistrationBody(kA, "us")).ok());
+  ASSERT_TRUE(b.Post(compute + "/register", RegistrationBody(kB, "eu")).ok());
+  auto submitted = HttpClient({"127.0.0.1", port_})
+                       .Put("/api/v1/orchestrator/jobs", JobBody("answer", "us", "SELECT 42"));
   ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
 
   // B cannot take A's work.
@@ -226,9 +210,9 @@ TEST_F(NodeBindingTest, AnEndpointAddedLaterIsBoundToo) {
 TEST_F(NodeBindingTest, TheSharedTokenIsUnboundAndPerNodeTokensStayBound) {
   Start(kSharedToken);
   Listen();
-  EXPECT_TRUE(As(kSharedToken).Post("/api/v1/compute/register", NodeJson(kA, "us")).ok());
-  EXPECT_TRUE(As(kSharedToken).Post("/api/v1/compute/register", NodeJson(kB, "eu")).ok());
-  ExpectActsForA(As(kTokenB).Post("/api/v1/compute/register", NodeJson(kA, "eu")).status(),
+  EXPECT_TRUE(As(kSharedToken).Post("/api/v1/compute/register", RegistrationBody(kA, "us")).ok());
+  EXPECT_TRUE(As(kSharedToken).Post("/api/v1/compute/register", RegistrationBody(kB, "eu")).ok());
+  ExpectActsForA(As(kTokenB).Post("/api/v1/compute/register", RegistrationBody(kA, "eu")).status(),
                  "Node.ID");
   EXPECT_EQ(As("guess").Get("/api/v1/compute/work?node_id=x").status().code(),
             ErrorCode::kUnauthenticated);

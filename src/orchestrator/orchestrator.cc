@@ -87,7 +87,9 @@ Result<std::unique_ptr<Orchestrator>> Orchestrator::Open(OrchestratorOptions opt
 }
 
 Orchestrator::Orchestrator(OrchestratorOptions options, std::unique_ptr<JobStore> store)
-    : options_(std::move(options)), store_(std::move(store)) {}
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      metrics_(metrics_registry_, *store_, kShoalVersion) {}
 
 Orchestrator::~Orchestrator() { Shutdown(); }
 
@@ -190,6 +192,7 @@ Result<SubmitResult> Orchestrator::SubmitJob(models::Job job, bool force, bool d
     return AppendEventLocked(store, job, "", "Submission",
                              "job submitted (version " + std::to_string(job.version) + ")");
   }));
+  metrics_.JobSubmitted(job);
   SHOAL_RETURN_IF_ERROR(EvaluateLocked(job.id));
   NotifyChangedLocked();
   return result;
@@ -308,6 +311,7 @@ Status Orchestrator::StopJob(const std::string& job_id, const std::string& reaso
         QueueStoreTasksLocked(store, JobEndStoreTasks(job, executions, now), &queued));
     return AppendEventLocked(store, job, "", "State Update", message);
   }));
+  metrics_.JobEnded(job, now);
   AdoptStoreTasksLocked(std::move(queued));
   TrackLocked(job, false, false);
   NotifyChangedLocked();
@@ -357,6 +361,7 @@ Result<models::Node> Orchestrator::RegisterNode(models::Node node) {
   node.connection = models::NodeConnection::kConnected;
   node.last_heartbeat = NowNanos();
   SHOAL_RETURN_IF_ERROR(store_->PutNode(node));
+  metrics_.NodeRegistered(node);
   // A node that registers runs nothing: whatever it ran before (it restarted) is lost.
   FailNodeFetchesLocked(node.id, "node " + node.id + " restarted during the fetch");
   DropNodeStoreTasksLocked(node.id);
@@ -454,6 +459,7 @@ Status Orchestrator::StoreResultFile(const std::string& execution_id, const std:
   std::ofstream out(target, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) return Status::IoError("cannot write result file " + target.string());
+  metrics_.ResultBytesUploaded(node_id, bytes.size());
   return Status::Ok();
 }
 
@@ -498,6 +504,8 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
     return Status::FailedPrecondition("execution " + execution_id + " was asked to stop");
   }
   SHOAL_ASSIGN_OR_RETURN(auto job, store_->GetJob(e.job_id));
+  const bool taken_now = e.compute_state.state_type == ExecutionComputeState::kNew &&
+                         state != ExecutionComputeState::kNew;
   e.compute_state = {state, message};
   e.modify_time = NowNanos();
   ++e.revision;
@@ -526,6 +534,8 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
     std::string text = message.empty() ? std::string(models::ToString(state)) : message;
     return AppendEventLocked(store, job, e.id, topic.empty() ? "Execution" : topic, text);
   }));
+  if (taken_now) metrics_.ExecutionStarted(e, e.modify_time);
+  if (models::IsTerminal(state)) metrics_.ExecutionEnded(e, e.modify_time);
   AdoptStoreTasksLocked(std::move(queued));
   if (models::IsTerminal(state)) {
     // The job may be done or need a retry, and the node has room for a job that waits.
@@ -557,6 +567,7 @@ Status Orchestrator::FailExecutionLocked(models::Execution e, const std::string&
     SHOAL_RETURN_IF_ERROR(QueueStoreTasksLocked(store, clean, &queued));
     return AppendEventLocked(store, job, e.id, "Execution", reason);
   }));
+  metrics_.ExecutionEnded(e, e.modify_time);
   AdoptStoreTasksLocked(std::move(queued));
   return EvaluateLocked(e.job_id);
 }
@@ -685,6 +696,7 @@ Status Orchestrator::EvaluateJobLocked(const std::string& job_id, ClusterView* v
     return Status::Ok();
   }));
   AdoptStoreTasksLocked(std::move(queued));
+  if (models::IsTerminal(job.state.state_type) && plan.new_state) metrics_.JobEnded(job, now);
   for (const auto& planned : plan.create) ++view->load[planned.node_id];
   TrackLocked(job, waiting, wants_nodes);
   NotifyChangedLocked();
@@ -856,6 +868,7 @@ Status Orchestrator::CheckTotalTimeoutLocked(const std::string& job_id, int64_t 
         QueueStoreTasksLocked(store, JobEndStoreTasks(job, executions, now), &queued));
     return AppendEventLocked(store, job, "", "Job Timeout", message);
   }));
+  metrics_.JobEnded(job, now);
   AdoptStoreTasksLocked(std::move(queued));
   TrackLocked(job, false, false);
   NotifyChangedLocked();

@@ -37,6 +37,8 @@
 #include <thread>
 #include <vector>
 
+#include "metrics/registry.h"
+
 #include "common/status.h"
 #include "models/event.h"
 #include "models/execution.h"
@@ -44,9 +46,12 @@
 #include "models/node.h"
 #include "models/store_task.h"
 #include "orchestrator/job_store.h"
+#include "orchestrator/orchestrator_metrics.h"
 #include "orchestrator/scheduler.h"
 
 namespace shoal::orchestrator {
+
+inline constexpr const char* kShoalVersion = "0.1.0";
 
 struct OrchestratorOptions {
   std::string data_dir;
@@ -190,6 +195,9 @@ class Orchestrator {
   void WaitForChange(uint64_t seen, std::chrono::milliseconds wait);
 
   const OrchestratorOptions& options() const { return options_; }
+  // What GET /metrics exposes: the orchestrator's own metrics (orchestrator_metrics.h), and
+  // those the HTTP server and the query coordinator add to it.
+  metrics::Registry& metrics() { return metrics_registry_; }
 
   // How many times a job was evaluated (planned) since Open: lets tests check that an event
   // costs work for the jobs it concerns, not for every active job.
@@ -281,6 +289,8 @@ class Orchestrator {
 
   OrchestratorOptions options_;
   std::unique_ptr<JobStore> store_;
+  metrics::Registry metrics_registry_;
+  OrchestratorMetrics metrics_;
   std::mutex mu_;
   std::condition_variable work_changed_;  // wakes long-polls
   std::condition_variable ticker_wake_;   // wakes the ticker, only to stop it

@@ -82,6 +82,10 @@ constexpr std::string_view kExecutionsOfJob =
     "SELECT json, id FROM executions WHERE job_id = ?1 ORDER BY create_time, id";
 constexpr std::string_view kActiveExecutionsOnNode =
     "SELECT json, id FROM executions WHERE node_id = ?1 AND active ORDER BY create_time, id";
+constexpr std::string_view kJobsByState = "SELECT state, count(*) FROM jobs GROUP BY state";
+constexpr std::string_view kActiveExecutionCounts =
+    "SELECT node_id, compute_state, count(*) FROM executions WHERE active "
+    "GROUP BY node_id, compute_state";
 constexpr std::string_view kEventsOfJob =
     "SELECT json, job_id || ' event ' || seq_num FROM events WHERE job_id = ?1 AND seq_num > ?2 "
     "ORDER BY seq_num LIMIT ?3";
@@ -229,6 +233,30 @@ class SqliteJobStore final : public JobStore {
   }
   Result<std::vector<models::Node>> ListNodes() override {
     return Locked([&] { return Query<models::Node>(kAllNodes, {}); });
+  }
+
+  Result<std::map<std::string, int64_t>> CountJobsByState() override {
+    return Locked([&]() -> Result<std::map<std::string, int64_t>> {
+      SHOAL_ASSIGN_OR_RETURN(ScopedStatement query, Bound(kJobsByState, {}));
+      std::map<std::string, int64_t> counts;
+      while (true) {
+        SHOAL_ASSIGN_OR_RETURN(bool row, query->Step());
+        if (!row) return counts;
+        counts[std::string(query->ColumnText(0))] = query->ColumnInt(1);
+      }
+    });
+  }
+  Result<std::vector<ActiveExecutionCount>> CountActiveExecutions() override {
+    return Locked([&]() -> Result<std::vector<ActiveExecutionCount>> {
+      SHOAL_ASSIGN_OR_RETURN(ScopedStatement query, Bound(kActiveExecutionCounts, {}));
+      std::vector<ActiveExecutionCount> counts;
+      while (true) {
+        SHOAL_ASSIGN_OR_RETURN(bool row, query->Step());
+        if (!row) return counts;
+        counts.push_back({std::string(query->ColumnText(0)), std::string(query->ColumnText(1)),
+                          query->ColumnInt(2)});
+      }
+    });
   }
 
   Status PutStoreTask(const models::StoreTask& task) override;

@@ -76,6 +76,10 @@ CREATE TABLE store_tasks (
   json TEXT NOT NULL
 );
 )sql",
+    // /metrics counts jobs by state at every scrape: over this index, not the rows' JSON.
+    R"sql(
+CREATE INDEX jobs_by_state ON jobs (state);
+)sql",
 };
 inline constexpr int64_t kSchemaVersion = std::size(kMigrations);
 

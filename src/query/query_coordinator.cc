@@ -184,6 +184,7 @@ QueryCoordinator::QueryCoordinator(orchestrator::Orchestrator& orchestrator, Tab
       options_(std::move(options)),
       store_(std::move(store)),
       planner_(std::move(planner)),
+      metrics_(orchestrator.metrics()),
       merge_databases_(std::make_shared<engine::DatabasePool>(1)) {}
 
 Result<std::unique_ptr<QueryCoordinator>> QueryCoordinator::Open(
@@ -292,6 +293,7 @@ void QueryCoordinator::Run(models::Query query, engine::QueryPlan plan, Sources 
     query.message = status.message();
   }
   query.end_time = orchestrator::NowNanos();
+  metrics_.QueryEnded(query);
   Status stored = store_->Put(query);
   if (!stored.ok()) {
     std::fprintf(stderr, "query %s: %s\n", query.id.c_str(), stored.message().c_str());

@@ -27,6 +27,7 @@
 #include "engine/query_plan.h"
 #include "models/query.h"
 #include "orchestrator/orchestrator.h"
+#include "query/query_metrics.h"
 #include "query/table_service.h"
 
 namespace shoal::query {
@@ -99,6 +100,7 @@ class QueryCoordinator {
   QueryCoordinatorOptions options_;
   std::unique_ptr<QueryStore> store_;
   std::unique_ptr<engine::QueryPlanner> planner_;
+  QueryMetrics metrics_;
   // The merges' DuckDB, started ahead (one query's merge does not wait for DuckDB to start).
   std::shared_ptr<engine::DatabasePool> merge_databases_;
   std::mutex mu_;

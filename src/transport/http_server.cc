@@ -17,6 +17,11 @@ namespace shoal::transport {
 
 namespace {
 
+// The request this thread serves: cpp-httplib runs the pre-routing handler, the route's handler
+// and the logger of one request on the same thread, one request at a time.
+thread_local std::chrono::steady_clock::time_point t_request_start;
+thread_local const std::string* t_request_route = nullptr;
+
 Request ToRequest(const httplib::Request& req) {
   Request request;
   request.method = req.method;
@@ -97,9 +102,15 @@ HttpServer::HttpServer(Options options)
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(std::max(options_.max_body_bytes, options_.max_json_body_bytes));
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    t_request_start = std::chrono::steady_clock::now();
+    t_request_route = nullptr;
     return PreRouteRefused(req, res) ? httplib::Server::HandlerResponse::Handled
                                      : httplib::Server::HandlerResponse::Unhandled;
   });
+  // An answer goes out in two writes (headers, body): with Nagle's algorithm the body waits for
+  // the client's delayed ACK of the headers, 40 ms on every small answer of a kept-alive
+  // connection (measured by bench/metrics: a trivial GET took 42 ms).
+  server_->set_tcp_nodelay(true);
   server_->set_keep_alive_max_count(1000);
   server_->set_read_timeout(30, 0);
   server_->set_write_timeout(30, 0);
@@ -152,8 +163,10 @@ void HttpServer::HandleRaw(const std::string& method, const std::string& pattern
 void HttpServer::Route(const std::string& method, const std::string& pattern, RawHandler handler,
                        bool upload) {
   if (upload) upload_routes_.emplace_back(method, std::regex(pattern));
-  auto wrapped = [this, upload, handler = std::move(handler)](const httplib::Request& req,
-                                                              httplib::Response& res) {
+  auto route = std::make_shared<const std::string>(RouteLabel(pattern));
+  auto wrapped = [this, upload, route, handler = std::move(handler)](const httplib::Request& req,
+                                                                     httplib::Response& res) {
+    t_request_route = route.get();
     std::string identity;
     // Checked again here even when the pre-routing check passed: a request whose body was read
     // before its check comes here first, and the handler needs the caller's name.
@@ -185,6 +198,48 @@ void HttpServer::Route(const std::string& method, const std::string& pattern, Ra
   } else if (method == "DELETE") {
     server_->Delete(pattern, wrapped);
   }
+}
+
+void HttpServer::SetMetrics(metrics::Registry& registry) {
+  requests_ =
+      &registry.AddCounter("shoal_http_requests_total",
+                           "HTTP requests answered, by route and status.", {"route", "code"});
+  durations_ = &registry.AddHistogram(
+      "shoal_http_request_duration_seconds",
+      "From a request's headers read to its answer written (long-polls included), by route.",
+      {"route"});
+  server_->set_logger([this](const httplib::Request&, const httplib::Response& res) {
+    static const std::string kNoRoute = "(none)";
+    const std::string& route = t_request_route != nullptr ? *t_request_route : kNoRoute;
+    requests_->With({route, std::to_string(res.status)}).Increment();
+    // A request refused while its headers were read never reached the pre-routing handler.
+    if (t_request_start != std::chrono::steady_clock::time_point{}) {
+      durations_->With({route}).Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request_start)
+              .count());
+    }
+    t_request_start = {};
+    t_request_route = nullptr;
+  });
+}
+
+std::string RouteLabel(const std::string& pattern) {
+  std::string label;
+  int depth = 0;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      if (depth == 0) label += pattern[i + 1];
+      ++i;
+    } else if (c == '(') {
+      if (depth++ == 0) label += "{}";
+    } else if (c == ')') {
+      --depth;
+    } else if (depth == 0) {
+      label += c;
+    }
+  }
+  return label;
 }
 
 void HttpServer::SetAuth(BearerAuth auth, AuditSink sink) {

@@ -18,6 +18,9 @@
 // read, except one of up to 1 MiB: a client still sending it would otherwise see the connection
 // break instead of the 401.
 //
+// With SetMetrics, every request is counted by route (its pattern with each group shown as {}) and
+// HTTP status, and timed.
+//
 // Thread-safety: register every handler before Start(). Handlers run concurrently on the
 // server's pool (size it for the long-polls it must hold at once). Stop() may be called from
 // any thread and waits for the listener to finish.
@@ -31,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "metrics/registry.h"
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
@@ -108,6 +112,11 @@ class HttpServer {
   // its refusals are audited like SetAuth's. REQUIRES: called before Start().
   void Authorize(std::string prefix, Authorizer authorizer);
 
+  // Counts and times every request in `registry` (shoal_http_requests_total{route,code},
+  // shoal_http_request_duration_seconds{route}). A request no route served (refused before
+  // routing, unknown path) counts as route "(none)". REQUIRES: called before Start().
+  void SetMetrics(metrics::Registry& registry);
+
   // True when the server speaks HTTPS.
   bool tls() const { return !options_.tls_cert_file.empty(); }
 
@@ -137,6 +146,9 @@ class HttpServer {
   void Route(const std::string& method, const std::string& pattern, RawHandler handler,
              bool upload);
 
+  metrics::CounterFamily* requests_ = nullptr;  // SetMetrics
+  metrics::HistogramFamily* durations_ = nullptr;
+
   static constexpr uint64_t kMaxBodyReadBeforeRefusal = uint64_t{1} << 20;
 
   std::unique_ptr<httplib::Server> server_;
@@ -154,5 +166,9 @@ class HttpServer {
 
 // The JSON error body for `status`.
 Json ErrorBody(const Status& status);
+
+// A route's pattern as a metrics label: each regex group becomes {} ("/jobs/([^/]+)" ->
+// "/jobs/{}").
+std::string RouteLabel(const std::string& pattern);
 
 }  // namespace shoal::transport
