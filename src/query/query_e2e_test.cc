@@ -5,7 +5,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
+#include "metrics/testing/exposition_parser.h"
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -86,6 +88,7 @@ TEST_P(QueryE2eTest, SeedAnalysesEqualOneDuckDbOverBothRegions) {
       "NULL) > 0 AND count(*) FILTER (customer_email = '') > 0 FROM transactions");
   ASSERT_EQ(holes.rows().size(), 1u);
   EXPECT_EQ(holes.Text(0, 0), "true") << "the generator left no NULLs or empty strings";
+  std::map<std::string, models::RegionResidency> totals;  // by region, over every query
   for (const std::string& sql : SeedAnalyses()) {
     models::QueryRequest request;
     request.sql = sql;
@@ -104,7 +107,36 @@ TEST_P(QueryE2eTest, SeedAnalysesEqualOneDuckDbOverBothRegions) {
       EXPECT_GT(region.bytes_scanned, 0) << region.region;
       EXPECT_GT(region.partial_bytes, 0) << region.region;
       EXPECT_GT(region.partial_rows, 0) << region.region;
+      totals[region.region].bytes_scanned += region.bytes_scanned;
+      totals[region.region].partial_bytes += region.partial_bytes;
+      totals[region.region].partial_rows += region.partial_rows;
     }
+  }
+  // /metrics adds up what the queries reported, region by region.
+  transport::HttpClient::Options http;
+  http.bearer_token = stack_->client_token();
+  auto text = transport::HttpClient({"127.0.0.1", stack_->port()}, http).GetBytes("/metrics");
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  auto scraped = metrics::testing::ParseExposition(*text);
+  ASSERT_TRUE(scraped.ok()) << scraped.status().ToString();
+  EXPECT_EQ(scraped->Sum("shoal_queries_finished_total", {{"state", "Completed"}}),
+            static_cast<double>(SeedAnalyses().size()));
+  EXPECT_EQ(scraped->Sum("shoal_query_duration_seconds_count"),
+            static_cast<double>(SeedAnalyses().size()));
+  for (const auto& [region, total] : totals) {
+    EXPECT_EQ(scraped->Sum("shoal_query_scanned_bytes_total", {{"region", region}}),
+              static_cast<double>(total.bytes_scanned))
+        << region;
+    EXPECT_EQ(scraped->Sum("shoal_query_shipped_bytes_total", {{"region", region}}),
+              static_cast<double>(total.partial_bytes))
+        << region;
+    EXPECT_EQ(scraped->Sum("shoal_query_shipped_rows_total", {{"region", region}}),
+              static_cast<double>(total.partial_rows))
+        << region;
+    // The partials reached the orchestrator as uploads from that region's nodes.
+    EXPECT_GE(scraped->Sum("shoal_result_upload_bytes_total", {{"region", region}}),
+              static_cast<double>(total.partial_bytes))
+        << region;
   }
 }
 
