@@ -15,6 +15,17 @@
 
 namespace shoal::cli {
 
+std::string FormatBytes(int64_t bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1000 && unit < 4) {
+    value /= 1000;
+    ++unit;
+  }
+  return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
+}
+
 int ReportError(std::string_view command, const Status& status, int exit_code) {
   std::cerr << command << ": " << status.message() << "\n";
   return exit_code;

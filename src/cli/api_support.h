@@ -24,6 +24,9 @@ inline constexpr int kExitUsage = 2;         // bad usage or input, found before
 inline constexpr int kExitStillRunning = 3;  // stopped waiting (a --wait-timeout-secs); it runs on
 
 // Prints "<command>: <message>" to stderr and returns `exit_code`.
+// `bytes` for people: "512 B", "1.5 KB", "2.3 GB" (powers of 1000).
+std::string FormatBytes(int64_t bytes);
+
 int ReportError(std::string_view command, const Status& status, int exit_code);
 // Prints "<command>: warning: <message>" to stderr.
 void ReportWarning(std::string_view command, std::string_view message);

@@ -129,11 +129,15 @@ int Describe(const JobRef& ref) {
             << "Created:     " << FormatTime(job.create_time) << "\n"
             << "Modified:    " << FormatTime(job.modify_time) << "\n"
             << "\nExecutions (version " << job.version << "):\n";
-  Table table = Table::WithColumns({"ID", "NODE", "PARTITION#", "STATE", "ATTEMPT#", "ERROR"});
+  // What each execution read and produced, as its node measured it (docs/api.md).
+  Table table = Table::WithColumns({"ID", "NODE", "PARTITION#", "STATE", "ATTEMPT#", "READ",
+                                    "ROWS READ", "RESULT ROWS", "RUN", "ERROR"});
   for (const models::Execution& e : executions) {
     table.AddTextRow({ShortId(e.id), e.node_id, std::to_string(e.partition_index),
                       std::string(models::ToString(e.compute_state.state_type)),
-                      std::to_string(e.attempt), ExecutionError(e)});
+                      std::to_string(e.attempt), FormatBytes(e.stats.bytes_read),
+                      std::to_string(e.stats.rows_read), std::to_string(e.stats.result_rows),
+                      std::to_string(e.stats.running_ms) + " ms", ExecutionError(e)});
   }
   Status printed = PrintTable(table, format::OutputFormat::kTable, std::cout);
   return printed.ok() ? kExitOk : ReportError(kCommand, printed, kExitFailed);

@@ -35,17 +35,6 @@ struct QueryFlags {
   double timeout_s = 0;
 };
 
-std::string Bytes(int64_t bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  double value = static_cast<double>(bytes);
-  int unit = 0;
-  while (value >= 1000 && unit < 4) {
-    value /= 1000;
-    ++unit;
-  }
-  return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
-}
-
 // One line per region: what its partitions scanned and what left it.
 void PrintResidency(const models::Query& query, std::ostream& err) {
   for (const models::RegionResidency& r : query.residency) {
@@ -55,8 +44,8 @@ void PrintResidency(const models::Query& query, std::ostream& err) {
     err << fmt::format(
         "residency {}: {} partitions read {} files, {} scanned; left the region: {} rows, {} "
         "of partials ({}); shipped/scanned {:.2g}\n",
-        r.region, r.partitions, r.files, Bytes(r.bytes_scanned), r.partial_rows,
-        Bytes(r.partial_bytes), query.shipping, ratio);
+        r.region, r.partitions, r.files, FormatBytes(r.bytes_scanned), r.partial_rows,
+        FormatBytes(r.partial_bytes), query.shipping, ratio);
   }
 }
 

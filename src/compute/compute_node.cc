@@ -1,6 +1,7 @@
 #include "compute/compute_node.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -293,7 +294,8 @@ void ComputeNode::ReapWorkersLocked() {
 bool ComputeNode::PostStatus(const std::string& execution_id, const std::string& state,
                              const std::string& topic, const std::string& message,
                              const models::RunOutput* run_output,
-                             const models::SpecConfig* published) {
+                             const models::SpecConfig* published,
+                             const models::ExecutionStats* stats) {
   transport::Json body = {{"NodeID", options_.runner.node_id},
                           {"ComputeState", state},
                           {"Topic", topic},
@@ -304,6 +306,7 @@ bool ComputeNode::PostStatus(const std::string& execution_id, const std::string&
   if (published != nullptr && !published->empty()) {
     body["PublishedResult"] = models::ToJson(*published);
   }
+  if (stats != nullptr) body["Stats"] = models::ToJson(*stats);
   // Status reports must arrive: retry while the orchestrator is unreachable.
   while (true) {
     auto answer = client_.Post(
@@ -380,7 +383,15 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     if (publisher.empty() || publisher == "local") {
       PostStatus(id, "Publishing", "Publishing Results",
                  "uploading " + std::to_string(outcome.files.size()) + " file(s)", nullptr);
+      const auto upload_start = std::chrono::steady_clock::now();
       Status uploaded = UploadFiles(id, outcome.result_dir, outcome.files);
+      outcome.stats.publishing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now() - upload_start)
+                                        .count();
+      if (uploaded.ok()) {
+        outcome.stats.published_bytes = outcome.stats.result_bytes;
+        outcome.stats.published_to = "orchestrator";
+      }
       if (!uploaded.ok()) {
         outcome.succeeded = false;
         outcome.run_output.error_message = uploaded.message();
@@ -400,7 +411,7 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
       outcome.published_result.params["Files"] = FilesParam(outcome.files);
     }
     const bool recorded = PostStatus(id, "Completed", "Execution", "completed", &outcome.run_output,
-                                     &outcome.published_result);
+                                     &outcome.published_result, &outcome.stats);
     if (recorded) {
       ForgetPublish(id);
     } else if (!stopping_ && !outcome.publish_target.empty()) {
@@ -412,7 +423,8 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
   } else {
     // A publish that failed midway leaves no partial tree for the retry to sit beside.
     if (!outcome.publish_target.empty()) ClearPublish(id, outcome.publish_target, outcome.files);
-    PostStatus(id, "Failed", "Execution", outcome.run_output.error_message, &outcome.run_output);
+    PostStatus(id, "Failed", "Execution", outcome.run_output.error_message, &outcome.run_output,
+               nullptr, &outcome.stats);
   }
   finish();
 }

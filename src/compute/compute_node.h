@@ -81,7 +81,8 @@ class ComputeNode {
   bool PostStatus(const std::string& execution_id, const std::string& state,
                   const std::string& topic, const std::string& message,
                   const models::RunOutput* run_output,
-                  const models::SpecConfig* published = nullptr);
+                  const models::SpecConfig* published = nullptr,
+                  const models::ExecutionStats* stats = nullptr);
   // Uploads `files` (relative to `dir`) as results of `execution_id`; with `fetch_id`, as the
   // files of that fetch.
   Status UploadFiles(const std::string& execution_id, const std::string& dir,

@@ -52,6 +52,7 @@ class ResultJsonSink : public engine::ResultSink {
     fs::rename(temporary_, path_, error);
     if (error) return Status::IoError("cannot write result.json: " + error.message());
     last_statement_ = statement_;
+    last_rows_ = static_cast<int64_t>(rows_);
     return Status::Ok();
   }
 
@@ -71,6 +72,8 @@ class ResultJsonSink : public engine::ResultSink {
   }
 
   int64_t last_statement() const { return last_statement_; }
+  // Rows of the statement result.json holds.
+  int64_t last_rows() const { return last_rows_; }
 
  private:
   std::string path_;
@@ -79,6 +82,7 @@ class ResultJsonSink : public engine::ResultSink {
   std::ofstream out_;
   int64_t statement_ = 0;
   int64_t last_statement_ = 0;  // 0: no row-returning statement completed
+  int64_t last_rows_ = 0;
   size_t rows_ = 0;
 };
 
@@ -125,6 +129,7 @@ Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& cont
   // Every execution is locked to its sandbox (engine.h); beyond its memory a query spills to
   // disk inside the sandbox, at most Resources.Disk when the job gives one.
   options.sandboxed = true;
+  options.collect_stats = true;
   options.temp_directory = context.sandbox.temp_dir();
   if (resources->disk_bytes > 0) {
     options.max_temp_directory_size = std::to_string(resources->disk_bytes) + "B";
@@ -185,6 +190,11 @@ Status RunDuckdbEngine(const EngineContext& context) {
   context.control.AttachSession(session->get());
   Status status = (*session)->ExecuteScript(sql->get<std::string>(), tee, &outcomes);
   context.control.DetachSession();
+  const engine::SessionStats read = (*session)->Stats();
+  context.stats.rows_read = read.rows_read;
+  context.stats.bytes_read = read.bytes_read;
+  context.stats.files_read = read.files_read;
+  context.stats.result_rows = json.last_statement() > 0 ? json.last_rows() : 0;
 
   int64_t last_empty = 0;
   for (const engine::StatementOutcome& outcome : outcomes) {

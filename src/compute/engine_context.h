@@ -5,7 +5,7 @@
 // returns OK when the task succeeded, or the Status whose message explains the failure (the
 // runner writes that message to stderr and into RunOutput). It polls or registers with
 // `control`, so a cancel or timeout stops it. Engines write only inside the sandbox's folders
-// and result_dir.
+// and result_dir. It fills what it can measure of `stats`.
 //
 // Thread-safety: one context per execution, used by the thread running it.
 #pragma once
@@ -30,6 +30,9 @@ struct EngineContext {
   std::ostream& out;
   std::ostream& err;
   RunControl& control;
+  // What the engine measured of its run (rows and bytes read, result rows); the runner adds
+  // the rest.
+  models::ExecutionStats& stats;
 };
 
 }  // namespace shoal::compute

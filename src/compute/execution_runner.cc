@@ -1,5 +1,6 @@
 #include "compute/execution_runner.h"
 
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -143,6 +144,15 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
   }
   const models::Task& task = job.task;
   const std::string root = config_.work_dir + "/executions/" + execution.id;
+  models::ExecutionStats& stats = outcome.stats;
+  auto phase_start = std::chrono::steady_clock::now();
+  // Milliseconds since the last call (or the start): each phase's duration.
+  auto phase_ms = [&phase_start] {
+    const auto now = std::chrono::steady_clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - phase_start);
+    phase_start = now;
+    return static_cast<int64_t>(ms.count());
+  };
   RunControl control(TimeoutSeconds(task.timeouts));
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -186,11 +196,12 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
   }
   if (status.ok()) status = StageS3Inputs(job, execution, config_, *sandbox, control, report);
   if (status.ok()) status = control.StopStatus();
+  stats.staging_ms = phase_ms();
   if (status.ok()) {
     report("Running Execution", "engine " + task.engine.type + ", partition " +
                                     std::to_string(execution.partition_index) + " of " +
                                     std::to_string(PartitionCount(job)));
-    EngineContext context{job, execution, config_, *sandbox, *env, out, err, control};
+    EngineContext context{job, execution, config_, *sandbox, *env, out, err, control, stats};
     if (task.engine.type == models::kEngineDuckdb) {
       status = RunDuckdbEngine(context);
     } else if (task.engine.type == models::kEngineGenerator) {
@@ -208,6 +219,7 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
     running_.erase(execution.id);
   }
   if (status.ok()) status = CollectResultPaths(task, *sandbox);
+  stats.running_ms = phase_ms();
 
   if (!status.ok()) err << status.message() << "\n";
   out.close();
@@ -220,7 +232,10 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
   }
   auto files = ListFilesRecursive(outcome.result_dir);
   if (files.ok()) {
-    for (const FileEntry& file : *files) outcome.files.push_back({file.path, file.size});
+    for (const FileEntry& file : *files) {
+      outcome.files.push_back({file.path, file.size});
+      stats.result_bytes += file.size;
+    }
   } else if (status.ok()) {
     status = files.status();
   }
@@ -241,9 +256,15 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
     }
     if (status.ok()) {
       outcome.publish_target = *target;
+      phase_ms();  // the wait for the orchestrator's go-ahead is not publishing
       status = PublishToTarget(*target, outcome.result_dir, outcome.files, config_.stores)
                    .WithContext("publishing the results");
-      if (status.ok()) outcome.published_result = *target;
+      stats.publishing_ms = phase_ms();
+      if (status.ok()) {
+        outcome.published_result = *target;
+        stats.published_bytes = stats.result_bytes;
+        stats.published_to = target->params.value("Endpoint", std::string());
+      }
     }
   }
 

@@ -67,6 +67,7 @@ struct ResultFile {
 struct ExecutionOutcome {
   bool succeeded = false;
   models::RunOutput run_output;  // stdout/stderr truncated, exit code, error message
+  models::ExecutionStats stats;  // what the run read and produced, and its phases' durations
   std::string result_dir;        // the result tree on this node
   std::vector<ResultFile> files;
   models::SpecConfig published_result;  // set when an s3 publisher published the tree

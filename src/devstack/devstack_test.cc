@@ -322,6 +322,42 @@ TEST_P(DevstackTest, EveryAnalysisJobEqualsOneDuckDbOverTheSameFiles) {
   }
 }
 
+// Each execution reports what it read and produced (models::ExecutionStats), and the figures
+// add up to the region's files: the partitions' sources delivered every event once, plus the
+// rows of each partition's file list (partition_by_regex), one per file it then read.
+TEST_P(DevstackTest, ExecutionsReportWhatTheyReadAndProduced) {
+  Json generated = RunJob(kGenerator, "us");
+  ASSERT_EQ(generated["State"]["StateType"], "Completed") << generated.dump();
+  Json job = RunJob(ReadJobFile("monthly-trends.yaml"), "us");
+  ASSERT_EQ(job["State"]["StateType"], "Completed") << job.dump();
+  auto executions =
+      client_->Get("/api/v1/orchestrator/jobs/" + job["ID"].get<std::string>() + "/executions");
+  ASSERT_TRUE(executions.ok()) << executions.status().ToString();
+  int64_t rows = 0, bytes = 0, files = 0, result_rows = 0;
+  for (const Json& e : (*executions)["Items"]) {
+    const Json& stats = e["Stats"];
+    SCOPED_TRACE(stats.dump());
+    rows += stats["RowsRead"].get<int64_t>();
+    bytes += stats["BytesRead"].get<int64_t>();
+    files += stats["FilesRead"].get<int64_t>();
+    result_rows += stats["ResultRows"].get<int64_t>();
+    EXPECT_GT(stats["ResultBytes"].get<int64_t>(), 0);
+    EXPECT_EQ(stats["PublishedBytes"], stats["ResultBytes"]);  // all of it, uploaded
+    EXPECT_EQ(stats["PublishedTo"], "orchestrator");
+    EXPECT_GE(stats["RunningMs"].get<int64_t>(), 0);
+  }
+  auto oracle = OracleSession(*stack_, "us");
+  Json expected = OracleRows(*oracle,
+                             "SELECT count(*), count(DISTINCT filename) FROM "
+                             "read_json_auto('s3://my-bucket/transactions/**/*.jsonl', "
+                             "filename = true)");
+  const int64_t events = expected[0][0].get<int64_t>();
+  EXPECT_EQ(files, expected[0][1].get<int64_t>());
+  EXPECT_EQ(rows, events + files);
+  EXPECT_GT(bytes, 0);
+  EXPECT_EQ(result_rows, static_cast<int64_t>(MergedRows(*client_, job).size()));
+}
+
 TEST_P(DevstackTest, CustomerSegmentsCombinePartialsExactlyEvenAfterARerun) {
   Json generated = RunJob(kGenerator, "us");
   ASSERT_EQ(generated["State"]["StateType"], "Completed") << generated.dump();

@@ -2,11 +2,15 @@
 // (session_lock.h); its SET statements for the settings it may still change (s3_*, TimeZone,
 // Calendar), which the lock would refuse, are applied here instead, and its errors name virtual
 // paths only, refusals with a note saying what the execution reaches.
+#include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <filesystem>
 #include <functional>
 #include <string>
 
+#include "duckdb/main/client_context.hpp"
+#include "duckdb/main/profiling_node.hpp"
 #include "duckdb/parser/expression/constant_expression.hpp"
 #include "duckdb/parser/statement/set_statement.hpp"
 
@@ -80,6 +84,27 @@ std::string DefaultMaxTempDirectorySize(const std::string& temp_directory) {
   return std::to_string(static_cast<uint64_t>(static_cast<double>(space.available) * 0.9)) + "B";
 }
 
+// Rows the plan's leaf operators (its sources) delivered.
+int64_t LeafRows(duckdb::ProfilingNode& node) {
+  if (node.GetChildCount() == 0) {
+    const auto& metrics = node.GetProfilingInfo().metrics;
+    auto cardinality = metrics.find(duckdb::MetricsType::OPERATOR_CARDINALITY);
+    return cardinality == metrics.end() || cardinality->second.IsNull()
+               ? 0
+               : cardinality->second.GetValue<int64_t>();
+  }
+  int64_t rows = 0;
+  for (duckdb::idx_t i = 0; i < node.GetChildCount(); ++i) rows += LeafRows(*node.GetChild(i));
+  return rows;
+}
+
+// Profiling of each operator's output rows only, and the query progress without a display.
+constexpr const char* kStatsSettings =
+    " PRAGMA enable_profiling = 'no_output'; PRAGMA custom_profiling_settings = "
+    "'{\"OPERATOR_CARDINALITY\": \"true\", \"OPERATOR_TYPE\": \"true\"}'; SET "
+    "enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = "
+    "10;";
+
 // True when `a` is `b` or below it, or the other way round.
 bool Nested(const std::string& a, const std::string& b) {
   auto within = [](const std::string& inner, const std::string& outer) {
@@ -141,6 +166,12 @@ class DuckDbSession : public Session {
       s3.environment = options.s3_environment;
       s3.endpoint_aliases = options.s3_endpoint_aliases;
       s3.stats = options.s3_stats;
+      if (options.collect_stats) {
+        read_counters_ = std::make_shared<ReadCounters>();
+        if (!s3.stats) s3.stats = std::make_shared<S3TransferStats>();
+        s3_stats_ = s3.stats;
+        s3.read_counters = read_counters_;
+      }
       s3.sandboxed = options.sandboxed;
       s3.reach = reach_;
       if (!options.memory_limit.empty()) {
@@ -165,12 +196,14 @@ class DuckDbSession : public Session {
         }
         SandboxFileSystem::Lock lock;
         lock.reach = reach_;
-        auto sandbox = duckdb::make_uniq<SandboxFileSystem>(std::move(mappings), std::move(lock));
+        auto sandbox = duckdb::make_uniq<SandboxFileSystem>(
+            std::move(mappings), std::move(lock),
+            SandboxFileSystem::Counting{read_counters_, kSandboxTempDirectory});
         sandbox_ = sandbox.get();  // owned by the database, which outlives every use here
         database_->GetFileSystem().RegisterSubSystem(std::move(sandbox));
       } else if (!options.path_mappings.empty()) {
-        database_->GetFileSystem().RegisterSubSystem(
-            duckdb::make_uniq<SandboxFileSystem>(options.path_mappings));
+        database_->GetFileSystem().RegisterSubSystem(duckdb::make_uniq<SandboxFileSystem>(
+            options.path_mappings, std::nullopt, SandboxFileSystem::Counting{read_counters_, ""}));
       }
       RegisterShoalFunctions(*connection_, state_);
       if (options.sandboxed) RegisterSandboxRefusals(*connection_);
@@ -187,6 +220,7 @@ class DuckDbSession : public Session {
         "; SET VARIABLE bacalhau_partition_count = " + std::to_string(options.partition.count) +
         ";";
     if (options.threads > 0) setup += " SET threads = " + std::to_string(options.threads) + ";";
+    if (options.collect_stats) setup += kStatsSettings;
     if (!options.memory_limit.empty()) {
       setup +=
           " SET memory_limit = " + duckdb::KeywordHelper::WriteQuoted(options.memory_limit) + ";";
@@ -243,7 +277,12 @@ class DuckDbSession : public Session {
     const size_t total = statements.size();
     for (size_t i = 0; i < total; ++i) {
       StatementOutcome outcome{static_cast<int64_t>(i + 1), StatementText(*statements[i]), false};
+      ran_query_ = false;
       Status status = RunStatement(std::move(statements[i]), sink, outcome);
+      // The plan's profile is complete once its result is gone (RunStatement's own).
+      if (status.ok() && ran_query_ && options_.collect_stats) {
+        if (auto tree = connection_->GetProfilingTree()) rows_read_ += LeafRows(*tree);
+      }
       if (outcomes != nullptr) outcomes->push_back(outcome);
       if (!status.ok()) {
         std::string where = total == 1 ? std::string("statement failed")
@@ -262,6 +301,17 @@ class DuckDbSession : public Session {
   }
 
   void Interrupt() override { connection_->Interrupt(); }
+
+  SessionStats Stats() override {
+    SessionStats stats;
+    if (!options_.collect_stats) return stats;
+    stats.rows_read = rows_read_.load();
+    stats.bytes_read = static_cast<int64_t>(read_counters_->bytes() + s3_stats_->bytes_read.load());
+    stats.files_read = read_counters_->files();
+    const double percentage = connection_->context->GetQueryProgress().GetPercentage();
+    stats.progress = percentage >= 0 ? std::min(percentage / 100, 1.0) : -1;
+    return stats;
+  }
 
  private:
   // SET or RESET, in a locked session, of a setting it may still change (IsSettableWhenLocked),
@@ -326,6 +376,7 @@ class DuckDbSession : public Session {
       } else {
         result = pending->Execute();
         if (result->HasError()) error = result->GetError();
+        ran_query_ = true;
       }
       if (!error.empty()) {
         // An empty partition is not an error: its statements read no files and yield no rows.
@@ -373,6 +424,12 @@ class DuckDbSession : public Session {
   const SessionOptions options_;
   const std::string reach_;                     // what a sandboxed session reaches, for messages
   const SandboxFileSystem* sandbox_ = nullptr;  // a sandboxed session's, owned by database_
+  // collect_stats: what the file systems read, and the rows the finished statements' sources
+  // delivered (updated by the thread running them, read by Stats() from any thread).
+  std::shared_ptr<ReadCounters> read_counters_;
+  std::shared_ptr<S3TransferStats> s3_stats_;
+  std::atomic<int64_t> rows_read_{0};
+  bool ran_query_ = false;  // the statement being run reached DuckDB's executor
 };
 
 }  // namespace

@@ -198,6 +198,7 @@ duckdb::unique_ptr<FileHandle> S3FileSystem::OpenFileExtended(const duckdb::Open
                                             std::move(location), options_.stats);
   }
   auto client = ClientFor(path, opener);
+  if (options_.read_counters) options_.read_counters->NoteFileOpened(path);
   // A glob's listing already said how large the object is: no HEAD needed then.
   if (file.extended_info) {
     const auto& info = file.extended_info->options;

@@ -42,6 +42,7 @@
 #include "duckdb.hpp"
 
 #include "engine/engine.h"
+#include "engine/read_counters.h"
 #include "engine/s3_fetch_pool.h"
 #include "engine/s3_glob.h"
 #include "engine/s3_reread_cache.h"
@@ -64,6 +65,8 @@ class S3FileSystem : public duckdb::FileSystem {
     std::vector<std::string> excluded_prefixes;
     // Where traffic is counted; never null after construction.
     std::shared_ptr<S3TransferStats> stats;
+    // Objects opened for reading are noted here too (per-execution statistics); may be null.
+    std::shared_ptr<ReadCounters> read_counters;
     // Uploads above this size go multipart; 0 keeps the client's default (64 MiB).
     size_t multipart_threshold = 0;
     // Part size of multipart uploads; 0 keeps the client's default (8 MiB).

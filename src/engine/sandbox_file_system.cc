@@ -13,6 +13,17 @@ namespace shoal::engine {
 
 namespace {
 
+// The real folder of the mapping whose virtual prefix is `prefix` ("" when none): what
+// CountingLocalFileSystem leaves uncounted.
+std::string UncountedRealDirectory(const std::vector<PathMapping>& mappings,
+                                   const std::string& prefix) {
+  if (prefix.empty()) return "";
+  for (const PathMapping& m : mappings) {
+    if (m.virtual_prefix == prefix) return m.real_directory;
+  }
+  return "";
+}
+
 // Linux's limit: a path through more symbolic links than this does not resolve (ELOOP).
 constexpr int kMaxLinks = 40;
 
@@ -81,8 +92,12 @@ bool IsPathChar(char c) {
 
 }  // namespace
 
-SandboxFileSystem::SandboxFileSystem(std::vector<PathMapping> mappings, std::optional<Lock> lock)
-    : mappings_(std::move(mappings)), lock_(std::move(lock)) {
+SandboxFileSystem::SandboxFileSystem(std::vector<PathMapping> mappings, std::optional<Lock> lock,
+                                     Counting counting)
+    : mappings_(std::move(mappings)),
+      lock_(std::move(lock)),
+      counting_(std::move(counting)),
+      local_(counting_.counters, UncountedRealDirectory(mappings_, counting_.uncounted_prefix)) {
   for (const PathMapping& m : mappings_) {
     std::error_code error;
     const std::string absolute = std::filesystem::absolute(m.real_directory, error).string();
@@ -246,7 +261,12 @@ duckdb::unique_ptr<duckdb::FileHandle> SandboxFileSystem::OpenFile(
     const std::string& path, duckdb::FileOpenFlags flags,
     duckdb::optional_ptr<duckdb::FileOpener> opener) {
   const Access access = flags.OpenForWriting() ? Access::kWrite : Access::kRead;
-  return local_.OpenFile(Resolve(path, access), flags, opener);
+  auto handle = local_.OpenFile(Resolve(path, access), flags, opener);
+  if (counting_.counters && access == Access::kRead && handle &&
+      !(!counting_.uncounted_prefix.empty() && UnderPrefix(path, counting_.uncounted_prefix))) {
+    counting_.counters->NoteFileOpened(path);
+  }
+  return handle;
 }
 
 duckdb::vector<duckdb::OpenFileInfo> SandboxFileSystem::Glob(const std::string& path,

@@ -40,6 +40,7 @@
 #include "duckdb/common/local_file_system.hpp"
 
 #include "engine/engine.h"
+#include "engine/read_counters.h"
 
 namespace shoal::engine {
 
@@ -50,9 +51,16 @@ class SandboxFileSystem : public duckdb::FileSystem {
     std::string reach;
   };
 
+  // What the sandbox counts for per-execution statistics: bytes read and files opened for
+  // reading, except below `uncounted_prefix` (a virtual prefix: the spill folder).
+  struct Counting {
+    std::shared_ptr<ReadCounters> counters;
+    std::string uncounted_prefix;
+  };
+
   // REQUIRES: every virtual prefix is absolute, has no trailing '/', and none nests in another.
   explicit SandboxFileSystem(std::vector<PathMapping> mappings,
-                             std::optional<Lock> lock = std::nullopt);
+                             std::optional<Lock> lock = std::nullopt, Counting counting = {});
 
   bool CanHandleFile(const std::string& path) override;
   std::string GetName() const override { return "ShoalSandboxFileSystem"; }
@@ -120,7 +128,9 @@ class SandboxFileSystem : public duckdb::FileSystem {
   // real_[i]: mappings_[i].real_directory with its symbolic links resolved.
   std::vector<std::string> real_;
   std::optional<Lock> lock_;
-  mutable duckdb::LocalFileSystem local_;  // stateless; every real path goes through it
+  Counting counting_;
+  // Every real path goes through it; it counts the bytes read (counting_).
+  mutable CountingLocalFileSystem local_;
 };
 
 }  // namespace shoal::engine

@@ -35,6 +35,24 @@ struct RunOutput {
 // reports whether anything was cut.
 std::string TruncateOutput(std::string_view text, bool* truncated);
 
+// What an execution did, measured on its node and reported with its end (docs/api.md,
+// "Execution statistics"). Zeros for an execution that reported none (it ran before nodes
+// reported statistics, or its node died).
+struct ExecutionStats {
+  int64_t rows_read = 0;        // rows its SQL's sources delivered (DuckDB's count; engine duckdb)
+  int64_t bytes_read = 0;       // bytes read from files, folder stores and S3 objects
+  int64_t files_read = 0;       // distinct files and objects opened for reading
+  int64_t result_rows = 0;      // rows of its result table (result.json)
+  int64_t result_bytes = 0;     // bytes of its result tree
+  int64_t published_bytes = 0;  // bytes its publisher wrote (to a store, or to the orchestrator)
+  std::string published_to;     // "orchestrator", or the name of the store it published to
+  int64_t staging_ms = 0;       // preparing the sandbox and staging inputs
+  int64_t running_ms = 0;       // the engine's run
+  int64_t publishing_ms = 0;    // publishing the results
+
+  bool operator==(const ExecutionStats&) const = default;
+};
+
 struct Execution {
   std::string id;  // "e-<uuid>"
   std::string namespace_;
@@ -48,6 +66,7 @@ struct Execution {
   std::string previous_execution;  // the execution this one retries, if any
   std::string next_execution;      // the execution that retried this one, if any
   RunOutput run_output;
+  ExecutionStats stats;
   SpecConfig published_result;  // where the publisher put the results; empty until published
   // Where an `s3` publisher said, before its upload started, that it would put the results (with
   // the paths it meant to write): lets the orchestrator have an abandoned tree removed.

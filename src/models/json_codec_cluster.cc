@@ -46,6 +46,39 @@ Status ReadRunOutput(const json& v, const std::string& path, RunOutput* out) {
 
 }  // namespace
 
+json ToJson(const ExecutionStats& s) {
+  return json{{"RowsRead", s.rows_read},       {"BytesRead", s.bytes_read},
+              {"FilesRead", s.files_read},     {"ResultRows", s.result_rows},
+              {"ResultBytes", s.result_bytes}, {"PublishedBytes", s.published_bytes},
+              {"PublishedTo", s.published_to}, {"StagingMs", s.staging_ms},
+              {"RunningMs", s.running_ms},     {"PublishingMs", s.publishing_ms}};
+}
+
+namespace {
+
+Status ReadExecutionStats(const json& v, const std::string& path, ExecutionStats* out) {
+  JsonReader r(v, path);
+  r.Int("RowsRead", &out->rows_read);
+  r.Int("BytesRead", &out->bytes_read);
+  r.Int("FilesRead", &out->files_read);
+  r.Int("ResultRows", &out->result_rows);
+  r.Int("ResultBytes", &out->result_bytes);
+  r.Int("PublishedBytes", &out->published_bytes);
+  r.String("PublishedTo", &out->published_to);
+  r.Int("StagingMs", &out->staging_ms);
+  r.Int("RunningMs", &out->running_ms);
+  r.Int("PublishingMs", &out->publishing_ms);
+  return r.status();
+}
+
+}  // namespace
+
+Result<ExecutionStats> ExecutionStatsFromJson(const json& j) {
+  ExecutionStats out;
+  SHOAL_RETURN_IF_ERROR(ReadExecutionStats(j, "Stats", &out));
+  return out;
+}
+
 Result<RunOutput> RunOutputFromJson(const json& j) {
   RunOutput out;
   SHOAL_RETURN_IF_ERROR(ReadRunOutput(j, "RunOutput", &out));
@@ -66,6 +99,7 @@ json ToJson(const Execution& e) {
       {"PreviousExecution", e.previous_execution},
       {"NextExecution", e.next_execution},
       {"RunOutput", ToJson(e.run_output)},
+      {"Stats", ToJson(e.stats)},
       {"Revision", e.revision},
       {"CreateTime", e.create_time},
       {"ModifyTime", e.modify_time},
@@ -91,6 +125,8 @@ Result<Execution> ExecutionFromJson(const json& j) {
   r.String("NextExecution", &e.next_execution);
   r.Nested("RunOutput",
            [&](const json& v, const std::string& p) { return ReadRunOutput(v, p, &e.run_output); });
+  r.Nested("Stats",
+           [&](const json& v, const std::string& p) { return ReadExecutionStats(v, p, &e.stats); });
   r.Nested("PublishedResult", [&](const json& v, const std::string& p) {
     return DecodeSpecConfig(v, p, &e.published_result);
   });

@@ -152,6 +152,7 @@ TEST(JsonCodecTest, ExecutionRoundTrip) {
   e.previous_execution = "e-0";
   e.run_output = {"rows", true, "warn", false, 1, "exit status 1"};
   e.published_result = {"s3", {{"Bucket", "b"}, {"Key", "k/"}}};
+  e.stats = {123456, 98765432, 3, 12, 2048, 2048, "storage-local", 15, 340, 27};
   e.revision = 4;
   e.create_time = 1;
   e.modify_time = 2;
@@ -163,6 +164,19 @@ TEST(JsonCodecTest, ExecutionRoundTrip) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, e);
 
+  EXPECT_EQ(j["Stats"]["BytesRead"], 98765432);
+  EXPECT_EQ(j["Stats"]["PublishedTo"], "storage-local");
+
+  // An execution stored before nodes reported statistics has none.
+  json old = j;
+  old.erase("Stats");
+  ASSERT_TRUE(ExecutionFromJson(old).ok());
+  EXPECT_EQ(ExecutionFromJson(old)->stats, ExecutionStats{});
+
+  j["Stats"]["RowsRead"] = "many";
+  EXPECT_EQ(ExecutionFromJson(j).status().message(),
+            "Stats.RowsRead: expected an integer, got string");
+  j["Stats"]["RowsRead"] = 1;
   j["RunOutput"]["ExitCode"] = 1.5;
   EXPECT_EQ(ExecutionFromJson(j).status().message(),
             "RunOutput.ExitCode: expected an integer, got number");

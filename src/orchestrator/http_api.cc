@@ -420,11 +420,15 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
         if (body.contains("PublishedResult")) {
           SHOAL_ASSIGN_OR_RETURN(published, models::SpecConfigFromJson(body["PublishedResult"]));
         }
+        std::optional<models::ExecutionStats> stats;
+        if (body.contains("Stats")) {
+          SHOAL_ASSIGN_OR_RETURN(stats, models::ExecutionStatsFromJson(body["Stats"]));
+        }
         SHOAL_ASSIGN_OR_RETURN(std::string topic, OptionalString(body, "Topic"));
         SHOAL_ASSIGN_OR_RETURN(std::string message, OptionalString(body, "Message"));
-        SHOAL_RETURN_IF_ERROR(o.UpdateExecution(request.matches[1], node_id, state, topic, message,
-                                                run_output ? &*run_output : nullptr,
-                                                published ? &*published : nullptr));
+        SHOAL_RETURN_IF_ERROR(o.UpdateExecution(
+            request.matches[1], node_id, state, topic, message, run_output ? &*run_output : nullptr,
+            published ? &*published : nullptr, stats ? &*stats : nullptr));
         return Json::object();
       });
 }

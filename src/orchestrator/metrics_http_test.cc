@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "models/json_codec.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/testing/api_bodies.h"
 #include "orchestrator/testing/orchestrator_fixture.h"
@@ -126,8 +127,15 @@ TEST_F(MetricsHttpTest, ValuesMoveAsAJobRunsOnANode) {
                                 "/files/stdout?node_id=compute-us-1",
                             "0123456789")
                   .ok());
-  ASSERT_TRUE(
-      node.Post(status_path, {{"NodeID", "compute-us-1"}, {"ComputeState", "Completed"}}).ok());
+  models::ExecutionStats stats;
+  stats.bytes_read = 4096;
+  stats.rows_read = 77;
+  stats.published_bytes = 10;
+  stats.published_to = "orchestrator";
+  ASSERT_TRUE(node.Post(status_path, {{"NodeID", "compute-us-1"},
+                                      {"ComputeState", "Completed"},
+                                      {"Stats", models::ToJson(stats)}})
+                  .ok());
 
   ParsedExposition done = Scrape();
   EXPECT_EQ(done.Sum("shoal_jobs", {{"state", "Completed"}}), 1);
@@ -141,6 +149,16 @@ TEST_F(MetricsHttpTest, ValuesMoveAsAJobRunsOnANode) {
   EXPECT_EQ(done.Sum("shoal_execution_duration_seconds_count", {{"region", "us"}}), 1);
   EXPECT_EQ(done.Sum("shoal_dispatch_latency_seconds_count", {{"region", "us"}}), 1);
   EXPECT_EQ(done.Sum("shoal_result_upload_bytes_total", {{"region", "us"}}), 10);
+  EXPECT_EQ(done.Sum("shoal_read_bytes_total", {{"region", "us"}}), 4096);
+  EXPECT_EQ(done.Sum("shoal_read_rows_total", {{"region", "us"}}), 77);
+  EXPECT_EQ(
+      done.Sum("shoal_published_bytes_total", {{"region", "us"}, {"destination", "orchestrator"}}),
+      10);
+  // The execution keeps what its node reported.
+  auto listed = client.Get("/api/v1/orchestrator/jobs/" + (*submitted)["JobID"].get<std::string>() +
+                           "/executions");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ((*listed)["Items"][0]["Stats"]["BytesRead"], 4096);
   EXPECT_EQ(done.Sum("shoal_nodes",
                      {{"region", "us"}, {"membership", "APPROVED"}, {"connection", "CONNECTED"}}),
             1);

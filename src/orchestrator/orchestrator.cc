@@ -477,7 +477,8 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
                                      ExecutionComputeState state, const std::string& topic,
                                      const std::string& message,
                                      const models::RunOutput* run_output,
-                                     const models::SpecConfig* published) {
+                                     const models::SpecConfig* published,
+                                     const models::ExecutionStats* stats) {
   if (published != nullptr && !published->empty() && published->type != models::kPublisherS3 &&
       published->type != models::kPublisherLocal) {
     return Status::InvalidArgument("unknown published result type '" + published->type + "'");
@@ -510,6 +511,7 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
   e.modify_time = NowNanos();
   ++e.revision;
   if (run_output != nullptr) e.run_output = *run_output;
+  if (stats != nullptr) e.stats = *stats;
   if (state == ExecutionComputeState::kPublishing && published != nullptr && !published->empty()) {
     e.publish_target = *published;  // what a clean task removes if this execution never commits
   }

@@ -170,7 +170,8 @@ class Orchestrator {
   Status UpdateExecution(const std::string& execution_id, const std::string& node_id,
                          models::ExecutionComputeState state, const std::string& topic,
                          const std::string& message, const models::RunOutput* run_output,
-                         const models::SpecConfig* published = nullptr);
+                         const models::SpecConfig* published = nullptr,
+                         const models::ExecutionStats* stats = nullptr);
   // The end of fetch `fetch_id` on `node_id`: `error` empty means every file was uploaded, and
   // they become the execution's results at once; otherwise the fetch failed with that reason.
   // FailedPrecondition when the fetch is not in flight on that node (it timed out, say).

@@ -49,7 +49,20 @@ OrchestratorMetrics::OrchestratorMetrics(metrics::Registry& registry, JobStore& 
           "shoal_result_upload_bytes_total",
           "Result bytes nodes uploaded to the orchestrator (job results, query partials, results "
           "fetched from a store), by the region they came from.",
-          {"region"})) {
+          {"region"})),
+      read_bytes_(registry.AddCounter(
+          "shoal_read_bytes_total",
+          "Bytes executions read from files and stores, by the region of their node (as each "
+          "execution's node reported at its end).",
+          {"region"})),
+      read_rows_(registry.AddCounter(
+          "shoal_read_rows_total",
+          "Rows executions' SQL sources delivered, by the region of their node.", {"region"})),
+      published_bytes_(registry.AddCounter(
+          "shoal_published_bytes_total",
+          "Result bytes executions published, by the region of their node and where to (a "
+          "store's name, or orchestrator).",
+          {"region", "destination"})) {
   registry.AddCollector({"shoal_build_info", "shoal_jobs", "shoal_executions", "shoal_nodes",
                          "shoal_node_last_heartbeat_timestamp_seconds",
                          "shoal_node_running_executions", "shoal_node_capacity_executions"},
@@ -74,6 +87,12 @@ void OrchestratorMetrics::ExecutionEnded(const models::Execution& e, int64_t now
   executions_finished_.With({region, std::string(models::ToString(e.compute_state.state_type))})
       .Increment();
   execution_duration_.With({region}).Observe(Seconds(e.create_time, now));
+  read_bytes_.With({region}).Increment(static_cast<double>(e.stats.bytes_read));
+  read_rows_.With({region}).Increment(static_cast<double>(e.stats.rows_read));
+  if (e.stats.published_bytes > 0) {
+    published_bytes_.With({region, e.stats.published_to})
+        .Increment(static_cast<double>(e.stats.published_bytes));
+  }
 }
 
 void OrchestratorMetrics::ResultBytesUploaded(const std::string& node_id, uint64_t bytes) {

@@ -37,7 +37,7 @@ class OrchestratorMetrics {
   void JobEnded(const models::Job& job, int64_t now);
   // `e` leaves New (its node took it) for the first time: the wait from its creation.
   void ExecutionStarted(const models::Execution& e, int64_t now);
-  // `e` in the terminal state it just reached.
+  // `e` in the terminal state it just reached, with the statistics its node reported.
   void ExecutionEnded(const models::Execution& e, int64_t now);
   // A node uploaded `bytes` of results (job results, query partials, fetched results).
   void ResultBytesUploaded(const std::string& node_id, uint64_t bytes);
@@ -57,6 +57,9 @@ class OrchestratorMetrics {
   metrics::HistogramFamily& execution_duration_;
   metrics::HistogramFamily& dispatch_latency_;
   metrics::CounterFamily& upload_bytes_;
+  metrics::CounterFamily& read_bytes_;
+  metrics::CounterFamily& read_rows_;
+  metrics::CounterFamily& published_bytes_;
 
   std::mutex mu_;
   std::map<std::string, std::string> regions_;  // node id -> region; guarded by mu_
