@@ -375,8 +375,11 @@ class DuckDbSession : public Session {
         error = pending->GetError();
       } else {
         result = pending->Execute();
-        if (result->HasError()) error = result->GetError();
-        ran_query_ = true;
+        if (result->HasError()) {
+          error = result->GetError();
+        } else {
+          ran_query_ = true;  // its profile replaces the previous statement's
+        }
       }
       if (!error.empty()) {
         // An empty partition is not an error: its statements read no files and yield no rows.
