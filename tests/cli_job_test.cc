@@ -56,6 +56,7 @@ class FakeOrchestrator {
 
   models::Job& job() { return job_; }
   std::vector<Published>& published() { return published_; }
+  std::map<std::string, models::ExecutionStats>& stats() { return stats_; }
   std::vector<models::Node>& nodes() { return nodes_; }
   int running_polls = 2;
   models::JobStateType final_state = models::JobStateType::kCompleted;
@@ -201,6 +202,7 @@ class FakeOrchestrator {
       e.node_id = p.node_id;
       e.partition_index = p.partition;
       e.compute_state.state_type = models::ExecutionComputeState::kCompleted;
+      if (auto stats = stats_.find(p.execution_id); stats != stats_.end()) e.stats = stats->second;
     }
     return executions;
   }
@@ -208,6 +210,7 @@ class FakeOrchestrator {
   HttpServer server_;
   models::Job job_;
   std::vector<Published> published_;
+  std::map<std::string, models::ExecutionStats> stats_;  // what a node reported, by execution
   std::vector<models::Node> nodes_;
   std::mutex mu_;
   int polls_ = 0;
@@ -641,6 +644,11 @@ TEST_F(CliJobTest, DescribeListHistoryLogsAndStop) {
   FakeOrchestrator fake;
   fake.running_polls = 0;
   PublishTrends(fake);
+  models::ExecutionStats& stats = fake.stats()["e-2"];
+  stats.bytes_read = 1500000;
+  stats.rows_read = 4321;
+  stats.result_rows = 2;
+  stats.running_ms = 37;
   auto env = fake.Start();
 
   auto describe = Shoal({"job", "describe", "trends"}, env);
@@ -649,6 +657,11 @@ TEST_F(CliJobTest, DescribeListHistoryLogsAndStop) {
   EXPECT_NE(describe.out.find("State:       Completed"), std::string::npos);
   EXPECT_NE(describe.out.find("e-2 | compute-us-2 |         1 | Completed |       1 |"),
             std::string::npos)
+      << describe.out;
+  // What each execution read and produced, as its node reported it.
+  EXPECT_NE(describe.out.find("READ   | ROWS READ | RESULT ROWS | RUN"), std::string::npos)
+      << describe.out;
+  EXPECT_NE(describe.out.find("| 1.5 MB |      4321 |           2 | 37 ms |"), std::string::npos)
       << describe.out;
   auto json = Shoal({"job", "describe", "trends", "--output", "json"}, env);
   ASSERT_EQ(json.exit_code, 0) << json.err;

@@ -131,7 +131,7 @@ int Describe(const JobRef& ref) {
             << "\nExecutions (version " << job.version << "):\n";
   // What each execution read and produced, as its node measured it (docs/api.md).
   Table table = Table::WithColumns({"ID", "NODE", "PARTITION#", "STATE", "ATTEMPT#", "READ",
-                                    "ROWS READ", "RESULT ROWS", "RUN", "ERROR"});
+                                    "ROWS READ#", "RESULT ROWS#", "RUN", "ERROR"});
   for (const models::Execution& e : executions) {
     table.AddTextRow({ShortId(e.id), e.node_id, std::to_string(e.partition_index),
                       std::string(models::ToString(e.compute_state.state_type)),
