@@ -167,8 +167,15 @@ void ComputeNode::HeartbeatLoop() {
         std::lock_guard lock(mu_);
         for (const auto& id : running_) running.push_back(id);
       }
-      return client_.Post(std::string(kComputeApiPath) + "/heartbeat",
-                          {{"NodeID", options_.runner.node_id}, {"Running", running}});
+      // What each execution has done so far, for `job describe`, the console and progress lines.
+      transport::Json progress = transport::Json::object();
+      for (const auto& id : running) {
+        if (auto stats = runner_.LiveStats(id))
+          progress[id.get<std::string>()] = models::ToJson(*stats);
+      }
+      return client_.Post(
+          std::string(kComputeApiPath) + "/heartbeat",
+          {{"NodeID", options_.runner.node_id}, {"Running", running}, {"Progress", progress}});
     }();
     if (answer.ok() && !answer->value("Known", true)) {
       // Declared lost while we were away: our executions were rescheduled elsewhere.

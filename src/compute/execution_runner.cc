@@ -1,5 +1,6 @@
 #include "compute/execution_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -154,9 +155,10 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
     return static_cast<int64_t>(ms.count());
   };
   RunControl control(TimeoutSeconds(task.timeouts));
+  RunningExecution live{&control, phase_start};
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    running_[execution.id] = &control;
+    running_[execution.id] = &live;
   }
 
   // A retried execution id starts from nothing.
@@ -197,6 +199,7 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
   if (status.ok()) status = StageS3Inputs(job, execution, config_, *sandbox, control, report);
   if (status.ok()) status = control.StopStatus();
   stats.staging_ms = phase_ms();
+  live.staging_ms = stats.staging_ms;
   if (status.ok()) {
     report("Running Execution", "engine " + task.engine.type + ", partition " +
                                     std::to_string(execution.partition_index) + " of " +
@@ -284,7 +287,32 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
 void ExecutionRunner::Cancel(const std::string& execution_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = running_.find(execution_id);
-  if (it != running_.end()) it->second->Cancel();
+  if (it != running_.end()) it->second->control->Cancel();
+}
+
+std::optional<models::ExecutionStats> ExecutionRunner::LiveStats(const std::string& execution_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = running_.find(execution_id);
+  if (it == running_.end()) return std::nullopt;
+  const RunningExecution& live = *it->second;
+  const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - live.start)
+                                 .count();
+  models::ExecutionStats stats;
+  const int64_t staging_ms = live.staging_ms.load();
+  if (staging_ms < 0) {
+    stats.staging_ms = elapsed_ms;
+    return stats;
+  }
+  stats.staging_ms = staging_ms;
+  stats.running_ms = std::max<int64_t>(0, elapsed_ms - staging_ms);
+  if (auto session = live.control->AttachedSessionStats()) {
+    stats.rows_read = session->rows_read;
+    stats.bytes_read = session->bytes_read;
+    stats.files_read = session->files_read;
+    stats.progress = session->progress;
+  }
+  return stats;
 }
 
 void ExecutionRunner::Cleanup(const std::string& execution_id) {

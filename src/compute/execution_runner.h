@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -100,16 +101,28 @@ class ExecutionRunner {
   // finished): the caller simply does not start a cancelled execution.
   void Cancel(const std::string& execution_id);
 
+  // What `execution_id` has done so far while it stages or runs its engine: the staging time
+  // (or the time staging has taken yet), the running time yet, what its session has read and its
+  // progress; nullopt when it is not staging or running here (not started, publishing, ended).
+  std::optional<models::ExecutionStats> LiveStats(const std::string& execution_id);
+
   // Deletes the sandbox and result tree of `execution_id` (after publishing).
   void Cleanup(const std::string& execution_id);
 
   const NodeConfig& config() const { return config_; }
 
  private:
+  // An execution in Run(), from its start until its engine has finished.
+  struct RunningExecution {
+    RunControl* control;
+    std::chrono::steady_clock::time_point start;
+    std::atomic<int64_t> staging_ms{-1};  // set when staging ends, so LiveStats can tell phases
+  };
+
   NodeConfig config_;
   std::mutex mutex_;
   // The executions Run() is running now, by execution id.
-  std::map<std::string, RunControl*> running_;  // guarded by mutex_
+  std::map<std::string, RunningExecution*> running_;  // guarded by mutex_
 };
 
 }  // namespace shoal::compute

@@ -618,5 +618,40 @@ TEST_F(ExecutionRunnerTest, CancelInterruptsARunningExecution) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
+TEST_F(ExecutionRunnerTest, LiveStatsShowWhatARunningExecutionHasDoneSoFar) {
+  // One million rows in ten row groups: DuckDB's progress moves between tasks of 50 chunks.
+  auto writer = engine::Session::Open({});
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)
+                  ->Query("COPY (SELECT range AS k FROM range(1000000)) TO '" +
+                          (root_ / "host/d.parquet").string() + "' (ROW_GROUP_SIZE 100000)")
+                  .ok());
+  ExecutionRunner runner(config_);
+  models::Job job = DuckdbJob(
+      "SELECT sum(length(repeat(k::VARCHAR, 300))) FROM read_parquet('/inputs/d.parquet')");
+  job.task.input_sources = {LocalInput(root_ / "host", "/inputs")};
+  job.task.resources.cpu = "1";  // one thread: many tasks, each moving the progress
+  EXPECT_FALSE(runner.LiveStats("e-live").has_value());
+  auto result = std::async(std::launch::async,
+                           [&] { return runner.Run(job, MakeExecution("e-live"), nullptr); });
+  models::ExecutionStats furthest;
+  while (result.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
+    auto live = runner.LiveStats("e-live");
+    if (!live) continue;
+    EXPECT_LE(live->progress, 1);
+    EXPECT_EQ(live->result_rows, 0);
+    if (live->progress > furthest.progress) furthest = *live;
+  }
+  ExecutionOutcome outcome = result.get();
+  ASSERT_TRUE(outcome.succeeded) << outcome.run_output.error_message;
+  EXPECT_GT(furthest.progress, 0) << "no progress seen while the statement ran";
+  EXPECT_GT(furthest.bytes_read, 0);  // counted as the Parquet file is read, not at the end
+  EXPECT_EQ(furthest.files_read, 1);
+  EXPECT_LE(furthest.running_ms, outcome.stats.running_ms);
+  EXPECT_EQ(furthest.staging_ms, outcome.stats.staging_ms);
+  EXPECT_EQ(outcome.stats.progress, -1);  // the final statistics have none
+  EXPECT_FALSE(runner.LiveStats("e-live").has_value());
+}
+
 }  // namespace
 }  // namespace shoal::compute

@@ -60,6 +60,12 @@ void RunControl::DetachSession() {
   session_ = nullptr;
 }
 
+std::optional<engine::SessionStats> RunControl::AttachedSessionStats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (session_ == nullptr) return std::nullopt;
+  return session_->Stats();
+}
+
 void RunControl::Watch() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!finished_) {

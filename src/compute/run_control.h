@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -40,6 +41,9 @@ class RunControl {
 
   void AttachSession(engine::Session* session);
   void DetachSession();
+  // What the attached session has read so far and its statement's progress (for heartbeats);
+  // nullopt when no session is attached.
+  std::optional<engine::SessionStats> AttachedSessionStats() const;
 
  private:
   void Watch();

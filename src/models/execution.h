@@ -49,6 +49,9 @@ struct ExecutionStats {
   int64_t staging_ms = 0;       // preparing the sandbox and staging inputs
   int64_t running_ms = 0;       // the engine's run
   int64_t publishing_ms = 0;    // publishing the results
+  // While the engine runs: how far its statement is, 0..1 (DuckDB's query progress, as the node's
+  // last heartbeat reported it); -1 when unknown and once the execution has ended.
+  double progress = -1;
 
   bool operator==(const ExecutionStats&) const = default;
 };

@@ -47,11 +47,13 @@ Status ReadRunOutput(const json& v, const std::string& path, RunOutput* out) {
 }  // namespace
 
 json ToJson(const ExecutionStats& s) {
-  return json{{"RowsRead", s.rows_read},       {"BytesRead", s.bytes_read},
-              {"FilesRead", s.files_read},     {"ResultRows", s.result_rows},
-              {"ResultBytes", s.result_bytes}, {"PublishedBytes", s.published_bytes},
-              {"PublishedTo", s.published_to}, {"StagingMs", s.staging_ms},
-              {"RunningMs", s.running_ms},     {"PublishingMs", s.publishing_ms}};
+  json out{{"RowsRead", s.rows_read},       {"BytesRead", s.bytes_read},
+           {"FilesRead", s.files_read},     {"ResultRows", s.result_rows},
+           {"ResultBytes", s.result_bytes}, {"PublishedBytes", s.published_bytes},
+           {"PublishedTo", s.published_to}, {"StagingMs", s.staging_ms},
+           {"RunningMs", s.running_ms},     {"PublishingMs", s.publishing_ms}};
+  if (s.progress >= 0) out["Progress"] = s.progress;
+  return out;
 }
 
 namespace {
@@ -68,6 +70,7 @@ Status ReadExecutionStats(const json& v, const std::string& path, ExecutionStats
   r.Int("StagingMs", &out->staging_ms);
   r.Int("RunningMs", &out->running_ms);
   r.Int("PublishingMs", &out->publishing_ms);
+  r.Double("Progress", &out->progress);
   return r.status();
 }
 

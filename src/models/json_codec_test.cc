@@ -173,6 +173,15 @@ TEST(JsonCodecTest, ExecutionRoundTrip) {
   ASSERT_TRUE(ExecutionFromJson(old).ok());
   EXPECT_EQ(ExecutionFromJson(old)->stats, ExecutionStats{});
 
+  // Progress is there only while an execution runs.
+  EXPECT_FALSE(j["Stats"].contains("Progress"));
+  ExecutionStats live = e.stats;
+  live.progress = 0.25;
+  EXPECT_EQ(ToJson(live)["Progress"], 0.25);
+  EXPECT_EQ(*ExecutionStatsFromJson(ToJson(live)), live);
+  EXPECT_EQ(ExecutionStatsFromJson(json{{"Progress", "half"}}).status().message(),
+            "Stats.Progress: expected a number, got string");
+
   j["Stats"]["RowsRead"] = "many";
   EXPECT_EQ(ExecutionFromJson(j).status().message(),
             "Stats.RowsRead: expected an integer, got string");

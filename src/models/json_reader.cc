@@ -40,6 +40,13 @@ void JsonReader::String(const char* field, std::string* out) {
   *out = v.get<std::string>();
 }
 
+void JsonReader::Double(const char* field, double* out) {
+  if (!Present(field)) return;
+  const auto& v = Get(field);
+  if (!v.is_number()) return TypeError(field, "a number");
+  *out = v.get<double>();
+}
+
 void JsonReader::Int(const char* field, int64_t* out) {
   if (!Present(field)) return;
   const auto& v = Get(field);

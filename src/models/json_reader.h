@@ -34,6 +34,7 @@ class JsonReader {
   void Int(const char* field, int64_t* out);
   void Int(const char* field, int* out);
   void Bool(const char* field, bool* out);
+  void Double(const char* field, double* out);
   void StringMap(const char* field, std::map<std::string, std::string>* out);
   void StringList(const char* field, std::vector<std::string>* out);
   // Any JSON object, kept as is (SpecConfig params).

@@ -341,7 +341,16 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
                           if (id.is_string()) running.push_back(id.get<std::string>());
                         }
                       }
-                      SHOAL_ASSIGN_OR_RETURN(bool known, o.Heartbeat(node_id, running));
+                      // Progress: {execution id: Stats}; a malformed entry is left out, never
+                      // a reason to refuse the heartbeat that keeps the node alive.
+                      std::map<std::string, models::ExecutionStats> progress;
+                      if (body.contains("Progress") && body["Progress"].is_object()) {
+                        for (const auto& [id, stats] : body["Progress"].items()) {
+                          auto parsed = models::ExecutionStatsFromJson(stats);
+                          if (parsed.ok()) progress[id] = *parsed;
+                        }
+                      }
+                      SHOAL_ASSIGN_OR_RETURN(bool known, o.Heartbeat(node_id, running, progress));
                       return Json{{"Known", known}};
                     });
   server.HandleJson(

@@ -224,7 +224,15 @@ Result<JobPage> Orchestrator::ListJobs(const JobListOptions& options) {
 
 Result<std::vector<models::Execution>> Orchestrator::ListExecutions(const std::string& job_id) {
   std::lock_guard lock(mu_);
-  return store_->ListExecutions(job_id);
+  SHOAL_ASSIGN_OR_RETURN(auto executions, store_->ListExecutions(job_id));
+  // A running execution's statistics are what its node's last heartbeat said.
+  for (models::Execution& e : executions) {
+    if (e.compute_state.state_type != ExecutionComputeState::kRunning) continue;
+    auto node = live_stats_.find(e.node_id);
+    if (node == live_stats_.end()) continue;
+    if (auto it = node->second.find(e.id); it != node->second.end()) e.stats = it->second;
+  }
+  return executions;
 }
 
 Result<std::vector<models::Event>> Orchestrator::History(const std::string& job_id,
@@ -372,8 +380,9 @@ Result<models::Node> Orchestrator::RegisterNode(models::Node node) {
   return node;
 }
 
-Result<bool> Orchestrator::Heartbeat(const std::string& node_id,
-                                     const std::vector<std::string>& running) {
+Result<bool> Orchestrator::Heartbeat(
+    const std::string& node_id, const std::vector<std::string>& running,
+    const std::map<std::string, models::ExecutionStats>& progress) {
   std::lock_guard lock(mu_);
   auto node = store_->GetNode(node_id);
   if (!node.ok()) {
@@ -388,8 +397,13 @@ Result<bool> Orchestrator::Heartbeat(const std::string& node_id,
   std::set<std::string> reported(running.begin(), running.end());
   SHOAL_ASSIGN_OR_RETURN(auto active, store_->ListActiveExecutionsOnNode(node_id));
   bool failed = false;
+  std::map<std::string, models::ExecutionStats>& live = live_stats_[node_id];
+  live.clear();
   for (const auto& e : active) {
     auto state = e.compute_state.state_type;
+    if (state == ExecutionComputeState::kRunning) {
+      if (auto it = progress.find(e.id); it != progress.end()) live[e.id] = it->second;
+    }
     if ((state == ExecutionComputeState::kRunning || state == ExecutionComputeState::kPublishing) &&
         !reported.count(e.id)) {
       SHOAL_RETURN_IF_ERROR(FailExecutionLocked(e, "node " + node_id + " no longer runs it"));

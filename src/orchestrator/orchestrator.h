@@ -150,8 +150,11 @@ class Orchestrator {
 
   // --- Compute channel --------------------------------------------------------------------
   Result<models::Node> RegisterNode(models::Node node);
-  // False when the node is unknown (it should register again).
-  Result<bool> Heartbeat(const std::string& node_id, const std::vector<std::string>& running);
+  // False when the node is unknown (it should register again). `progress` is what the node's
+  // running executions have done so far, by execution id: kept in memory (the next heartbeat
+  // brings it back after a restart) and shown by ListExecutions until the execution ends.
+  Result<bool> Heartbeat(const std::string& node_id, const std::vector<std::string>& running,
+                         const std::map<std::string, models::ExecutionStats>& progress = {});
   // Waits up to `wait` for work for `node_id`. Each fetch is handed out once.
   Result<Work> PollWork(const std::string& node_id, std::chrono::milliseconds wait);
   // A result file of a live execution on `node_id`, or, with `fetch_id` (or when `node_id` has
@@ -313,6 +316,9 @@ class Orchestrator {
   std::map<std::string, models::StoreTask> store_tasks_;  // not yet done, by id
   std::map<std::string, StoreTaskFlight> store_flights_;  // handed out, by task id
   std::map<std::string, std::chrono::steady_clock::time_point> store_retry_at_;  // after a failure
+  // Node id -> execution id -> what the node's last heartbeat said the execution has done so
+  // far; only Running executions of that node.
+  std::map<std::string, std::map<std::string, models::ExecutionStats>> live_stats_;
 };
 
 // Now, in ns since the Unix epoch (the time unit of every model timestamp).

@@ -181,6 +181,49 @@ TEST_F(OrchestratorTest, ReschedulesTheWorkOfALostNode) {
   EXPECT_EQ(orchestrator_->Results(submitted->job_id)->size(), 1u);
 }
 
+// A running execution shows what its node's last heartbeat said it has done; the final report's
+// statistics replace it, and a heartbeat cannot give statistics to another node's execution.
+TEST_F(OrchestratorTest, HeartbeatsCarryARunningExecutionsProgress) {
+  Register("us-1");
+  Register("us-2");
+  const std::string job_id = Submit(MakeJob("report", 1));
+  auto first = Poll("us-1");
+  auto second = Poll("us-2");
+  ASSERT_EQ(first.size() + second.size(), 1u);
+  const models::Execution e = first.empty() ? second[0] : first[0];
+  const std::string other = e.node_id == "us-1" ? "us-2" : "us-1";
+  models::ExecutionStats live;
+  live.rows_read = 1000;
+  live.bytes_read = 65536;
+  live.running_ms = 1500;
+  live.progress = 0.4;
+  // Not yet Running: nothing is shown.
+  ASSERT_TRUE(orchestrator_->Heartbeat(e.node_id, {e.id}, {{e.id, live}}).ok());
+  EXPECT_EQ(orchestrator_->ListExecutions(job_id)->at(0).stats, models::ExecutionStats{});
+  ASSERT_TRUE(
+      orchestrator_
+          ->UpdateExecution(e.id, e.node_id, ExecutionComputeState::kRunning, "", "", nullptr)
+          .ok());
+  ASSERT_TRUE(orchestrator_->Heartbeat(e.node_id, {e.id}, {{e.id, live}}).ok());
+  EXPECT_EQ(orchestrator_->ListExecutions(job_id)->at(0).stats, live);
+  models::ExecutionStats forged = live;
+  forged.progress = 0.9;
+  ASSERT_TRUE(orchestrator_->Heartbeat(other, {}, {{e.id, forged}}).ok());
+  EXPECT_EQ(orchestrator_->ListExecutions(job_id)->at(0).stats, live);
+  // A heartbeat without it (the engine finished, the node publishes) shows nothing live.
+  ASSERT_TRUE(orchestrator_->Heartbeat(e.node_id, {e.id}).ok());
+  EXPECT_EQ(orchestrator_->ListExecutions(job_id)->at(0).stats, models::ExecutionStats{});
+  ASSERT_TRUE(orchestrator_->Heartbeat(e.node_id, {e.id}, {{e.id, live}}).ok());
+  models::ExecutionStats final_stats;
+  final_stats.rows_read = 2000;
+  final_stats.result_rows = 3;
+  ASSERT_TRUE(orchestrator_
+                  ->UpdateExecution(e.id, e.node_id, ExecutionComputeState::kCompleted, "", "done",
+                                    nullptr, nullptr, &final_stats)
+                  .ok());
+  EXPECT_EQ(orchestrator_->ListExecutions(job_id)->at(0).stats, final_stats);
+}
+
 // What a node's publish depends on: its Publishing report for an execution that was failed
 // meanwhile is refused (so it publishes nothing), a retried report of the state it reached is
 // accepted (its first answer was lost: refusing it would make the node remove results that count),
