@@ -6,6 +6,7 @@
 // and partials over --max-ship-bytes exit 1.
 //
 // One devstack serves every case of the suite (the data is generated once); no case changes it.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -344,6 +345,67 @@ TEST_F(CliQueryTest, CtrlCCancelsTheQueryAndStopsItsFragmentJobs) {
     if (running == 0) break;
   }
   EXPECT_NE(list.find("Stopped"), std::string::npos) << list;
+}
+
+// The percentages of the progress lines drawn on a terminal ("\r 0:02 [===>   ] 45% j-...").
+std::vector<int> DrawnPercentages(const std::string& terminal, const std::string& label) {
+  std::vector<int> percentages;
+  for (size_t at = terminal.find("% " + label); at != std::string::npos;
+       at = terminal.find("% " + label, at + 1)) {
+    percentages.push_back(std::atoi(terminal.c_str() + terminal.rfind(' ', at - 1) + 1));
+  }
+  return percentages;
+}
+
+// On a terminal `shoal job run` and `shoal query` draw one progress line in place while they
+// wait: the bar moves with what the running partitions report in their nodes' heartbeats, and
+// the line is erased before the answer is printed.
+TEST_F(CliQueryTest, OnATerminalJobRunAndQueryDrawALiveProgressLine) {
+  const fs::path spec = dir_ / "progress-line.yaml";
+  std::ofstream(spec) << R"(Name: progress-line
+Type: batch
+Count: 2
+Constraints:
+  - {Key: region, Operator: "==", Values: [us]}
+Tasks:
+  - Name: main
+    Engine:
+      Type: duckdb
+      Params:
+        SQL: |
+          SELECT count(*) AS events FROM read_json_auto('s3://my-bucket/transactions/**/*.jsonl');
+          CREATE TABLE t AS SELECT range AS k FROM range(2000000);
+          SELECT sum(length(repeat(k::VARCHAR, 600))) AS chars FROM t;
+    Resources: {CPU: "1"}
+)";
+  auto run = testing::RunProcessOnTerminal({ShoalBinary(), "job", "run", spec.string()}, env_);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("chars"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("\r"), std::string::npos) << "progress belongs on stderr only";
+  const std::vector<int> percentages = DrawnPercentages(run.err, "j-");
+  ASSERT_FALSE(percentages.empty()) << run.err;
+  EXPECT_TRUE(
+      std::any_of(percentages.begin(), percentages.end(), [](int p) { return p > 0 && p < 99; }))
+      << "the bar never moved between start and end:\n"
+      << run.err;
+  EXPECT_TRUE(std::is_sorted(percentages.begin(), percentages.end())) << run.err;
+  EXPECT_NE(run.err.find(" running · us 0/2 · "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(" read, "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("M rows"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.substr(run.err.size() - 4), "\r\x1b[K") << "the line is erased at the end";
+
+  // Each row hashes a long string: the fragments run for seconds.
+  auto query = testing::RunProcessOnTerminal({ShoalBinary(), "query",
+                                              "SELECT count(*) AS n FROM transactions WHERE "
+                                              "length(md5(repeat(customer_email, 100000))) = 32"},
+                                             env_);
+  ASSERT_EQ(query.exit_code, 0) << query.err;
+  EXPECT_NE(query.out.find("n"), std::string::npos) << query.out;
+  ASSERT_FALSE(DrawnPercentages(query.err, "q-").empty()) << query.err;
+  EXPECT_NE(query.err.find(" · eu "), std::string::npos) << query.err;
+  EXPECT_NE(query.err.find(" us "), std::string::npos) << query.err;
+  // After the erased line, the residency lines as without a terminal.
+  EXPECT_NE(query.err.find("\r\x1b[Kresidency "), std::string::npos) << query.err;
 }
 
 }  // namespace

@@ -20,8 +20,10 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -62,6 +64,31 @@ inline std::string ShoalBinary() {
   return path != nullptr ? path : "shoal";
 }
 
+// Spawns `argv` with `actions` and with `env` added to (or replacing) this process's environment,
+// and waits for it: its exit code, 128 + the signal that killed it, or -1 when it did not start.
+inline int SpawnAndWait(const std::vector<std::string>& argv,
+                        const std::map<std::string, std::string>& env,
+                        const posix_spawn_file_actions_t& actions) {
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    if (!env.count(entry.substr(0, entry.find('=')))) env_strings.push_back(entry);
+  }
+  for (auto& [key, value] : env) env_strings.push_back(key + "=" + value);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  for (auto& a : args) argp.push_back(a.data());
+  argp.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data()) != 0) return -1;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 // Runs `argv` with `input` on stdin; `env` entries are added to (or replace) the environment.
 inline ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string& input = "",
                                 const std::map<std::string, std::string>& env = {}) {
@@ -79,31 +106,54 @@ inline ProcessResult RunProcess(const std::vector<std::string>& argv, const std:
   posix_spawn_file_actions_addopen(&actions, 2, (base.string() + ".err").c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry = *e;
-    if (!env.count(entry.substr(0, entry.find('=')))) env_strings.push_back(entry);
-  }
-  for (auto& [key, value] : env) env_strings.push_back(key + "=" + value);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& a : args) argp.push_back(a.data());
-  argp.push_back(nullptr);
-
   ProcessResult result;
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data()) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  result.exit_code = SpawnAndWait(argv, env, actions);
   posix_spawn_file_actions_destroy(&actions);
   result.out = ReadWholeFile(base.string() + ".out");
   result.err = ReadWholeFile(base.string() + ".err");
   for (const char* suffix : {".in", ".out", ".err"}) fs::remove(base.string() + suffix);
+  return result;
+}
+
+// Runs `argv` like RunProcess (no input), with stderr on a terminal `columns` wide, as a user at
+// a shell has it: `err` is every byte the terminal received (raw: no "\n" to "\r\n").
+inline ProcessResult RunProcessOnTerminal(const std::vector<std::string>& argv,
+                                          const std::map<std::string, std::string>& env = {},
+                                          int columns = 200) {
+  namespace fs = std::filesystem;
+  ProcessResult result;
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) return result;
+  winsize size{};
+  size.ws_row = 50;
+  size.ws_col = static_cast<unsigned short>(columns);
+  ::ioctl(master, TIOCSWINSZ, &size);
+  // The terminal stays open here until the child has ended, so reading it never fails early.
+  const int terminal = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  termios mode{};
+  ::tcgetattr(terminal, &mode);
+  ::cfmakeraw(&mode);
+  ::tcsetattr(terminal, TCSANOW, &mode);
+  std::string seen;
+  std::thread reader([&] {
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(master, buffer, sizeof buffer)) > 0;) seen.append(buffer, n);
+  });
+  const fs::path out = fs::temp_directory_path() / ("shoal-tty-" + std::to_string(::getpid()) +
+                                                    "-" + std::to_string(::rand()) + ".out");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, terminal, 2);
+  result.exit_code = SpawnAndWait(argv, env, actions);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(terminal);  // the reader now drains what is left and stops (EIO)
+  reader.join();
+  ::close(master);
+  result.out = ReadWholeFile(out);
+  result.err = seen;
+  fs::remove(out);
   return result;
 }
 

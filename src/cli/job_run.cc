@@ -6,6 +6,7 @@
 #include "cli/api_support.h"
 #include "cli/job_output.h"
 #include "cli/job_verbs.h"
+#include "cli/progress_line.h"
 #include "cli/wait.h"
 #include "common/environment.h"
 #include "jobspec/jobspec.h"

@@ -12,6 +12,7 @@
 
 #include "cli/api_support.h"
 #include "cli/command.h"
+#include "cli/progress_line.h"
 #include "cli/result_table.h"
 #include "cli/signals.h"
 
@@ -34,6 +35,26 @@ struct QueryFlags {
   int64_t max_ship_bytes = int64_t{64} << 20;
   double timeout_s = 0;
 };
+
+// The progress line of a running query (progress_line.h): its fragment jobs, one per region,
+// found by name; a region whose job is not submitted yet counts its partitions as waiting.
+std::string QueryProgressLine(const api::ApiClient& client, const models::Query& query,
+                              std::chrono::milliseconds elapsed) {
+  RunProgress progress;
+  progress.label = ShortId(query.id);
+  progress.elapsed = elapsed;
+  for (const models::RegionResidency& region : query.residency) {
+    auto job = client.GetJob("shoal-query-" + query.id + "-" + region.region);
+    auto executions = job.ok() ? client.ListExecutions(job->id) : job.status();
+    if (executions.ok()) {
+      AddJobProgress(*job, *executions, {}, region.region, &progress);
+    } else {
+      progress.overall.total += region.partitions;
+      progress.regions[region.region].total += region.partitions;
+    }
+  }
+  return FormatProgressLine(progress);
+}
 
 // One line per region: what its partitions scanned and what left it.
 void PrintResidency(const models::Query& query, std::ostream& err) {
@@ -115,16 +136,25 @@ int Run(const QueryFlags& flags) {
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(static_cast<int64_t>(flags.timeout_s * 1000));
   models::Query query = *submitted;
+  const bool show_progress = StderrIsTerminal();
+  ProgressDisplay display(std::cerr, StderrColumns());
   while (!models::IsTerminal(query.state)) {
+    if (show_progress && display.Due()) {
+      display.Draw(QueryProgressLine(*client, query, display.Elapsed()));
+    }
     // A long-poll: the orchestrator answers as soon as the query ends. Between two, Ctrl-C and
     // --timeout are looked at (a signal waits blocked until then).
     auto current = client->GetQuery(query.id, kQueryLongPoll);
-    if (!current.ok()) return ReportError(kQueryCommand, current.status(), kExitFailed);
+    if (!current.ok()) {
+      display.Clear();
+      return ReportError(kQueryCommand, current.status(), kExitFailed);
+    }
     query = std::move(current).value();
     if (models::IsTerminal(query.state)) break;
     const bool interrupted = StopSignalWithin(std::chrono::milliseconds(0));
     const bool late = flags.timeout_s > 0 && std::chrono::steady_clock::now() > deadline;
     if (interrupted || late) {
+      display.Clear();
       (void)client->CancelQuery(query.id);
       return ReportError(
           kQueryCommand,
@@ -134,6 +164,7 @@ int Run(const QueryFlags& flags) {
           kExitFailed);
     }
   }
+  display.Clear();
   if (query.state != models::QueryState::kCompleted) {
     return ReportError(
         kQueryCommand,

@@ -11,6 +11,7 @@
 #include "cli/api_support.h"
 #include "cli/command.h"
 #include "cli/job_output.h"
+#include "cli/progress_line.h"
 #include "cli/result_table.h"
 #include "cli/wait.h"
 

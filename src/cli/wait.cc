@@ -1,19 +1,16 @@
 #include "cli/wait.h"
 
 #include <algorithm>
-#include <set>
+#include <map>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include "cli/api_support.h"
+#include "cli/progress_line.h"
 
 namespace shoal::cli {
 
 namespace {
-
-// ANSI "erase to the end of the line", so a shorter line leaves nothing of a longer one behind.
-constexpr const char* kEraseLine = "\x1b[K";
 
 // Asks for the events after *since, waiting up to `wait` for one (a long-poll), moves *since past
 // them and prints them on `out`, when given (only version `version`'s, unless it is 0).
@@ -30,28 +27,30 @@ Status AwaitEvents(const api::ApiClient& client, const std::string& job_id, int6
   return Status::Ok();
 }
 
-}  // namespace
-
-std::string ProgressLine(const models::Job& job, const std::vector<models::Execution>& executions) {
-  std::set<int64_t> done_partitions;
-  std::set<std::string> nodes;
-  std::set<std::string> done_nodes;
-  for (const models::Execution& execution : executions) {
-    if (execution.job_version != job.version) continue;
-    nodes.insert(execution.node_id);
-    if (execution.compute_state.state_type == models::ExecutionComputeState::kCompleted) {
-      done_partitions.insert(execution.partition_index);
-      done_nodes.insert(execution.node_id);
+// The progress line of a job now (progress_line.h); `node_regions` is refreshed when an execution
+// runs on a node it does not know.
+Result<std::string> JobProgressLine(const api::ApiClient& client, const models::Job& job,
+                                    std::chrono::milliseconds elapsed,
+                                    std::map<std::string, std::string>* node_regions) {
+  SHOAL_ASSIGN_OR_RETURN(auto executions, client.ListExecutions(job.id));
+  const bool unknown_node =
+      std::any_of(executions.begin(), executions.end(),
+                  [&](const models::Execution& e) { return !node_regions->count(e.node_id); });
+  if (unknown_node) {
+    SHOAL_ASSIGN_OR_RETURN(auto nodes, client.ListNodes());
+    for (const models::Node& node : nodes) {
+      auto region = node.labels.find("region");
+      (*node_regions)[node.id] = region == node.labels.end() ? "" : region->second;
     }
   }
-  std::string state(models::ToString(job.state.state_type));
-  if (job.type == models::JobType::kOps) {
-    return fmt::format(" {} {}: {}/{} nodes done", ShortId(job.id), state, done_nodes.size(),
-                       nodes.size());
-  }
-  return fmt::format(" {} {}: {}/{} partitions done", ShortId(job.id), state,
-                     done_partitions.size(), job.count);
+  RunProgress progress;
+  progress.label = ShortId(job.id);
+  progress.elapsed = elapsed;
+  AddJobProgress(job, executions, *node_regions, "", &progress);
+  return FormatProgressLine(progress);
 }
+
+}  // namespace
 
 std::string EventLine(const models::Event& event) {
   std::string line = FormatTimeOfDay(event.time) + " " + event.topic;
@@ -59,19 +58,18 @@ std::string EventLine(const models::Event& event) {
   return line + ": " + event.message;
 }
 
-bool StderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }
-
 Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& job_id,
                                const WaitOptions& options) {
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   int64_t since = 0;
-  bool drew_progress = false;
-  std::string last_line;
-  auto clear_progress = [&] {
-    if (drew_progress) *options.progress_out << "\r" << kEraseLine << std::flush;
-    drew_progress = false;
-  };
+  ProgressDisplay display(*options.progress_out, StderrColumns());
+  std::map<std::string, std::string> node_regions;
+  auto clear_progress = [&] { display.Clear(); };
   std::ostream* events_out = options.follow_events ? options.events_out : nullptr;
+  // Running partitions' progress arrives with heartbeats, not as events: look twice a second.
+  const auto poll_interval = options.show_progress
+                                 ? std::min(options.poll_interval, std::chrono::milliseconds(500))
+                                 : options.poll_interval;
   while (true) {
     Result<models::Job> job = client.GetJob(job_id);
     if (!job.ok()) {
@@ -87,14 +85,10 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
       }
       return job;
     }
-    if (options.show_progress) {
-      Result<std::vector<models::Execution>> executions = client.ListExecutions(job->id);
-      std::string line = executions.ok() ? ProgressLine(*job, *executions) : last_line;
-      if (line != last_line) {  // redraw only on change
-        *options.progress_out << "\r" << line << kEraseLine << std::flush;
-        last_line = line;
-        drew_progress = true;
-      }
+    if (options.show_progress && display.Due()) {
+      // A failed call leaves the last line up: the next long-poll reports a lost orchestrator.
+      auto line = JobProgressLine(client, *job, display.Elapsed(), &node_regions);
+      if (line.ok()) display.Draw(*line);
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       clear_progress();
@@ -106,9 +100,9 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    Status waited = AwaitEvents(
-        client, job_id, options.job_version,
-        std::clamp(left, std::chrono::milliseconds(1), options.poll_interval), &since, events_out);
+    Status waited = AwaitEvents(client, job_id, options.job_version,
+                                std::clamp(left, std::chrono::milliseconds(1), poll_interval),
+                                &since, events_out);
     if (!waited.ok()) {
       clear_progress();
       return waited;

@@ -1,6 +1,6 @@
 // Waiting for a submitted job to finish, for `shoal job run`: long-polls the job's history (the
 // orchestrator answers as soon as an event is recorded, so the end is seen at once), optionally
-// shows a live one-line progress ("\r j-1234abcd Running: 2/3 partitions done") and streams
+// shows a live one-line progress (progress_line.h) and streams
 // history events as they happen.
 //
 // Thread-safety: each call is independent; the streams are written by the calling thread only.
@@ -40,18 +40,11 @@ struct WaitOptions {
 Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& job_id,
                                const WaitOptions& options);
 
-// " j-1234abcd Running: 2/3 partitions done" (ops jobs count nodes), from the executions of the
-// job's current version.
-std::string ProgressLine(const models::Job& job, const std::vector<models::Execution>& executions);
-
 // "12:03:04.123 Scheduling e-1234abcd: partition 0 assigned to compute-us-1".
 std::string EventLine(const models::Event& event);
 
 // "job j-... failed: <the job's state message>" (or "was stopped") for a job that ended without
 // completing.
 Status JobEndedBadly(const models::Job& job);
-
-// True when stderr is a terminal (live progress is shown only there).
-bool StderrIsTerminal();
 
 }  // namespace shoal::cli

@@ -155,11 +155,19 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
     return static_cast<int64_t>(ms.count());
   };
   RunControl control(TimeoutSeconds(task.timeouts));
-  RunningExecution live{&control, phase_start};
+  RunningExecution live{&control, phase_start, {-1}, std::nullopt};
   {
     std::lock_guard<std::mutex> lock(mutex_);
     running_[execution.id] = &live;
   }
+  struct Unregister {
+    ExecutionRunner* runner;
+    const std::string& id;
+    ~Unregister() {
+      std::lock_guard<std::mutex> lock(runner->mutex_);
+      runner->running_.erase(id);
+    }
+  } unregister{this, execution.id};
 
   // A retried execution id starts from nothing.
   std::error_code error;
@@ -217,12 +225,12 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
                                        "generator and compact)");
     }
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    running_.erase(execution.id);
-  }
   if (status.ok()) status = CollectResultPaths(task, *sandbox);
   stats.running_ms = phase_ms();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    live.after_engine = stats;
+  }
 
   if (!status.ok()) err << status.message() << "\n";
   out.close();
@@ -287,7 +295,7 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
 void ExecutionRunner::Cancel(const std::string& execution_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = running_.find(execution_id);
-  if (it != running_.end()) it->second->control->Cancel();
+  if (it != running_.end() && !it->second->after_engine) it->second->control->Cancel();
 }
 
 std::optional<models::ExecutionStats> ExecutionRunner::LiveStats(const std::string& execution_id) {
@@ -298,6 +306,11 @@ std::optional<models::ExecutionStats> ExecutionRunner::LiveStats(const std::stri
   const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::steady_clock::now() - live.start)
                                  .count();
+  if (live.after_engine) {
+    models::ExecutionStats stats = *live.after_engine;
+    stats.publishing_ms = std::max<int64_t>(0, elapsed_ms - stats.staging_ms - stats.running_ms);
+    return stats;
+  }
   models::ExecutionStats stats;
   const int64_t staging_ms = live.staging_ms.load();
   if (staging_ms < 0) {

@@ -101,9 +101,10 @@ class ExecutionRunner {
   // finished): the caller simply does not start a cancelled execution.
   void Cancel(const std::string& execution_id);
 
-  // What `execution_id` has done so far while it stages or runs its engine: the staging time
-  // (or the time staging has taken yet), the running time yet, what its session has read and its
-  // progress; nullopt when it is not staging or running here (not started, publishing, ended).
+  // What `execution_id` has done so far: the staging time (or the time staging has taken yet),
+  // the running time yet, what its session has read and its progress; once the engine has
+  // finished, what it did and the time publishing has taken yet. Nullopt when Run() is not
+  // running it (not started, or ended).
   std::optional<models::ExecutionStats> LiveStats(const std::string& execution_id);
 
   // Deletes the sandbox and result tree of `execution_id` (after publishing).
@@ -112,11 +113,13 @@ class ExecutionRunner {
   const NodeConfig& config() const { return config_; }
 
  private:
-  // An execution in Run(), from its start until its engine has finished.
+  // An execution in Run(), from its start until Run() returns.
   struct RunningExecution {
     RunControl* control;
     std::chrono::steady_clock::time_point start;
     std::atomic<int64_t> staging_ms{-1};  // set when staging ends, so LiveStats can tell phases
+    // Once the engine has finished (guarded by mutex_): its statistics; Cancel does nothing then.
+    std::optional<models::ExecutionStats> after_engine;
   };
 
   NodeConfig config_;

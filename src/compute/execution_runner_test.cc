@@ -631,15 +631,24 @@ TEST_F(ExecutionRunnerTest, LiveStatsShowWhatARunningExecutionHasDoneSoFar) {
       "SELECT sum(length(repeat(k::VARCHAR, 300))) FROM read_parquet('/inputs/d.parquet')");
   job.task.input_sources = {LocalInput(root_ / "host", "/inputs")};
   job.task.resources.cpu = "1";  // one thread: many tasks, each moving the progress
+  job.task.publisher = {"s3", json{{"Bucket", "my-bucket"},
+                                   {"Key", "results/{executionID}/"},
+                                   {"Endpoint", "storage:9000"},
+                                   {"Encoding", "plain"}}};
   EXPECT_FALSE(runner.LiveStats("e-live").has_value());
+  // Asked before publishing: the engine has finished, what it did is there, and no progress.
+  std::optional<models::ExecutionStats> before_publishing;
+  auto gate = [&](const models::SpecConfig&, const std::vector<ResultFile>&) {
+    before_publishing = runner.LiveStats("e-live");
+    return true;
+  };
   auto result = std::async(std::launch::async,
-                           [&] { return runner.Run(job, MakeExecution("e-live"), nullptr); });
+                           [&] { return runner.Run(job, MakeExecution("e-live"), nullptr, gate); });
   models::ExecutionStats furthest;
   while (result.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
     auto live = runner.LiveStats("e-live");
     if (!live) continue;
     EXPECT_LE(live->progress, 1);
-    EXPECT_EQ(live->result_rows, 0);
     if (live->progress > furthest.progress) furthest = *live;
   }
   ExecutionOutcome outcome = result.get();
@@ -650,6 +659,11 @@ TEST_F(ExecutionRunnerTest, LiveStatsShowWhatARunningExecutionHasDoneSoFar) {
   EXPECT_LE(furthest.running_ms, outcome.stats.running_ms);
   EXPECT_EQ(furthest.staging_ms, outcome.stats.staging_ms);
   EXPECT_EQ(outcome.stats.progress, -1);  // the final statistics have none
+  ASSERT_TRUE(before_publishing.has_value());
+  EXPECT_EQ(before_publishing->rows_read, outcome.stats.rows_read);
+  EXPECT_EQ(before_publishing->bytes_read, outcome.stats.bytes_read);
+  EXPECT_EQ(before_publishing->running_ms, outcome.stats.running_ms);
+  EXPECT_EQ(before_publishing->progress, -1);
   EXPECT_FALSE(runner.LiveStats("e-live").has_value());
 }
 
