@@ -203,6 +203,9 @@ class FakeOrchestrator {
       e.partition_index = p.partition;
       e.compute_state.state_type = models::ExecutionComputeState::kCompleted;
       if (auto stats = stats_.find(p.execution_id); stats != stats_.end()) e.stats = stats->second;
+      // Only a running execution has a progress.
+      if (e.stats.progress >= 0)
+        e.compute_state.state_type = models::ExecutionComputeState::kRunning;
     }
     return executions;
   }
@@ -649,13 +652,15 @@ TEST_F(CliJobTest, DescribeListHistoryLogsAndStop) {
   stats.rows_read = 4321;
   stats.result_rows = 2;
   stats.running_ms = 37;
+  fake.stats()["e-1"].progress = 0.456;
+  fake.stats()["e-1"].bytes_read = 2048;
   auto env = fake.Start();
 
   auto describe = Shoal({"job", "describe", "trends"}, env);
   ASSERT_EQ(describe.exit_code, 0) << describe.err;
   EXPECT_NE(describe.out.find("ID:          " + std::string(kJobId)), std::string::npos);
   EXPECT_NE(describe.out.find("State:       Completed"), std::string::npos);
-  EXPECT_NE(describe.out.find("e-2 | compute-us-2 |         1 | Completed |       1 |"),
+  EXPECT_NE(describe.out.find("e-2 | compute-us-2 |         1 | Completed   |       1 |"),
             std::string::npos)
       << describe.out;
   // What each execution read and produced, as its node reported it.
@@ -663,6 +668,8 @@ TEST_F(CliJobTest, DescribeListHistoryLogsAndStop) {
       << describe.out;
   EXPECT_NE(describe.out.find("| 1.5 MB |      4321 |           2 | 37 ms |"), std::string::npos)
       << describe.out;
+  // A running execution shows how far it is.
+  EXPECT_NE(describe.out.find("| Running 45% |"), std::string::npos) << describe.out;
   auto json = Shoal({"job", "describe", "trends", "--output", "json"}, env);
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_EQ(Json::parse(json.out)["Executions"].size(), 2u);
@@ -674,6 +681,17 @@ TEST_F(CliJobTest, DescribeListHistoryLogsAndStop) {
   auto executions = Shoal({"job", "executions", "trends", "--output", "json"}, env);
   ASSERT_EQ(executions.exit_code, 0) << executions.err;
   EXPECT_EQ(Json::parse(executions.out).size(), 2u);
+  for (const Json& e : Json::parse(executions.out)) {
+    if (e["ID"] == "e-1") {
+      EXPECT_EQ(e["Stats"]["Progress"], 0.456);
+    }
+  }
+  auto executions_csv = Shoal({"job", "executions", "trends", "--output", "csv"}, env);
+  ASSERT_EQ(executions_csv.exit_code, 0) << executions_csv.err;
+  EXPECT_NE(executions_csv.out.find("STATE,DESIRED,READ,ROWS READ,RUN,ERROR\n"), std::string::npos)
+      << executions_csv.out;
+  EXPECT_NE(executions_csv.out.find(",Running 45%,Pending,2.0 KB,0,0 ms,"), std::string::npos)
+      << executions_csv.out;
 
   auto logs = Shoal({"job", "logs", "trends", "-e", "e-1"}, env);
   ASSERT_EQ(logs.exit_code, 0) << logs.err;

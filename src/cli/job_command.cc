@@ -67,14 +67,23 @@ std::string ExecutionError(const models::Execution& e) {
   return "";
 }
 
+// "Completed", or "Running 45%" while its engine reports how far it is.
+std::string ExecutionState(const models::Execution& e) {
+  std::string state(models::ToString(e.compute_state.state_type));
+  if (e.stats.progress >= 0)
+    state += " " + std::to_string(static_cast<int>(e.stats.progress * 100)) + "%";
+  return state;
+}
+
 Table ExecutionsTable(const std::vector<models::Execution>& executions) {
-  Table table = Table::WithColumns(
-      {"ID", "NODE", "VERSION#", "PARTITION#", "ATTEMPT#", "STATE", "DESIRED", "ERROR"});
+  Table table = Table::WithColumns({"ID", "NODE", "VERSION#", "PARTITION#", "ATTEMPT#", "STATE",
+                                    "DESIRED", "READ", "ROWS READ#", "RUN", "ERROR"});
   for (const models::Execution& e : executions) {
-    table.AddTextRow(
-        {ShortId(e.id), e.node_id, std::to_string(e.job_version), std::to_string(e.partition_index),
-         std::to_string(e.attempt), std::string(models::ToString(e.compute_state.state_type)),
-         std::string(models::ToString(e.desired_state.state_type)), ExecutionError(e)});
+    table.AddTextRow({ShortId(e.id), e.node_id, std::to_string(e.job_version),
+                      std::to_string(e.partition_index), std::to_string(e.attempt),
+                      ExecutionState(e), std::string(models::ToString(e.desired_state.state_type)),
+                      FormatBytes(e.stats.bytes_read), std::to_string(e.stats.rows_read),
+                      std::to_string(e.stats.running_ms) + " ms", ExecutionError(e)});
   }
   return table;
 }
@@ -134,8 +143,7 @@ int Describe(const JobRef& ref) {
                                     "ROWS READ#", "RESULT ROWS#", "RUN", "ERROR"});
   for (const models::Execution& e : executions) {
     table.AddTextRow({ShortId(e.id), e.node_id, std::to_string(e.partition_index),
-                      std::string(models::ToString(e.compute_state.state_type)),
-                      std::to_string(e.attempt), FormatBytes(e.stats.bytes_read),
+                      ExecutionState(e), std::to_string(e.attempt), FormatBytes(e.stats.bytes_read),
                       std::to_string(e.stats.rows_read), std::to_string(e.stats.result_rows),
                       std::to_string(e.stats.running_ms) + " ms", ExecutionError(e)});
   }
