@@ -14,24 +14,13 @@ LIB_SHA512=jBTL/WvfwxLToFa/pVHfT6elMtltJGnc3wSuxZD9OfMltit9YUdVFS37vBFQzXMT1Z8OW
 HDR_PKG=duckdb@1.4.4
 HDR_SHA512=hEJJ5hyVF0VLj3dmOLpsWrQR0b3d4Ykqtygm6iUXjHJDDnSqg/USKxcb5qvNrOhFYPgktayU6dXCtgPqcmmpog==
 
+source scripts/npm-fetch.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-fetch() {  # fetch NAME@VERSION EXPECTED_SHA512_BASE64 -> prints the tarball path
-  local spec=$1 expected=$2 file actual
-  file=$(cd "$work" && npm pack --silent "$spec" 2>/dev/null | tail -n 1)
-  [ -n "$file" ] && [ -f "$work/$file" ] || { echo "fetch-duckdb: npm pack $spec failed" >&2; exit 1; }
-  actual=$(openssl dgst -sha512 -binary "$work/$file" | base64 -w0)
-  if [ "$actual" != "$expected" ]; then
-    echo "fetch-duckdb: integrity mismatch for $spec: expected sha512-$expected, got sha512-$actual" >&2
-    exit 1
-  fi
-  echo "$work/$file"
-}
-
 echo "setup: fetching DuckDB 1.4.4 from the npm registry"
-lib_tgz=$(fetch "$LIB_PKG" "$LIB_SHA512")
-hdr_tgz=$(fetch "$HDR_PKG" "$HDR_SHA512")
+lib_tgz=$(npm_fetch "$LIB_PKG" "$LIB_SHA512" "$work")
+hdr_tgz=$(npm_fetch "$HDR_PKG" "$HDR_SHA512" "$work")
 
 rm -rf "$DEST" && mkdir -p "$DEST/lib" "$DEST/include" "$work/lib" "$work/hdr"
 tar -xzf "$lib_tgz" -C "$work/lib"

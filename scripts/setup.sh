@@ -30,6 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 scripts/fetch-duckdb.sh
+scripts/fetch-console-vendor.sh
 
 # s3rver 3.7.1 from the npm registry: the loopback S3 server the storage tests run against
 # (tests find it through the SHOAL_S3RVER compile definition). awscli above ships botocore, the

@@ -18,6 +18,7 @@ struct DevstackFlags {
   std::string regions = "us,eu";
   std::string storage = "folder";
   std::string s3rver;
+  std::string ui_dir;
 };
 
 int RunDevstack(const DevstackFlags& flags) {
@@ -25,6 +26,7 @@ int RunDevstack(const DevstackFlags& flags) {
   options.dir = flags.dir;
   options.port = flags.port;
   options.nodes_per_region = flags.nodes_per_region;
+  options.ui_dir = flags.ui_dir;
   if (flags.storage == "s3") {
     options.storage = devstack::StorageKind::kS3;
     options.s3rver = flags.s3rver;
@@ -101,6 +103,8 @@ void AddDevstackCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--s3rver", flags->s3rver,
                   "with --storage s3: the s3rver program (default: .deps/s3rver from make setup)");
+  cmd->add_option("--ui-dir", flags->ui_dir,
+                  "serve the web console's files from this folder (developing it)");
   cmd->callback([flags, &exit_code] { exit_code = RunDevstack(*flags); });
 }
 

@@ -13,6 +13,7 @@
 #include "compute/stores.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
+#include "console/console_http.h"
 #include "query/query_http_api.h"
 #include "query/table_http_api.h"
 #include "query/table_service.h"
@@ -30,6 +31,7 @@ struct ServeFlags {
   std::string host = "0.0.0.0";
   int port = 1234;
   std::string data_dir;
+  std::string ui_dir;
   std::string name;
   std::string labels;
   std::vector<std::string> stores;
@@ -162,6 +164,7 @@ int ServeOrchestrator(const ServeFlags& flags) {
   orchestrator::RegisterHttpApi(server, **orchestrator, *tokens);
   query::RegisterTableHttpApi(server, **tables);
   query::RegisterQueryHttpApi(server, **queries);
+  console::RegisterConsole(server, {flags.ui_dir});
   auto port = server.Start();
   if (!port.ok()) return FailServe(port.status(), server.tls() ? 2 : 1);
   const std::string where = flags.host + ":" + std::to_string(*port);
@@ -286,6 +289,8 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   serve->add_option("--port", flags->port, "orchestrator: API port")->capture_default_str();
   serve->add_option("--data-dir", flags->data_dir, "where state (and sandboxes) are kept");
+  serve->add_option("--ui-dir", flags->ui_dir,
+                    "orchestrator: serve the web console's files from this folder (developing it)");
   serve->add_option("--name", flags->name, "compute: the node's name, e.g. compute-us-1");
   serve->add_option("--labels", flags->labels, "compute: labels, e.g. region=us,tier=ssd");
   serve->add_option(

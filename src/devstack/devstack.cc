@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/environment.h"
+#include "console/console_http.h"
 #include "query/query_http_api.h"
 #include "query/table_http_api.h"
 #include "transport/auth.h"
@@ -151,6 +152,7 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
   orchestrator::RegisterHttpApi(*stack->server_, *stack->orchestrator_, stack->tokens_);
   query::RegisterTableHttpApi(*stack->server_, *stack->tables_);
   query::RegisterQueryHttpApi(*stack->server_, *stack->queries_);
+  console::RegisterConsole(*stack->server_, {options.ui_dir});
   SHOAL_ASSIGN_OR_RETURN(stack->port_, stack->server_->Start());
 
   // Each store starts with the bucket the seed's jobs use, as its MinIO setup creates it.

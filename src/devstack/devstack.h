@@ -52,6 +52,7 @@ struct DevstackOptions {
   int64_t max_executions_per_node = 4;
   StorageKind storage = StorageKind::kFolders;
   std::string s3rver;  // kS3: the s3rver program; empty finds it (see FindS3rver)
+  std::string ui_dir;  // the web console's files from this folder instead of the binary
 };
 
 class Devstack {

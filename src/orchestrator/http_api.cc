@@ -7,8 +7,11 @@
 #include <functional>
 #include <memory>
 
+#include "console/console_http.h"
+
 #include "models/json_codec.h"
 #include "models/selector.h"
+#include "orchestrator/job_spec_api.h"
 #include "orchestrator/node_binding.h"
 
 namespace shoal::orchestrator {
@@ -134,6 +137,12 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
     SHOAL_ASSIGN_OR_RETURN(options.limit, IntParam(request, "limit", 100));
     options.next_token = request.Param("next_token");
     SHOAL_ASSIGN_OR_RETURN(options.labels, models::ParseLabelSelectors(request.Param("labels")));
+    options.state = request.Param("state");
+    if (!options.state.empty()) {
+      SHOAL_ASSIGN_OR_RETURN(auto state, models::ParseJobStateType(options.state));
+      options.state = models::ToString(state);  // as stored, whatever case was asked
+    }
+    options.name_contains = request.Param("name");
     SHOAL_ASSIGN_OR_RETURN(JobPage page, o.ListJobs(options));
     return Json{{"Items", Items(page.items)}, {"NextToken", page.next_token}};
   });
@@ -264,7 +273,13 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
 
   server.HandleJson("GET", kNodes, [&o](const Request&) -> Result<Json> {
     SHOAL_ASSIGN_OR_RETURN(auto nodes, o.ListNodes());
-    return Json{{"Items", Items(nodes)}};
+    SHOAL_ASSIGN_OR_RETURN(auto active, o.ActiveExecutionsByNode());
+    Json items = Items(nodes);
+    for (Json& item : items) {
+      auto it = active.find(item["ID"].get<std::string>());
+      item["ActiveExecutions"] = it == active.end() ? 0 : it->second;
+    }
+    return Json{{"Items", std::move(items)}};
   });
   server.HandleJson("GET", std::string(kNodes) + "/([^/]+)",
                     [&o](const Request& request) -> Result<Json> {
@@ -455,6 +470,10 @@ transport::BearerAuth ApiAuth(const ApiTokens& tokens) {
   }
   auth.Require(std::string(kCompute) + "/", tokens.shared_node, "node channel", std::move(node_of));
   auth.Open("/api/v1/agent/alive");
+  // The console's static files hold no data: the page asks for the client token and sends it on
+  // every API call it makes.
+  auth.Require(console::kConsolePrefix, "", "console");
+  auth.Open("/");
   return auth;
 }
 
@@ -462,6 +481,7 @@ void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator,
                      const ApiTokens& tokens, transport::HttpServer::AuditSink audit) {
   server.SetMetrics(orchestrator.metrics());
   RegisterPublicApi(server, orchestrator);
+  RegisterJobSpecApi(server);
   RegisterComputeChannel(server, orchestrator);
   // On the whole prefix, not per endpoint: a compute endpoint registered anywhere, now or later,
   // is bound to the node that authenticated.

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "console/console_http.h"
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -54,6 +55,7 @@ class HttpApiAuthTest : public ::testing::Test {
                       std::lock_guard lock(mu_);
                       audit_.push_back(line);
                     });
+    console::RegisterConsole(*server_, {});
     auto port = server_->Start();
     ASSERT_TRUE(port.ok()) << port.status().ToString();
     port_ = *port;
@@ -84,6 +86,54 @@ class HttpApiAuthTest : public ::testing::Test {
   std::mutex mu_;
   std::vector<std::string> audit_;
 };
+
+// The console's files carry no data and need no token; the API calls the page makes do.
+TEST_F(HttpApiAuthTest, TheConsoleOpensWithoutATokenButItsDataDoesNot) {
+  const HttpClient nobody = As("");
+  auto page = nobody.GetBytes("/ui/");
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_NE(page->find("/ui/app.js"), std::string::npos);
+  EXPECT_TRUE(nobody.GetBytes("/ui/vendor/preact-htm.js").ok());
+  EXPECT_EQ(nobody.GetBytes("/ui/nothing.js").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(nobody.Get("/api/v1/orchestrator/nodes").status().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(
+      nobody.Post("/api/v1/orchestrator/jobs/parse", Json{{"Spec", "Name: x"}}).status().code(),
+      ErrorCode::kUnauthenticated);
+  EXPECT_TRUE(Audit().size() == 2u) << "each refusal is audited";
+}
+
+// The Submit page's parser: the CLI's rendering, parsing and validation, with the same words.
+TEST_F(HttpApiAuthTest, JobFilesParseOnTheServerAsTheCliParsesThem) {
+  const HttpClient client = As(kClientToken);
+  const std::string spec =
+      "Name: trends-{{.Region}}\nType: batch\nCount: 2\nTasks:\n  - Name: main\n    Engine:\n"
+      "      Type: duckdb\n      Params:\n        SQL: SELECT 1\n";
+  auto parsed = client.Post("/api/v1/orchestrator/jobs/parse",
+                            Json{{"Spec", spec}, {"Vars", {{"Region", "eu"}}}});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ((*parsed)["Job"]["Name"], "trends-eu");
+  EXPECT_EQ((*parsed)["Job"]["Count"], 2);
+  EXPECT_TRUE(models::JobFromJson((*parsed)["Job"]).ok());
+
+  auto missing = client.Post("/api/v1/orchestrator/jobs/parse", Json{{"Spec", spec}});
+  EXPECT_EQ(missing.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(missing.status().message().find("missing template variable: Region (line 1)"),
+            std::string::npos)
+      << missing.status().ToString();
+  auto bad = client.Post("/api/v1/orchestrator/jobs/parse",
+                         Json{{"Spec", "Name: x\nType: batch\nCount: two\n"}, {"Template", false}});
+  EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("line 3"), std::string::npos) << bad.status().message();
+  EXPECT_EQ(
+      client.Post("/api/v1/orchestrator/jobs/parse", Json{{"Spec", spec}, {"Vars", {{"1x", "a"}}}})
+          .status()
+          .code(),
+      ErrorCode::kInvalidArgument);
+  EXPECT_EQ(client.Post("/api/v1/orchestrator/jobs/parse", Json{{"Vars", Json::object()}})
+                .status()
+                .message(),
+            "request needs 'Spec', the job file's text");
+}
 
 TEST_F(HttpApiAuthTest, EachTokenOpensItsOwnSideOnly) {
   const HttpClient client = As(kClientToken);

@@ -32,6 +32,8 @@ struct JobListOptions {
   std::string next_token;  // from a previous page; empty for the first
   // Only jobs whose labels match every selector (`job list --labels`); empty: every job.
   std::vector<models::LabelSelector> labels;
+  std::string state;          // only jobs in this state ("Running"); empty: every state
+  std::string name_contains;  // only jobs whose name contains this text; empty: every job
 };
 
 struct JobPage {

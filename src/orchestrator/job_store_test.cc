@@ -178,7 +178,7 @@ class JobStoreTest : public ::testing::Test {
 TEST_F(JobStoreTest, OpenCreatesVersionedSchemaInWalMode) {
   std::unique_ptr<JobStore> store;
   ASSERT_NO_FATAL_FAILURE(Open(&store));
-  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "4");
   EXPECT_EQ(RawSql(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(RawSql(path_,
                    "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
@@ -187,7 +187,7 @@ TEST_F(JobStoreTest, OpenCreatesVersionedSchemaInWalMode) {
   // Reopening an up-to-date file changes nothing.
   store.reset();
   ASSERT_NO_FATAL_FAILURE(Open(&store));
-  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(RawSql(path_, "PRAGMA user_version"), "4");
 }
 
 TEST_F(JobStoreTest, StoreTasksAreKeptOnceUntilDeletedAndBelongToAJob) {
@@ -255,8 +255,12 @@ TEST_F(JobStoreTest, CountsJobsByStateAndLiveExecutionsByNodeForMetrics) {
   for (const auto& c : *executions) by_node[{c.node_id, c.compute_state}] = c.count;
   EXPECT_EQ(by_node[std::make_pair(std::string("n-1"), std::string("Running"))], 2);
   EXPECT_EQ(by_node[std::make_pair(std::string("n-2"), std::string("New"))], 1);
-  // Counting jobs by state reads an index, not every job's JSON.
-  EXPECT_EQ(RawSql(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'jobs_by_state'"), "1");
+  // Counting jobs by state reads an index, not every job's JSON (the console's list by state
+  // reads the same one).
+  EXPECT_EQ(RawSql(path_,
+                   "SELECT count(*) FROM sqlite_schema WHERE name = "
+                   "'jobs_by_state_create_time'"),
+            "1");
 }
 
 TEST_F(JobStoreTest, RefusesSchemaFromNewerVersion) {
@@ -534,6 +538,37 @@ TEST_F(JobStoreTest, ListJobsFiltersByNamespaceAndClampsLimit) {
     options.next_token = bad;
     EXPECT_EQ(store->ListJobs(options).status().code(), ErrorCode::kInvalidArgument) << bad;
   }
+}
+
+TEST_F(JobStoreTest, ListJobsFiltersByStateAndNameAcrossPages) {
+  std::unique_ptr<JobStore> store;
+  ASSERT_NO_FATAL_FAILURE(Open(&store));
+  ASSERT_OK(store->Transaction([](JobStore& tx) -> Status {
+    for (int i = 0; i < 30; ++i) {
+      const JobStateType state = i % 3 == 0 ? JobStateType::kFailed : JobStateType::kCompleted;
+      const std::string name = (i % 2 == 0 ? "trends-" : "segments-") + std::to_string(i);
+      SHOAL_RETURN_IF_ERROR(tx.PutJob(MakeJob("j-" + std::to_string(i), name, i, state)));
+    }
+    return tx.PutJob(MakeJob("j-unnamed", "", 100, JobStateType::kFailed));
+  }));
+  JobListOptions options;
+  options.state = "Failed";
+  options.name_contains = "trends";
+  options.limit = 2;
+  std::vector<std::string> seen;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = store->ListJobs(options);
+    ASSERT_OK(page);
+    for (const Job& job : page->items) seen.push_back(job.id);
+    options.next_token = page->next_token;
+    if (options.next_token.empty()) break;
+  }
+  // Even i, i % 3 == 0, newest first; the unnamed job never matches a name.
+  EXPECT_EQ(seen, (std::vector<std::string>{"j-24", "j-18", "j-12", "j-6", "j-0"}));
+  options = {};
+  options.state = "Failed";
+  EXPECT_EQ(store->ListJobs(options)->items.size(), 11u);
+  EXPECT_EQ(store->ListJobs(options)->items[0].id, "j-unnamed");
 }
 
 TEST_F(JobStoreTest, ListsActiveJobsOnly) {

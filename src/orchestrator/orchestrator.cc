@@ -331,6 +331,14 @@ Result<std::vector<models::Node>> Orchestrator::ListNodes() {
   return store_->ListNodes();
 }
 
+Result<std::map<std::string, int64_t>> Orchestrator::ActiveExecutionsByNode() {
+  std::lock_guard lock(mu_);
+  SHOAL_ASSIGN_OR_RETURN(auto counts, store_->CountActiveExecutions());
+  std::map<std::string, int64_t> by_node;
+  for (const auto& count : counts) by_node[count.node_id] += count.count;
+  return by_node;
+}
+
 Result<models::Node> Orchestrator::GetNode(const std::string& node_id) {
   std::lock_guard lock(mu_);
   return store_->GetNode(node_id);

@@ -144,6 +144,8 @@ class Orchestrator {
   // while a fetch is in flight. A failed fetch is reported once, and the next call retries.
   Result<std::vector<ResultFetchStatus>> FetchResults(const std::string& job_id);
   Result<std::vector<models::Node>> ListNodes();
+  // Executions assigned to each node and not yet ended (any state from New to Publishing).
+  Result<std::map<std::string, int64_t>> ActiveExecutionsByNode();
   Result<models::Node> GetNode(const std::string& node_id);
   Result<models::Node> SetNodeMembership(const std::string& node_id,
                                          models::NodeMembership membership);

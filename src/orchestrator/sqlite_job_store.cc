@@ -553,7 +553,7 @@ Result<JobPage> SqliteJobStore::ListJobs(const JobListOptions& options) {
   if (!options.next_token.empty()) {
     SHOAL_ASSIGN_OR_RETURN(cursor, DecodePageToken(options.next_token));
   }
-  // Rows after `cursor`, newest first, at most `rows`. Four fixed texts rather than
+  // Rows after `cursor`, newest first, at most `rows`. One fixed text per filter set rather than
   // "(?1 = '' OR namespace = ?1)", which would keep SQLite from using the indexes.
   auto query = [&](int64_t rows) -> Result<std::vector<models::Job>> {
     std::string sql = "SELECT json, id FROM jobs WHERE 1";
@@ -561,6 +561,14 @@ Result<JobPage> SqliteJobStore::ListJobs(const JobListOptions& options) {
     if (!options.namespace_.empty()) {
       params.emplace_back(options.namespace_);
       sql += " AND namespace = ?" + std::to_string(params.size());
+    }
+    if (!options.state.empty()) {
+      params.emplace_back(options.state);
+      sql += " AND state = ?" + std::to_string(params.size());
+    }
+    if (!options.name_contains.empty()) {
+      params.emplace_back(options.name_contains);
+      sql += " AND instr(name, ?" + std::to_string(params.size()) + ") > 0";
     }
     if (cursor) {
       params.emplace_back(cursor->first);

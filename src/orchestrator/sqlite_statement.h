@@ -208,9 +208,14 @@ inline Status ConfigureStore(sqlite3* db) {
 inline Status MigrateStore(sqlite3* db, const char* const* migrations, int64_t count) {
   SHOAL_RETURN_IF_ERROR(ExecSql(db, "BEGIN IMMEDIATE"));
   Status status = [&]() -> Status {
-    SHOAL_ASSIGN_OR_RETURN(auto pragma, SqliteStatement::Prepare(db, "PRAGMA user_version"));
-    SHOAL_ASSIGN_OR_RETURN(bool row, pragma->Step());
-    const int64_t version = row ? pragma->ColumnInt(0) : 0;
+    int64_t version = 0;
+    {
+      // Finalized before the migrations run: DROP fails ("table is locked") while a statement
+      // is still active.
+      SHOAL_ASSIGN_OR_RETURN(auto pragma, SqliteStatement::Prepare(db, "PRAGMA user_version"));
+      SHOAL_ASSIGN_OR_RETURN(bool row, pragma->Step());
+      version = row ? pragma->ColumnInt(0) : 0;
+    }
     if (version > count) {
       return Status::FailedPrecondition("schema version " + std::to_string(version) +
                                         " is newer than this shoal supports (" +

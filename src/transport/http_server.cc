@@ -187,6 +187,7 @@ void HttpServer::Route(const std::string& method, const std::string& pattern, Ra
       return;
     }
     res.status = result->status;
+    for (const auto& [name, value] : result->headers) res.set_header(name, value);
     res.set_content(std::move(result->body), result->content_type);
   };
   if (method == "GET") {

@@ -32,6 +32,7 @@
 #include <regex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "metrics/registry.h"
@@ -70,9 +71,18 @@ struct Request {
 };
 
 struct RawResponse {
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  RawResponse() = default;
+  RawResponse(int status, std::string content_type, std::string body, Headers headers = {})
+      : status(status),
+        content_type(std::move(content_type)),
+        body(std::move(body)),
+        headers(std::move(headers)) {}
+
   int status = 200;
   std::string content_type = "application/octet-stream";
   std::string body;
+  Headers headers;  // sent besides Content-Type and Content-Length
 };
 
 class HttpServer {
