@@ -10,6 +10,7 @@ DEBIAN_PACKAGES=(
   libsqlite3-dev libcli11-dev libfmt-dev libspdlog-dev libgtest-dev googletest libbenchmark-dev
   libre2-dev ccache lld
   awscli
+  chromium-headless-shell
 )
 
 missing=()
@@ -32,15 +33,23 @@ fi
 scripts/fetch-duckdb.sh
 scripts/fetch-console-vendor.sh
 
-# s3rver 3.7.1 from the npm registry: the loopback S3 server the storage tests run against
-# (tests find it through the SHOAL_S3RVER compile definition). awscli above ships botocore, the
-# independent SigV4 signer the storage tests compare with.
-S3RVER_DIR=.deps/s3rver
-if [ ! -f "$S3RVER_DIR/.complete-3.7.1" ]; then
-  echo "setup: installing s3rver 3.7.1 from the npm registry"
-  rm -rf "$S3RVER_DIR" && mkdir -p "$S3RVER_DIR"
-  (cd "$S3RVER_DIR" && echo '{"name":"shoal-s3rver","private":true}' >package.json &&
-    npm install --silent --no-audit --no-fund --save-exact s3rver@3.7.1 >/dev/null)
-  [ -x "$S3RVER_DIR/node_modules/.bin/s3rver" ] || { echo "setup: s3rver install failed" >&2; exit 1; }
-  touch "$S3RVER_DIR/.complete-3.7.1"
-fi
+# npm_install DIR NAME@VERSION CHECK: installs exactly that package into DIR (once: a stamp file
+# records it) and fails unless DIR/CHECK then exists.
+npm_install() {
+  local dir=$1 spec=$2 check=$3
+  [ -f "$dir/.complete-$spec" ] && return 0
+  echo "setup: installing $spec from the npm registry"
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$dir" && echo '{"name":"shoal-deps","private":true}' >package.json &&
+    npm install --silent --no-audit --no-fund --save-exact "$spec" >/dev/null)
+  [ -e "$dir/$check" ] || { echo "setup: $spec install failed" >&2; exit 1; }
+  touch "$dir/.complete-$spec"
+}
+
+# s3rver: the loopback S3 server the storage tests run against (tests find it through the
+# SHOAL_S3RVER compile definition). awscli above ships botocore, the independent SigV4 signer the
+# storage tests compare with.
+npm_install .deps/s3rver s3rver@3.7.1 node_modules/.bin/s3rver
+# puppeteer-core drives Debian's chromium-headless-shell (above) in the console's browser test; it
+# never downloads a browser of its own. (25.x needs a newer Node than Debian's.)
+npm_install .deps/puppeteer puppeteer-core@24.43.1 node_modules/puppeteer-core/package.json

@@ -19,6 +19,7 @@ struct DevstackFlags {
   std::string storage = "folder";
   std::string s3rver;
   std::string ui_dir;
+  bool require_approval = false;
 };
 
 int RunDevstack(const DevstackFlags& flags) {
@@ -27,6 +28,7 @@ int RunDevstack(const DevstackFlags& flags) {
   options.port = flags.port;
   options.nodes_per_region = flags.nodes_per_region;
   options.ui_dir = flags.ui_dir;
+  options.require_approval = flags.require_approval;
   if (flags.storage == "s3") {
     options.storage = devstack::StorageKind::kS3;
     options.s3rver = flags.s3rver;
@@ -74,6 +76,9 @@ int RunDevstack(const DevstackFlags& flags) {
   std::cout << "The API asks for a token: the client token is in " << (*stack)->client_token_file()
             << " (mode 0600, new at every start).\n"
             << "\n"
+            << "Open the web console at http://127.0.0.1:" << (*stack)->port()
+            << "/ (it asks for the client token).\n"
+            << "\n"
             << "Point the CLI at it from another terminal:\n"
             << "  export SHOAL_API_HOST=127.0.0.1 SHOAL_API_PORT=" << (*stack)->port() << "\n"
             << "  export SHOAL_API_TOKEN_FILE=" << (*stack)->client_token_file() << "\n"
@@ -105,6 +110,9 @@ void AddDevstackCommand(CLI::App& app, int& exit_code) {
                   "with --storage s3: the s3rver program (default: .deps/s3rver from make setup)");
   cmd->add_option("--ui-dir", flags->ui_dir,
                   "serve the web console's files from this folder (developing it)");
+  cmd->add_flag("--require-approval", flags->require_approval,
+                "nodes that join from outside wait until approved (the devstack's own are "
+                "approved)");
   cmd->callback([flags, &exit_code] { exit_code = RunDevstack(*flags); });
 }
 

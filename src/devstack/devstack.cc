@@ -129,6 +129,7 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
 
   orchestrator::OrchestratorOptions orchestrator_options;
   orchestrator_options.data_dir = (root / "orchestrator").string();
+  orchestrator_options.auto_approve_nodes = !options.require_approval;
   SHOAL_ASSIGN_OR_RETURN(stack->orchestrator_,
                          orchestrator::Orchestrator::Open(orchestrator_options));
   transport::HttpServer::Options server;
@@ -190,6 +191,16 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
       }
       SHOAL_ASSIGN_OR_RETURN(auto started, compute::ComputeNode::Start(std::move(node)));
       stack->nodes_.emplace_back(name, std::move(started));
+    }
+  }
+  if (options.require_approval) {
+    if (!stack->WaitForNodes(std::chrono::seconds(30))) {
+      return Status::Unavailable("the devstack's nodes did not register within 30 s");
+    }
+    for (const auto& [name, node] : stack->nodes_) {
+      SHOAL_RETURN_IF_ERROR(
+          stack->orchestrator_->SetNodeMembership(name, models::NodeMembership::kApproved)
+              .status());
     }
   }
   return stack;

@@ -53,6 +53,9 @@ struct DevstackOptions {
   StorageKind storage = StorageKind::kFolders;
   std::string s3rver;  // kS3: the s3rver program; empty finds it (see FindS3rver)
   std::string ui_dir;  // the web console's files from this folder instead of the binary
+  // Nodes that join from outside wait for approval (serve --require-approval); the devstack's
+  // own nodes are approved as they register.
+  bool require_approval = false;
 };
 
 class Devstack {

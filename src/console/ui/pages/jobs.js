@@ -10,7 +10,10 @@ import {useNow, usePoll} from '../hooks.js';
 const STATES = ['', 'Pending', 'Queued', 'Running', 'Completed', 'Failed', 'Stopped'];
 const PAGE_SIZE = 50;
 
-// The jobs of one page, and the executions of those still running (for their bars).
+// The partition counts of ended job versions, which never change: fetched once per version.
+const endedProgress = new Map();
+
+// The jobs of one page, and their partitions (for the running ones at every poll).
 async function loadPage(filters, token) {
   const params = new URLSearchParams({limit: String(PAGE_SIZE)});
   if (filters.state) params.set('state', filters.state);
@@ -20,9 +23,15 @@ async function loadPage(filters, token) {
   const page = await api(`${jobsPath}?${params}`);
   const progress = {};
   await Promise.all(page.Items.map(async (job) => {
-    if (isTerminalJob(job.State.StateType)) return;
+    const ended = isTerminalJob(job.State.StateType);
+    const key = `${job.ID}@${job.Version}`;
+    if (ended && endedProgress.has(key)) {
+      progress[job.ID] = endedProgress.get(key);
+      return;
+    }
     const executions = await api(`${jobsPath}/${enc(job.ID)}/executions`);
     progress[job.ID] = partitionProgress(job, executions.Items);
+    if (ended) endedProgress.set(key, progress[job.ID]);
   }));
   return {jobs: page.Items, next: page.NextToken, progress};
 }

@@ -1,7 +1,7 @@
 // Query: SQL over every region of a table (`shoal query`): an editor, run or explain, the answer
 // as a table (CSV download), the plan, and the residency of the answer: each region's arrow to
 // the coordinator labelled with what it scanned and what left it.
-import {html, useState} from '../vendor/preact-htm.js';
+import {html, useEffect, useState} from '../vendor/preact-htm.js';
 
 import {api, enc, jobsPath, queriesPath} from '../api.js';
 import {Ago, Bar, Bytes, ErrorBox, ResultTable, State, Table, download} from '../components.js';
@@ -28,7 +28,7 @@ async function fragmentProgress(query) {
 // Regions on the left, the coordinator on the right; on each arrow, what left the region.
 export function ResidencyDiagram({query}) {
   const regions = query.Residency;
-  const rowHeight = 70;
+  const rowHeight = 84;
   const height = Math.max(regions.length * rowHeight, rowHeight) + 20;
   const coordY = height / 2;
   return html`<svg class="residency" viewBox=${`0 0 640 ${height}`} role="img" data-testid="residency-diagram"
@@ -42,7 +42,7 @@ export function ResidencyDiagram({query}) {
         <text x="14" y=${y - 6} class="box-title">${r.Region}</text>
         <text x="14" y=${y + 14} class="box-text">scanned ${formatBytes(r.BytesScanned)} · ${r.Files} files</text>
         <line x1="174" y1=${y} x2="456" y2=${coordY} class="flow" marker-end="url(#arrow)" />
-        <text x="190" y=${(y + coordY) / 2 - 8} class="flow-text" data-testid=${`flow-${r.Region}`}>
+        <text x="184" y=${y - 10} class="flow-text" data-testid=${`flow-${r.Region}`}>
           ${formatBytes(r.PartialBytes)} · ${formatCount(r.PartialRows)} rows (${query.Shipping})</text>
       </g>`;
     })}
@@ -52,7 +52,7 @@ export function ResidencyDiagram({query}) {
   </svg>`;
 }
 
-function QueryView({id}) {
+function QueryView({id, onEnd}) {
   const query = usePoll(async () => {
     const q = await api(`${queriesPath}/${enc(id)}?wait_ms=1000`);
     const progress = q.State === 'Running' ? await fragmentProgress(q) : null;
@@ -60,6 +60,10 @@ function QueryView({id}) {
       ? JSON.parse(await api(`${queriesPath}/${enc(id)}/result`, {raw: true})) : null;
     return {q, progress, result};
   }, 100, [id], (data) => data.q.State === 'Running');
+  const ended = query.data && query.data.q.State !== 'Running';
+  useEffect(() => {
+    if (ended) onEnd();
+  }, [ended]);
   if (!query.data) return html`<${ErrorBox} error=${query.error} />`;
   const {q, progress, result} = query.data;
   const cancel = () => api(`${queriesPath}/${enc(id)}`, {method: 'DELETE'}).then(query.reload, () => {});
@@ -123,7 +127,7 @@ export function QueryPage() {
       </div>
     </form>
     <${ErrorBox} error=${error} />
-    ${current && html`<${QueryView} key=${current} id=${current} />`}
+    ${current && html`<${QueryView} key=${current} id=${current} onEnd=${recent.reload} />`}
     <h2>Recent queries</h2>
     <${Table} columns=${columns} rows=${recent.data ?? []} rowKey=${(q) => q.ID} empty="No query yet." />`;
 }

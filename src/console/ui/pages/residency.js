@@ -25,7 +25,7 @@ export function ResidencyPage() {
   ];
   return html`<h1>Residency</h1>
     <p class="muted">What the last 1,000 completed queries scanned in each region and what of it
-      left the region, by how it was shipped: <b>aggregates</b> (partial aggregate states),
+      left the region, by how it was shipped: <b>aggregates</b> (partial aggregate states),${' '}
       <b>values</b> (distinct keys or values) or <b>rows</b> (matching rows, only with "allow rows").</p>
     <${ErrorBox} error=${queries.error} />
     <${Table} columns=${columns} rows=${rows} rowKey=${(r) => `${r.day}|${r.region}`}
