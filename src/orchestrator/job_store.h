@@ -92,6 +92,16 @@ class JobStore {
     int64_t count = 0;
   };
   virtual Result<std::map<std::string, int64_t>> CountJobsByState() = 0;
+  // What the executions of jobs that are not query fragments (no `shoal-query` label) created at
+  // or after `since_ns` read and uploaded to the orchestrator, per node and UTC day.
+  struct JobTraffic {
+    std::string node_id;
+    std::string day;  // "2026-12-07"
+    int64_t executions = 0;
+    int64_t bytes_read = 0;      // every execution's Stats.BytesRead
+    int64_t uploaded_bytes = 0;  // completed executions' results published to the orchestrator
+  };
+  virtual Result<std::vector<JobTraffic>> SumJobTraffic(int64_t since_ns) = 0;
   virtual Result<std::vector<ActiveExecutionCount>> CountActiveExecutions() = 0;
 
   // Store tasks. PutStoreTask keeps a task already stored under the same id as it is (ids are

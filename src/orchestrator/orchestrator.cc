@@ -339,6 +339,11 @@ Result<std::map<std::string, int64_t>> Orchestrator::ActiveExecutionsByNode() {
   return by_node;
 }
 
+Result<std::vector<JobStore::JobTraffic>> Orchestrator::JobTrafficSince(int64_t since_ns) {
+  std::lock_guard lock(mu_);
+  return store_->SumJobTraffic(since_ns);
+}
+
 Result<models::Node> Orchestrator::GetNode(const std::string& node_id) {
   std::lock_guard lock(mu_);
   return store_->GetNode(node_id);

@@ -146,6 +146,9 @@ class Orchestrator {
   Result<std::vector<models::Node>> ListNodes();
   // Executions assigned to each node and not yet ended (any state from New to Publishing).
   Result<std::map<std::string, int64_t>> ActiveExecutionsByNode();
+  // What jobs that are not query fragments read and uploaded here since `since_ns`, per node and
+  // UTC day (JobStore::SumJobTraffic).
+  Result<std::vector<JobStore::JobTraffic>> JobTrafficSince(int64_t since_ns);
   Result<models::Node> GetNode(const std::string& node_id);
   Result<models::Node> SetNodeMembership(const std::string& node_id,
                                          models::NodeMembership membership);

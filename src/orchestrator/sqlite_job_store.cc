@@ -86,6 +86,16 @@ constexpr std::string_view kJobsByState = "SELECT state, count(*) FROM jobs GROU
 constexpr std::string_view kActiveExecutionCounts =
     "SELECT node_id, compute_state, count(*) FROM executions WHERE active "
     "GROUP BY node_id, compute_state";
+// What jobs (not query fragments: those the query records account for) read and uploaded.
+constexpr std::string_view kJobTraffic = R"sql(
+SELECT e.node_id, date(e.create_time / 1000000000, 'unixepoch') AS day, count(*),
+       sum(coalesce(json_extract(e.json, '$.Stats.BytesRead'), 0)),
+       sum(CASE WHEN e.compute_state = 'Completed'
+                 AND json_extract(e.json, '$.Stats.PublishedTo') = 'orchestrator'
+                THEN coalesce(json_extract(e.json, '$.Stats.PublishedBytes'), 0) ELSE 0 END)
+FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.create_time >= ?1 AND json_extract(j.json, '$.Labels."shoal-query"') IS NULL
+GROUP BY e.node_id, day ORDER BY day, e.node_id)sql";
 constexpr std::string_view kEventsOfJob =
     "SELECT json, job_id || ' event ' || seq_num FROM events WHERE job_id = ?1 AND seq_num > ?2 "
     "ORDER BY seq_num LIMIT ?3";
@@ -243,6 +253,18 @@ class SqliteJobStore final : public JobStore {
         SHOAL_ASSIGN_OR_RETURN(bool row, query->Step());
         if (!row) return counts;
         counts[std::string(query->ColumnText(0))] = query->ColumnInt(1);
+      }
+    });
+  }
+  Result<std::vector<JobTraffic>> SumJobTraffic(int64_t since_ns) override {
+    return Locked([&]() -> Result<std::vector<JobTraffic>> {
+      SHOAL_ASSIGN_OR_RETURN(ScopedStatement query, Bound(kJobTraffic, {since_ns}));
+      std::vector<JobTraffic> sums;
+      while (true) {
+        SHOAL_ASSIGN_OR_RETURN(bool row, query->Step());
+        if (!row) return sums;
+        sums.push_back({std::string(query->ColumnText(0)), std::string(query->ColumnText(1)),
+                        query->ColumnInt(2), query->ColumnInt(3), query->ColumnInt(4)});
       }
     });
   }

@@ -283,6 +283,10 @@ Result<models::Query> QueryCoordinator::Submit(const models::QueryRequest& reque
   return query;
 }
 
+Result<std::vector<RegionDay>> QueryCoordinator::Residency(int64_t since_ns) {
+  return ResidencyReport(orchestrator_, *store_, since_ns);
+}
+
 void QueryCoordinator::Run(models::Query query, engine::QueryPlan plan, Sources sources,
                            std::shared_ptr<Running> running) {
   Status status = Execute(query, plan, sources, running->cancel);

@@ -28,6 +28,7 @@
 #include "models/query.h"
 #include "orchestrator/orchestrator.h"
 #include "query/query_metrics.h"
+#include "query/residency_report.h"
 #include "query/table_service.h"
 
 namespace shoal::query {
@@ -66,6 +67,8 @@ class QueryCoordinator {
   Result<std::string> ResultJson(const std::string& id);
   // Stops a running query (its fragment jobs are stopped); a finished one is left as it is.
   Result<models::Query> Cancel(const std::string& id);
+  // The residency report since `since_ns` (residency_report.h).
+  Result<std::vector<RegionDay>> Residency(int64_t since_ns);
 
   void Shutdown();
 

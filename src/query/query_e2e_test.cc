@@ -18,6 +18,7 @@
 #include "format/output_format.h"
 #include "jobspec/jobspec.h"
 #include "query/job_waiter.h"
+#include "query/residency_report.h"
 #include "query/testing/query_fixture.h"
 #include "storage/s3_client.h"
 
@@ -88,7 +89,8 @@ TEST_P(QueryE2eTest, SeedAnalysesEqualOneDuckDbOverBothRegions) {
       "NULL) > 0 AND count(*) FILTER (customer_email = '') > 0 FROM transactions");
   ASSERT_EQ(holes.rows().size(), 1u);
   EXPECT_EQ(holes.Text(0, 0), "true") << "the generator left no NULLs or empty strings";
-  std::map<std::string, models::RegionResidency> totals;  // by region, over every query
+  std::map<std::string, models::RegionResidency> totals;          // by region, over every query
+  std::map<std::string, std::map<std::string, int64_t>> shipped;  // region -> class -> bytes
   for (const std::string& sql : SeedAnalyses()) {
     models::QueryRequest request;
     request.sql = sql;
@@ -110,6 +112,7 @@ TEST_P(QueryE2eTest, SeedAnalysesEqualOneDuckDbOverBothRegions) {
       totals[region.region].bytes_scanned += region.bytes_scanned;
       totals[region.region].partial_bytes += region.partial_bytes;
       totals[region.region].partial_rows += region.partial_rows;
+      shipped[region.region][query.shipping] += region.partial_bytes;
     }
   }
   // /metrics adds up what the queries reported, region by region.
@@ -138,6 +141,56 @@ TEST_P(QueryE2eTest, SeedAnalysesEqualOneDuckDbOverBothRegions) {
               static_cast<double>(total.partial_bytes))
         << region;
   }
+
+  // The residency report: the queries' figures plus what the other jobs (the generators) read
+  // and uploaded, as their executions report it, region by region (two days, in case the test
+  // straddles midnight UTC).
+  transport::HttpClient api({"127.0.0.1", stack_->port()}, http);
+  std::map<std::string, std::pair<int64_t, int64_t>> jobs;  // region -> (read, uploaded)
+  auto listed = api.Get("/api/v1/orchestrator/jobs?limit=1000");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  for (const auto& job : (*listed)["Items"]) {
+    if (job["Labels"].contains("shoal-query")) continue;
+    auto executions =
+        api.Get("/api/v1/orchestrator/jobs/" + job["ID"].get<std::string>() + "/executions");
+    ASSERT_TRUE(executions.ok()) << executions.status().ToString();
+    for (const auto& e : (*executions)["Items"]) {
+      const std::string region =
+          e["NodeID"].get<std::string>().find("-us-") != std::string::npos ? "us" : "eu";
+      jobs[region].first += e["Stats"]["BytesRead"].get<int64_t>();
+      if (e["ComputeState"]["StateType"] == "Completed" &&
+          e["Stats"]["PublishedTo"] == "orchestrator") {
+        jobs[region].second += e["Stats"]["PublishedBytes"].get<int64_t>();
+      }
+    }
+  }
+  auto report = api.Get("/api/v1/residency?days=2");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  std::map<std::string, nlohmann::json> by_region;
+  for (const auto& day : (*report)["Items"]) {
+    nlohmann::json& sum = by_region[day["Region"].get<std::string>()];
+    if (sum.is_null()) sum = nlohmann::json::object();
+    for (const char* field : {"Queries", "BytesScanned", "LeftBytes", "LeftRows"}) {
+      sum[field] = sum.value(field, int64_t{0}) + day[field].get<int64_t>();
+    }
+    for (const char* kind : kResidencyClasses) {
+      sum[kind] = sum.value(kind, int64_t{0}) + day["LeftBytesByClass"][kind].get<int64_t>();
+    }
+  }
+  ASSERT_EQ(by_region.size(), 2u) << report->dump();
+  for (const auto& [region, total] : totals) {
+    const nlohmann::json& sum = by_region[region];
+    SCOPED_TRACE(region + ": " + sum.dump());
+    EXPECT_EQ(sum["Queries"], static_cast<int64_t>(SeedAnalyses().size()));
+    EXPECT_EQ(sum["BytesScanned"], total.bytes_scanned + jobs[region].first);
+    for (const char* kind : {"aggregates", "values", "rows"}) {
+      EXPECT_EQ(sum[kind], shipped[region][kind]) << kind;
+    }
+    EXPECT_EQ(sum["results"], jobs[region].second);
+    EXPECT_EQ(sum["LeftBytes"], total.partial_bytes + jobs[region].second);
+    EXPECT_EQ(sum["LeftRows"], total.partial_rows);
+  }
+  EXPECT_EQ(api.Get("/api/v1/residency?days=0").status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_P(QueryE2eTest, RegionsAndPartitionsAreTheCallersChoice) {

@@ -12,6 +12,7 @@
 namespace shoal::query {
 
 inline constexpr const char* kQueriesPath = "/api/v1/queries";
+inline constexpr const char* kResidencyPath = "/api/v1/residency";
 
 // REQUIRES: `coordinator` outlives the server's serving; called before server.Start().
 void RegisterQueryHttpApi(transport::HttpServer& server, QueryCoordinator& coordinator);

@@ -20,6 +20,8 @@ namespace {
 constexpr const char* kMigrations[] = {
     "CREATE TABLE queries (id TEXT PRIMARY KEY NOT NULL, create_time INTEGER NOT NULL, "
     "state TEXT NOT NULL, record TEXT NOT NULL)",
+    // The residency report reads the queries of its days.
+    "CREATE INDEX queries_by_create_time ON queries (create_time)",
 };
 constexpr int64_t kSchemaVersion = std::size(kMigrations);
 
@@ -84,6 +86,12 @@ Result<std::vector<models::Query>> QueryStore::List(int64_t limit) {
   return Select("SELECT record FROM queries ORDER BY create_time DESC LIMIT " +
                     std::to_string(std::max<int64_t>(1, limit)),
                 "");
+}
+
+Result<std::vector<models::Query>> QueryStore::ListCompletedSince(int64_t since_ns) {
+  return Select("SELECT record FROM queries WHERE create_time >= " + std::to_string(since_ns) +
+                    " AND state = ?1 ORDER BY create_time",
+                "Completed");
 }
 
 Result<std::vector<models::Query>> QueryStore::ListRunning() {

@@ -26,6 +26,9 @@ class QueryStore {
   Result<models::Query> Get(const std::string& id);
   // Newest first.
   Result<std::vector<models::Query>> List(int64_t limit);
+  // The queries created at or after `since_ns` (ns since the Unix epoch) that completed, oldest
+  // first.
+  Result<std::vector<models::Query>> ListCompletedSince(int64_t since_ns);
   // Every query still Running: after a restart, none of them is.
   Result<std::vector<models::Query>> ListRunning();
 

@@ -131,46 +131,6 @@ export function nodesByRegion(nodes) {
     (a === '(no region)') - (b === '(no region)') || a.localeCompare(b));
 }
 
-// The residency of queries per region and UTC day: [{region, day, queries, bytesScanned,
-// bytesShipped, rowsShipped, byClass: {aggregates|values|rows: bytes shipped}}], newest day first,
-// regions in name order. Only queries that completed count (a failed one shipped nothing that
-// was used, and its figures are partial).
-export function residencyByDay(queries) {
-  const rows = new Map();
-  for (const q of queries) {
-    if (q.State !== 'Completed' || !q.CreateTime) continue;
-    const day = new Date(q.CreateTime / 1e6).toISOString().slice(0, 10);
-    for (const r of q.Residency ?? []) {
-      const key = `${day}|${r.Region}`;
-      if (!rows.has(key)) {
-        rows.set(key, {region: r.Region, day, queries: 0, bytesScanned: 0, bytesShipped: 0,
-                       rowsShipped: 0, byClass: {}});
-      }
-      const row = rows.get(key);
-      row.queries += 1;
-      row.bytesScanned += r.BytesScanned ?? 0;
-      row.bytesShipped += r.PartialBytes ?? 0;
-      row.rowsShipped += r.PartialRows ?? 0;
-      row.byClass[q.Shipping] = (row.byClass[q.Shipping] ?? 0) + (r.PartialBytes ?? 0);
-    }
-  }
-  return [...rows.values()].sort((a, b) => b.day.localeCompare(a.day) || a.region.localeCompare(b.region));
-}
-
-// Bytes scanned and shipped per region by the queries created since `sinceMs`.
-export function recentResidency(queries, sinceMs) {
-  const totals = {};
-  for (const q of queries) {
-    if (q.State !== 'Completed' || q.CreateTime / 1e6 < sinceMs) continue;
-    for (const r of q.Residency ?? []) {
-      const t = (totals[r.Region] ??= {bytesScanned: 0, bytesShipped: 0});
-      t.bytesScanned += r.BytesScanned ?? 0;
-      t.bytesShipped += r.PartialBytes ?? 0;
-    }
-  }
-  return totals;
-}
-
 // A result.json ({Columns, Rows}) as CSV text (RFC 4180: fields with a comma, quote or line
 // break quoted, quotes doubled; NULL empty; nested values as JSON).
 export function resultCsv(result) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import {absoluteTime, formatBytes, formatCount, formatDuration, nodesByRegion, partitionProgress,
-        recentResidency, relativeTime, residencyByDay, resultCsv, shortId, templateVariables, toYaml} from '../ui/format.js';
+        relativeTime, resultCsv, shortId, templateVariables, toYaml} from '../ui/format.js';
 
 test('units read like the CLI prints them', () => {
   assert.equal(formatBytes(0), '0 B');
@@ -66,30 +66,6 @@ test('nodes group by region, regions in order and the unlabelled last', () => {
   ]);
   assert.deepEqual(groups.map(([region, nodes]) => [region, nodes.map((n) => n.ID)]),
                    [['eu', ['eu-1']], ['us', ['us-1', 'us-2']], ['(no region)', ['x-1']]]);
-});
-
-test('residency adds up completed queries per region and day', () => {
-  const day1 = Date.UTC(2026, 11, 6, 23, 0) * 1e6;
-  const day2 = Date.UTC(2026, 11, 7, 1, 0) * 1e6;
-  const query = (time, state, shipping, residency) =>
-    ({CreateTime: time, State: state, Shipping: shipping, Residency: residency});
-  const r = (Region, BytesScanned, PartialBytes, PartialRows) =>
-    ({Region, BytesScanned, PartialBytes, PartialRows});
-  const queries = [
-    query(day1, 'Completed', 'aggregates', [r('us', 1000, 10, 1), r('eu', 500, 5, 1)]),
-    query(day2, 'Completed', 'values', [r('us', 2000, 300, 30)]),
-    query(day2, 'Completed', 'aggregates', [r('us', 100, 1, 1)]),
-    query(day2, 'Failed', 'aggregates', [r('us', 99999, 9999, 9)]),
-  ];
-  assert.deepEqual(residencyByDay(queries), [
-    {region: 'us', day: '2026-12-07', queries: 2, bytesScanned: 2100, bytesShipped: 301,
-     rowsShipped: 31, byClass: {values: 300, aggregates: 1}},
-    {region: 'eu', day: '2026-12-06', queries: 1, bytesScanned: 500, bytesShipped: 5,
-     rowsShipped: 1, byClass: {aggregates: 5}},
-    {region: 'us', day: '2026-12-06', queries: 1, bytesScanned: 1000, bytesShipped: 10,
-     rowsShipped: 1, byClass: {aggregates: 10}},
-  ]);
-  assert.deepEqual(recentResidency(queries, day2 / 1e6), {us: {bytesScanned: 2100, bytesShipped: 301}});
 });
 
 test('a result table downloads as RFC 4180 CSV', () => {

@@ -3,12 +3,21 @@
 // over the last hour; a pending node can be approved or rejected here.
 import {html, useState} from '../vendor/preact-htm.js';
 
-import {api, enc, nodesPath, queriesPath} from '../api.js';
+import {api, enc, nodesPath} from '../api.js';
 import {Ago, Bytes, ErrorBox, State, Table} from '../components.js';
-import {nodesByRegion, recentResidency} from '../format.js';
+import {nodesByRegion} from '../format.js';
 import {useNow, usePoll} from '../hooks.js';
 
-const HOUR_MS = 3600 * 1000;
+// The report's days (the last hour can span two) added up per region.
+function sumByRegion(items) {
+  const sums = {};
+  for (const item of items) {
+    const sum = (sums[item.Region] ??= {BytesScanned: 0, LeftBytes: 0});
+    sum.BytesScanned += item.BytesScanned;
+    sum.LeftBytes += item.LeftBytes;
+  }
+  return sums;
+}
 
 function StoreOf({nodes}) {
   const locations = new Set();
@@ -37,8 +46,8 @@ function RegionCard({region, nodes, residency, now, onMembership}) {
     <dl class="facts">
       <dt>Nodes</dt><dd>${connected} of ${nodes.length} connected</dd>
       <dt>Store</dt><dd><${StoreOf} nodes=${nodes} /></dd>
-      <dt>Scanned, last hour</dt><dd class="num"><${Bytes} n=${residency?.bytesScanned ?? 0} /></dd>
-      <dt>Shipped out, last hour</dt><dd class="num"><${Bytes} n=${residency?.bytesShipped ?? 0} /></dd>
+      <dt>Scanned, last hour</dt><dd class="num"><${Bytes} n=${residency?.BytesScanned ?? 0} /></dd>
+      <dt>Left the region, last hour</dt><dd class="num"><${Bytes} n=${residency?.LeftBytes ?? 0} /></dd>
     </dl>
     <${Table} columns=${columns} rows=${nodes} rowKey=${(n) => n.ID} testId=${`nodes-${region}`} />
   </section>`;
@@ -48,7 +57,7 @@ export function ClusterPage() {
   const now = useNow();
   const [actionError, setActionError] = useState();
   const nodes = usePoll(() => api(nodesPath).then((r) => r.Items), 2000);
-  const queries = usePoll(() => api(`${queriesPath}?limit=1000`).then((r) => r.Items), 5000);
+  const lastHour = usePoll(() => api('/api/v1/residency?hours=1').then((r) => r.Items), 5000);
   const membership = async (id, verb) => {
     try {
       await api(`${nodesPath}/${enc(id)}/${verb}`, {method: 'POST'});
@@ -58,10 +67,10 @@ export function ClusterPage() {
       setActionError(e);
     }
   };
-  const residency = recentResidency(queries.data ?? [], now - HOUR_MS);
+  const residency = sumByRegion(lastHour.data ?? []);
   const groups = nodesByRegion(nodes.data ?? []);
   return html`<h1>Cluster</h1>
-    <p class="muted">Scanned and shipped out: by <a href="#/query">queries</a>; the${' '}
+    <p class="muted">Scanned and left the region: by queries and jobs; the${' '}
       <a href="#/residency">Residency</a> page has every day.</p>
     <${ErrorBox} error=${nodes.error ?? actionError} />
     ${nodes.data && !groups.length && html`<p class="empty">No node has registered yet.</p>`}
