@@ -64,6 +64,7 @@ bench: build
 	$(BUILD_DIR)/bench/query/query_bench $(BUILD_DIR)/shoal
 	$(BUILD_DIR)/bench/columnar/columnar_bench $(BUILD_DIR)/shoal
 	$(BUILD_DIR)/bench/metrics/metrics_bench
+	node bench/console/console_cost.mjs $(BUILD_DIR)/shoal
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i

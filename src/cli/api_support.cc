@@ -15,15 +15,31 @@
 
 namespace shoal::cli {
 
-std::string FormatBytes(int64_t bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  double value = static_cast<double>(bytes);
+namespace {
+
+// `n` in steps of 1000 with one decimal and the step's unit ("1.2" + sep + "MB"); as it is below
+// 1000.
+std::string Scaled(int64_t n, const char* const (&units)[5], const char* separator) {
+  double value = static_cast<double>(n);
   int unit = 0;
   while (value >= 1000 && unit < 4) {
     value /= 1000;
     ++unit;
   }
-  return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
+  if (unit == 0) return std::to_string(n);
+  return fmt::format("{:.1f}{}{}", value, separator, units[unit]);
+}
+
+}  // namespace
+
+std::string FormatBytes(int64_t bytes) {
+  static const char* const kUnits[5] = {"B", "KB", "MB", "GB", "TB"};
+  return bytes < 1000 ? fmt::format("{} B", bytes) : Scaled(bytes, kUnits, " ");
+}
+
+std::string FormatCount(int64_t count) {
+  static const char* const kUnits[5] = {"", "K", "M", "B", "T"};
+  return Scaled(count, kUnits, "");
 }
 
 int ReportError(std::string_view command, const Status& status, int exit_code) {

@@ -26,6 +26,8 @@ inline constexpr int kExitStillRunning = 3;  // stopped waiting (a --wait-timeou
 // Prints "<command>: <message>" to stderr and returns `exit_code`.
 // `bytes` for people: "512 B", "1.5 KB", "2.3 GB" (powers of 1000).
 std::string FormatBytes(int64_t bytes);
+// "950", "12.3K", "3.4M", "1.2B".
+std::string FormatCount(int64_t count);
 
 int ReportError(std::string_view command, const Status& status, int exit_code);
 // Prints "<command>: warning: <message>" to stderr.

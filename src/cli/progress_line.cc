@@ -13,30 +13,11 @@ namespace shoal::cli {
 
 namespace {
 
-using models::ExecutionComputeState;
-
 // ANSI "erase to the end of the line", so a shorter line leaves nothing of a longer one behind.
 constexpr const char* kEraseLine = "\x1b[K";
 constexpr int kBarWidth = 20;
 constexpr std::chrono::milliseconds kFirstDrawAfter{1000};
 constexpr std::chrono::milliseconds kRedrawEvery{500};
-
-void Count(ExecutionComputeState state, PartitionCounts* counts) {
-  ++counts->total;
-  switch (state) {
-    case ExecutionComputeState::kCompleted:
-      ++counts->done;
-      break;
-    case ExecutionComputeState::kFailed:
-      ++counts->failed;
-      break;
-    case ExecutionComputeState::kCancelled:
-      break;  // superseded, or the job was stopped
-    default:
-      ++counts->running;
-      break;
-  }
-}
 
 // The first `columns` characters (UTF-8 code points) of `line`; all of it when columns < 1.
 std::string CutToColumns(const std::string& line, int columns) {
@@ -62,41 +43,30 @@ std::string Bar(double fraction) {
 void AddJobProgress(const models::Job& job, const std::vector<models::Execution>& executions,
                     const std::map<std::string, std::string>& node_regions,
                     const std::string& region, RunProgress* progress) {
-  // The latest attempt of each partition (each node, for an ops job).
-  const bool per_node = job.type == models::JobType::kOps;
-  std::map<std::string, const models::Execution*> latest;
   for (const models::Execution& e : executions) {
     if (e.job_version != job.version) continue;
     progress->bytes_read += e.stats.bytes_read;
     progress->rows_read += e.stats.rows_read;
-    const std::string slot = per_node ? e.node_id : std::to_string(e.partition_index);
-    const models::Execution*& kept = latest[slot];
-    if (kept == nullptr || e.attempt > kept->attempt) kept = &e;
   }
-  for (const auto& [slot, e] : latest) {
-    const ExecutionComputeState state = e->compute_state.state_type;
-    Count(state, &progress->overall);
+  const models::PartitionCounts counts = models::CountPartitions(job, executions);
+  progress->overall.total += counts.total;
+  progress->overall.done += counts.done;
+  progress->overall.running += counts.running;
+  progress->overall.failed += counts.failed;
+  progress->overall.finished += counts.finished;
+  for (const models::Execution* e : models::LatestAttempts(job, executions)) {
     std::string where = region;
     if (where.empty()) {
       auto it = node_regions.find(e->node_id);
       if (it != node_regions.end()) where = it->second;
     }
-    if (!where.empty()) Count(state, &progress->regions[where]);
-    if (state == ExecutionComputeState::kCompleted || state == ExecutionComputeState::kPublishing) {
-      progress->finished_partitions += 1;
-    } else if (state == ExecutionComputeState::kRunning && e->stats.progress > 0) {
-      progress->finished_partitions += std::min(e->stats.progress, 1.0);
-    }
-  }
-  // Partitions of a batch job not placed yet count in the total.
-  if (!per_node && job.count > static_cast<int64_t>(latest.size())) {
-    progress->overall.total += job.count - static_cast<int64_t>(latest.size());
+    if (!where.empty()) progress->regions[where].Add(*e);
   }
 }
 
 std::string FormatProgressLine(const RunProgress& progress) {
-  const PartitionCounts& all = progress.overall;
-  double fraction = all.total > 0 ? progress.finished_partitions / all.total : 0;
+  const models::PartitionCounts& all = progress.overall;
+  double fraction = all.total > 0 ? all.finished / static_cast<double>(all.total) : 0;
   fraction = std::clamp(fraction, 0.0, 0.99);  // 100% only once it has ended
   std::string line =
       fmt::format(" {} {} {:>2}% {} {}/{} done", FormatElapsed(progress.elapsed), Bar(fraction),
@@ -125,17 +95,6 @@ std::string FormatElapsed(std::chrono::milliseconds elapsed) {
     return fmt::format("{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
   }
   return fmt::format("{}:{:02}", seconds / 60, seconds % 60);
-}
-
-std::string FormatCount(int64_t count) {
-  const char* units[] = {"", "K", "M", "B", "T"};
-  double value = static_cast<double>(count);
-  int unit = 0;
-  while (value >= 1000 && unit < 4) {
-    value /= 1000;
-    ++unit;
-  }
-  return unit == 0 ? std::to_string(count) : fmt::format("{:.1f}{}", value, units[unit]);
 }
 
 bool StderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }

@@ -22,23 +22,16 @@
 
 #include "models/execution.h"
 #include "models/job.h"
+#include "models/partition_progress.h"
 
 namespace shoal::cli {
-
-struct PartitionCounts {
-  int64_t total = 0;  // partitions (nodes, for an ops job)
-  int64_t done = 0;
-  int64_t running = 0;  // assigned, staging, running or publishing
-  int64_t failed = 0;   // whose latest attempt failed (a retry may still come)
-};
 
 struct RunProgress {
   std::string label;  // "j-1234abcd", "q-1234abcd"
   std::chrono::milliseconds elapsed{0};
-  PartitionCounts overall;
-  std::map<std::string, PartitionCounts> regions;  // by region; partitions not placed yet: none
-  double finished_partitions = 0;  // done partitions plus running ones' progress fractions
-  int64_t bytes_read = 0;          // every attempt's, running ones so far
+  models::PartitionCounts overall;  // of every job added; `finished` makes the bar
+  std::map<std::string, models::PartitionCounts> regions;  // partitions not placed yet: none
+  int64_t bytes_read = 0;                                  // every attempt's, running ones so far
   int64_t rows_read = 0;
 };
 
@@ -54,8 +47,6 @@ std::string FormatProgressLine(const RunProgress& progress);
 
 // "0:07", "12:03", "1:02:03".
 std::string FormatElapsed(std::chrono::milliseconds elapsed);
-// "950", "12.3K", "3.4M", "1.2B".
-std::string FormatCount(int64_t count);
 
 // True when stderr is a terminal (live progress is shown only there).
 bool StderrIsTerminal();

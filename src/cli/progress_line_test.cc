@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cli/api_support.h"
+
 namespace shoal::cli {
 namespace {
 
@@ -64,7 +66,7 @@ TEST(ProgressLineTest, CountsEachPartitionByItsLatestAttempt) {
   EXPECT_EQ(progress.overall.failed, 1);
   EXPECT_EQ(progress.regions["us"].total, 2);
   EXPECT_EQ(progress.regions["eu"].total, 2);
-  EXPECT_DOUBLE_EQ(progress.finished_partitions, 2.5);  // done, publishing, half of one
+  EXPECT_DOUBLE_EQ(progress.overall.finished, 2.5);  // done, publishing, half of one
   EXPECT_EQ(progress.bytes_read, 4'000'000);
   EXPECT_EQ(progress.rows_read, 2'501'000);
   EXPECT_EQ(FormatProgressLine(progress),
@@ -75,11 +77,11 @@ TEST(ProgressLineTest, CountsEachPartitionByItsLatestAttempt) {
 TEST(ProgressLineTest, TheBarStopsShortOfTheEndWhileRunning) {
   RunProgress progress;
   progress.label = "q-1";
-  progress.overall = {2, 2, 0, 0};
-  progress.finished_partitions = 2;
+  progress.overall.total = 2;
+  progress.overall.done = 2;
+  progress.overall.finished = 2;
   EXPECT_EQ(FormatProgressLine(progress), " 0:00 [===================>] 99% q-1 2/2 done");
-  progress.overall = {0, 0, 0, 0};
-  progress.finished_partitions = 0;
+  progress.overall = {};
   EXPECT_EQ(FormatProgressLine(progress), " 0:00 [>                   ]  0% q-1 0/0 done");
 }
 
@@ -115,7 +117,7 @@ TEST(ProgressLineTest, DisplayWaitsASecondRedrawsTwiceASecondAndCutsToTheTermina
   ASSERT_TRUE(display.Due());
   display.Draw(" 0:01 ·· a long line");
   EXPECT_EQ(out.str(), "\r 0:01 ·· a \x1b[K");  // 11 characters, the dots count one each
-  EXPECT_FALSE(display.Due());                   // not again within half a second
+  EXPECT_FALSE(display.Due());                  // not again within half a second
   display.Clear();
   EXPECT_EQ(out.str(), "\r 0:01 ·· a \x1b[K\r\x1b[K");
   display.Clear();  // nothing drawn: nothing to erase

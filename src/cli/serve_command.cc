@@ -3,6 +3,7 @@
 #include <map>
 #include <sstream>
 
+#include "console/console_http.h"
 #include <unistd.h>
 
 #include "cli/api_support.h"
@@ -13,7 +14,6 @@
 #include "compute/stores.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
-#include "console/console_http.h"
 #include "query/query_http_api.h"
 #include "query/table_http_api.h"
 #include "query/table_service.h"

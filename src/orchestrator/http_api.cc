@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -10,6 +9,7 @@
 #include "console/console_http.h"
 
 #include "models/json_codec.h"
+#include "models/partition_progress.h"
 #include "models/selector.h"
 #include "orchestrator/job_spec_api.h"
 #include "orchestrator/node_binding.h"
@@ -27,18 +27,6 @@ constexpr const char* kCompute = "/api/v1/compute";
 constexpr int64_t kMaxPollWaitMs = 30000;
 // A client's long-poll (history, a query) is kept short: it holds one of the API's threads.
 constexpr int64_t kMaxClientWaitMs = 5000;
-
-Result<int64_t> IntParam(const Request& request, const std::string& name, int64_t fallback) {
-  std::string text = request.Param(name);
-  if (text.empty()) return fallback;
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return Status::InvalidArgument("query parameter '" + name + "' must be an integer, got '" +
-                                   text + "'");
-  }
-  return value;
-}
 
 // The execution of `job_id` that `id` names: its full id or a unique prefix (as `job
 // executions` prints them). An empty `id` means every execution and stays empty.
@@ -134,7 +122,7 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
   server.HandleJson("GET", kJobs, [&o](const Request& request) -> Result<Json> {
     JobListOptions options;
     options.namespace_ = request.Param("namespace");
-    SHOAL_ASSIGN_OR_RETURN(options.limit, IntParam(request, "limit", 100));
+    SHOAL_ASSIGN_OR_RETURN(options.limit, request.IntParam("limit", 100));
     options.next_token = request.Param("next_token");
     SHOAL_ASSIGN_OR_RETURN(options.labels, models::ParseLabelSelectors(request.Param("labels")));
     options.state = request.Param("state");
@@ -144,7 +132,20 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
     }
     options.name_contains = request.Param("name");
     SHOAL_ASSIGN_OR_RETURN(JobPage page, o.ListJobs(options));
-    return Json{{"Items", Items(page.items)}, {"NextToken", page.next_token}};
+    Json items = Items(page.items);
+    // The console's Jobs page: each job's partitions counted here, one request for the page.
+    if (request.Param("partitions") == "true") {
+      for (size_t i = 0; i < page.items.size(); ++i) {
+        SHOAL_ASSIGN_OR_RETURN(auto executions, o.ListExecutions(page.items[i].id));
+        const models::PartitionCounts counts = models::CountPartitions(page.items[i], executions);
+        items[i]["Partitions"] = {{"Total", counts.total},
+                                  {"Done", counts.done},
+                                  {"Running", counts.running},
+                                  {"Failed", counts.failed},
+                                  {"Progress", counts.Fraction(page.items[i])}};
+      }
+    }
+    return Json{{"Items", std::move(items)}, {"NextToken", page.next_token}};
   });
   server.HandleJson(
       "GET", std::string(kJobs) + "/([^/]+)", [&o](const Request& request) -> Result<Json> {
@@ -160,21 +161,13 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
   server.HandleJson(
       "GET", std::string(kJobs) + "/([^/]+)/history", [&o](const Request& request) -> Result<Json> {
         SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
-        SHOAL_ASSIGN_OR_RETURN(int64_t since, IntParam(request, "since", 0));
+        SHOAL_ASSIGN_OR_RETURN(int64_t since, request.IntParam("since", 0));
         SHOAL_ASSIGN_OR_RETURN(int64_t limit,
-                               IntParam(request, "limit", Orchestrator::kMaxHistoryPage));
-        if (limit < 1) {
-          return Status::InvalidArgument("query parameter 'limit' must be at least 1, got " +
-                                         std::to_string(limit));
-        }
+                               request.IntParam("limit", Orchestrator::kMaxHistoryPage, 1));
         limit = std::min<int64_t>(limit, Orchestrator::kMaxHistoryPage);
         SHOAL_ASSIGN_OR_RETURN(std::string execution_id,
                                ResolveExecutionId(o, job.id, request.Param("execution_id")));
-        SHOAL_ASSIGN_OR_RETURN(int64_t wait_ms, IntParam(request, "wait_ms", 0));
-        if (wait_ms < 0) {
-          return Status::InvalidArgument("query parameter 'wait_ms' must not be negative, got " +
-                                         std::to_string(wait_ms));
-        }
+        SHOAL_ASSIGN_OR_RETURN(int64_t wait_ms, request.IntParam("wait_ms", 0, 0));
         const auto deadline =
             std::chrono::steady_clock::now() +
             std::chrono::milliseconds(std::clamp<int64_t>(wait_ms, 0, kMaxClientWaitMs));
@@ -372,7 +365,7 @@ void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
       "GET", std::string(kCompute) + "/work", [&o, gate](const Request& request) -> Result<Json> {
         std::string node_id = request.Param("node_id");
         if (node_id.empty()) return Status::InvalidArgument("node_id is required");
-        SHOAL_ASSIGN_OR_RETURN(int64_t wait, IntParam(request, "wait_ms", 0));
+        SHOAL_ASSIGN_OR_RETURN(int64_t wait, request.IntParam("wait_ms", 0));
         wait = std::clamp<int64_t>(wait, 0, kMaxPollWaitMs);
         // No free slot to wait in: answer at once and send the node back after a heartbeat
         // interval, instead of holding one of the threads heartbeats need.

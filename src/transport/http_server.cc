@@ -17,6 +17,17 @@ namespace shoal::transport {
 
 namespace {
 
+// httplib answers `Accept-Encoding: br` with Brotli at its slowest quality (11): a console polling
+// the Jobs page spent 93% of the orchestrator's CPU compressing (bench/console). Only gzip is
+// offered to it: zlib's default level costs a small fraction and compresses JSON nearly as well.
+void OfferGzipOnly(httplib::Request& req) {
+  auto it = req.headers.find("Accept-Encoding");
+  if (it == req.headers.end()) return;
+  const bool gzip = it->second.find("gzip") != std::string::npos;
+  req.headers.erase("Accept-Encoding");
+  if (gzip) req.headers.emplace("Accept-Encoding", "gzip");
+}
+
 // The request this thread serves: cpp-httplib runs the pre-routing handler, the route's handler
 // and the logger of one request on the same thread, one request at a time.
 thread_local std::chrono::steady_clock::time_point t_request_start;
@@ -81,6 +92,25 @@ std::string Request::Param(const std::string& name, const std::string& fallback)
   return it == params.end() ? fallback : it->second;
 }
 
+Result<int64_t> Request::IntParam(const std::string& name, int64_t fallback, int64_t low,
+                                  int64_t high) const {
+  const std::string text = Param(name);
+  if (text.empty()) return fallback;
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const std::string where = "query parameter '" + name + "' must be ";
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    return Status::InvalidArgument(where + "an integer, got '" + text + "'");
+  }
+  if (value < low || value > high) {
+    const std::string range = high == std::numeric_limits<int64_t>::max()
+                                  ? "at least " + std::to_string(low)
+                                  : std::to_string(low) + ".." + std::to_string(high);
+    return Status::InvalidArgument(where + range + ", got '" + text + "'");
+  }
+  return value;
+}
+
 Result<Json> Request::JsonBody() const {
   Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
@@ -104,6 +134,7 @@ HttpServer::HttpServer(Options options)
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request_start = std::chrono::steady_clock::now();
     t_request_route = nullptr;
+    OfferGzipOnly(const_cast<httplib::Request&>(req));
     return PreRouteRefused(req, res) ? httplib::Server::HandlerResponse::Handled
                                      : httplib::Server::HandlerResponse::Unhandled;
   });
@@ -111,7 +142,15 @@ HttpServer::HttpServer(Options options)
   // the client's delayed ACK of the headers, 40 ms on every small answer of a kept-alive
   // connection (measured by bench/metrics: a trivial GET took 42 ms).
   server_->set_tcp_nodelay(true);
-  server_->set_keep_alive_max_count(1000);
+  // One request per connection, each answer saying `Connection: close`. httplib 0.11 waits for a
+  // kept-alive connection's next request (and for a new connection's first one) by polling it
+  // every ~11 ms: each idle connection a browser or a client library kept open cost ~0.7% of a
+  // core (measured with bench/console). Shoal's own client closes after each request anyway;
+  // closing after an idle timeout instead would race with a client reusing the connection. A
+  // connection whose first request has not come within a second (a browser's preconnect) is
+  // closed.
+  server_->set_keep_alive_max_count(1);
+  server_->set_keep_alive_timeout(1);
   server_->set_read_timeout(30, 0);
   server_->set_write_timeout(30, 0);
   // httplib's default options add SO_REUSEPORT, which lets a second server bind a port already

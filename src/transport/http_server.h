@@ -26,7 +26,9 @@
 // any thread and waits for the listener to finish.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <regex>
@@ -66,6 +68,11 @@ struct Request {
 
   // The query parameter `name`, or `fallback` when absent.
   std::string Param(const std::string& name, const std::string& fallback = "") const;
+  // The query parameter `name` as an integer in [low, high], or `fallback` when absent; otherwise
+  // an InvalidArgument naming it ("query parameter 'limit' must be 1..1000, got '0'").
+  Result<int64_t> IntParam(const std::string& name, int64_t fallback,
+                           int64_t low = std::numeric_limits<int64_t>::min(),
+                           int64_t high = std::numeric_limits<int64_t>::max()) const;
   // The body parsed as JSON; an error naming the problem when it is not JSON.
   Result<Json> JsonBody() const;
 };
