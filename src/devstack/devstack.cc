@@ -3,8 +3,9 @@
 #include <filesystem>
 #include <thread>
 
-#include "common/environment.h"
 #include "console/console_http.h"
+
+#include "common/environment.h"
 #include "query/query_http_api.h"
 #include "query/table_http_api.h"
 #include "transport/auth.h"
