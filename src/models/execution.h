@@ -46,6 +46,7 @@ struct ExecutionStats {
   int64_t result_bytes = 0;     // bytes of its result tree
   int64_t published_bytes = 0;  // bytes its publisher wrote (to a store, or to the orchestrator)
   std::string published_to;     // "orchestrator", or the name of the store it published to
+  int64_t queued_ms = 0;        // from its creation until its node took it (the orchestrator's)
   int64_t staging_ms = 0;       // preparing the sandbox and staging inputs
   int64_t running_ms = 0;       // the engine's run
   int64_t publishing_ms = 0;    // publishing the results

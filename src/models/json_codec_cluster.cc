@@ -47,11 +47,12 @@ Status ReadRunOutput(const json& v, const std::string& path, RunOutput* out) {
 }  // namespace
 
 json ToJson(const ExecutionStats& s) {
-  json out{{"RowsRead", s.rows_read},       {"BytesRead", s.bytes_read},
-           {"FilesRead", s.files_read},     {"ResultRows", s.result_rows},
-           {"ResultBytes", s.result_bytes}, {"PublishedBytes", s.published_bytes},
-           {"PublishedTo", s.published_to}, {"StagingMs", s.staging_ms},
-           {"RunningMs", s.running_ms},     {"PublishingMs", s.publishing_ms}};
+  json out{{"RowsRead", s.rows_read},        {"BytesRead", s.bytes_read},
+           {"FilesRead", s.files_read},      {"ResultRows", s.result_rows},
+           {"ResultBytes", s.result_bytes},  {"PublishedBytes", s.published_bytes},
+           {"PublishedTo", s.published_to},  {"QueuedMs", s.queued_ms},
+           {"StagingMs", s.staging_ms},      {"RunningMs", s.running_ms},
+           {"PublishingMs", s.publishing_ms}};
   if (s.progress >= 0) out["Progress"] = s.progress;
   return out;
 }
@@ -67,6 +68,7 @@ Status ReadExecutionStats(const json& v, const std::string& path, ExecutionStats
   r.Int("ResultBytes", &out->result_bytes);
   r.Int("PublishedBytes", &out->published_bytes);
   r.String("PublishedTo", &out->published_to);
+  r.Int("QueuedMs", &out->queued_ms);
   r.Int("StagingMs", &out->staging_ms);
   r.Int("RunningMs", &out->running_ms);
   r.Int("PublishingMs", &out->publishing_ms);

@@ -230,7 +230,11 @@ Result<std::vector<models::Execution>> Orchestrator::ListExecutions(const std::s
     if (e.compute_state.state_type != ExecutionComputeState::kRunning) continue;
     auto node = live_stats_.find(e.node_id);
     if (node == live_stats_.end()) continue;
-    if (auto it = node->second.find(e.id); it != node->second.end()) e.stats = it->second;
+    if (auto it = node->second.find(e.id); it != node->second.end()) {
+      const int64_t queued_ms = e.stats.queued_ms;
+      e.stats = it->second;
+      e.stats.queued_ms = queued_ms;
+    }
   }
   return executions;
 }
@@ -538,7 +542,11 @@ Status Orchestrator::UpdateExecution(const std::string& execution_id, const std:
   e.modify_time = NowNanos();
   ++e.revision;
   if (run_output != nullptr) e.run_output = *run_output;
+  // The node measures the phases it sees; the wait before it took the execution is ours.
+  const int64_t queued_ms =
+      taken_now ? (e.modify_time - e.create_time) / 1000000 : e.stats.queued_ms;
   if (stats != nullptr) e.stats = *stats;
+  e.stats.queued_ms = queued_ms;
   if (state == ExecutionComputeState::kPublishing && published != nullptr && !published->empty()) {
     e.publish_target = *published;  // what a clean task removes if this execution never commits
   }

@@ -15,9 +15,10 @@ function specOf(job) {
   return spec;
 }
 
-// The phases of an execution as a bar: staging, running, publishing, widths by duration.
+// The phases of an execution as a bar: queued, staging, running, publishing, widths by duration.
 function Phases({stats}) {
-  const phases = [['staging', stats?.StagingMs], ['running', stats?.RunningMs], ['publishing', stats?.PublishingMs]];
+  const phases = [['queued', stats?.QueuedMs], ['staging', stats?.StagingMs], ['running', stats?.RunningMs],
+                  ['publishing', stats?.PublishingMs]];
   const total = phases.reduce((sum, [, ms]) => sum + (ms ?? 0), 0);
   if (!total) return html`<span class="muted">—</span>`;
   return html`<span class="phases" title=${phases.map(([n, ms]) => `${n} ${formatDuration(ms ?? 0)}`).join(', ')}>
