@@ -170,8 +170,10 @@ void ComputeNode::HeartbeatLoop() {
       // What each execution has done so far, for `job describe`, the console and progress lines.
       transport::Json progress = transport::Json::object();
       for (const auto& id : running) {
-        if (auto stats = runner_.LiveStats(id))
-          progress[id.get<std::string>()] = models::ToJson(*stats);
+        const std::string execution_id = id.get<std::string>();
+        if (auto stats = runner_.LiveStats(execution_id)) {
+          progress[execution_id] = models::ToJson(*stats);
+        }
       }
       return client_.Post(
           std::string(kComputeApiPath) + "/heartbeat",
