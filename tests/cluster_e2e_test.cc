@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "cluster_fixture.h"
@@ -125,12 +126,24 @@ TEST_F(ClusterTest, SurvivesAKilledNodeAndARestartedOrchestrator) {
   EXPECT_NEAR(revenue, expected_revenue, 0.005);
 
   // The killed node comes back (it registers again), then the orchestrator is killed mid-job
-  // and restarted on the same data dir: the job carries on.
+  // and restarted on the same data dir: the job carries on, and a `shoal job run` waiting for it
+  // reconnects and prints its answer.
   nodes_[victim_index] = StartNode(victim_index);
   ASSERT_TRUE(WaitUntil(20s, [&] { return ConnectedNodes() == 3; })) << Logs();
-  std::string second = SubmitSlowSum("restart", "600000000");
-  ASSERT_TRUE(WaitUntil(20s, [&] { return JobState(second) == "Running"; }));
+  fs::path spec = root_ / "slow-sum-restart.yaml";
+  std::ofstream(spec) << kSlowSum;
+  auto waiting = std::async(std::launch::async, [&] {
+    return Shoal({"job", "run", "--merge", "--output", "csv", "-V", "Tag=restart", "-V",
+                  "Pad=600000000", spec.string()});
+  });
+  std::string second;
+  ASSERT_TRUE(WaitUntil(20s, [&] {
+    auto job = client_->Get("/api/v1/orchestrator/jobs/slow-sum-restart");
+    if (job.ok()) second = (*job)["Job"]["ID"];
+    return !second.empty() && JobState(second) == "Running";
+  })) << Logs();
   orchestrator_->Kill(SIGKILL);
+  std::this_thread::sleep_for(1s);  // the waiting CLI finds nobody there
   StartOrchestrator();
   ASSERT_TRUE(WaitUntil(90s, [&] { return JobState(second) == "Completed"; }))
       << JobState(second) << "\n"
@@ -138,6 +151,11 @@ TEST_F(ClusterTest, SurvivesAKilledNodeAndARestartedOrchestrator) {
   auto [rows2, revenue2] = Totals(second);
   EXPECT_EQ(rows2, expected_rows);
   EXPECT_NEAR(revenue2, expected_revenue, 0.005);
+  const auto waited = waiting.get();
+  EXPECT_EQ(waited.exit_code, 0) << waited.err;
+  EXPECT_NE(waited.err.find("lost the orchestrator"), std::string::npos) << waited.err;
+  EXPECT_NE(waited.err.find("reconnected to the orchestrator"), std::string::npos) << waited.err;
+  EXPECT_EQ(waited.out.rfind("n,revenue", 0), 0u) << waited.out;  // the partitions' rows as CSV
   // The first job survived the restart too.
   auto described = Shoal({"job", "describe", job_id});
   EXPECT_EQ(described.exit_code, 0) << described.err;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -66,6 +67,24 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
   std::map<std::string, std::string> node_regions;
   auto clear_progress = [&] { display.Clear(); };
   std::ostream* events_out = options.follow_events ? options.events_out : nullptr;
+  // The orchestrator unreachable: true (after a pause) while the wait should go on.
+  bool reconnecting = false;
+  auto backoff = std::chrono::milliseconds(200);
+  auto retry_lost = [&](const Status& status) {
+    const auto now = std::chrono::steady_clock::now();
+    if (status.code() != ErrorCode::kUnavailable || now >= deadline) return false;
+    clear_progress();
+    if (!reconnecting) {
+      *options.notice_out << "lost the orchestrator (" << status.message()
+                          << "); reconnecting until the wait ends (--wait-timeout-secs)"
+                          << std::endl;
+      reconnecting = true;
+    }
+    std::this_thread::sleep_for(
+        std::min(backoff, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+    return true;
+  };
   // Running partitions' progress arrives with heartbeats, not as events: look twice a second.
   const auto poll_interval = options.show_progress
                                  ? std::min(options.poll_interval, std::chrono::milliseconds(500))
@@ -73,8 +92,14 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
   while (true) {
     Result<models::Job> job = client.GetJob(job_id);
     if (!job.ok()) {
+      if (retry_lost(job.status())) continue;
       clear_progress();
       return job.status();
+    }
+    if (reconnecting) {
+      *options.notice_out << "reconnected to the orchestrator" << std::endl;
+      reconnecting = false;
+      backoff = std::chrono::milliseconds(200);
     }
     if (models::IsTerminal(job->state.state_type)) {
       clear_progress();
@@ -104,6 +129,7 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
                                 std::clamp(left, std::chrono::milliseconds(1), poll_interval),
                                 &since, events_out);
     if (!waited.ok()) {
+      if (retry_lost(waited)) continue;
       clear_progress();
       return waited;
     }

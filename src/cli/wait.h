@@ -32,11 +32,16 @@ struct WaitOptions {
   // versions too).
   int64_t job_version = 0;
   std::ostream* events_out = &std::cerr;
+  // Where "reconnecting" and "reconnected" are said when the orchestrator cannot be reached
+  // for a while (it restarts): the wait goes on until `timeout`.
+  std::ostream* notice_out = &std::cerr;
 };
 
 // Waits until the job is Completed, Failed or Stopped and returns it as it is then. After
 // `options.timeout` the result is kDeadlineExceeded naming the job and its state (the job keeps
-// running). API errors are returned as they come.
+// running). While the orchestrator cannot be reached (kUnavailable: it restarts, the network
+// blinks), the wait retries with a backoff up to 2 s, saying so once on `notice_out`; still
+// unreachable at the timeout, that error is returned. Other API errors are returned as they come.
 Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& job_id,
                                const WaitOptions& options);
 
