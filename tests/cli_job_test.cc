@@ -434,6 +434,29 @@ TEST_F(CliJobTest, GivingUpWaitingExitsThree) {
       << r.err;
 }
 
+// `job validate` checks a file as `job run` would, and needs no orchestrator at all.
+TEST_F(CliJobTest, ValidateChecksAFileWithoutAnOrchestrator) {
+  const std::map<std::string, std::string> nowhere = {{"SHOAL_API_HOST", "127.0.0.1"},
+                                                      {"SHOAL_API_PORT", "1"}};
+  auto good = Shoal({"job", "validate", TrendsJob(), "-V", "Region=eu"}, nowhere);
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(good.out, "the job file is valid: trends-eu, type batch, count 2\n");
+
+  auto missing = Shoal({"job", "validate", TrendsJob()}, nowhere);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("shoal job validate: "), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("missing template variable: Region (line 1)"), std::string::npos)
+      << missing.err;
+  auto unknown = Shoal({"job", "validate", "--no-template",
+                        WriteJobFile("typo.yaml",
+                                     "Type: batch\nTasks:\n  - Engine:\n      Type: duckdb\n"
+                                     "      Parms: {SQL: SELECT 1}\n")},
+                       nowhere);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("line 5: Tasks[0].Engine.Parms: unknown field"), std::string::npos)
+      << unknown.err;
+}
+
 TEST_F(CliJobTest, BadSpecsExitTwoAndSendNothing) {
   FakeOrchestrator fake;
   auto env = fake.Start();

@@ -278,19 +278,30 @@ void AddJobRef(CLI::App* verb, JobRef& ref) {
   verb->add_option("--namespace", ref.namespace_, "namespace of the job name (default: default)");
 }
 
+// The job file and how it is rendered: shared by run and validate.
+void AddJobFileFlags(CLI::App* verb, JobRunFlags& flags) {
+  verb->add_option("file", flags.file, "the job's YAML file, or - for stdin")->required();
+  verb->add_option("-V,--template-vars", flags.template_vars,
+                   "template variable NAME=VALUE for {{.NAME}} (repeatable)")
+      ->allow_extra_args(false);
+  verb->add_option("-E,--template-envs", flags.template_envs,
+                   "import environment variables whose names match REGEX (repeatable)")
+      ->allow_extra_args(false);
+  verb->add_flag("--no-template", flags.no_template, "parse the file as written");
+}
+
 void AddRunVerb(CLI::App& job, int& exit_code) {
+  auto validate = std::make_shared<JobRunFlags>();
+  CLI::App* verb = job.add_subcommand(
+      "validate", "Check a job file (render, parse, validate) without submitting it");
+  AddJobFileFlags(verb, *validate);
+  verb->callback([validate, &exit_code] { exit_code = RunJobValidate(*validate); });
+
   auto flags = std::make_shared<JobRunFlags>();
   CLI::App* run = job.add_subcommand("run",
                                      "Submit a job file and (by default) wait for its "
                                      "results");
-  run->add_option("file", flags->file, "the job's YAML file, or - for stdin")->required();
-  run->add_option("-V,--template-vars", flags->template_vars,
-                  "template variable NAME=VALUE for {{.NAME}} (repeatable)")
-      ->allow_extra_args(false);
-  run->add_option("-E,--template-envs", flags->template_envs,
-                  "import environment variables whose names match REGEX (repeatable)")
-      ->allow_extra_args(false);
-  run->add_flag("--no-template", flags->no_template, "parse the file as written");
+  AddJobFileFlags(run, *flags);
   run->add_flag("--wait,!--no-wait", flags->wait, "wait for the job to finish (default)");
   run->add_flag("--id-only", flags->id_only, "print only the job ID");
   run->add_flag("-f,--follow", flags->follow, "print the job's history events as they happen");

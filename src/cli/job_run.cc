@@ -65,6 +65,25 @@ Status ExpandShortJobIds(const api::ApiClient& client, jobspec::TemplateVars* va
 
 }  // namespace
 
+int RunJobValidate(const JobRunFlags& flags) {
+  constexpr std::string_view kCommand = "shoal job validate";
+  Result<jobspec::TemplateVars> vars =
+      jobspec::BuildTemplateVars(flags.template_vars, flags.template_envs, CurrentEnvironment());
+  if (!vars.ok()) return ReportError(kCommand, vars.status(), kExitUsage);
+  jobspec::SpecOptions spec_options;
+  spec_options.templating = !flags.no_template;
+  spec_options.vars = std::move(vars).value();
+  Result<jobspec::ParsedJob> parsed = jobspec::LoadJobSpecFile(flags.file, spec_options);
+  if (!parsed.ok()) return ReportError(kCommand, parsed.status(), kExitUsage);
+  for (const std::string& warning : parsed->warnings) ReportWarning(kCommand, warning);
+  const models::Job& job = parsed->job;
+  std::cout << "the job file is valid: " << (job.name.empty() ? "an unnamed job" : job.name)
+            << ", type " << models::ToString(job.type);
+  if (job.type != models::JobType::kOps) std::cout << ", count " << job.count;
+  std::cout << "\n";
+  return kExitOk;
+}
+
 int RunJobRun(const JobRunFlags& flags) {
   Result<ListOutput> output = ParseListOutput(flags.output);
   if (!output.ok()) return Fail(output.status(), kExitUsage);

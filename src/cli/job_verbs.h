@@ -28,6 +28,9 @@ struct JobRunFlags {
   std::string namespace_;  // overrides the spec's Namespace when set
 };
 int RunJobRun(const JobRunFlags& flags);
+// `shoal job validate FILE`: renders, parses and validates the file as `job run` does, on this
+// machine only (no orchestrator needed); uses the file and template flags of `flags`.
+int RunJobValidate(const JobRunFlags& flags);
 
 struct JobLogsFlags {
   std::string job;
