@@ -112,7 +112,22 @@ TEST(ShoalSqlTest, BadUsageExitsTwoWithAClearMessage) {
       << missing.err;
   auto no_command = RunProcess({ShoalBinary()});
   EXPECT_EQ(no_command.exit_code, 2);
-  EXPECT_EQ(no_command.err.rfind("shoal: ", 0), 0u) << no_command.err;
+  EXPECT_EQ(no_command.err.rfind("shoal: a command is needed, one of: sql, generate, job,", 0), 0u)
+      << no_command.err;
+  // A verb that is not there is named, with the ones that are.
+  auto typo = RunProcess({ShoalBinary(), "job", "lsit"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_EQ(typo.err.rfind("shoal job: unknown command 'lsit'; the commands are: run, validate, "
+                           "describe, list,",
+                           0),
+            0u)
+      << typo.err;
+  auto no_verb = RunProcess({ShoalBinary(), "node", "token"});
+  EXPECT_EQ(no_verb.exit_code, 2);
+  EXPECT_EQ(
+      no_verb.err.rfind("shoal node token: a command is needed, one of: issue, revoke, list", 0),
+      0u)
+      << no_verb.err;
 }
 
 TEST(ShoalSqlTest, EmptyPartitionGivesEmptyResultAndANote) {

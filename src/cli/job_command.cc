@@ -291,12 +291,6 @@ void AddJobFileFlags(CLI::App* verb, JobRunFlags& flags) {
 }
 
 void AddRunVerb(CLI::App& job, int& exit_code) {
-  auto validate = std::make_shared<JobRunFlags>();
-  CLI::App* verb = job.add_subcommand(
-      "validate", "Check a job file (render, parse, validate) without submitting it");
-  AddJobFileFlags(verb, *validate);
-  verb->callback([validate, &exit_code] { exit_code = RunJobValidate(*validate); });
-
   auto flags = std::make_shared<JobRunFlags>();
   CLI::App* run = job.add_subcommand("run",
                                      "Submit a job file and (by default) wait for its "
@@ -314,6 +308,12 @@ void AddRunVerb(CLI::App& job, int& exit_code) {
   run->add_flag("--merge", flags->merge, "print one table: the union of all partitions' rows");
   run->add_option("--namespace", flags->namespace_, "namespace (overrides the spec's)");
   run->callback([flags, &exit_code] { exit_code = RunJobRun(*flags); });
+
+  auto validate = std::make_shared<JobRunFlags>();
+  CLI::App* verb = job.add_subcommand(
+      "validate", "Check a job file (render, parse, validate) without submitting it");
+  AddJobFileFlags(verb, *validate);
+  verb->callback([validate, &exit_code] { exit_code = RunJobValidate(*validate); });
 }
 
 void AddReadVerbs(CLI::App& job, int& exit_code) {

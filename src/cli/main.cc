@@ -7,16 +7,28 @@ namespace shoal::cli {
 
 namespace {
 
-// "shoal table compact": the subcommands parsed so far.
-std::string ParsedCommand(const CLI::App& app) {
+// The deepest subcommand parsed so far, and its name ("shoal table compact").
+std::pair<const CLI::App*, std::string> ParsedCommand(const CLI::App& app) {
   std::string command = "shoal";
   const CLI::App* current = &app;
   while (true) {
     const auto selected = current->get_subcommands();
-    if (selected.empty()) return command;
+    if (selected.empty()) return {current, command};
     current = selected.front();
     command += " " + current->get_name();
   }
+}
+
+// For a command that needs a verb and got none: what was typed instead, and the verbs there are
+// ("unknown command 'frob'; the commands are: run, validate, ..."); empty otherwise.
+std::string MissingVerb(const CLI::App& command) {
+  const auto verbs = command.get_subcommands([](const CLI::App*) { return true; });
+  if (verbs.empty() || !command.get_subcommands().empty()) return "";
+  std::string names;
+  for (const CLI::App* verb : verbs) names += (names.empty() ? "" : ", ") + verb->get_name();
+  const std::vector<std::string> typed = command.remaining();
+  if (typed.empty()) return "a command is needed, one of: " + names;
+  return "unknown command '" + typed.front() + "'; the commands are: " + names;
 }
 
 }  // namespace
@@ -53,8 +65,9 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // As every other error: "shoal <command>: <message>", naming the command being parsed.
-    const std::string command = ParsedCommand(app);
-    std::cerr << command << ": " << e.what() << "\nRun '" << command
+    const auto [parsed, command] = ParsedCommand(app);
+    const std::string missing = MissingVerb(*parsed);
+    std::cerr << command << ": " << (missing.empty() ? e.what() : missing) << "\nRun '" << command
               << " --help' for more information.\n";
     return 2;  // bad usage, whatever CLI11's own code
   }
