@@ -128,7 +128,9 @@ Status ApiClient::Reword(Status status) const {
     return Status(status.code(),
                   "the orchestrator refused the API token (" + status.message() +
                       "): set SHOAL_API_TOKEN, or SHOAL_API_TOKEN_FILE to a file holding it, to "
-                      "the client token (the one in the orchestrator's --auth-token-file)");
+                      "the client token (the one in the orchestrator's --auth-token-file; a "
+                      "`shoal devstack` writes it to client.token in its --dir, "
+                      ".shoal-devstack/client.token by default, anew at every start)");
   }
   if (status.code() == ErrorCode::kFailedPrecondition &&
       status.message().rfind("the TLS certificate of ", 0) == 0) {

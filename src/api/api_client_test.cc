@@ -190,6 +190,9 @@ TEST(ApiClientTest, SendsTheTokenAndExplainsARefusal) {
             0u)
       << refused.status().message();
   EXPECT_EQ(refused.status().message().find("wrong-token"), std::string::npos);
+  // Against a devstack, where its token is.
+  EXPECT_NE(refused.status().message().find(".shoal-devstack/client.token"), std::string::npos)
+      << refused.status().message();
 
   auto missing = ApiClient({"127.0.0.1", *port}).ListNodes();
   EXPECT_NE(missing.status().message().find("(missing bearer token)"), std::string::npos)
