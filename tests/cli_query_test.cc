@@ -10,7 +10,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -357,6 +359,18 @@ std::vector<int> DrawnPercentages(const std::string& terminal, const std::string
   return percentages;
 }
 
+// The bytes read of each progress line drawn ("· 4.9 MB read, 1.2 MB/s"), in bytes.
+std::vector<double> DrawnBytesRead(const std::string& terminal) {
+  static const std::regex kRead(" ([0-9.]+) (B|KB|MB|GB) read, ");
+  const std::map<std::string, double> unit = {{"B", 1}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}};
+  std::vector<double> bytes;
+  for (auto it = std::sregex_iterator(terminal.begin(), terminal.end(), kRead);
+       it != std::sregex_iterator(); ++it) {
+    bytes.push_back(std::stod((*it)[1]) * unit.at((*it)[2]));
+  }
+  return bytes;
+}
+
 // On a terminal `shoal job run` and `shoal query` draw one progress line in place while they
 // wait: the bar moves with what the running partitions report in their nodes' heartbeats, and
 // the line is erased before the answer is printed.
@@ -389,6 +403,10 @@ Tasks:
       << "the bar never moved between start and end:\n"
       << run.err;
   EXPECT_TRUE(std::is_sorted(percentages.begin(), percentages.end())) << run.err;
+  // What was read only grows: a partition that uploads its results still counts its reads.
+  const std::vector<double> read = DrawnBytesRead(run.err);
+  ASSERT_FALSE(read.empty()) << run.err;
+  EXPECT_TRUE(std::is_sorted(read.begin(), read.end())) << run.err;
   EXPECT_NE(run.err.find(" running · us 0/2 · "), std::string::npos) << run.err;
   EXPECT_NE(run.err.find(" read, "), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("M rows"), std::string::npos) << run.err;

@@ -163,9 +163,11 @@ void ComputeNode::HeartbeatLoop() {
     auto answer = [&] {
       std::lock_guard report(report_mu_);
       transport::Json running = transport::Json::array();
+      std::map<std::string, models::ExecutionStats> uploading;
       {
         std::lock_guard lock(mu_);
         for (const auto& id : running_) running.push_back(id);
+        uploading = uploading_stats_;
       }
       // What each execution has done so far, for `job describe`, the console and progress lines.
       transport::Json progress = transport::Json::object();
@@ -173,6 +175,8 @@ void ComputeNode::HeartbeatLoop() {
         const std::string execution_id = id.get<std::string>();
         if (auto stats = runner_.LiveStats(execution_id)) {
           progress[execution_id] = models::ToJson(*stats);
+        } else if (auto done = uploading.find(execution_id); done != uploading.end()) {
+          progress[execution_id] = models::ToJson(done->second);
         }
       }
       return client_.Post(
@@ -351,6 +355,7 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     runner_.Cleanup(id);
     std::lock_guard lock(mu_);
     running_.erase(id);
+    uploading_stats_.erase(id);
   };
   bool accepted;
   {
@@ -387,6 +392,10 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
         PostStatus(id, "Running", topic, message, nullptr);
       },
       may_publish);
+  {
+    std::lock_guard lock(mu_);
+    uploading_stats_[id] = outcome.stats;
+  }
   if (outcome.succeeded && !stopping_) {
     const std::string& publisher = job.task.publisher.type;
     if (publisher.empty() || publisher == "local") {

@@ -130,6 +130,9 @@ class ComputeNode {
   std::mutex mu_;
   std::condition_variable wake_;
   std::set<std::string> running_;  // execution ids accepted and not yet reported terminal
+  // What an execution's run did, from the end of ExecutionRunner::Run until its report: the
+  // heartbeats' statistics while the `local` publisher uploads (the runner has let it go).
+  std::map<std::string, models::ExecutionStats> uploading_stats_;
   std::map<std::string, std::thread> workers_;  // by execution id; reaped when done
   // Fetches and store tasks accepted and not yet reported, by fetch or task id (the two never
   // share an id), and their threads, reaped when done.

@@ -225,9 +225,12 @@ Result<JobPage> Orchestrator::ListJobs(const JobListOptions& options) {
 Result<std::vector<models::Execution>> Orchestrator::ListExecutions(const std::string& job_id) {
   std::lock_guard lock(mu_);
   SHOAL_ASSIGN_OR_RETURN(auto executions, store_->ListExecutions(job_id));
-  // A running execution's statistics are what its node's last heartbeat said.
+  // A running or publishing execution's statistics are what its node's last heartbeat said.
   for (models::Execution& e : executions) {
-    if (e.compute_state.state_type != ExecutionComputeState::kRunning) continue;
+    const auto state = e.compute_state.state_type;
+    if (state != ExecutionComputeState::kRunning && state != ExecutionComputeState::kPublishing) {
+      continue;
+    }
     auto node = live_stats_.find(e.node_id);
     if (node == live_stats_.end()) continue;
     if (auto it = node->second.find(e.id); it != node->second.end()) {
@@ -418,7 +421,7 @@ Result<bool> Orchestrator::Heartbeat(
   live.clear();
   for (const auto& e : active) {
     auto state = e.compute_state.state_type;
-    if (state == ExecutionComputeState::kRunning) {
+    if (state == ExecutionComputeState::kRunning || state == ExecutionComputeState::kPublishing) {
       if (auto it = progress.find(e.id); it != progress.end()) live[e.id] = it->second;
     }
     if ((state == ExecutionComputeState::kRunning || state == ExecutionComputeState::kPublishing) &&

@@ -322,7 +322,7 @@ class Orchestrator {
   std::map<std::string, StoreTaskFlight> store_flights_;  // handed out, by task id
   std::map<std::string, std::chrono::steady_clock::time_point> store_retry_at_;  // after a failure
   // Node id -> execution id -> what the node's last heartbeat said the execution has done so
-  // far; only Running executions of that node.
+  // far; only Running and Publishing executions of that node.
   std::map<std::string, std::map<std::string, models::ExecutionStats>> live_stats_;
 };
 

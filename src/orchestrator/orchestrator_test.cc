@@ -213,12 +213,22 @@ TEST_F(OrchestratorTest, HeartbeatsCarryARunningExecutionsProgress) {
   forged.progress = 0.9;
   ASSERT_TRUE(orchestrator_->Heartbeat(other, {}, {{e.id, forged}}).ok());
   EXPECT_EQ(orchestrator_->ListExecutions(job_id)->at(0).stats, live);
-  // A heartbeat without it (the engine finished, the node publishes) shows nothing live.
+  // A heartbeat without it shows nothing live.
   ASSERT_TRUE(orchestrator_->Heartbeat(e.node_id, {e.id}).ok());
   models::ExecutionStats only_queued;
   only_queued.queued_ms = live.queued_ms;
   EXPECT_EQ(orchestrator_->ListExecutions(job_id)->at(0).stats, only_queued);
   ASSERT_TRUE(orchestrator_->Heartbeat(e.node_id, {e.id}, {{e.id, live}}).ok());
+  // While it publishes, what its run did is still shown.
+  ASSERT_TRUE(
+      orchestrator_
+          ->UpdateExecution(e.id, e.node_id, ExecutionComputeState::kPublishing, "", "", nullptr)
+          .ok());
+  models::ExecutionStats publishing = live;
+  publishing.progress = -1;
+  publishing.running_ms = 2000;
+  ASSERT_TRUE(orchestrator_->Heartbeat(e.node_id, {e.id}, {{e.id, publishing}}).ok());
+  EXPECT_EQ(orchestrator_->ListExecutions(job_id)->at(0).stats, publishing);
   models::ExecutionStats final_stats;
   final_stats.queued_ms = live.queued_ms;
   final_stats.rows_read = 2000;
