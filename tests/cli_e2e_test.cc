@@ -118,7 +118,7 @@ TEST(ShoalSqlTest, BadUsageExitsTwoWithAClearMessage) {
   auto typo = RunProcess({ShoalBinary(), "job", "lsit"});
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_EQ(typo.err.rfind("shoal job: unknown command 'lsit'; the commands are: run, validate, "
-                           "describe, list,",
+                           "results, describe, list,",
                            0),
             0u)
       << typo.err;

@@ -422,6 +422,53 @@ TEST_F(CliJobTest, FailedJobExitsOneWithItsMessage) {
                        "exist\n");
 }
 
+// `job results` prints what `job run` printed, for a job that completed earlier; a job that
+// has not completed has no results to print, and says why.
+TEST_F(CliJobTest, ResultsPrintWhatRunPrintedOnceTheJobHasCompleted) {
+  FakeOrchestrator fake;
+  PublishTrends(fake);
+  auto env = fake.Start();
+  auto run = Shoal({"job", "run", TrendsJob(), "-V", "Region=us"}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto results = Shoal({"job", "results", kJobId}, env);
+  EXPECT_EQ(results.exit_code, 0) << results.err;
+  EXPECT_EQ(results.out, run.out);
+  auto merged = Shoal({"job", "results", "trends", "--merge", "--output", "csv"}, env);
+  EXPECT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_EQ(merged.out, "month,total\n2024-01,12.50\n2024-02,7.05\n2024-03,\n");
+  auto yaml = Shoal({"job", "results", kJobId, "--merge", "--output", "yaml"}, env);
+  EXPECT_EQ(yaml.exit_code, 0) << yaml.err;
+  EXPECT_NE(yaml.out.find(std::string("JobID: ") + kJobId + "\nState: Completed\n"),
+            std::string::npos)
+      << yaml.out;
+  auto bad = Shoal({"job", "results", kJobId, "--output", "xml"}, env);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err,
+            "shoal job results: --output: unknown format 'xml'; use table, csv, json or yaml\n");
+}
+
+TEST_F(CliJobTest, ResultsOfAJobThatHasNotCompletedSayWhy) {
+  FakeOrchestrator running;
+  running.running_polls = 1000000;
+  auto r = Shoal({"job", "results", kJobId}, running.Start());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, std::string("shoal job results: job ") + kJobId +
+                       " is Running: its results are printed once it has completed (see its "
+                       "progress with `shoal job describe " +
+                       kJobId + "`)\n");
+
+  FakeOrchestrator failed;
+  failed.running_polls = 0;
+  failed.final_state = models::JobStateType::kFailed;
+  failed.final_message = "partition 1 failed 3 times: Catalog Error: Table x does not exist";
+  r = Shoal({"job", "results", kJobId}, failed.Start());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, std::string("shoal job results: job ") + kJobId +
+                       " failed: partition 1 failed 3 times: Catalog Error: Table x does not "
+                       "exist\n");
+}
+
 // Giving up waiting is not a failure: the job runs on, and the exit code (3) says so.
 TEST_F(CliJobTest, GivingUpWaitingExitsThree) {
   FakeOrchestrator fake;

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "devstack_process.h"
 #include "generator_job.h"
 #include "run_process.h"
 #include "typed_view.h"
@@ -74,18 +75,12 @@ class CliQueryTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("shoal-cli-query-" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    devstack_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{ShoalBinary(), "devstack", "--dir", (dir_ / "stack").string(),
-                                 "--port", "0", "--nodes-per-region", "2"},
-        (dir_ / "devstack.log").string());
-    const int port = WaitForDevstackPort();
-    if (port == 0) {
+    devstack_ = std::make_unique<testing::DevstackProcess>(dir_);
+    if (!devstack_->Start({"--nodes-per-region", "2"})) {
       setup_error_ = "the devstack did not start:\n" + DevstackLog();
       return;
     }
-    env_ = {{"SHOAL_API_HOST", "127.0.0.1"},
-            {"SHOAL_API_PORT", std::to_string(port)},
-            {"SHOAL_API_TOKEN_FILE", (dir_ / "stack" / "client.token").string()}};
+    env_ = devstack_->Environment();
     for (const std::string region : {"us", "eu"}) {
       auto generated =
           Shoal({"job", "run", "-V", "Region=" + region, "-V", "Events=100", "-V",
@@ -106,27 +101,12 @@ class CliQueryTest : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    if (devstack_) devstack_->Kill(SIGTERM);
+    if (devstack_) devstack_->Stop();
     devstack_.reset();
     if (!::testing::UnitTest::GetInstance()->Failed()) fs::remove_all(dir_);
   }
 
   void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
-
-  // The port in the devstack's banner ("orchestrator on 127.0.0.1:PORT"), once it is ready.
-  static int WaitForDevstackPort() {
-    const std::string marker = "orchestrator on 127.0.0.1:";
-    for (auto deadline = std::chrono::steady_clock::now() + 30s;
-         std::chrono::steady_clock::now() < deadline && devstack_->alive();
-         std::this_thread::sleep_for(50ms)) {
-      const std::string log = DevstackLog();
-      const size_t at = log.find(marker);
-      if (log.find("Press Ctrl-C to stop.") != std::string::npos && at != std::string::npos) {
-        return std::atoi(log.c_str() + at + marker.size());
-      }
-    }
-    return 0;
-  }
 
   static std::string DevstackLog() { return ReadWholeFile(dir_ / "devstack.log"); }
 
@@ -163,7 +143,7 @@ class CliQueryTest : public ::testing::Test {
 
   static inline fs::path dir_;
   static inline std::string description_;  // `shoal table describe transactions --output json`
-  static inline std::unique_ptr<BackgroundProcess> devstack_;
+  static inline std::unique_ptr<testing::DevstackProcess> devstack_;
   static inline std::map<std::string, std::string> env_;
   static inline std::string setup_error_;
 };

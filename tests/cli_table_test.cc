@@ -223,7 +223,7 @@ TEST_F(CliTableTest, BadFlagValuesExitTwoBeforeAnythingIsSent) {
       {{"describe", "t", "--output", "xml"},
        "shoal table describe: --output: unknown format 'xml'; use table or json\n"},
       {{"list", "--output", "xml"},
-       "shoal table list: --output: unknown format 'xml'; use table, csv or json\n"},
+       "shoal table list: --output: unknown format 'xml'; use table, csv, json or yaml\n"},
   };
   for (const auto& [args, message] : cases) {
     auto r = Table(args);

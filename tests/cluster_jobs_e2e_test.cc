@@ -308,6 +308,7 @@ class ClusterJobsTest : public testing::ClusterFixture {
     ASSERT_EQ(ran["State"], "Completed") << ran.dump();
     run->job_id = ran["JobID"];
     const Json merged = analysis.published.empty() ? ran : PublishedTable(analysis, run->job_id);
+    CheckJobResults(analysis, run->job_id, ran);
 
     // The job as the orchestrator stored and ran it: its SQL, and its Env, whose literal
     // entries the nodes hand to the SQL as variables, with the execution's own (here: one
@@ -393,6 +394,41 @@ class ClusterJobsTest : public testing::ClusterFixture {
       EXPECT_EQ(SortedRows(from_partitions),
                 SortedRows(CombineFiles((run->oracle_outputs / analysis.output_file).string(),
                                         analysis.combine_files)));
+    }
+  }
+
+  // `shoal job results` prints what `job run` printed; results published to a store stay
+  // there, and the output says where (and refuses the formats that would need them here).
+  void CheckJobResults(const AnalysisJob& analysis, const std::string& job_id, const Json& ran) {
+    if (analysis.published.empty()) {
+      EXPECT_EQ(ShoalJson({"job", "results", job_id, "--merge"}), ran);
+      return;
+    }
+    const Json results = ShoalJson({"job", "results", job_id});
+    ASSERT_FALSE(results.is_null());
+    EXPECT_EQ(results["Executions"], ran["Executions"]);
+    const std::string folder = Replaced(analysis.published, "{JobID}", job_id);
+    for (const Json& execution : results["Executions"]) {
+      const Json& to = execution["PublishedTo"];
+      EXPECT_EQ(to["Bucket"], "my-bucket") << execution.dump();
+      EXPECT_EQ(to["Region"], "us") << execution.dump();
+      EXPECT_EQ(to["Key"].get<std::string>().rfind(folder.substr(0, folder.find('*')), 0), 0u)
+          << execution.dump();
+    }
+    ProcessResult text = Shoal({"job", "results", job_id});
+    EXPECT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_TRUE(Contains(text.out, "published to s3://my-bucket/" + folder.substr(0, 8)))
+        << text.out;
+    EXPECT_TRUE(Contains(text.out, "from region us)")) << text.out;
+    EXPECT_TRUE(Contains(text.out, "shoal job get " + job_id)) << text.out;
+    for (const std::string format : {"table", "csv"}) {
+      ProcessResult merged = Shoal({"job", "results", job_id, "--merge", "--output", format});
+      EXPECT_EQ(merged.exit_code, 1) << merged.out;
+      EXPECT_TRUE(Contains(merged.err,
+                           "shoal job results: cannot merge: the results stayed in "
+                           "their region's store"))
+          << merged.err;
+      EXPECT_TRUE(merged.out.empty()) << merged.out;
     }
   }
 

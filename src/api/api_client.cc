@@ -191,7 +191,9 @@ Result<JobPage> ApiClient::ListJobs(const JobListOptions& options) const {
       kJobsPath + Query({{"namespace", options.namespace_},
                          {"limit", options.limit > 0 ? std::to_string(options.limit) : ""},
                          {"next_token", options.next_token},
-                         {"labels", options.labels}});
+                         {"labels", options.labels},
+                         {"order_by", options.order_by},
+                         {"reverse", options.reverse ? "true" : ""}});
   SHOAL_ASSIGN_OR_RETURN(Json json, Get(path));
   Answer answer(json, "GET " + std::string(kJobsPath));
   JobPage page;
@@ -307,6 +309,34 @@ Result<std::vector<ExecutionLogs>> ApiClient::Logs(const std::string& job_id,
   return logs;
 }
 
+Result<models::Job> ApiClient::GetJobVersion(const std::string& id, int64_t version,
+                                             const std::string& namespace_) const {
+  SHOAL_ASSIGN_OR_RETURN(
+      Json json, Get(JobPath(id) +
+                     Query({{"namespace", namespace_}, {"job_version", std::to_string(version)}})));
+  return Answer(json, "GET " + JobPath(id)).Model("Job", &models::JobFromJson);
+}
+
+Result<std::vector<models::Job>> ApiClient::JobVersions(const std::string& id,
+                                                        const std::string& namespace_) const {
+  const std::string path = JobPath(id) + "/versions";
+  SHOAL_ASSIGN_OR_RETURN(Json json, Get(path + Query({{"namespace", namespace_}})));
+  return Answer(json, "GET " + path).ModelList("Items", &models::JobFromJson);
+}
+
+Result<SubmitResponse> ApiClient::RerunJob(const std::string& id,
+                                           const std::string& namespace_) const {
+  const std::string path = JobPath(id) + "/rerun";
+  SHOAL_ASSIGN_OR_RETURN(Json json,
+                         Send("PUT", path + Query({{"namespace", namespace_}}), Json::object()));
+  Answer answer(json, "PUT " + path);
+  SubmitResponse response;
+  SHOAL_RETURN_IF_ERROR(answer.String("JobID", &response.job_id));
+  SHOAL_RETURN_IF_ERROR(answer.Int("JobVersion", &response.job_version));
+  SHOAL_RETURN_IF_ERROR(answer.StringList("Warnings", &response.warnings, /*required=*/false));
+  return response;
+}
+
 Result<std::string> ApiClient::StopJob(const std::string& job_id, const std::string& reason) const {
   std::string path = JobPath(job_id);
   SHOAL_ASSIGN_OR_RETURN(Json json, Send("DELETE", path + Query({{"reason", reason}}), Json()));
@@ -335,6 +365,10 @@ Result<models::Node> ApiClient::RejectNode(const std::string& node_id) const {
   std::string path = NodePath(node_id) + "/reject";
   SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", path, Json::object()));
   return Answer(json, "POST " + path).Model("Node", &models::NodeFromJson);
+}
+
+Status ApiClient::DeleteNode(const std::string& node_id) const {
+  return Send("DELETE", NodePath(node_id), Json()).status();
 }
 
 }  // namespace shoal::api

@@ -67,7 +67,9 @@ struct JobListOptions {
   std::string namespace_;  // empty: the server's default
   int64_t limit = 0;       // 0: the server's default
   std::string next_token;
-  std::string labels;  // a label selector (models::ParseLabelSelectors); empty: every job
+  std::string labels;    // a label selector (models::ParseLabelSelectors); empty: every job
+  std::string order_by;  // "created_at" (newest first) or "id"; empty: the server's default
+  bool reverse = false;
 };
 
 struct JobPage {
@@ -179,6 +181,14 @@ class ApiClient {
   // GET .../jobs/{id}/logs; `execution_id` empty: every execution.
   Result<std::vector<ExecutionLogs>> Logs(const std::string& job_id,
                                           const std::string& execution_id = "") const;
+  // GET .../jobs/{id}?job_version=N: one version of the job as it was submitted.
+  Result<models::Job> GetJobVersion(const std::string& id, int64_t version,
+                                    const std::string& namespace_ = "") const;
+  // GET .../jobs/{id}/versions: every version, oldest first.
+  Result<std::vector<models::Job>> JobVersions(const std::string& id,
+                                               const std::string& namespace_ = "") const;
+  // PUT .../jobs/{id}/rerun: the job's current spec submitted again as a new version.
+  Result<SubmitResponse> RerunJob(const std::string& id, const std::string& namespace_ = "") const;
   // DELETE .../jobs/{id}?reason=; returns the stopped job's full ID.
   Result<std::string> StopJob(const std::string& job_id, const std::string& reason = "") const;
 
@@ -189,6 +199,8 @@ class ApiClient {
   // POST /api/v1/orchestrator/nodes/{id}/approve and /reject: the node after the change.
   Result<models::Node> ApproveNode(const std::string& node_id) const;
   Result<models::Node> RejectNode(const std::string& node_id) const;
+  // DELETE /api/v1/orchestrator/nodes/{id}: forgets a node that is not connected.
+  Status DeleteNode(const std::string& node_id) const;
 
   // PUT /api/v1/tables: the definition's user-written fields (Columns and Regions are Shoal's).
   Result<TableResponse> CreateTable(const models::TableDefinition& table,

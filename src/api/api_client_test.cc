@@ -246,7 +246,7 @@ TEST(ApiClientTest, ReadsJobsExecutionsHistoryAndLogs) {
   fake.Answer("DELETE", "/api/v1/orchestrator/jobs/([^/]+)", {{"JobID", job.id}});
   ApiClient client = fake.Start();
 
-  auto page = client.ListJobs({"default", 5, "t1", ""});
+  auto page = client.ListJobs({"default", 5, "t1", "", "", false});
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0], job);

@@ -89,7 +89,9 @@ Result<ListOutput> ParseListOutput(const std::string& text) {
   if (text == "table") return ListOutput::kTable;
   if (text == "csv") return ListOutput::kCsv;
   if (text == "json") return ListOutput::kJson;
-  return Status::InvalidArgument("--output: unknown format '" + text + "'; use table, csv or json");
+  if (text == "yaml") return ListOutput::kYaml;
+  return Status::InvalidArgument("--output: unknown format '" + text +
+                                 "'; use table, csv, json or yaml");
 }
 
 format::OutputFormat PrinterFormat(ListOutput output) {

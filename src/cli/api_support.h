@@ -47,8 +47,8 @@ ApiFlags& GlobalApiFlags();
 Result<api::ApiClient> ClientFromEnvironment();
 
 // --output of the listing verbs.
-enum class ListOutput { kTable, kCsv, kJson };
-// "table", "csv" or "json"; otherwise an error naming the flag and the choices.
+enum class ListOutput { kTable, kCsv, kJson, kYaml };
+// "table", "csv", "json" or "yaml"; otherwise an error naming the flag and the choices.
 Result<ListOutput> ParseListOutput(const std::string& text);
 // The printer format for table or csv (json is printed from the models' JSON instead).
 format::OutputFormat PrinterFormat(ListOutput output);

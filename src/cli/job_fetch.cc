@@ -54,6 +54,28 @@ void PrintNewLogs(const std::vector<api::ExecutionLogs>& logs, bool headers,
   std::cerr.flush();
 }
 
+// --tail: how many lines of each execution's output are printed before following it.
+constexpr int kTailLines = 10;
+
+// Where the last `lines` lines of `text` start (a last line without '\n' counts).
+size_t TailStart(const std::string& text, int lines) {
+  size_t start = text.size();
+  if (start > 0 && text.back() == '\n') --start;
+  for (int seen = 0; start > 0; --start) {
+    if (text[start - 1] == '\n' && ++seen == lines) break;
+  }
+  return start;
+}
+
+// Marks all but the last kTailLines lines of each execution's output as printed.
+void SkipToTail(const std::vector<api::ExecutionLogs>& logs,
+                std::map<std::string, Printed>& printed) {
+  for (const api::ExecutionLogs& log : logs) {
+    printed[log.execution_id] = {TailStart(log.stdout_text, kTailLines),
+                                 TailStart(log.stderr_text, kTailLines)};
+  }
+}
+
 // The logs of `execution_id`, or of every execution of the job's current version.
 Result<std::vector<api::ExecutionLogs>> CurrentLogs(const api::ApiClient& client,
                                                     const models::Job& job,
@@ -157,15 +179,19 @@ int RunJobLogs(const JobLogsFlags& flags) {
   if (!flags.follow) {
     Result<std::vector<api::ExecutionLogs>> logs = CurrentLogs(*client, *job, flags.execution_id);
     if (!logs.ok()) return ReportError(kCommand, logs.status(), kExitFailed);
+    if (flags.tail) SkipToTail(*logs, printed);
     PrintNewLogs(*logs, logs->size() > 1, printed, last_header);
     return kExitOk;
   }
+  bool first = true;
   while (true) {
     // The job's state first: once it is terminal, the logs read after it are complete.
     Result<models::Job> now = client->GetJob(job->id);
     if (!now.ok()) return ReportError(kCommand, now.status(), kExitFailed);
     Result<std::vector<api::ExecutionLogs>> logs = CurrentLogs(*client, *now, flags.execution_id);
     if (!logs.ok()) return ReportError(kCommand, logs.status(), kExitFailed);
+    if (flags.tail && first) SkipToTail(*logs, printed);
+    first = false;
     PrintNewLogs(*logs, flags.execution_id.empty(), printed, last_header);
     if (models::IsTerminal(now->state.state_type)) return kExitOk;
     std::this_thread::sleep_for(kLogsPollInterval);

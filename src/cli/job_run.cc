@@ -1,7 +1,7 @@
 // `shoal job run FILE|-`: renders and validates a job file locally (nothing is sent when it is
 // wrong), submits it, and by default waits for it and prints its results.
 #include <iostream>
-#include <sstream>
+#include <map>
 
 #include "cli/api_support.h"
 #include "cli/job_output.h"
@@ -63,6 +63,32 @@ Status ExpandShortJobIds(const api::ApiClient& client, jobspec::TemplateVars* va
   return Status::Ok();
 }
 
+// --node-details: where each execution of the job's version ran, on stderr (stdout keeps the
+// results, which may be CSV or JSON read by a program).
+void PrintNodeDetails(const api::ApiClient& client, const models::Job& job) {
+  Result<std::vector<models::Execution>> executions = client.ListExecutions(job.id);
+  Result<std::vector<models::Node>> nodes = client.ListNodes();
+  if (!executions.ok() || !nodes.ok()) {
+    const Status& why = executions.ok() ? nodes.status() : executions.status();
+    ReportWarning(kJobRunCommand, "no node details: " + why.message());
+    return;
+  }
+  std::map<std::string, std::string> regions;
+  for (const models::Node& node : *nodes) {
+    auto region = node.labels.find("region");
+    if (region != node.labels.end()) regions[node.id] = region->second;
+  }
+  Table table = Table::WithColumns({"EXECUTION", "NODE", "REGION", "PARTITION#", "STATE"});
+  for (const models::Execution& e : *executions) {
+    if (e.job_version != job.version) continue;
+    table.AddTextRow({ShortId(e.id), e.node_id, regions[e.node_id],
+                      std::to_string(e.partition_index),
+                      std::string(models::ToString(e.compute_state.state_type))});
+  }
+  std::cerr << "executions of job " << job.id << " (version " << job.version << "):\n";
+  (void)PrintTable(table, format::OutputFormat::kTable, std::cerr);
+}
+
 }  // namespace
 
 int RunJobValidate(const JobRunFlags& flags) {
@@ -108,7 +134,9 @@ int RunJobRun(const JobRunFlags& flags) {
   spec_options.vars = std::move(vars).value();
   Result<jobspec::ParsedJob> parsed = jobspec::LoadJobSpecFile(flags.file, spec_options);
   if (!parsed.ok()) return Fail(parsed.status(), kExitUsage);
-  for (const std::string& warning : parsed->warnings) ReportWarning(kJobRunCommand, warning);
+  if (!flags.hide_warnings) {
+    for (const std::string& warning : parsed->warnings) ReportWarning(kJobRunCommand, warning);
+  }
   models::Job& job = parsed->job;
   if (!flags.namespace_.empty()) job.namespace_ = flags.namespace_;
 
@@ -131,7 +159,9 @@ int RunJobRun(const JobRunFlags& flags) {
     }
     return Fail(status, kExitFailed);
   }
-  for (const std::string& warning : submitted->warnings) ReportWarning(kJobRunCommand, warning);
+  if (!flags.hide_warnings) {
+    for (const std::string& warning : submitted->warnings) ReportWarning(kJobRunCommand, warning);
+  }
   const std::string& job_id = submitted->job_id;
   if (flags.id_only) std::cout << job_id << std::endl;
   if (!flags.wait) {
@@ -149,6 +179,7 @@ int RunJobRun(const JobRunFlags& flags) {
   // Events and the progress line would overwrite each other; --id-only asks for quiet.
   wait.show_progress = !flags.follow && !flags.id_only && StderrIsTerminal();
   Result<models::Job> finished = WaitForJob(*client, job_id, wait);
+  if (flags.node_details && finished.ok()) PrintNodeDetails(*client, *finished);
   if (!finished.ok()) {
     const bool gave_up = finished.status().code() == ErrorCode::kDeadlineExceeded;
     return Fail(finished.status(), gave_up ? kExitStillRunning : kExitFailed);
@@ -157,19 +188,30 @@ int RunJobRun(const JobRunFlags& flags) {
     return Fail(JobEndedBadly(*finished), kExitFailed);
   }
   if (flags.id_only) return kExitOk;
+  return PrintCompletedJob(kJobRunCommand, *client, *finished, *output, flags.merge);
+}
 
-  Result<std::vector<ExecutionOutput>> outputs = FetchExecutionOutputs(*client, *finished);
-  if (!outputs.ok()) return Fail(outputs.status(), kExitFailed);
-  std::ostringstream printed;
-  Status status = PrintExecutionOutputs(*finished, *outputs, *output, flags.merge, printed);
-  if (!status.ok()) return Fail(status, kExitFailed);
-  if (*output == ListOutput::kTable) {
-    // The id is what `job get`, `job describe` and a follow-up job (-V JobID=) need.
-    std::cout << "job " << job_id << " (" << finished->name << ", version " << finished->version
-              << ") completed\n\n";
+int RunJobResults(const JobResultsFlags& flags) {
+  constexpr std::string_view kCommand = "shoal job results";
+  Result<ListOutput> output = ParseListOutput(flags.output);
+  if (!output.ok()) return ReportError(kCommand, output.status(), kExitUsage);
+  Result<api::ApiClient> client = ClientFromEnvironment();
+  if (!client.ok()) return ReportError(kCommand, client.status(), kExitUsage);
+  Result<models::Job> job = client->GetJob(flags.job, flags.namespace_);
+  if (!job.ok()) return ReportError(kCommand, job.status(), kExitFailed);
+  const models::JobStateType state = job->state.state_type;
+  if (state == models::JobStateType::kCompleted) {
+    return PrintCompletedJob(kCommand, *client, *job, *output, flags.merge);
   }
-  std::cout << printed.str() << std::flush;
-  return kExitOk;
+  if (models::IsTerminal(state)) return ReportError(kCommand, JobEndedBadly(*job), kExitFailed);
+  // Part of an answer printed as if it were the answer would be wrong without a word of warning.
+  return ReportError(kCommand,
+                     Status::FailedPrecondition(
+                         "job " + job->id + " is " + std::string(models::ToString(state)) +
+                         ": its results are printed once it has completed (see its progress "
+                         "with `shoal job describe " +
+                         job->id + "`)"),
+                     kExitStillRunning);
 }
 
 }  // namespace shoal::cli

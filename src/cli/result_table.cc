@@ -182,8 +182,9 @@ void Table::AddTextRow(const std::vector<std::string>& texts) {
   rows.push_back(std::move(row));
 }
 
-Status PrintTable(const Table& table, format::OutputFormat output_format, std::ostream& out) {
-  auto printer = format::MakePrinter(output_format, out);
+Status PrintTable(const Table& table, format::OutputFormat output_format, std::ostream& out,
+                  format::TableStyle style) {
+  auto printer = format::MakePrinter(output_format, out, style);
   SHOAL_RETURN_IF_ERROR(printer->Begin(table.columns));
   for (const auto& row : table.rows) {
     std::vector<Cell> cells = row;

@@ -34,7 +34,8 @@ struct Table {
 };
 
 // Prints `table` with the format's printer (table: aligned with a row count; csv: RFC 4180).
-Status PrintTable(const Table& table, format::OutputFormat output_format, std::ostream& out);
+Status PrintTable(const Table& table, format::OutputFormat output_format, std::ostream& out,
+                  format::TableStyle style = {});
 
 // Reads result.json: {"Columns": [{"Name", "Type", "Numeric"}], "Rows": [[value, ...], ...]}.
 // Errors name the problem ("Rows[3]: 2 values for 3 columns").

@@ -11,6 +11,7 @@
 
 #include "cli/api_support.h"
 #include "cli/command.h"
+#include "cli/list_output.h"
 #include "cli/result_table.h"
 #include "models/table.h"
 #include "models/text.h"
@@ -165,10 +166,10 @@ int ListTables(const std::string& output_text) {
   if (!client.ok()) return ReportError(kCommand, client.status(), kExitUsage);
   Result<std::vector<models::TableDefinition>> tables = client->ListTables();
   if (!tables.ok()) return ReportError(kCommand, tables.status(), kExitFailed);
-  if (*output == ListOutput::kJson) {
+  if (IsStructured(*output)) {
     nlohmann::json array = nlohmann::json::array();
     for (const auto& table : *tables) array.push_back(models::ToJson(table));
-    PrintJson(array, std::cout);
+    PrintStructured(*output, array, std::cout);
     return kExitOk;
   }
   Table table = Table::WithColumns({"NAME", "FORMAT", "REGIONS", "COLUMNS#"});
@@ -285,7 +286,7 @@ void AddTableCommand(CLI::App& app, int& exit_code) {
 
   auto list_output = std::make_shared<std::string>("table");
   verb = table->add_subcommand("list", "List the tables");
-  verb->add_option("--output", *list_output, "table, csv or json")->capture_default_str();
+  verb->add_option("--output", *list_output, "table, csv, json or yaml")->capture_default_str();
   verb->callback([list_output, &exit_code] { exit_code = ListTables(*list_output); });
 
   struct DescribeFlags {

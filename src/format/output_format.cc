@@ -29,7 +29,7 @@ std::string TableText(const Cell& cell) {
 
 class TablePrinter : public engine::ResultSink {
  public:
-  explicit TablePrinter(std::ostream& out) : out_(out) {}
+  TablePrinter(std::ostream& out, TableStyle style) : out_(out), style_(style) {}
 
   Status Begin(const std::vector<Column>& columns) override {
     columns_ = columns;
@@ -45,14 +45,14 @@ class TablePrinter : public engine::ResultSink {
     printed_any_ = true;
     std::vector<size_t> widths(columns_.size());
     for (size_t c = 0; c < columns_.size(); ++c) {
-      widths[c] = DisplayWidth(columns_[c].name);
+      widths[c] = style_.header ? DisplayWidth(columns_[c].name) : 0;
       for (auto& row : rows_) widths[c] = std::max(widths[c], DisplayWidth(TableText(row[c])));
     }
     auto print_line = [&](auto text_of, auto right_align) {
       for (size_t c = 0; c < columns_.size(); ++c) {
         std::string text = text_of(c);
         std::string pad(widths[c] - DisplayWidth(text), ' ');
-        if (c > 0) out_ << " | ";
+        if (c > 0) out_ << (style_.decorated ? " | " : "  ");
         if (right_align(c)) {
           out_ << pad << text;
         } else {
@@ -62,24 +62,31 @@ class TablePrinter : public engine::ResultSink {
       }
       out_ << "\n";
     };
-    print_line([&](size_t c) { return columns_[c].name; },
-               [&](size_t c) { return columns_[c].numeric; });
-    for (size_t c = 0; c < columns_.size(); ++c) {
-      if (c > 0) out_ << "-|-";
-      out_ << std::string(widths[c], '-');
+    if (style_.header) {
+      print_line([&](size_t c) { return columns_[c].name; },
+                 [&](size_t c) { return columns_[c].numeric; });
     }
-    out_ << "\n";
+    if (style_.header && style_.decorated) {
+      for (size_t c = 0; c < columns_.size(); ++c) {
+        if (c > 0) out_ << "-|-";
+        out_ << std::string(widths[c], '-');
+      }
+      out_ << "\n";
+    }
     for (auto& row : rows_) {
       print_line([&](size_t c) { return TableText(row[c]); },
                  [&](size_t c) { return columns_[c].numeric; });
     }
-    out_ << "(" << rows_.size() << (rows_.size() == 1 ? " row" : " rows") << ")\n";
+    if (style_.header && style_.decorated) {
+      out_ << "(" << rows_.size() << (rows_.size() == 1 ? " row" : " rows") << ")\n";
+    }
     out_.flush();
     return Status::Ok();
   }
 
  private:
   std::ostream& out_;
+  const TableStyle style_;
   std::vector<Column> columns_;
   std::vector<std::vector<Cell>> rows_;
   bool printed_any_ = false;
@@ -101,10 +108,11 @@ void WriteCsvField(std::ostream& out, const std::string& text) {
 
 class CsvPrinter : public engine::ResultSink {
  public:
-  explicit CsvPrinter(std::ostream& out) : out_(out) {}
+  CsvPrinter(std::ostream& out, bool header) : out_(out), header_(header) {}
   Status Begin(const std::vector<Column>& columns) override {
     if (printed_any_) out_ << "\n";
     printed_any_ = true;
+    if (!header_) return Status::Ok();
     for (size_t c = 0; c < columns.size(); ++c) {
       if (c > 0) out_ << ',';
       WriteCsvField(out_, columns[c].name);
@@ -127,6 +135,7 @@ class CsvPrinter : public engine::ResultSink {
 
  private:
   std::ostream& out_;
+  const bool header_;
   bool printed_any_ = false;
 };
 
@@ -248,12 +257,13 @@ Result<OutputFormat> ParseOutputFormat(const std::string& text) {
                                  "'; use table, csv, json or jsonl");
 }
 
-std::unique_ptr<engine::ResultSink> MakePrinter(OutputFormat format, std::ostream& out) {
+std::unique_ptr<engine::ResultSink> MakePrinter(OutputFormat format, std::ostream& out,
+                                                TableStyle style) {
   switch (format) {
     case OutputFormat::kTable:
-      return std::make_unique<TablePrinter>(out);
+      return std::make_unique<TablePrinter>(out, style);
     case OutputFormat::kCsv:
-      return std::make_unique<CsvPrinter>(out);
+      return std::make_unique<CsvPrinter>(out, style.header);
     case OutputFormat::kJson:
       return std::make_unique<JsonPrinter>(out, true);
     case OutputFormat::kJsonl:

@@ -26,7 +26,17 @@ enum class OutputFormat { kTable, kCsv, kJson, kJsonl };
 // Parses "table", "csv", "json" or "jsonl".
 Result<OutputFormat> ParseOutputFormat(const std::string& text);
 
-std::unique_ptr<engine::ResultSink> MakePrinter(OutputFormat format, std::ostream& out);
+// How the table printer decorates (the CLI's --hide-header and --no-style): `header` prints the
+// column names (csv too); `decorated` separates columns with " | ", rules the header off and
+// ends with the row count ("(3 rows)"), which only a table with its header gets. Undecorated,
+// columns are separated by two spaces.
+struct TableStyle {
+  bool header = true;
+  bool decorated = true;
+};
+
+std::unique_ptr<engine::ResultSink> MakePrinter(OutputFormat format, std::ostream& out,
+                                                TableStyle style = {});
 
 // A cell as a typed JSON value: null, true/false, a number (exact text kept), a string, or the
 // nested value itself (STRUCT, LIST, MAP).

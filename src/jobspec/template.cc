@@ -135,6 +135,38 @@ class MissingVars {
 
 }  // namespace
 
+namespace {
+
+// Bacalhau reads `-V a=1,b=2` as two variables (and `-V a=1,2` as one). An entry is split at
+// its commas when every piece is NAME=VALUE, so a value holding a comma (`-V Cols=a,b`) stays
+// whole.
+std::vector<std::string> SplitAssignments(const std::vector<std::string>& dash_v) {
+  std::vector<std::string> assignments;
+  for (const std::string& entry : dash_v) {
+    std::vector<std::string> pieces;
+    size_t start = 0;
+    while (true) {
+      const size_t comma = entry.find(',', start);
+      pieces.push_back(entry.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    const bool all_assignments =
+        pieces.size() > 1 && std::all_of(pieces.begin(), pieces.end(), [](const std::string& p) {
+          const size_t eq = p.find('=');
+          return eq != std::string::npos && eq > 0 && IsIdentifier(p.substr(0, eq));
+        });
+    if (all_assignments) {
+      assignments.insert(assignments.end(), pieces.begin(), pieces.end());
+    } else {
+      assignments.push_back(entry);
+    }
+  }
+  return assignments;
+}
+
+}  // namespace
+
 Result<TemplateVars> BuildTemplateVars(const std::vector<std::string>& dash_v,
                                        const std::vector<std::string>& dash_e_regexes,
                                        const std::map<std::string, std::string>& environment) {
@@ -150,7 +182,7 @@ Result<TemplateVars> BuildTemplateVars(const std::vector<std::string>& dash_v,
       if (RE2::PartialMatch(name, re)) vars[name] = value;
     }
   }
-  for (const std::string& assignment : dash_v) {
+  for (const std::string& assignment : SplitAssignments(dash_v)) {
     size_t eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0) {
       return Status::InvalidArgument("-V '" + assignment + "': expected NAME=VALUE");

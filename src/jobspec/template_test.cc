@@ -93,6 +93,18 @@ TEST(TemplateVarsTest, DashVParsesNameValue) {
   EXPECT_EQ(*vars, (TemplateVars{{"Region", "eu"}, {"Sql", "a=b"}, {"Empty", ""}}));
 }
 
+// Bacalhau's `-V a=1,b=2` sets two variables; a value with a comma that is not followed by
+// another NAME=VALUE stays whole.
+TEST(TemplateVarsTest, DashVTakesCommaSeparatedAssignments) {
+  auto vars =
+      BuildTemplateVars({"Region=us,Events=100", "Cols=a,b", "Sql=x=1,y", "Two=1,"}, {}, {});
+  ASSERT_TRUE(vars.ok()) << vars.status().ToString();
+  EXPECT_EQ(
+      *vars,
+      (TemplateVars{
+          {"Region", "us"}, {"Events", "100"}, {"Cols", "a,b"}, {"Sql", "x=1,y"}, {"Two", "1,"}}));
+}
+
 TEST(TemplateVarsTest, BadDashVIsAnError) {
   auto no_eq = BuildTemplateVars({"Region"}, {}, {});
   ASSERT_FALSE(no_eq.ok());

@@ -11,6 +11,7 @@
 #include "models/json_codec.h"
 #include "models/partition_progress.h"
 #include "models/selector.h"
+#include "orchestrator/admin_api.h"
 #include "orchestrator/job_spec_api.h"
 #include "orchestrator/node_binding.h"
 
@@ -131,6 +132,18 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
       options.state = models::ToString(state);  // as stored, whatever case was asked
     }
     options.name_contains = request.Param("name");
+    // Bacalhau's names: order_by (id or created_at, the default) and reverse.
+    const std::string order_by = request.Param("order_by", "created_at");
+    if (order_by != "created_at" && order_by != "id") {
+      return Status::InvalidArgument("order_by: '" + order_by + "' is not created_at or id");
+    }
+    options.order =
+        order_by == "id" ? JobListOptions::Order::kId : JobListOptions::Order::kCreateTime;
+    const std::string reverse = request.Param("reverse", "false");
+    if (reverse != "true" && reverse != "false") {
+      return Status::InvalidArgument("reverse: '" + reverse + "' is not true or false");
+    }
+    options.reverse = reverse == "true";
     SHOAL_ASSIGN_OR_RETURN(JobPage page, o.ListJobs(options));
     Json items = Items(page.items);
     // The console's Jobs page: each job's partitions counted here, one request for the page.
@@ -150,6 +163,10 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
   server.HandleJson(
       "GET", std::string(kJobs) + "/([^/]+)", [&o](const Request& request) -> Result<Json> {
         SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], request.Param("namespace")));
+        SHOAL_ASSIGN_OR_RETURN(int64_t version, request.IntParam("job_version", 0, 0));
+        if (version > 0) {
+          SHOAL_ASSIGN_OR_RETURN(job, o.JobVersion(job.id, version));
+        }
         return Json{{"Job", models::ToJson(job)}};
       });
   server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/executions",
@@ -475,6 +492,7 @@ void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator,
   server.SetMetrics(orchestrator.metrics());
   RegisterPublicApi(server, orchestrator);
   RegisterJobSpecApi(server);
+  RegisterAdminApi(server, orchestrator);
   RegisterComputeChannel(server, orchestrator);
   // On the whole prefix, not per endpoint: a compute endpoint registered anywhere, now or later,
   // is bound to the node that authenticated.

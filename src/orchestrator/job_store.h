@@ -34,10 +34,15 @@ struct JobListOptions {
   std::vector<models::LabelSelector> labels;
   std::string state;          // only jobs in this state ("Running"); empty: every state
   std::string name_contains;  // only jobs whose name contains this text; empty: every job
+  // The order of the pages: by create time (newest first) or by ID (ascending); `reverse`
+  // turns either around. A next_token is valid for the order it was issued in only.
+  enum class Order { kCreateTime, kId };
+  Order order = Order::kCreateTime;
+  bool reverse = false;
 };
 
 struct JobPage {
-  std::vector<models::Job> items;  // newest first (by create time)
+  std::vector<models::Job> items;  // in the options' order
   std::string next_token;          // empty when this is the last page
 };
 
@@ -83,6 +88,8 @@ class JobStore {
   virtual Status PutNode(const models::Node& node) = 0;
   virtual Result<models::Node> GetNode(const std::string& id) = 0;
   virtual Result<std::vector<models::Node>> ListNodes() = 0;
+  // Forgets the node (its executions and events stay); NotFound when there is none.
+  virtual Status DeleteNode(const std::string& id) = 0;
 
   // Counts for /metrics, made by SQLite over its indexes (cheap with many jobs): jobs by state,
   // and executions not yet terminal by node and compute state.

@@ -439,6 +439,53 @@ TEST_F(JobStoreTest, PaginatesNewestFirstCoveringEveryJobOnce) {
   EXPECT_EQ(seen, expected);
 }
 
+// `job list --order-by id|created_at [--order-reversed]`: every order pages through every job
+// once. IDs run against create times here, so each order is told apart from the others.
+TEST_F(JobStoreTest, PaginatesInEachOrderAndItsReverse) {
+  std::unique_ptr<JobStore> store;
+  ASSERT_NO_FATAL_FAILURE(Open(&store));
+  std::vector<Job> jobs;
+  for (int i = 0; i < 25; ++i) {
+    char id[16];
+    snprintf(id, sizeof(id), "j-%03d", i);
+    jobs.push_back(MakeJob(id, id, 2000 - i / 2));  // pairs share a create time
+  }
+  for (const Job& job : jobs) ASSERT_OK(store->PutJob(job));
+  auto list = [&](JobListOptions::Order order, bool reverse) {
+    JobListOptions options;
+    options.limit = 4;
+    options.order = order;
+    options.reverse = reverse;
+    std::vector<std::string> seen;
+    for (int page_number = 0; page_number < 20; ++page_number) {
+      auto page = store->ListJobs(options);
+      EXPECT_OK(page);
+      if (!page.ok()) break;
+      for (const Job& job : page->items) seen.push_back(job.id);
+      if (page->next_token.empty()) break;
+      options.next_token = page->next_token;
+    }
+    return seen;
+  };
+  auto sorted = [&](auto less) {
+    std::vector<Job> copy = jobs;
+    std::sort(copy.begin(), copy.end(), less);
+    std::vector<std::string> ids;
+    for (const Job& job : copy) ids.push_back(job.id);
+    return ids;
+  };
+  const auto newest_first = sorted([](const Job& a, const Job& b) {
+    return std::tie(a.create_time, a.id) > std::tie(b.create_time, b.id);
+  });
+  const auto by_id = sorted([](const Job& a, const Job& b) { return a.id < b.id; });
+  EXPECT_EQ(list(JobListOptions::Order::kCreateTime, false), newest_first);
+  EXPECT_EQ(list(JobListOptions::Order::kCreateTime, true),
+            std::vector<std::string>(newest_first.rbegin(), newest_first.rend()));
+  EXPECT_EQ(list(JobListOptions::Order::kId, false), by_id);
+  EXPECT_EQ(list(JobListOptions::Order::kId, true),
+            std::vector<std::string>(by_id.rbegin(), by_id.rend()));
+}
+
 TEST_F(JobStoreTest, PagesAreStableWhenJobsArriveBetweenThem) {
   std::unique_ptr<JobStore> store;
   ASSERT_NO_FATAL_FAILURE(Open(&store));

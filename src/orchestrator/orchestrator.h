@@ -152,6 +152,17 @@ class Orchestrator {
   Result<models::Node> GetNode(const std::string& node_id);
   Result<models::Node> SetNodeMembership(const std::string& node_id,
                                          models::NodeMembership membership);
+  // --- Versions, re-runs and forgetting nodes (orchestrator_admin.cc) ----------------------
+  // Every version of the job as submitted, oldest first.
+  Result<std::vector<models::Job>> JobVersions(const std::string& job_id);
+  // One version of the job (`job describe --version`).
+  Result<models::Job> JobVersion(const std::string& job_id, int64_t version);
+  // Submits the job's current spec again as a new version (as `job run --force` with the same
+  // file): its executions start from scratch, the earlier version's stop.
+  Result<SubmitResult> RerunJob(const std::string& job_id);
+  // Forgets a node that is not connected (its executions and their history stay). A connected
+  // node is refused: it would register again at its next heartbeat, undoing a rejection.
+  Status DeleteNode(const std::string& node_id);
 
   // --- Compute channel --------------------------------------------------------------------
   Result<models::Node> RegisterNode(models::Node node);

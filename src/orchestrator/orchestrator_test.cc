@@ -347,6 +347,44 @@ TEST_F(OrchestratorTest, ResubmittingANameMakesANewVersionOnlyWhenChangedOrForce
   EXPECT_TRUE(changed->changed);
 }
 
+// `job rerun`, `job versions`, `job describe --version` and `node delete`.
+TEST_F(OrchestratorTest, RerunAddsAVersionAndOnlyALostNodeCanBeForgotten) {
+  Register("us-1");
+  Register("us-2");
+  const std::string id = Submit(MakeJob("report", 1));
+  auto rerun = orchestrator_->RerunJob(id);
+  ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
+  EXPECT_EQ(rerun->job_id, id);
+  EXPECT_EQ(rerun->version, 2);
+  EXPECT_FALSE(rerun->changed);
+  auto versions = orchestrator_->JobVersions(id);
+  ASSERT_TRUE(versions.ok()) << versions.status().ToString();
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ((*versions)[0].version, 1);
+  EXPECT_EQ((*versions)[1].version, 2);
+  EXPECT_EQ((*versions)[0].task, (*versions)[1].task);
+  EXPECT_EQ(orchestrator_->JobVersion(id, 1)->version, 1);
+  auto missing = orchestrator_->JobVersion(id, 3);
+  ASSERT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(missing.status().message(),
+            "job " + id + " has no version 3 (its versions are 1 to 2)");
+
+  Status connected = orchestrator_->DeleteNode("us-1");
+  EXPECT_EQ(connected.code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(connected.message().find("node us-1 is connected: stop it first"), std::string::npos);
+  // Only us-2 keeps heartbeating: us-1 is lost after node_timeout, and may then be forgotten.
+  for (int i = 0;
+       i < 60 && orchestrator_->GetNode("us-1")->connection == models::NodeConnection::kConnected;
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(orchestrator_->Heartbeat("us-2", {}).ok());
+  }
+  ASSERT_TRUE(orchestrator_->DeleteNode("us-1").ok());
+  EXPECT_EQ(orchestrator_->GetNode("us-1").status().code(), ErrorCode::kNotFound);
+  ASSERT_EQ(orchestrator_->ListNodes()->size(), 1u);
+  EXPECT_EQ(orchestrator_->DeleteNode("us-1").code(), ErrorCode::kNotFound);
+}
+
 TEST_F(OrchestratorTest, StopCancelsLiveExecutions) {
   Register("us-1");
   auto submitted = orchestrator_->SubmitJob(MakeJob("report", 1), false, false);

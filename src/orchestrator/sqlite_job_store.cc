@@ -101,6 +101,7 @@ constexpr std::string_view kEventsOfJob =
     "ORDER BY seq_num LIMIT ?3";
 constexpr std::string_view kGetNode = "SELECT json, id FROM nodes WHERE id = ?1";
 constexpr std::string_view kAllNodes = "SELECT json, id FROM nodes ORDER BY id";
+constexpr std::string_view kDeleteNode = "DELETE FROM nodes WHERE id = ?1 RETURNING id";
 constexpr std::string_view kInsertStoreTask =
     "INSERT OR IGNORE INTO store_tasks (id, job_id, create_time, json) VALUES (?1, ?2, ?3, ?4)";
 constexpr std::string_view kDeleteStoreTask = "DELETE FROM store_tasks WHERE id = ?1";
@@ -278,6 +279,15 @@ class SqliteJobStore final : public JobStore {
         counts.push_back({std::string(query->ColumnText(0)), std::string(query->ColumnText(1)),
                           query->ColumnInt(2)});
       }
+    });
+  }
+
+  Status DeleteNode(const std::string& id) override {
+    return Locked([&]() -> Status {
+      SHOAL_ASSIGN_OR_RETURN(ScopedStatement remove, Bound(kDeleteNode, {id}));
+      SHOAL_ASSIGN_OR_RETURN(bool deleted, remove->Step());
+      if (!deleted) return Status::NotFound("node " + id + " not found");
+      return remove->Run();
     });
   }
 
@@ -592,14 +602,25 @@ Result<JobPage> SqliteJobStore::ListJobs(const JobListOptions& options) {
       params.emplace_back(options.name_contains);
       sql += " AND instr(name, ?" + std::to_string(params.size()) + ") > 0";
     }
+    // Newest first by create time, or ascending IDs; reversed, the other way.
+    const bool by_id = options.order == JobListOptions::Order::kId;
+    const bool descending = by_id == options.reverse;
     if (cursor) {
-      params.emplace_back(cursor->first);
+      const char* after = descending ? " < " : " > ";
       params.emplace_back(cursor->second);
-      sql += " AND (create_time, id) < (?" + std::to_string(params.size() - 1) + ", ?" +
-             std::to_string(params.size()) + ")";
+      if (by_id) {
+        sql += " AND id" + std::string(after) + "?" + std::to_string(params.size());
+      } else {
+        params.emplace_back(cursor->first);
+        sql += " AND (create_time, id)" + std::string(after) + "(?" +
+               std::to_string(params.size()) + ", ?" + std::to_string(params.size() - 1) + ")";
+      }
     }
     params.emplace_back(rows);
-    sql += " ORDER BY create_time DESC, id DESC LIMIT ?" + std::to_string(params.size());
+    const char* direction = descending ? " DESC" : " ASC";
+    sql += by_id ? std::string(" ORDER BY id") + direction
+                 : std::string(" ORDER BY create_time") + direction + ", id" + direction;
+    sql += " LIMIT ?" + std::to_string(params.size());
     return Query<models::Job>(sql, params);
   };
 
