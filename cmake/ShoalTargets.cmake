@@ -17,15 +17,16 @@ endfunction()
 # shoal_add_test(NAME SOURCES ... DEPS ... LABELS ...): one gtest binary, each case a ctest entry.
 # Each case is also labelled with NAME, so `ctest -L '^orchestrator_test$'` runs one binary's
 # cases (the sanitizer runs build and run a chosen set of binaries).
+# OPTIMIZED keeps the build type's optimisation for a test whose own code does heavy work.
 function(shoal_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "OPTIMIZED" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   shoal_set_warnings(${name})
   # The code under test is in the libraries, compiled as the build type says. A test's own code
   # (gtest cases, fixtures) does little work but is half of what CI compiles, and compiles about
   # twice as fast unoptimised (docs/development.md): -O0 comes after the build type's -O2/-O1.
-  if(NOT SHOAL_OPTIMIZE_TESTS)
+  if(NOT SHOAL_OPTIMIZE_TESTS AND NOT ARG_OPTIMIZED)
     target_compile_options(${name} PRIVATE -O0)
   endif()
   if("process" IN_LIST ARG_LABELS)

@@ -522,6 +522,20 @@ TEST_F(CliJobTest, BadSpecsExitTwoAndSendNothing) {
             std::string::npos)
       << unknown.err;
 
+  // SQL that DuckDB's parser refuses could run on no node: refused here, at its line of the file
+  // (`job validate` says the same, with no orchestrator at all).
+  const std::string bad_sql = WriteJobFile("sql.yaml",
+                                           "Type: batch\nTasks:\n  - Engine:\n      Type: duckdb\n"
+                                           "      Params:\n        SQL: |\n          SELECT 1;\n"
+                                           "          SELECT a FORM t;\n");
+  for (const std::string verb : {"run", "validate"}) {
+    auto sql = Shoal({"job", verb, bad_sql}, env);
+    EXPECT_EQ(sql.exit_code, 2);
+    EXPECT_EQ(sql.err, "shoal job " + verb + ": " + bad_sql +
+                           ": line 8: Tasks[0].Engine.Params.SQL: the SQL cannot run: syntax error "
+                           "at or near \"t\"\n");
+  }
+
   auto missing = Shoal({"job", "run", TrendsJob()}, env);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("missing template variable: Region (line 1); set them with -V"),

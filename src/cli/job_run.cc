@@ -9,6 +9,7 @@
 #include "cli/progress_line.h"
 #include "cli/wait.h"
 #include "common/environment.h"
+#include "engine/sql_syntax.h"
 #include "jobspec/jobspec.h"
 #include "jobspec/template.h"
 #include "models/json_codec.h"
@@ -89,6 +90,14 @@ void PrintNodeDetails(const api::ApiClient& client, const models::Job& job) {
   (void)PrintTable(table, format::OutputFormat::kTable, std::cerr);
 }
 
+// A duckdb task's SQL through DuckDB's parser: a script that cannot run on any node is a
+// problem of the job file (exit 2, nothing submitted), at the line it sits on.
+std::optional<jobspec::SqlProblem> CheckSql(const std::string& sql) {
+  std::optional<engine::SqlSyntaxError> error = engine::FindSqlSyntaxError(sql);
+  if (!error) return std::nullopt;
+  return jobspec::SqlProblem{error->message, error->offset};
+}
+
 }  // namespace
 
 int RunJobValidate(const JobRunFlags& flags) {
@@ -99,6 +108,7 @@ int RunJobValidate(const JobRunFlags& flags) {
   jobspec::SpecOptions spec_options;
   spec_options.templating = !flags.no_template;
   spec_options.vars = std::move(vars).value();
+  spec_options.check_sql = CheckSql;
   Result<jobspec::ParsedJob> parsed = jobspec::LoadJobSpecFile(flags.file, spec_options);
   if (!parsed.ok()) return ReportError(kCommand, parsed.status(), kExitUsage);
   for (const std::string& warning : parsed->warnings) ReportWarning(kCommand, warning);
@@ -132,6 +142,7 @@ int RunJobRun(const JobRunFlags& flags) {
   jobspec::SpecOptions spec_options;
   spec_options.templating = !flags.no_template;
   spec_options.vars = std::move(vars).value();
+  spec_options.check_sql = CheckSql;
   Result<jobspec::ParsedJob> parsed = jobspec::LoadJobSpecFile(flags.file, spec_options);
   if (!parsed.ok()) return Fail(parsed.status(), kExitUsage);
   if (!flags.hide_warnings) {

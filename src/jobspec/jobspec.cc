@@ -112,7 +112,60 @@ Status ByteError(std::string_view yaml, size_t offset, const std::string& proble
 
 }  // namespace
 
-Result<ParsedJob> ParseJobYaml(std::string_view yaml) {
+namespace {
+
+// The value of `name` in map `node`, keys compared without case as the decoder does; an
+// undefined node when there is none.
+YAML::Node FieldOf(const YAML::Node& node, const char* name) {
+  if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it->first.IsScalar() && models::EqualsIgnoreCase(it->first.Scalar(), name)) {
+      return it->second;
+    }
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+// Where the SQL of a duckdb task sits in the file: Params.SQL, or the last of a docker alias's
+// Parameters ([-c, SQL] or [SQL]). `path` gets its field path.
+YAML::Node SqlNode(const YAML::Node& root, std::string* path) {
+  const YAML::Node tasks = FieldOf(root, "Tasks");
+  if (!tasks.IsSequence() || tasks.size() == 0) return YAML::Node(YAML::NodeType::Undefined);
+  const YAML::Node params = FieldOf(FieldOf(tasks[0], "Engine"), "Params");
+  *path = "Tasks[0].Engine.Params.SQL";
+  const YAML::Node sql = FieldOf(params, "SQL");
+  if (sql.IsDefined()) return sql;
+  const YAML::Node parameters = FieldOf(params, "Parameters");
+  if (!parameters.IsSequence() || parameters.size() == 0) {
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  *path = "Tasks[0].Engine.Params.Parameters[" + std::to_string(parameters.size() - 1) + "]";
+  return parameters[parameters.size() - 1];
+}
+
+// The line of the file that byte `offset` of the SQL scalar `node` is on: a block scalar (`|`,
+// `>`) starts on the line after its indicator; a plain or quoted one on its own line.
+int SqlLine(std::string_view yaml, const YAML::Node& node, std::string_view sql,
+            std::optional<size_t> offset) {
+  const YAML::Mark mark = node.Mark();
+  if (mark.line < 0) return 0;
+  int line = mark.line + 1;
+  if (mark.pos >= 0 && static_cast<size_t>(mark.pos) < yaml.size() &&
+      (yaml[mark.pos] == '|' || yaml[mark.pos] == '>')) {
+    ++line;
+  }
+  if (offset) {
+    const std::string_view before = sql.substr(0, std::min(*offset, sql.size()));
+    line += static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+  }
+  return line;
+}
+
+}  // namespace
+
+Result<ParsedJob> ParseJobYaml(
+    std::string_view yaml,
+    const std::function<std::optional<SqlProblem>(const std::string& sql)>& check_sql) {
   // Job specs travel as JSON, which is UTF-8: a file saved in another encoding (Latin-1 "café")
   // is refused here, where the line can be named, rather than failing to encode later.
   if (size_t bad = models::InvalidUtf8Offset(yaml); bad != std::string_view::npos) {
@@ -137,6 +190,18 @@ Result<ParsedJob> ParseJobYaml(std::string_view yaml) {
     return MalformedYaml(e);
   }
   SHOAL_RETURN_IF_ERROR(problems.ToStatus());
+  const models::SpecConfig& engine = parsed.job.task.engine;
+  auto sql = engine.params.find("SQL");
+  if (check_sql && engine.type == models::kEngineDuckdb && sql != engine.params.end() &&
+      sql->is_string()) {
+    if (std::optional<SqlProblem> problem = check_sql(sql->get<std::string>())) {
+      std::string path;
+      const YAML::Node node = SqlNode(root, &path);
+      problems.Error(SqlLine(yaml, node, sql->get<std::string>(), problem->offset), path,
+                     "the SQL cannot run: " + problem->message);
+      return problems.ToStatus();
+    }
+  }
   // The decoder applies every rule with a line number; this is the same check the orchestrator
   // runs on JSON submissions, kept as a safety net.
   Status valid = models::ValidateJob(parsed.job);
@@ -146,9 +211,9 @@ Result<ParsedJob> ParseJobYaml(std::string_view yaml) {
 }
 
 Result<ParsedJob> ParseJobSpec(std::string_view text, const SpecOptions& options) {
-  if (!options.templating) return ParseJobYaml(text);
+  if (!options.templating) return ParseJobYaml(text, options.check_sql);
   SHOAL_ASSIGN_OR_RETURN(std::string rendered, RenderTemplate(text, options.vars));
-  return ParseJobYaml(rendered);
+  return ParseJobYaml(rendered, options.check_sql);
 }
 
 Result<ParsedJob> LoadJobSpecFile(const std::string& path, const SpecOptions& options) {

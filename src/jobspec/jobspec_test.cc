@@ -407,3 +407,65 @@ TEST(JobSpecTest, LoadJobSpecFileNamesTheFile) {
 
 }  // namespace
 }  // namespace shoal::jobspec
+
+namespace shoal::jobspec {
+namespace {
+
+// A stand-in for DuckDB's parser: "FORM" is the error, at its byte.
+std::optional<SqlProblem> RejectForm(const std::string& sql) {
+  const size_t at = sql.find("FORM");
+  if (at == std::string::npos) return std::nullopt;
+  return SqlProblem{"syntax error at or near \"FORM\"", at};
+}
+
+std::string SqlError(const std::string& yaml) {
+  auto parsed = ParseJobYaml(yaml, RejectForm);
+  EXPECT_FALSE(parsed.ok());
+  return parsed.ok() ? "" : parsed.status().message();
+}
+
+// The SQL's error is a job-file error at the line the bad word is on, wherever the SQL is.
+TEST(JobSpecTest, ASqlErrorIsReportedAtItsLineOfTheFile) {
+  EXPECT_EQ(SqlError("Type: batch\n"
+                     "Tasks:\n"
+                     "  - Name: main\n"
+                     "    Engine:\n"
+                     "      Type: duckdb\n"
+                     "      Params:\n"
+                     "        SQL: |\n"
+                     "          SELECT a\n"
+                     "          FORM t;\n"),
+            "line 9: Tasks[0].Engine.Params.SQL: the SQL cannot run: syntax error at or near "
+            "\"FORM\"");
+  EXPECT_EQ(SqlError("Type: batch\n"
+                     "Tasks:\n"
+                     "  - Name: main\n"
+                     "    Engine: {Type: duckdb, Params: {SQL: \"SELECT a FORM t\"}}\n"),
+            "line 4: Tasks[0].Engine.Params.SQL: the SQL cannot run: syntax error at or near "
+            "\"FORM\"");
+  EXPECT_EQ(SqlError("Type: batch\n"
+                     "Tasks:\n"
+                     "  - Name: main\n"
+                     "    Engine:\n"
+                     "      Type: docker\n"
+                     "      Params:\n"
+                     "        Image: ghcr.io/bacalhau-project/duckdb:latest\n"
+                     "        Parameters:\n"
+                     "          - -c\n"
+                     "          - |\n"
+                     "            SELECT 1;\n\n"
+                     "            SELECT a FORM t;\n"),
+            "line 13: Tasks[0].Engine.Params.Parameters[1]: the SQL cannot run: syntax error at "
+            "or near \"FORM\"");
+  // Without a checker, or with SQL it accepts, the job parses.
+  EXPECT_TRUE(ParseJobYaml("Type: batch\nTasks:\n  - Name: main\n    Engine: {Type: duckdb, "
+                           "Params: {SQL: \"SELECT a FORM t\"}}\n")
+                  .ok());
+  EXPECT_TRUE(ParseJobYaml("Type: batch\nTasks:\n  - Name: main\n    Engine: {Type: duckdb, "
+                           "Params: {SQL: \"SELECT a FROM t\"}}\n",
+                           RejectForm)
+                  .ok());
+}
+
+}  // namespace
+}  // namespace shoal::jobspec

@@ -8,16 +8,17 @@ namespace shoal::orchestrator {
 
 namespace {
 
+// Unique names: the target is compiled as one unity source with http_api.cc.
 using transport::Json;
 using transport::Request;
 
-constexpr const char* kJobs = "/api/v1/orchestrator/jobs";
-constexpr const char* kNodes = "/api/v1/orchestrator/nodes";
+constexpr const char* kAdminJobs = "/api/v1/orchestrator/jobs";
+constexpr const char* kAdminNodes = "/api/v1/orchestrator/nodes";
 
 }  // namespace
 
 void RegisterAdminApi(transport::HttpServer& server, Orchestrator& o) {
-  server.HandleJson("GET", std::string(kJobs) + "/([^/]+)/versions",
+  server.HandleJson("GET", std::string(kAdminJobs) + "/([^/]+)/versions",
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_ASSIGN_OR_RETURN(
                           auto job, o.FindJob(request.matches[1], request.Param("namespace")));
@@ -29,7 +30,7 @@ void RegisterAdminApi(transport::HttpServer& server, Orchestrator& o) {
                       return Json{{"Items", std::move(items)}};
                     });
   for (const char* method : {"PUT", "POST"}) {
-    server.HandleJson(method, std::string(kJobs) + "/([^/]+)/rerun",
+    server.HandleJson(method, std::string(kAdminJobs) + "/([^/]+)/rerun",
                       [&o](const Request& request) -> Result<Json> {
                         SHOAL_ASSIGN_OR_RETURN(
                             auto job, o.FindJob(request.matches[1], request.Param("namespace")));
@@ -39,7 +40,7 @@ void RegisterAdminApi(transport::HttpServer& server, Orchestrator& o) {
                                     {"Warnings", rerun.warnings}};
                       });
   }
-  server.HandleJson("DELETE", std::string(kNodes) + "/([^/]+)",
+  server.HandleJson("DELETE", std::string(kAdminNodes) + "/([^/]+)",
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_RETURN_IF_ERROR(o.DeleteNode(request.matches[1]));
                       return Json{{"NodeID", request.matches[1]}};
