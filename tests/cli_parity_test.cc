@@ -3,7 +3,8 @@
 // --wide, --output yaml), `job versions`, `job rerun`, `job describe --version`, `job results`,
 // `job logs --tail`, `job get --raw --download-timeout-secs`, `job run --node-details
 // --hide-warnings` and `-V A=1,B=2`, and `node list --filter-status --filter-approval --labels
-// --show`, `node delete` of a connected node. Each flag is checked for its effect, not only
+// --show`, `node delete` of a connected node, and a job whose error recurs on any node failing
+// at its first attempt. Each flag is checked for its effect, not only
 // accepted. The devstack serves every case; the cases add jobs but never change the others'.
 //
 // DocumentedFlagsTest reads README.md and docs/*.md: every `shoal ...` command they show, and
@@ -238,6 +239,24 @@ TEST_F(CliParityTest, LogsTailNodeDetailsHiddenWarningsAndRawGet) {
 
   auto warned = Shoal({"job", "run", file, "--force", "--id-only"});
   EXPECT_TRUE(Contains(warned.err, "warning")) << warned.err;
+}
+
+// SQL that parses but names a column no file has fails on every node alike: the job fails at
+// its first attempt instead of three, and says why.
+TEST_F(CliParityTest, AnErrorNoRetryCanFixFailsTheJobAtOnce) {
+  const fs::path file = dir_ / "no-such-column.yaml";
+  std::ofstream(file) << "Name: no-such-column\nType: batch\nCount: 1\nTasks:\n  - Name: main\n"
+                         "    Engine:\n      Type: duckdb\n      Params:\n"
+                         "        SQL: SELECT no_such_column FROM range(3)\n";
+  auto run = Shoal({"job", "run", file.string()});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_TRUE(Contains(run.err, "failed with an error no retry can fix (not retried): "))
+      << run.err;
+  EXPECT_TRUE(Contains(run.err, "no_such_column")) << run.err;
+  const Json executions =
+      ParseJson(Shoal({"job", "executions", "no-such-column", "--output", "json"}));
+  ASSERT_EQ(executions.size(), 1u) << executions.dump();
+  EXPECT_EQ(executions[0]["RunOutput"]["Retryable"], false) << executions.dump();
 }
 
 TEST_F(CliParityTest, NodeListFiltersAndShowsColumnGroups) {

@@ -19,6 +19,7 @@
 #include "compute/s3_publisher.h"
 #include "compute/sandbox.h"
 #include "compute/stores.h"
+#include "engine/sql_syntax.h"
 #include "models/text.h"
 
 namespace shoal::compute {
@@ -180,14 +181,21 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
   std::ofstream out(outcome.result_dir + "/stdout", std::ios::binary);
   std::ofstream err(outcome.result_dir + "/stderr", std::ios::binary);
 
+  // Set when the failure would recur on any node: the spec's own problems, a variable the node
+  // lacks, SQL that cannot be parsed or bound. The orchestrator does not retry those.
+  bool recurs = false;
   std::optional<Sandbox> sandbox;
-  if (status.ok()) status = CheckResultNames(task);
+  if (status.ok()) {
+    status = CheckResultNames(task);
+    recurs = !status.ok();
+  }
   if (status.ok()) {
     auto planned = Sandbox::Plan(task, root);
     if (planned.ok()) {
       sandbox = std::move(*planned);
     } else {
       status = planned.status();
+      recurs = true;
     }
   }
   std::optional<Environment> env;
@@ -197,6 +205,7 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
       env = std::move(*resolved);
     } else {
       status = resolved.status();
+      recurs = true;
     }
   }
   if (status.ok()) status = MapLocalInputs(task, config_, *sandbox);
@@ -215,6 +224,10 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
     EngineContext context{job, execution, config_, *sandbox, *env, out, err, control, stats};
     if (task.engine.type == models::kEngineDuckdb) {
       status = RunDuckdbEngine(context);
+      // A refused path or setting is the SQL's, as are parse, bind and data errors.
+      recurs = !status.ok() && control.StopStatus().ok() &&
+               (status.code() == ErrorCode::kPermissionDenied ||
+                engine::SqlErrorRecurs(status.message()));
     } else if (task.engine.type == models::kEngineGenerator) {
       status = RunGeneratorEngine(context);
     } else if (task.engine.type == models::kEngineCompact) {
@@ -289,6 +302,7 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
       models::TruncateOutput(ReadHead(outcome.result_dir + "/stderr", head), &run.stderr_truncated);
   run.exit_code = exit_code;  // the task's; a failed publish fails the execution, not the task
   run.error_message = status.ok() ? "" : status.message();
+  run.retryable = status.ok() || !recurs;
   return outcome;
 }
 

@@ -238,6 +238,28 @@ TEST_F(ExecutionRunnerTest, BadSqlFailsNamingTheStatement) {
   EXPECT_EQ(outcome.run_output.stdout_text, "a\n-\n1\n(1 row)\n");  // the first statement ran
   EXPECT_EQ(ReadFile(fs::path(outcome.result_dir) / "exitCode"), "1");
   EXPECT_FALSE(HasFile(outcome, "result.json"));
+  // A missing table fails on every node alike: the orchestrator is told not to retry it.
+  EXPECT_FALSE(outcome.run_output.retryable);
+}
+
+// What recurs on any node is marked so; what another try may pass is not; a success is
+// retryable by definition.
+TEST_F(ExecutionRunnerTest, FailuresThatRecurOnAnyNodeAreMarkedNotRetryable) {
+  for (const char* sql : {"SELECT no_such_column FROM range(2)", "SELECT 'x'::INTEGER",
+                          "SELECT * FROM read_csv('/inputs/none/*.csv')", "SELECT 1 +"}) {
+    ExecutionOutcome outcome = Run(DuckdbJob(sql), MakeExecution("e-recurs"));
+    EXPECT_FALSE(outcome.succeeded) << sql;
+    EXPECT_FALSE(outcome.run_output.retryable) << outcome.run_output.error_message;
+  }
+  ExecutionOutcome ok = Run(DuckdbJob("SELECT 1"), MakeExecution("e-ok"));
+  ASSERT_TRUE(ok.succeeded) << ok.run_output.error_message;
+  EXPECT_TRUE(ok.run_output.retryable);
+  // The node stopping the execution (a timeout) is not the SQL's fault.
+  models::Job slow = DuckdbJob("SELECT sum(hash(range)) FROM range(10000000000)");
+  slow.task.timeouts.execution_timeout = 1;
+  ExecutionOutcome timed_out = Run(slow, MakeExecution("e-slow"));
+  EXPECT_FALSE(timed_out.succeeded);
+  EXPECT_TRUE(timed_out.run_output.retryable) << timed_out.run_output.error_message;
 }
 
 TEST_F(ExecutionRunnerTest, LiteralEnvAndSystemVariablesReachSqlButNodeSecretsDoNot) {
@@ -292,6 +314,7 @@ TEST_F(ExecutionRunnerTest, EnvReferencesFollowTheAllowList) {
   EXPECT_FALSE(missing.succeeded);
   EXPECT_EQ(missing.run_output.error_message,
             "Env.AWS_SECRET_ACCESS_KEY: env:AWS_SECRET_ACCESS_KEY is not set on this node");
+  EXPECT_FALSE(missing.run_output.retryable);
 }
 
 TEST_F(ExecutionRunnerTest, PartitionFunctionsNeedACountButOtherSqlRunsInOpsJobs) {

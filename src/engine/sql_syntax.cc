@@ -29,4 +29,44 @@ std::optional<SqlSyntaxError> FindSqlSyntaxError(const std::string& sql) {
   }
 }
 
+bool SqlErrorRecurs(std::string_view message) {
+  using duckdb::ExceptionType;
+  static const ExceptionType kRecurring[] = {ExceptionType::OUT_OF_RANGE,
+                                             ExceptionType::CONVERSION,
+                                             ExceptionType::UNKNOWN_TYPE,
+                                             ExceptionType::DECIMAL,
+                                             ExceptionType::MISMATCH_TYPE,
+                                             ExceptionType::DIVIDE_BY_ZERO,
+                                             ExceptionType::INVALID_TYPE,
+                                             ExceptionType::NOT_IMPLEMENTED,
+                                             ExceptionType::EXPRESSION,
+                                             ExceptionType::CATALOG,
+                                             ExceptionType::PARSER,
+                                             ExceptionType::PLANNER,
+                                             ExceptionType::CONSTRAINT,
+                                             ExceptionType::SYNTAX,
+                                             ExceptionType::SETTINGS,
+                                             ExceptionType::BINDER,
+                                             ExceptionType::INVALID_INPUT,
+                                             ExceptionType::PERMISSION,
+                                             ExceptionType::PARAMETER_NOT_RESOLVED,
+                                             ExceptionType::PARAMETER_NOT_ALLOWED,
+                                             ExceptionType::DEPENDENCY,
+                                             ExceptionType::MISSING_EXTENSION,
+                                             ExceptionType::SEQUENCE,
+                                             ExceptionType::INVALID_CONFIGURATION};
+  // DuckDB's messages start "<Type> Error: "; Shoal's session puts "statement N failed: " first.
+  auto starts = [&](const std::string& prefix) {
+    const size_t at = message.find(prefix);
+    return at == 0 ||
+           (at != std::string_view::npos && at >= 2 && message.substr(at - 2, 2) == ": ");
+  };
+  for (ExceptionType type : kRecurring) {
+    if (starts(duckdb::Exception::ExceptionTypeToString(type) + " Error: ")) return true;
+  }
+  // The one I/O error that is the job's: its file pattern matches nothing (an empty partition is
+  // not an error and never gets here).
+  return starts("IO Error: No files found that match the pattern");
+}
+
 }  // namespace shoal::engine

@@ -1,14 +1,17 @@
-// The first syntax error of a SQL script, as DuckDB's parser (the one every node runs) finds it,
-// without running or binding anything: how `shoal job run` and `shoal job validate` refuse a job
-// whose SQL cannot run anywhere before it is submitted. Names, tables and files are not checked
-// here (they depend on the node), only the text.
+// SQL errors that no other try can fix. FindSqlSyntaxError: the first syntax error of a script,
+// as DuckDB's parser (the one every node runs) finds it, without running or binding anything:
+// how `shoal job run` and `shoal job validate` refuse a job whose SQL cannot run anywhere before
+// it is submitted (names, tables and files are not checked: they depend on the node).
+// SqlErrorRecurs: whether a failed statement's error would recur on any node, so the
+// orchestrator fails the job at once instead of retrying it.
 //
-// Thread-safety: a pure function; each call has its own parser.
+// Thread-safety: pure functions; each call has its own parser.
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace shoal::engine {
 
@@ -19,5 +22,12 @@ struct SqlSyntaxError {
 };
 
 std::optional<SqlSyntaxError> FindSqlSyntaxError(const std::string& sql);
+
+// True when DuckDB's error in `message` (as Session::ExecuteScript reports it: "statement 2 of
+// 3 failed: Binder Error: ...") comes from the SQL text, the names it uses or the data's values
+// (parser, binder, catalog, conversion, invalid input, ... errors, and a file pattern that
+// matches nothing), which every node meets alike; false for what another try may pass (I/O,
+// HTTP, memory, an interruption) and for messages that are not DuckDB's.
+bool SqlErrorRecurs(std::string_view message);
 
 }  // namespace shoal::engine

@@ -1,6 +1,10 @@
 #include "engine/sql_syntax.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
+
+#include "engine/engine.h"
 
 namespace shoal::engine {
 namespace {
@@ -30,6 +34,27 @@ TEST(SqlSyntaxTest, NamesTheErrorAndWhereItIs) {
   ASSERT_TRUE(unterminated.has_value());
   EXPECT_NE(unterminated->message.find("unterminated quoted string"), std::string::npos)
       << unterminated->message;
+}
+
+// What a node's session reports, real DuckDB errors included: the SQL's and the data's recur on
+// every node; I/O, memory and interruptions may pass on another try.
+TEST(SqlSyntaxTest, TellsErrorsThatRecurFromOnesAnotherTryMayPass) {
+  auto session = Session::Open(SessionOptions{});
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  for (const char* sql :
+       {"SELECT no_such_column FROM range(3)", "SELECT * FROM no_such_table", "SELECT 'x'::INTEGER",
+        "SELECT * FROM read_csv('/no/such/*.csv')", "SELECT 1 +", "SELECT json('{')"}) {
+    auto result = (*session)->Query(std::string("SELECT 1; ") + sql);
+    ASSERT_FALSE(result.ok()) << sql;
+    EXPECT_TRUE(SqlErrorRecurs(result.status().message())) << result.status().message();
+  }
+  for (const char* message :
+       {"statement failed: IO Error: Connection error for HTTP GET to 's3://b/k'",
+        "statement 2 of 3 failed: Out of Memory Error: failed to allocate data of size 1 GiB",
+        "statement failed: INTERRUPT Error: Interrupted!", "the node was stopped",
+        "staging s3://b/x: connection refused (Binder Error: in a key)"}) {
+    EXPECT_FALSE(SqlErrorRecurs(message)) << message;
+  }
 }
 
 }  // namespace

@@ -27,6 +27,10 @@ struct RunOutput {
   bool stderr_truncated = false;
   int exit_code = 0;
   std::string error_message;  // why the run failed, if it did; empty on success
+  // False when the failure would recur on any node (the SQL cannot be parsed or bound, a file
+  // pattern matches nothing, a variable the node lacks): the orchestrator then fails the job
+  // instead of retrying the partition. True on success and for failures another try may pass.
+  bool retryable = true;
 
   bool operator==(const RunOutput&) const = default;
 };

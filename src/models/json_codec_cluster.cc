@@ -26,9 +26,12 @@ JsonReader::NestedFn StateReader(State<T>* out, Result<T> (*parse)(std::string_v
 }  // namespace
 
 json ToJson(const RunOutput& o) {
-  return json{{"Stdout", o.stdout_text}, {"StdoutTruncated", o.stdout_truncated},
-              {"Stderr", o.stderr_text}, {"StderrTruncated", o.stderr_truncated},
-              {"ExitCode", o.exit_code}, {"ErrorMsg", o.error_message}};
+  json out{{"Stdout", o.stdout_text}, {"StdoutTruncated", o.stdout_truncated},
+           {"Stderr", o.stderr_text}, {"StderrTruncated", o.stderr_truncated},
+           {"ExitCode", o.exit_code}, {"ErrorMsg", o.error_message}};
+  // Only a failure no retry can fix says so; older nodes never send it (retryable).
+  if (!o.retryable) out["Retryable"] = false;
+  return out;
 }
 
 namespace {
@@ -41,6 +44,7 @@ Status ReadRunOutput(const json& v, const std::string& path, RunOutput* out) {
   o.Bool("StderrTruncated", &out->stderr_truncated);
   o.Int("ExitCode", &out->exit_code);
   o.String("ErrorMsg", &out->error_message);
+  o.Bool("Retryable", &out->retryable);
   return o.status();
 }
 

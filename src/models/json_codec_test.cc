@@ -53,6 +53,12 @@ TEST(JsonCodecTest, RunOutputRoundTripAndErrors) {
   auto back = RunOutputFromJson(j);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, out);
+  // Retryable is written only when false; a report without it (an older node) is retryable.
+  EXPECT_FALSE(j.contains("Retryable"));
+  out.retryable = false;
+  j = ToJson(out);
+  EXPECT_EQ(j["Retryable"], false);
+  EXPECT_EQ(*RunOutputFromJson(j), out);
   auto bad = RunOutputFromJson(json{{"ExitCode", "one"}});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("RunOutput.ExitCode"), std::string::npos)

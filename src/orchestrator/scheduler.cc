@@ -128,15 +128,19 @@ Plan PlanJob(const PlanInput& input) {
       continue;
     }
     if (live) continue;
-    if (last_failed != nullptr && next.attempt > input.policy.max_attempts) {
+    // A failure that would recur on any node (the node says so) is not tried again.
+    const bool recurs = last_failed != nullptr && !last_failed->run_output.retryable;
+    if (last_failed != nullptr && (recurs || next.attempt > input.policy.max_attempts)) {
       plan.new_state = JobStateType::kFailed;
       std::string why = last_failed->run_output.error_message.empty()
                             ? last_failed->compute_state.message
                             : last_failed->run_output.error_message;
       const int64_t failures = next.attempt - 1;
-      plan.state_message = "partition " + std::to_string(p) + " failed " +
-                           std::to_string(failures) + (failures == 1 ? " time" : " times") +
-                           "; last error: " + why;
+      plan.state_message =
+          recurs ? "partition " + std::to_string(p) +
+                       " failed with an error no retry can fix (not retried): " + why
+                 : "partition " + std::to_string(p) + " failed " + std::to_string(failures) +
+                       (failures == 1 ? " time" : " times") + "; last error: " + why;
       for (const auto& e : executions) {
         if (IsLive(e)) plan.stop.push_back(e.id);
       }

@@ -6,7 +6,9 @@
 // partition without a live execution gets one on a matching node that holds no live execution of
 // the job (least loaded first, preferring nodes that have not failed this partition and have not
 // completed another one). A failed partition is retried with the same index up to max_attempts,
-// after which the job fails with the last error. Too few matching nodes for the first placement
+// after which the job fails with the last error; a failure its node marked as recurring on any
+// node (RunOutput::retryable false: SQL that cannot be bound, a missing file) fails the job at
+// once. Too few matching nodes for the first placement
 // fails the job at once, unless the job has a QueueTimeout, in which case it waits (Queued).
 // ops: one execution on every matching node, no retries.
 //

@@ -117,6 +117,30 @@ TEST(SchedulerTest, GivesUpAfterMaxAttemptsWithTheLastError) {
             "partition 0 failed 3 times; last error: Binder Error: column x not found");
 }
 
+// A failure its node says would recur anywhere ends the job at its first attempt; the other
+// partitions' live executions are stopped.
+TEST(SchedulerTest, AFailureThatRecursEverywhereIsNotRetried) {
+  Fixture f;
+  auto job = MakeJob(2, "us");
+  job.state = {JobStateType::kRunning, ""};
+  auto failed = MakeExecution("e-0", "us-1", 0, ExecutionComputeState::kFailed);
+  failed.run_output.error_message = "statement failed: Binder Error: column x not found";
+  failed.run_output.retryable = false;
+  f.executions = {failed, MakeExecution("e-1", "us-2", 1, ExecutionComputeState::kRunning)};
+  auto plan = f.Run(job);
+  EXPECT_TRUE(plan.create.empty());
+  EXPECT_EQ(plan.new_state, JobStateType::kFailed);
+  EXPECT_EQ(plan.state_message,
+            "partition 0 failed with an error no retry can fix (not retried): statement failed: "
+            "Binder Error: column x not found");
+  EXPECT_EQ(plan.stop, std::vector<std::string>{"e-1"});
+  // The same failure, retryable (an I/O error), gets its second attempt.
+  f.executions[0].run_output.retryable = true;
+  plan = f.Run(job);
+  ASSERT_EQ(plan.create.size(), 1u);
+  EXPECT_EQ(plan.create[0].attempt, 2);
+}
+
 TEST(SchedulerTest, CompletesWhenEveryPartitionCompleted) {
   Fixture f;
   auto job = MakeJob(2, "us");
