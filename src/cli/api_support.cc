@@ -98,6 +98,15 @@ format::OutputFormat PrinterFormat(ListOutput output) {
   return output == ListOutput::kCsv ? format::OutputFormat::kCsv : format::OutputFormat::kTable;
 }
 
+std::map<std::string, std::string> NodeRegions(const std::vector<models::Node>& nodes) {
+  std::map<std::string, std::string> regions;
+  for (const models::Node& node : nodes) {
+    auto region = node.labels.find("region");
+    regions[node.id] = region == node.labels.end() ? "" : region->second;
+  }
+  return regions;
+}
+
 void PrintJson(const nlohmann::json& value, std::ostream& out) {
   out << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }

@@ -6,15 +6,18 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "api/api_client.h"
 #include "common/status.h"
 #include "format/output_format.h"
+#include "models/node.h"
 
 namespace shoal::cli {
 
@@ -52,6 +55,9 @@ enum class ListOutput { kTable, kCsv, kJson, kYaml };
 Result<ListOutput> ParseListOutput(const std::string& text);
 // The printer format for table or csv (json is printed from the models' JSON instead).
 format::OutputFormat PrinterFormat(ListOutput output);
+
+// Each node's `region` label, by node ID ("" for a node without one).
+std::map<std::string, std::string> NodeRegions(const std::vector<models::Node>& nodes);
 
 // Pretty JSON (2-space indent) and a newline.
 void PrintJson(const nlohmann::json& value, std::ostream& out);

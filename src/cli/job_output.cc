@@ -20,26 +20,23 @@ bool HasFile(const api::ExecutionResult& result, const std::string& path) {
                      [&](const api::ResultFile& file) { return file.path == path; });
 }
 
-std::string JsonText(const nlohmann::json& params, const char* name) {
-  auto it = params.find(name);
-  return it != params.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 // Where an `s3` publisher put the execution's results, for the outputs of executions whose
 // files the orchestrator does not hold.
 void DescribeStore(const models::SpecConfig& published, const std::string& region,
                    ExecutionOutput* output) {
-  const std::string bucket = JsonText(published.params, "Bucket");
-  const std::string key = JsonText(published.params, "Key");
-  const std::string store = JsonText(published.params, "Store");
+  const std::string bucket = models::StringParam(published.params, "Bucket");
+  const std::string key = models::StringParam(published.params, "Key");
+  const std::string store = models::StringParam(published.params, "Store");
   output->stored_at = "s3://" + bucket + "/" + key;
   std::string details = store.empty() ? "" : "store " + store;
-  if (!region.empty())
+  if (!region.empty()) {
     details += (details.empty() ? "" : ", ") + std::string("from region ") + region;
+  }
   if (!details.empty()) output->stored_at += " (" + details + ")";
-  output->stored_json = {{"Type", "s3"},     {"Bucket", bucket},
-                         {"Key", key},       {"Store", store},
-                         {"Region", region}, {"Encoding", JsonText(published.params, "Encoding")}};
+  output->stored_json = {
+      {"Type", "s3"},     {"Bucket", bucket},
+      {"Key", key},       {"Store", store},
+      {"Region", region}, {"Encoding", models::StringParam(published.params, "Encoding")}};
 }
 
 Result<ExecutionOutput> FetchOne(const api::ApiClient& client, const models::Job& job,
@@ -152,10 +149,7 @@ Result<std::vector<ExecutionOutput>> FetchExecutionOutputs(const api::ApiClient&
   std::map<std::string, std::string> regions;  // node id -> its region label
   if (!in_stores.empty()) {
     SHOAL_ASSIGN_OR_RETURN(std::vector<models::Node> nodes, client.ListNodes());
-    for (const models::Node& node : nodes) {
-      auto region = node.labels.find("region");
-      if (region != node.labels.end()) regions[node.id] = region->second;
-    }
+    regions = NodeRegions(nodes);
   }
   std::vector<ExecutionOutput> outputs;
   for (api::ExecutionResult& result : results) {

@@ -74,11 +74,7 @@ void PrintNodeDetails(const api::ApiClient& client, const models::Job& job) {
     ReportWarning(kJobRunCommand, "no node details: " + why.message());
     return;
   }
-  std::map<std::string, std::string> regions;
-  for (const models::Node& node : *nodes) {
-    auto region = node.labels.find("region");
-    if (region != node.labels.end()) regions[node.id] = region->second;
-  }
+  std::map<std::string, std::string> regions = NodeRegions(*nodes);
   Table table = Table::WithColumns({"EXECUTION", "NODE", "REGION", "PARTITION#", "STATE"});
   for (const models::Execution& e : *executions) {
     if (e.job_version != job.version) continue;

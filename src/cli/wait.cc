@@ -39,10 +39,7 @@ Result<std::string> JobProgressLine(const api::ApiClient& client, const models::
                   [&](const models::Execution& e) { return !node_regions->count(e.node_id); });
   if (unknown_node) {
     SHOAL_ASSIGN_OR_RETURN(auto nodes, client.ListNodes());
-    for (const models::Node& node : nodes) {
-      auto region = node.labels.find("region");
-      (*node_regions)[node.id] = region == node.labels.end() ? "" : region->second;
-    }
+    *node_regions = NodeRegions(nodes);
   }
   RunProgress progress;
   progress.label = ShortId(job.id);

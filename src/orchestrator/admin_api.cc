@@ -40,6 +40,31 @@ void RegisterAdminApi(transport::HttpServer& server, Orchestrator& o) {
                                     {"Warnings", rerun.warnings}};
                       });
   }
+  server.HandleJson("GET", kAdminNodes, [&o](const Request&) -> Result<Json> {
+    SHOAL_ASSIGN_OR_RETURN(auto nodes, o.ListNodes());
+    SHOAL_ASSIGN_OR_RETURN(auto active, o.ActiveExecutionsByNode());
+    Json items = Json::array();
+    for (const models::Node& node : nodes) {
+      Json item = models::ToJson(node);
+      auto it = active.find(node.id);
+      item["ActiveExecutions"] = it == active.end() ? 0 : it->second;
+      items.push_back(std::move(item));
+    }
+    return Json{{"Items", std::move(items)}};
+  });
+  server.HandleJson("GET", std::string(kAdminNodes) + "/([^/]+)",
+                    [&o](const Request& request) -> Result<Json> {
+                      SHOAL_ASSIGN_OR_RETURN(auto node, o.GetNode(request.matches[1]));
+                      return Json{{"Node", models::ToJson(node)}};
+                    });
+  server.HandleJson(
+      "POST", std::string(kAdminNodes) + "/([^/]+)/(approve|reject)",
+      [&o](const Request& request) -> Result<Json> {
+        auto membership = request.matches[2] == "approve" ? models::NodeMembership::kApproved
+                                                          : models::NodeMembership::kRejected;
+        SHOAL_ASSIGN_OR_RETURN(auto node, o.SetNodeMembership(request.matches[1], membership));
+        return Json{{"Node", models::ToJson(node)}};
+      });
   server.HandleJson("DELETE", std::string(kAdminNodes) + "/([^/]+)",
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_RETURN_IF_ERROR(o.DeleteNode(request.matches[1]));

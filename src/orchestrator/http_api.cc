@@ -23,7 +23,6 @@ using transport::Json;
 using transport::Request;
 
 constexpr const char* kJobs = "/api/v1/orchestrator/jobs";
-constexpr const char* kNodes = "/api/v1/orchestrator/nodes";
 constexpr const char* kCompute = "/api/v1/compute";
 constexpr int64_t kMaxPollWaitMs = 30000;
 // A client's long-poll (history, a query) is kept short: it holds one of the API's threads.
@@ -280,30 +279,6 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
                       SHOAL_RETURN_IF_ERROR(o.StopJob(job.id, request.Param("reason")));
                       return Json{{"JobID", job.id}};
                     });
-
-  server.HandleJson("GET", kNodes, [&o](const Request&) -> Result<Json> {
-    SHOAL_ASSIGN_OR_RETURN(auto nodes, o.ListNodes());
-    SHOAL_ASSIGN_OR_RETURN(auto active, o.ActiveExecutionsByNode());
-    Json items = Items(nodes);
-    for (Json& item : items) {
-      auto it = active.find(item["ID"].get<std::string>());
-      item["ActiveExecutions"] = it == active.end() ? 0 : it->second;
-    }
-    return Json{{"Items", std::move(items)}};
-  });
-  server.HandleJson("GET", std::string(kNodes) + "/([^/]+)",
-                    [&o](const Request& request) -> Result<Json> {
-                      SHOAL_ASSIGN_OR_RETURN(auto node, o.GetNode(request.matches[1]));
-                      return Json{{"Node", models::ToJson(node)}};
-                    });
-  server.HandleJson(
-      "POST", std::string(kNodes) + "/([^/]+)/(approve|reject)",
-      [&o](const Request& request) -> Result<Json> {
-        auto membership = request.matches[2] == "approve" ? models::NodeMembership::kApproved
-                                                          : models::NodeMembership::kRejected;
-        SHOAL_ASSIGN_OR_RETURN(auto node, o.SetNodeMembership(request.matches[1], membership));
-        return Json{{"Node", models::ToJson(node)}};
-      });
 }
 
 // Counts the long-polls waiting, up to a limit (see MaxWaitingPolls), and shows them in the
