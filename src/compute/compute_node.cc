@@ -330,6 +330,17 @@ bool ComputeNode::PostStatus(const std::string& execution_id, const std::string&
   }
 }
 
+void ComputeNode::PostProgress(const std::string& execution_id, const std::string& topic,
+                               const std::string& message) {
+  const transport::Json body = {{"NodeID", options_.runner.node_id},
+                                {"ComputeState", "Running"},
+                                {"Topic", topic},
+                                {"Message", message}};
+  // A refusal or a lost note changes nothing: the final report settles the execution.
+  (void)client_.Post(std::string(kComputeApiPath) + "/executions/" + execution_id + "/status",
+                     body);
+}
+
 Status ComputeNode::UploadFiles(const std::string& execution_id, const std::string& dir,
                                 const std::vector<ResultFile>& files, const std::string& fetch_id) {
   for (const auto& file : files) {
@@ -389,7 +400,7 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
   ExecutionOutcome outcome = runner_.Run(
       job, execution,
       [&](const std::string& topic, const std::string& message) {
-        PostStatus(id, "Running", topic, message, nullptr);
+        PostProgress(id, topic, message);
       },
       may_publish);
   {

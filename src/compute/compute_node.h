@@ -77,7 +77,12 @@ class ComputeNode {
   void HeartbeatLoop();
   void PollLoop();
   void RunExecution(const models::Job& job, const models::Execution& execution);
-  // Posts a status; false when the orchestrator refuses it (the execution is no longer ours).
+  // Posts a progress note of a running execution once. Best effort: an orchestrator out of reach
+  // must not hold the execution up (it runs on behind a cut link and reports when it is back).
+  void PostProgress(const std::string& execution_id, const std::string& topic,
+                    const std::string& message);
+  // Posts a status, retrying while the orchestrator is unreachable; false when the orchestrator
+  // refuses it (the execution is no longer ours).
   bool PostStatus(const std::string& execution_id, const std::string& state,
                   const std::string& topic, const std::string& message,
                   const models::RunOutput* run_output,
