@@ -139,7 +139,13 @@ try {
     page.on('response', (response) => {
       if (response.status() < 400) return;
       if (expectRefusals && response.status() === 401) return;
-      problems.push(`HTTP ${response.status()} for ${response.url()}`);
+      // The answer's body says why (an API error's message); kept for the failure report.
+      const problem = `HTTP ${response.status()} for ${response.url()}`;
+      problems.push(problem);
+      response.text().then((body) => {
+        const at = problems.indexOf(problem);
+        if (at >= 0) problems[at] = `${problem}: ${body.slice(0, 500)}`;
+      }, () => {});
     });
     const response = await page.goto(`http://127.0.0.1:${port}/`);
     assert.equal(response.status(), 200);
