@@ -1,7 +1,6 @@
 // `shoal node list|describe|approve|reject|delete`: the compute nodes the orchestrator knows (and
 // `shoal node token`, node_token_command.cc).
 #include <algorithm>
-#include <cctype>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -15,6 +14,7 @@
 #include "cli/result_table.h"
 #include "models/json_codec.h"
 #include "models/selector.h"
+#include "models/text.h"
 
 namespace shoal::cli {
 
@@ -57,15 +57,12 @@ struct NodeListFlags {
   std::vector<std::string> show = {"labels"};
 };
 
-std::string Upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 // The flags' problem, or Ok; `choices` are the accepted values (upper case).
 Status CheckChoice(const std::string& flag, const std::string& value,
                    const std::vector<std::string>& choices) {
-  if (value.empty() || std::find(choices.begin(), choices.end(), Upper(value)) != choices.end()) {
+  if (value.empty() || std::any_of(choices.begin(), choices.end(), [&](const std::string& choice) {
+        return models::EqualsIgnoreCase(choice, value);
+      })) {
     return Status::Ok();
   }
   std::string list;
@@ -98,9 +95,9 @@ int ListNodes(const NodeListFlags& flags) {
   std::erase_if(*nodes, [&](const models::Node& node) {
     return !models::MatchesAll(*labels, node.labels) ||
            (!flags.filter_status.empty() &&
-            Upper(flags.filter_status) != models::ToString(node.connection)) ||
+            !models::EqualsIgnoreCase(flags.filter_status, models::ToString(node.connection))) ||
            (!flags.filter_approval.empty() &&
-            Upper(flags.filter_approval) != models::ToString(node.membership));
+            !models::EqualsIgnoreCase(flags.filter_approval, models::ToString(node.membership)));
   });
   if (IsStructured(*output)) {
     nlohmann::json array = nlohmann::json::array();
@@ -110,7 +107,7 @@ int ListNodes(const NodeListFlags& flags) {
   }
   auto shown = [&](const char* group) {
     return std::any_of(flags.show.begin(), flags.show.end(),
-                       [&](const std::string& g) { return Upper(g) == Upper(group); });
+                       [&](const std::string& g) { return models::EqualsIgnoreCase(g, group); });
   };
   std::vector<std::string> columns = {"ID"};
   if (shown("labels")) columns.push_back("LABELS");
