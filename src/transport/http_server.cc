@@ -28,6 +28,15 @@ void OfferGzipOnly(httplib::Request& req) {
   if (gzip) req.headers.emplace("Accept-Encoding", "gzip");
 }
 
+// HTTP/1.1 (RFC 9112, 6.3): a request with neither Content-Length nor Transfer-Encoding has no
+// body. httplib 0.11 reads such a POST/PUT/DELETE's body until the client hangs up instead,
+// so `curl -X POST URL` waited for the read timeout and got a bare 400. Saying the length is
+// zero makes httplib read nothing and route the request.
+void NoLengthMeansNoBody(httplib::Request& req) {
+  if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) return;
+  req.headers.emplace("Content-Length", "0");
+}
+
 // The request this thread serves: cpp-httplib runs the pre-routing handler, the route's handler
 // and the logger of one request on the same thread, one request at a time.
 thread_local std::chrono::steady_clock::time_point t_request_start;
@@ -135,6 +144,7 @@ HttpServer::HttpServer(Options options)
     t_request_start = std::chrono::steady_clock::now();
     t_request_route = nullptr;
     OfferGzipOnly(const_cast<httplib::Request&>(req));
+    NoLengthMeansNoBody(const_cast<httplib::Request&>(req));
     return PreRouteRefused(req, res) ? httplib::Server::HandlerResponse::Handled
                                      : httplib::Server::HandlerResponse::Unhandled;
   });

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "transport/http_client.h"
 #include "transport/http_server.h"
@@ -96,6 +99,44 @@ TEST(HttpTest, BodyLimitsDependOnTheRoute) {
   ASSERT_TRUE(chunked);
   EXPECT_EQ(chunked->status, 413);
   EXPECT_NE(chunked->body.find("over the limit of 1000 bytes"), std::string::npos);
+}
+
+// Sends `request` as it is on a new connection and returns what comes back until the server
+// closes it (the server says `Connection: close` on every answer).
+std::string ExchangeRaw(int port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;) answer.append(buffer, n);
+  }
+  ::close(fd);
+  return answer;
+}
+
+// Issue 18: `curl -X POST URL` sends neither Content-Length nor a body. HTTP/1.1 says such a
+// request has no body; httplib waited for one until its read timeout and answered a bare 400.
+TEST(HttpTest, ARequestWithoutALengthHasNoBody) {
+  HttpServer server({});
+  server.HandleJson("POST", "/nodes/([^/]+)/approve", [](const Request& req) -> Result<Json> {
+    return Json{{"Approved", req.matches[1]}, {"BodyBytes", req.body.size()}};
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status().ToString();
+  const auto start = std::chrono::steady_clock::now();
+  std::string answer = ExchangeRaw(
+      *port, "POST /nodes/n-1/approve HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n");
+  // Well under the server's 30 s read timeout: nothing waited for a body.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+  EXPECT_NE(answer.find(R"("Approved":"n-1")"), std::string::npos) << answer;
+  EXPECT_NE(answer.find(R"("BodyBytes":0)"), std::string::npos) << answer;
+  server.Stop();
 }
 
 // Found by fuzz/api_json_fuzzer: a path segment that is not UTF-8, echoed in an error message,
