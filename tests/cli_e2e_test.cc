@@ -157,5 +157,51 @@ TEST(ShoalSqlTest, EmptyPartitionGivesEmptyResultAndANote) {
   std::filesystem::remove_all(dir);
 }
 
+// Issue 18: a folder store that is missing used to be accepted at start without a word, and
+// every job that published there failed later. Refused at start now; an empty one is named.
+TEST(ShoalServeTest, AComputeNodeRefusesAMissingFolderStoreAndNamesAnEmptyOne) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("shoal-serve-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const std::vector<std::string> node = {ShoalBinary(),
+                                         "serve",
+                                         "--compute",
+                                         "--orchestrator",
+                                         "127.0.0.1:" + std::to_string(testing::FreePort()),
+                                         "--name",
+                                         "n-1",
+                                         "--data-dir",
+                                         (dir / "n").string(),
+                                         "--store"};
+  std::vector<std::string> missing = node;
+  missing.push_back("storage-local=" + (dir / "store").string());
+  testing::ProcessResult refused = RunProcess(missing);
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("shoal serve: --store: store storage-local: the folder " +
+                             (dir / "store").string() + " does not exist"),
+            std::string::npos)
+      << refused.err;
+
+  fs::create_directories(dir / "store");
+  const fs::path log = dir / "node.log";
+  testing::BackgroundProcess empty(missing, log.string());
+  EXPECT_TRUE(testing::WaitUntil(std::chrono::seconds(20), [&] {
+    return testing::Contains(testing::ReadWholeFile(log), "holds no bucket");
+  })) << testing::ReadWholeFile(log);
+  EXPECT_NE(testing::ReadWholeFile(log).find(
+                "shoal serve: warning: store storage-local: the folder " +
+                (dir / "store").string() + " holds no bucket (no sub-folder)"),
+            std::string::npos);
+  empty.Kill(SIGKILL);
+
+  fs::create_directories(dir / "store" / "shoal-data");
+  testing::BackgroundProcess ready(missing, log.string());
+  EXPECT_TRUE(testing::WaitUntil(std::chrono::seconds(20), [&] {
+    return testing::Contains(testing::ReadWholeFile(log), "(buckets: shoal-data)");
+  })) << testing::ReadWholeFile(log);
+  ready.Kill(SIGKILL);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace shoal

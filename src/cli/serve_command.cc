@@ -12,6 +12,7 @@
 #include "common/environment.h"
 #include "compute/compute_node.h"
 #include "compute/stores.h"
+#include "models/text.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/orchestrator.h"
 #include "query/query_http_api.h"
@@ -261,9 +262,25 @@ int ServeCompute(const ServeFlags& flags) {
     if (!store.ok()) return FailServe(store.status().WithContext("--store"), 2);
     options.runner.stores.push_back(std::move(store).value());
   }
+  // A folder store that is missing is refused now; one without a bucket serves no job until a
+  // bucket is made, which the operator hears now rather than from the first failed job.
   std::string described;
   for (const compute::StoreConfig& store : options.runner.stores) {
-    described += "  store " + compute::DescribeStore(store) + "\n";
+    described += "  store " + compute::DescribeStore(store);
+    if (!store.is_s3()) {
+      auto buckets = compute::FolderStoreBuckets(store);
+      if (!buckets.ok()) return FailServe(buckets.status().WithContext("--store"), 2);
+      if (buckets->empty()) {
+        std::cerr << "shoal serve: warning: store " << store.name << ": the folder "
+                  << store.directory
+                  << " holds no bucket (no sub-folder); jobs that read or publish s3://BUCKET/... "
+                     "there fail until one is made: mkdir "
+                  << store.directory << "/BUCKET\n";
+      } else {
+        described += " (buckets: " + models::JoinComma(*buckets) + ")";
+      }
+    }
+    described += "\n";
   }
   BlockStopSignals();
   auto node = compute::ComputeNode::Start(std::move(options));

@@ -72,6 +72,30 @@ std::string DescribeStore(const StoreConfig& store) {
   return store.name + ": folder " + store.directory;
 }
 
+Result<std::vector<std::string>> FolderStoreBuckets(const StoreConfig& store) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(store.directory, ec);
+  if (!fs::exists(status)) {
+    return Status::NotFound("store " + store.name + ": the folder " + store.directory +
+                            " does not exist (make it, with a sub-folder per bucket: mkdir -p " +
+                            store.directory + "/BUCKET)");
+  }
+  if (!fs::is_directory(status)) {
+    return Status::InvalidArgument("store " + store.name + ": " + store.directory +
+                                   " is not a folder");
+  }
+  std::vector<std::string> buckets;
+  for (fs::directory_iterator it(store.directory, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_directory(ec)) buckets.push_back(it->path().filename().string());
+  }
+  if (ec) {
+    return Status::IoError("store " + store.name + ": cannot list " + store.directory + ": " +
+                           ec.message());
+  }
+  std::sort(buckets.begin(), buckets.end());
+  return buckets;
+}
+
 std::string StoreLocation(const StoreConfig& store) {
   if (!store.is_s3()) return "folder:" + store.directory;
   return (store.s3->use_ssl ? "https://" : "http://") + store.s3->EffectiveEndpoint();

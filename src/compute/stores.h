@@ -31,6 +31,11 @@ inline constexpr std::string_view kDefaultStoreName = "storage-local";
 Result<StoreConfig> ParseStoreSpec(std::string_view spec,
                                    const std::map<std::string, std::string>& node_environment);
 
+// A folder store's buckets (its sub-folders, sorted), read when a node starts so that a store it
+// cannot serve is refused then, not at the first job: NotFound when the folder does not exist,
+// InvalidArgument when it is not a folder.
+Result<std::vector<std::string>> FolderStoreBuckets(const StoreConfig& store);
+
 // "storage-local: folder /srv/us" or "storage: S3 http://10.0.0.5:9000 (path-style, ...)". No
 // secrets.
 std::string DescribeStore(const StoreConfig& store);

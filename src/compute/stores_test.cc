@@ -1,6 +1,7 @@
 #include "compute/stores.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -28,6 +29,28 @@ TEST(StoresTest, EndpointsNameStoresByHost) {
   EXPECT_EQ(unknown.status().message(),
             "endpoint 'http://minio:9000' names store 'minio', which this node does not have "
             "(its stores: storage-local, storage)");
+}
+
+TEST(StoresTest, AFolderStoresBucketsAreItsSubFolders) {
+  const fs::path dir = fs::temp_directory_path() / ("shoal-store-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const StoreConfig store{"storage-local", dir.string()};
+  auto missing = FolderStoreBuckets(store);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(missing.status().message(),
+            "store storage-local: the folder " + dir.string() +
+                " does not exist (make it, with a sub-folder per bucket: mkdir -p " + dir.string() +
+                "/BUCKET)");
+  fs::create_directories(dir);
+  EXPECT_TRUE(FolderStoreBuckets(store)->empty());
+  fs::create_directories(dir / "shoal-results");
+  fs::create_directories(dir / "shoal-data");
+  std::ofstream(dir / "stray.txt") << "a file is no bucket";
+  EXPECT_EQ(*FolderStoreBuckets(store), (std::vector<std::string>{"shoal-data", "shoal-results"}));
+  const StoreConfig file{"storage", (dir / "stray.txt").string()};
+  EXPECT_EQ(FolderStoreBuckets(file).status().code(), ErrorCode::kInvalidArgument);
+  fs::remove_all(dir);
 }
 
 TEST(StoresTest, StoreSpecsAreFoldersOrS3Endpoints) {
