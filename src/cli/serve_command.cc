@@ -244,6 +244,8 @@ int ServeCompute(const ServeFlags& flags) {
                                              flags.residency + "'"),
                      2);
   }
+  // Every node is also labelled with its name, as the devstack's are: a job can pin a node.
+  labels->emplace("name", flags.name);
   // The query coordinator reads the label: a strict region never ships rows (docs/query.md).
   if (flags.residency == "strict") (*labels)[query::kResidencyLabel] = "strict";
   compute::ComputeNodeOptions options;

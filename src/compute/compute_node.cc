@@ -6,6 +6,11 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
+
+#include <sched.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "compute/files.h"
 #include "compute/published_results.h"
@@ -30,6 +35,26 @@ std::string EncodePath(const std::string& path) {
     encoded += '/';
     start = slash + 1;
   }
+}
+
+// What the machine offers, as `node list --show capacity` shows it: the CPUs this process may run
+// on (a cpuset narrows them), the physical memory, and the disk space free under `work_dir`
+// (where sandboxes spill). Informational: placement counts executions, not these.
+models::NodeCapacity MachineCapacity(const std::string& work_dir) {
+  models::NodeCapacity capacity;
+  cpu_set_t cpus;
+  const int64_t usable = sched_getaffinity(0, sizeof(cpus), &cpus) == 0
+                             ? CPU_COUNT(&cpus)
+                             : static_cast<int64_t>(std::thread::hardware_concurrency());
+  capacity.cpu_millis = usable * 1000;
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && page_size > 0) capacity.memory_bytes = int64_t{pages} * page_size;
+  struct statvfs disk {};
+  if (statvfs(work_dir.c_str(), &disk) == 0) {
+    capacity.disk_bytes = static_cast<int64_t>(disk.f_bavail) * static_cast<int64_t>(disk.f_frsize);
+  }
+  return capacity;
 }
 
 // `files` as the Files param of a published spec: [{Path, Size}], what the tree holds.
@@ -132,6 +157,7 @@ Status ComputeNode::Register() {
   node.labels = options_.labels;
   node.engines = {std::string(models::kEngineDuckdb), std::string(models::kEngineGenerator),
                   std::string(models::kEngineCompact)};
+  node.capacity = MachineCapacity(options_.runner.work_dir);
   node.capacity.max_executions = options_.max_executions;
   for (const StoreConfig& store : options_.runner.stores) {
     node.stores.push_back({store.name, StoreLocation(store)});

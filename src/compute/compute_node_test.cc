@@ -29,9 +29,12 @@ constexpr int kExecutions = 3;
 class FakeOrchestrator {
  public:
   FakeOrchestrator() : server_(transport::HttpServer::Options{}) {
-    server_.HandleJson("POST", "/api/v1/compute/register", [](const Request&) -> Result<Json> {
-      return Json{{"HeartbeatIntervalMs", 5}};
-    });
+    server_.HandleJson("POST", "/api/v1/compute/register",
+                       [this](const Request& request) -> Result<Json> {
+                         std::lock_guard lock(mu_);
+                         registered_ = request.JsonBody().value()["Node"];
+                         return Json{{"HeartbeatIntervalMs", 5}};
+                       });
     server_.HandleJson("POST", "/api/v1/compute/heartbeat",
                        [this](const Request& request) -> Result<Json> {
                          Json body = request.JsonBody().value();
@@ -81,6 +84,10 @@ class FakeOrchestrator {
     for (const auto& [id, state] : states_) n += state == "Completed";
     return n;
   }
+  Json registered() {
+    std::lock_guard lock(mu_);
+    return registered_;
+  }
   std::vector<std::string> violations() {
     std::lock_guard lock(mu_);
     return violations_;
@@ -107,6 +114,7 @@ class FakeOrchestrator {
   std::string pending_;                        // handed out, not yet reported
   std::map<std::string, std::string> states_;  // by execution id: the last reported state
   std::vector<std::string> violations_;
+  Json registered_;  // the Node of the last registration
 };
 
 TEST(ComputeNodeTest, AHeartbeatNeverContradictsAnEarlierRunningReport) {
@@ -133,6 +141,32 @@ TEST(ComputeNodeTest, AHeartbeatNeverContradictsAnEarlierRunningReport) {
   EXPECT_TRUE(fake.violations().empty())
       << "heartbeats processed after a Running report did not list: "
       << ::testing::PrintToString(fake.violations());
+  fs::remove_all(dir);
+}
+
+// Issue 18: nodes registered CPU, memory and disk as 0; `node list --show capacity` showed that.
+TEST(ComputeNodeTest, RegistersTheMachinesCapacity) {
+  FakeOrchestrator fake;
+  int port = fake.Start();
+  fs::path dir = fs::temp_directory_path() / ("shoal-node-cap-" + std::to_string(getpid()));
+  ComputeNodeOptions options;
+  options.orchestrator = {"127.0.0.1", port};
+  options.runner.node_id = "compute-test-1";
+  options.runner.work_dir = dir.string();
+  options.max_executions = 3;
+  auto node = ComputeNode::Start(options);
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  for (int i = 0; i < 500 && fake.registered().is_null(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  (*node)->Stop();
+  fake.Stop();
+  const Json capacity = fake.registered()["Capacity"];
+  EXPECT_EQ(capacity["CPUMillis"].get<int64_t>() % 1000, 0) << capacity;
+  EXPECT_GE(capacity["CPUMillis"].get<int64_t>(), 1000) << capacity;
+  EXPECT_GT(capacity["MemoryBytes"].get<int64_t>(), int64_t{64} << 20) << capacity;
+  EXPECT_GT(capacity["DiskBytes"].get<int64_t>(), 0) << capacity;
+  EXPECT_EQ(capacity["MaxExecutions"], 3) << capacity;
   fs::remove_all(dir);
 }
 

@@ -93,8 +93,7 @@ std::string S3Config::Describe() const {
 Status MissingCredentialsError() {
   return Status(ErrorCode::kUnauthenticated,
                 "S3 credentials are missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                "(and AWS_SESSION_TOKEN for temporary credentials), or s3_access_key_id and "
-                "s3_secret_access_key in the node's configuration");
+                "(and AWS_SESSION_TOKEN for temporary credentials) in this process's environment");
 }
 
 Status S3Config::Validate() const {

@@ -71,8 +71,7 @@ TEST(S3ConfigTest, MissingCredentialsSayWhatToSet) {
   EXPECT_EQ(status.code(), ErrorCode::kUnauthenticated);
   EXPECT_EQ(status.message(),
             "S3 credentials are missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and "
-            "AWS_SESSION_TOKEN for temporary credentials), or s3_access_key_id and "
-            "s3_secret_access_key in the node's configuration");
+            "AWS_SESSION_TOKEN for temporary credentials) in this process's environment");
   config->anonymous = true;
   EXPECT_TRUE(config->Validate().ok());
 }
