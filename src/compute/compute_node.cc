@@ -99,6 +99,7 @@ transport::HttpClient::Options ClientOptions(const ComputeNodeOptions& options) 
 ComputeNode::ComputeNode(ComputeNodeOptions options)
     : options_(std::move(options)),
       client_(options_.orchestrator, ClientOptions(options_)),
+      poll_client_(options_.orchestrator, ClientOptions(options_)),
       runner_(options_.runner) {}
 
 ComputeNode::~ComputeNode() { Stop(); }
@@ -112,6 +113,11 @@ void ComputeNode::RequestStop() {
 
 void ComputeNode::Stop() {
   RequestStop();
+  // Again until the poll loop is out: a poll may have been opening its connection at the first.
+  while (poll_thread_.joinable() && !poll_loop_done_) {
+    poll_client_.Shutdown();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
   if (poll_thread_.joinable()) poll_thread_.join();
   std::map<std::string, std::thread> workers;
@@ -240,9 +246,9 @@ void ComputeNode::PollLoop() {
       ClearAbandonedPublishes();
       cleared = true;
     }
-    auto work = client_.Get(std::string(kComputeApiPath) +
-                            "/work?node_id=" + transport::UrlEncode(options_.runner.node_id) +
-                            "&wait_ms=" + std::to_string(options_.poll_wait.count()));
+    auto work = poll_client_.Get(std::string(kComputeApiPath) +
+                                 "/work?node_id=" + transport::UrlEncode(options_.runner.node_id) +
+                                 "&wait_ms=" + std::to_string(options_.poll_wait.count()));
     if (!work.ok()) {
       // A refused token also stops the heartbeats, which register again; wait for that.
       if (work.status().code() == ErrorCode::kUnauthenticated) registered_ = false;
@@ -309,6 +315,7 @@ void ComputeNode::PollLoop() {
       SleepFor(std::chrono::milliseconds(std::min(retry_after_ms, options_.poll_wait.count())));
     }
   }
+  poll_loop_done_ = true;
 }
 
 void ComputeNode::ReapWorkersLocked() {

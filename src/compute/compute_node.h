@@ -123,8 +123,12 @@ class ComputeNode {
 
   ComputeNodeOptions options_;
   transport::HttpClient client_;
+  // The long-poll's own client: Stop shuts it down so that a stopping node does not wait out the
+  // poll (up to poll_wait), while reports on client_ still go out.
+  transport::HttpClient poll_client_;
   ExecutionRunner runner_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> poll_loop_done_{false};
   std::atomic<bool> registered_{false};
   std::atomic<int64_t> heartbeat_ms_{1000};
   // Held across a heartbeat (its snapshot of running_ and its POST) and across an execution's

@@ -2,6 +2,7 @@
 // channel and checks the order in which the node's reports are processed.
 #include "compute/compute_node.h"
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -141,6 +142,44 @@ TEST(ComputeNodeTest, AHeartbeatNeverContradictsAnEarlierRunningReport) {
   EXPECT_TRUE(fake.violations().empty())
       << "heartbeats processed after a Running report did not list: "
       << ::testing::PrintToString(fake.violations());
+  fs::remove_all(dir);
+}
+
+// Issue 18: a node took ~9 s to exit on SIGTERM, waiting out its long-poll for work.
+TEST(ComputeNodeTest, StopDoesNotWaitOutTheLongPoll) {
+  transport::HttpServer server(transport::HttpServer::Options{});
+  std::atomic<bool> polled{false};
+  std::atomic<bool> release{false};
+  server.HandleJson("POST", "/api/v1/compute/register", [](const Request&) -> Result<Json> {
+    return Json{{"HeartbeatIntervalMs", 50}};
+  });
+  server.HandleJson("POST", "/api/v1/compute/heartbeat", [](const Request&) -> Result<Json> {
+    return Json{{"Known", true}};
+  });
+  server.HandleJson("GET", "/api/v1/compute/work", [&](const Request&) -> Result<Json> {
+    polled = true;
+    for (int i = 0; i < 1000 && !release; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Json{{"Executions", Json::array()}, {"Cancel", Json::array()}};
+  });
+  const int port = server.Start().value();
+  fs::path dir = fs::temp_directory_path() / ("shoal-node-stop-" + std::to_string(getpid()));
+  ComputeNodeOptions options;
+  options.orchestrator = {"127.0.0.1", port};
+  options.runner.node_id = "compute-test-1";
+  options.runner.work_dir = dir.string();
+  options.poll_wait = std::chrono::milliseconds(10000);
+  auto node = ComputeNode::Start(options);
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  for (int i = 0; i < 500 && !polled; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(polled);
+  const auto start = std::chrono::steady_clock::now();
+  (*node)->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  release = true;
+  server.Stop();
   fs::remove_all(dir);
 }
 

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <memory>
+#include <mutex>
+#include <set>
 
 #include <httplib.h>
 #include <openssl/x509.h>
@@ -84,9 +86,22 @@ Result<Endpoint> ParseEndpoint(const std::string& text) {
   return endpoint;
 }
 
+struct HttpClient::Calls {
+  std::mutex mu;
+  bool shut_down = false;                // guarded by mu
+  std::set<httplib::Client*> in_flight;  // guarded by mu
+};
+
 HttpClient::HttpClient(Endpoint endpoint, Options options)
-    : endpoint_(std::move(endpoint)), options_(options) {
+    : endpoint_(std::move(endpoint)), options_(options), calls_(std::make_shared<Calls>()) {
   IgnoreSigpipe();
+}
+
+void HttpClient::Shutdown() const {
+  std::lock_guard lock(calls_->mu);
+  calls_->shut_down = true;
+  // stop() only shuts the socket down (thread-safe in httplib); the call then fails.
+  for (httplib::Client* client : calls_->in_flight) client->stop();
 }
 
 Result<std::string> HttpClient::Call(const std::string& method, const std::string& path,
@@ -103,6 +118,12 @@ Result<std::string> HttpClient::Call(const std::string& method, const std::strin
   client.set_connection_timeout(options_.connect_timeout);
   client.set_read_timeout(options_.read_timeout);
   client.set_write_timeout(options_.read_timeout);
+  const Status cancelled(ErrorCode::kCancelled, "the client was shut down");
+  {
+    std::lock_guard lock(calls_->mu);
+    if (calls_->shut_down) return cancelled;
+    calls_->in_flight.insert(&client);
+  }
   httplib::Result result{nullptr, httplib::Error::Unknown};
   if (method == "GET") {
     result = client.Get(path.c_str());
@@ -112,6 +133,11 @@ Result<std::string> HttpClient::Call(const std::string& method, const std::strin
     result = client.Put(path.c_str(), body, content_type.c_str());
   } else {
     result = client.Delete(path.c_str());
+  }
+  {
+    std::lock_guard lock(calls_->mu);
+    calls_->in_flight.erase(&client);
+    if (!result && calls_->shut_down) return cancelled;
   }
   if (!result) return NoAnswer(client, result.error(), endpoint_, options_.ca_cert_file);
   if (result->status >= 200 && result->status < 300) return std::move(result->body);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -61,12 +62,20 @@ class HttpClient {
 
   const Endpoint& endpoint() const { return endpoint_; }
 
+  // Ends the calls in flight on this client (each fails with kCancelled) and fails every later
+  // call at once: for a thread blocked in a long-poll that must stop now. Copies of a client
+  // share this. A call about to open its connection may still start: call again until the
+  // calling thread is done.
+  void Shutdown() const;
+
  private:
   Result<std::string> Call(const std::string& method, const std::string& path,
                            const std::string& body, const std::string& content_type) const;
 
   Endpoint endpoint_;
   Options options_;
+  struct Calls;  // the calls in flight, for Shutdown
+  std::shared_ptr<Calls> calls_;
 };
 
 // Percent-encodes a path segment or query value.

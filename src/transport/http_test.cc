@@ -139,6 +139,33 @@ TEST(HttpTest, ARequestWithoutALengthHasNoBody) {
   server.Stop();
 }
 
+// A compute node's SIGTERM waited out its long-poll (up to 10 s): Shutdown ends a call in flight.
+TEST(HttpTest, ShutdownEndsACallInFlightAndRefusesLaterOnes) {
+  HttpServer server({});
+  std::atomic<bool> release{false};
+  server.HandleJson("GET", "/work", [&](const Request&) -> Result<Json> {
+    for (int i = 0; i < 1000 && !release; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Json::object();
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.status().ToString();
+  HttpClient client({"127.0.0.1", *port});
+  const HttpClient copy = client;  // copies share the shutdown
+  Status polled;
+  std::thread poll([&] { polled = client.Get("/work").status(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto start = std::chrono::steady_clock::now();
+  copy.Shutdown();
+  poll.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(polled.code(), ErrorCode::kCancelled) << polled.ToString();
+  EXPECT_EQ(client.Get("/work").status().code(), ErrorCode::kCancelled);
+  release = true;
+  server.Stop();
+}
+
 // Found by fuzz/api_json_fuzzer: a path segment that is not UTF-8, echoed in an error message,
 // made encoding the answer throw, and the caller got a 500 instead of the 404.
 TEST(HttpTest, TextThatIsNotUtf8IsAnsweredNotA500) {
