@@ -190,10 +190,14 @@ int ServeOrchestrator(const ServeFlags& flags) {
               "--tokens-file " +
               node_tokens->path() + "` gives one a token (read again within a second)");
   }
+  // Over loopback nothing crosses a network; anywhere else plain HTTP is said at every start.
   const bool any_token =
       !tokens->client.empty() || tokens->nodes != nullptr || !tokens->shared_node.empty();
-  if (!server.tls() && any_token) {
-    WarnServe("no --tls-cert: tokens and data cross the network unencrypted");
+  const bool loopback_only =
+      flags.host == "127.0.0.1" || flags.host == "::1" || flags.host == "localhost";
+  if (!server.tls() && (any_token || !loopback_only)) {
+    WarnServe(std::string("no --tls-cert: ") + (any_token ? "tokens, " : "") +
+              "jobs, results and data cross the network unencrypted");
   }
   std::cout << "orchestrator listening on " << (server.tls() ? "https://" : "http://") << where
             << " (data in " << flags.data_dir << ")" << std::endl;
