@@ -10,6 +10,7 @@
 #include "compute/files.h"
 #include "compute/stores.h"
 #include "engine/engine.h"
+#include "engine/sql_syntax.h"
 #include "format/output_format.h"
 #include "models/resources.h"
 #include "models/task.h"
@@ -113,6 +114,26 @@ class TeeSink : public engine::ResultSink {
   const RunControl& control_;
 };
 
+// The folder store the job's SQL names with SET s3_endpoint (nullptr when none). S3 stores are
+// left out: SQL reaches them by their alias whatever else it names. One execution reads one
+// folder store's buckets (stores may share bucket names), so a script naming two is refused.
+Result<const StoreConfig*> FolderStoreTheSqlNames(const EngineContext& context) {
+  const StoreConfig* named = nullptr;
+  const auto sql = context.job.task.engine.params.find("SQL");
+  if (sql == context.job.task.engine.params.end() || !sql->is_string()) return named;
+  for (const std::string& endpoint : engine::SqlS3Endpoints(sql->get<std::string>())) {
+    auto store = FindStore(context.config.stores, endpoint);
+    if (!store.ok() || (*store)->is_s3()) continue;  // refused, or an alias, when SET runs
+    if (named != nullptr && named != *store) {
+      return Status::InvalidArgument("the SQL sets s3_endpoint to two folder stores ('" +
+                                     named->name + "' and '" + (*store)->name +
+                                     "'): an execution reads one folder store's buckets");
+    }
+    named = *store;
+  }
+  return named;
+}
+
 }  // namespace
 
 Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& context) {
@@ -159,16 +180,27 @@ Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& cont
   }
   options.s3_environment = context.env;
   options.s3_endpoint_aliases = S3EndpointAliases(context.config.stores);
-  if (store.ok()) {
-    if ((*store)->is_s3() && !explicit_endpoint) {
-      options.s3_environment["DUCKDB_S3_ENDPOINT"] = (*store)->name;
+  if (store.ok() && (*store)->is_s3() && !explicit_endpoint) {
+    options.s3_environment["DUCKDB_S3_ENDPOINT"] = (*store)->name;
+  }
+  // The folder store whose buckets s3:// reaches: the one the SQL names with SET s3_endpoint
+  // (as the same endpoint in Env would), else the Env's or the region's.
+  SHOAL_ASSIGN_OR_RETURN(const StoreConfig* folder, FolderStoreTheSqlNames(context));
+  if (store.ok() && !(*store)->is_s3()) {
+    if (folder != nullptr && explicit_endpoint && folder != *store) {
+      return Status::InvalidArgument(
+          "the SQL sets s3_endpoint to the folder store '" + folder->name +
+          "' while Env.DUCKDB_S3_ENDPOINT names the folder store '" + (*store)->name +
+          "': an execution reads one folder store's buckets (name the same store in both)");
     }
-    for (engine::PathMapping& mapping : BucketMappings(**store)) {
+    if (folder == nullptr) folder = *store;
+  }
+  if (folder != nullptr) {
+    for (engine::PathMapping& mapping : BucketMappings(*folder)) {
       options.path_mappings.push_back(std::move(mapping));
     }
     // SQL naming the folder store whose buckets are mapped (SET s3_endpoint) changes nothing.
-    if (!(*store)->is_s3())
-      options.s3_endpoint_names.push_back(models::ToLowerAscii((*store)->name));
+    options.s3_endpoint_names.push_back(models::ToLowerAscii(folder->name));
   }
   return options;
 }

@@ -35,6 +35,9 @@ class SandboxLockTest : public ::testing::Test {
     WriteFile(root_ / "host/sales/a.csv", "amount\n10\n20\n");
     WriteFile(root_ / "stores/us/my-bucket/events/e.csv", "amount\n5\n");
     WriteFile(root_ / "node-secret.txt", "hunter2\n");
+    runner_ = std::make_unique<ExecutionRunner>(Config());
+  }
+  NodeConfig Config() const {
     NodeConfig config;
     config.node_id = "compute-us-1";
     config.work_dir = (root_ / "work").string();
@@ -42,7 +45,7 @@ class SandboxLockTest : public ::testing::Test {
     config.env_allow_list = {"AWS_.*"};
     config.stores = {{"storage-local", (root_ / "stores/us").string()}};
     config.host_environment = {{"AWS_ACCESS_KEY_ID", "node-key"}};
-    runner_ = std::make_unique<ExecutionRunner>(config);
+    return config;
   }
   void TearDown() override { fs::remove_all(root_); }
 
@@ -239,6 +242,37 @@ TEST_F(SandboxLockTest, SettingsExtensionsAndTheEnvironmentAreRefused) {
               "SELECT count(*) AS n FROM read_csv('s3://my-bucket/events/*.csv')"),
           "e-named-store");
   EXPECT_TRUE(named.succeeded) << named.run_output.error_message;
+}
+
+// Issue 18: `SET s3_endpoint = 'storage:9000'` was refused where the same endpoint in the job's
+// Env read the node's `storage` folder store. One rule now: either names the store s3:// reads.
+TEST_F(SandboxLockTest, SqlNamesAFolderStoreAsTheJobsEnvWould) {
+  WriteFile(root_ / "stores/global/my-bucket/events/e.csv", "amount\n7\n8\n");
+  NodeConfig config = Config();
+  config.stores.push_back({"storage", (root_ / "stores/global").string()});
+  runner_ = std::make_unique<ExecutionRunner>(config);
+  const std::string sum =
+      "SELECT sum(amount) AS total FROM read_csv('s3://my-bucket/events/*.csv')";
+  auto total = [&](const models::Job& job, const std::string& id) {
+    const ExecutionOutcome outcome = Run(job, id);
+    EXPECT_TRUE(outcome.succeeded) << id << ": " << outcome.run_output.error_message;
+    return outcome.run_output.stdout_text;
+  };
+  EXPECT_EQ(total(Job(sum), "e-default"), "total\n-----\n    5\n(1 row)\n");  // the region's
+  const std::string fifteen = "total\n-----\n   15\n(1 row)\n";
+  EXPECT_EQ(total(Job("SET s3_endpoint = 'storage:9000';\n" + sum), "e-sql"), fifteen);
+  models::Job in_env = Job(sum);
+  in_env.task.env["DUCKDB_S3_ENDPOINT"] = "storage:9000";
+  EXPECT_EQ(total(in_env, "e-env"), fifteen);
+  // Stores may share bucket names, so an execution reads one folder store's buckets.
+  ExpectRefused("SET s3_endpoint = 'storage:9000'; SET s3_endpoint = 'storage-local:9000';\n" + sum,
+                {"the SQL sets s3_endpoint to two folder stores ('storage' and 'storage-local')"});
+  models::Job conflicting = Job("SET s3_endpoint = 'storage';\n" + sum);
+  conflicting.task.env["DUCKDB_S3_ENDPOINT"] = "storage-local:9000";
+  ExpectRefused("",
+                {"the SQL sets s3_endpoint to the folder store 'storage' while "
+                 "Env.DUCKDB_S3_ENDPOINT names the folder store 'storage-local'"},
+                conflicting);
 }
 
 TEST_F(SandboxLockTest, MemoryBeyondTheLimitSpillsInsideTheSandboxOrFailsClearly) {

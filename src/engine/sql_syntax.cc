@@ -3,7 +3,9 @@
 #include <cstdlib>
 
 #include "duckdb.hpp"
+#include "duckdb/parser/expression/constant_expression.hpp"
 #include "duckdb/parser/parser.hpp"
+#include "duckdb/parser/statement/set_statement.hpp"
 
 namespace shoal::engine {
 
@@ -27,6 +29,30 @@ std::optional<SqlSyntaxError> FindSqlSyntaxError(const std::string& sql) {
     }
     return found;
   }
+}
+
+std::vector<std::string> SqlS3Endpoints(const std::string& sql) {
+  std::vector<std::string> endpoints;
+  duckdb::Parser parser;
+  try {
+    parser.ParseQuery(sql);
+  } catch (const std::exception&) {
+    return endpoints;
+  }
+  for (const auto& statement : parser.statements) {
+    if (statement->type != duckdb::StatementType::SET_STATEMENT) continue;
+    const auto& set = statement->Cast<duckdb::SetStatement>();
+    if (set.set_type != duckdb::SetType::SET ||
+        !duckdb::StringUtil::CIEquals(set.name, "s3_endpoint")) {
+      continue;
+    }
+    const auto& variable = statement->Cast<duckdb::SetVariableStatement>();
+    if (variable.value &&
+        variable.value->GetExpressionClass() == duckdb::ExpressionClass::CONSTANT) {
+      endpoints.push_back(variable.value->Cast<duckdb::ConstantExpression>().value.ToString());
+    }
+  }
+  return endpoints;
 }
 
 bool SqlErrorRecurs(std::string_view message) {

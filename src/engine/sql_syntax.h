@@ -3,7 +3,8 @@
 // how `shoal job run` and `shoal job validate` refuse a job whose SQL cannot run anywhere before
 // it is submitted (names, tables and files are not checked: they depend on the node).
 // SqlErrorRecurs: whether a failed statement's error would recur on any node, so the
-// orchestrator fails the job at once instead of retrying it.
+// orchestrator fails the job at once instead of retrying it. SqlS3Endpoints: the S3 endpoints a
+// script names, so a node knows which of its stores the script reads before running it.
 //
 // Thread-safety: pure functions; each call has its own parser.
 #pragma once
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace shoal::engine {
 
@@ -22,6 +24,10 @@ struct SqlSyntaxError {
 };
 
 std::optional<SqlSyntaxError> FindSqlSyntaxError(const std::string& sql);
+
+// The endpoints a script sets with `SET s3_endpoint = 'literal'` (any scope), in order. A script
+// that does not parse sets none here: running it reports its error.
+std::vector<std::string> SqlS3Endpoints(const std::string& sql);
 
 // True when DuckDB's error in `message` (as Session::ExecuteScript reports it: "statement 2 of
 // 3 failed: Binder Error: ...") comes from the SQL text, the names it uses or the data's values

@@ -1,6 +1,7 @@
 #include "engine/sql_syntax.h"
 
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -55,6 +56,15 @@ TEST(SqlSyntaxTest, TellsErrorsThatRecurFromOnesAnotherTryMayPass) {
         "staging s3://b/x: connection refused (Binder Error: in a key)"}) {
     EXPECT_FALSE(SqlErrorRecurs(message)) << message;
   }
+}
+
+TEST(SqlSyntaxTest, TheS3EndpointsAScriptSets) {
+  EXPECT_EQ(SqlS3Endpoints("SET s3_endpoint = 'storage:9000'; SELECT 1;\n"
+                           "SET GLOBAL S3_ENDPOINT TO 'http://storage-local:9000';"
+                           "SET s3_region = 'eu'; RESET s3_endpoint"),
+            (std::vector<std::string>{"storage:9000", "http://storage-local:9000"}));
+  EXPECT_TRUE(SqlS3Endpoints("SELECT 'SET s3_endpoint = ''x'''").empty());
+  EXPECT_TRUE(SqlS3Endpoints("SET s3_endpoint = 'a'; SELEC").empty());  // does not parse
 }
 
 }  // namespace
