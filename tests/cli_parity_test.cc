@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "devstack_process.h"
+#include "fault_proxy.h"
 #include "generator_job.h"
 #include "run_process.h"
 #include <gtest/gtest.h>
@@ -281,6 +282,30 @@ TEST_F(CliParityTest, NodeListFiltersAndShowsColumnGroups) {
                        "it first"))
       << connected.err;
   EXPECT_EQ(Shoal({"node", "describe", "compute-us-1"}).exit_code, 0);
+}
+
+// An orchestrator killed after taking a submission but before answering it (seen in CI: the
+// waiting `job run` exited 1 saying the connection closed, while its job ran on). A waiting
+// `job run` submits again; "no changes" then means the lost submission was taken, and it waits
+// for that job and prints its answer.
+TEST_F(CliParityTest, AWaitingRunSurvivesALostAnswerToItsSubmission) {
+  testing::FaultProxy proxy(devstack_->port());
+  ASSERT_TRUE(proxy.ok());
+  proxy.DropTheAnswerTo("PUT /api/v1/orchestrator/jobs ");
+  std::map<std::string, std::string> env = env_;
+  env["SHOAL_API_PORT"] = std::to_string(proxy.port());
+  auto run = RunProcess({ShoalBinary(), "job", "run", RowsJob("answer-lost", 2), "--merge",
+                         "--output", "csv", "--wait-timeout-secs", "60"},
+                        "", env);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "n\n0\n1\n");
+  EXPECT_TRUE(Contains(run.err, "lost the orchestrator (")) << run.err;
+  EXPECT_TRUE(Contains(run.err, "submitting again until the wait ends")) << run.err;
+  EXPECT_TRUE(Contains(run.err, "the orchestrator had taken job j-")) << run.err;
+  // One job, one version: the second submission changed nothing.
+  auto versions = Shoal({"job", "versions", "answer-lost", "--output", "json"});
+  ASSERT_EQ(versions.exit_code, 0) << versions.err;
+  EXPECT_EQ(Json::parse(versions.out).size(), 1u) << versions.out;
 }
 
 }  // namespace

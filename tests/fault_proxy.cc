@@ -109,6 +109,11 @@ void FaultProxy::HoldRequestsContaining(std::string text) {
   holding_text_ = !hold_text_.empty();
 }
 
+void FaultProxy::DropTheAnswerTo(std::string text) {
+  std::lock_guard lock(mu_);
+  drop_answer_text_ = std::move(text);
+}
+
 void FaultProxy::StallUploadsAfter(int64_t bytes) { upload_limit_ = bytes; }
 
 void FaultProxy::AcceptLoop() {
@@ -136,7 +141,8 @@ void FaultProxy::Serve(std::shared_ptr<Connection> connection) {
   char buffer[16384];
   int64_t forwarded_up = 0;  // client -> target
   bool stalled = false;
-  bool held_text = false;  // holding a chunk with hold_text_: dropped, never forwarded
+  bool held_text = false;    // holding a chunk with hold_text_: dropped, never forwarded
+  bool drop_answer = false;  // its request was forwarded; the target's answer is dropped
   while (!stopping_ && !cut_) {
     if (held_text && !holding_text_) break;  // Restore(): the held request is lost
     const int64_t limit = upload_limit_.load();
@@ -163,12 +169,22 @@ void FaultProxy::Serve(std::shared_ptr<Connection> connection) {
                         std::string_view::npos;
         if (held_text) continue;
       }
+      {
+        std::lock_guard lock(mu_);
+        if (!drop_answer_text_.empty() &&
+            std::string_view(buffer, static_cast<size_t>(got)).find(drop_answer_text_) !=
+                std::string_view::npos) {
+          drop_answer = true;
+          drop_answer_text_.clear();
+        }
+      }
       if (!SendAll(connection->target, buffer, static_cast<size_t>(got))) break;
       forwarded_up += got;
     }
     if (fds[1].revents & (POLLERR | POLLNVAL)) break;
     if (fds[1].revents & (POLLIN | POLLHUP)) {
       ssize_t got = ::recv(connection->target, buffer, sizeof(buffer), 0);
+      if (drop_answer) break;
       if (got <= 0 || !SendAll(connection->client, buffer, static_cast<size_t>(got))) break;
     }
   }

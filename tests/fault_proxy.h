@@ -47,6 +47,10 @@ class FaultProxy {
   void StallUploadsAfter(int64_t bytes);
   // From now on a connection that sends a chunk containing `text` holds it and everything after.
   void HoldRequestsContaining(std::string text);
+  // The next connection that sends a chunk containing `text` forwards it, and is closed when the
+  // target starts answering, its answer dropped: the target did the work, the client never hears
+  // (a server killed mid-answer). Once.
+  void DropTheAnswerTo(std::string text);
   // Connections holding client bytes now because of StallUploadsAfter or HoldRequestsContaining.
   int stalled_connections() const { return stalled_.load(); }
   // Connections accepted so far (refused ones included).
@@ -66,6 +70,7 @@ class FaultProxy {
   std::atomic<int64_t> upload_limit_{-1};  // <0: none
   std::string hold_text_;                  // guarded by mu_; empty: none
   std::atomic<bool> holding_text_{false};  // hold_text_ is not empty
+  std::string drop_answer_text_;           // guarded by mu_; empty: none
   std::atomic<int> stalled_{0};
   std::atomic<int64_t> accepted_{0};
   std::thread acceptor_;

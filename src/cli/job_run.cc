@@ -149,7 +149,11 @@ int RunJobRun(const JobRunFlags& flags) {
 
   if (flags.dry_run) return DryRun(*client, job, flags.force);
 
-  Result<api::SubmitResponse> submitted = client->SubmitJob(job, {flags.force, false});
+  WaitOptions wait;
+  wait.timeout = std::chrono::seconds(flags.wait_timeout_secs);
+  Result<api::SubmitResponse> submitted = flags.wait
+                                              ? SubmitForWait(*client, job, flags.force, wait)
+                                              : client->SubmitJob(job, {flags.force, false});
   if (!submitted.ok()) {
     Status status = submitted.status();
     // The API's words name its field (Force); the CLI's name its flag.
@@ -179,8 +183,6 @@ int RunJobRun(const JobRunFlags& flags) {
     return kExitOk;
   }
 
-  WaitOptions wait;
-  wait.timeout = std::chrono::seconds(flags.wait_timeout_secs);
   wait.follow_events = flags.follow;
   wait.job_version = submitted->job_version;
   // Events and the progress line would overwrite each other; --id-only asks for quiet.

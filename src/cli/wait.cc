@@ -48,7 +48,72 @@ Result<std::string> JobProgressLine(const api::ApiClient& client, const models::
   return FormatProgressLine(progress);
 }
 
+// Calls made again while the orchestrator cannot be reached, until a deadline: the loss said once
+// on `notice`, pauses from 200 ms doubling to 2 s, and the return said when it answers again.
+class Reconnection {
+ public:
+  Reconnection(std::chrono::steady_clock::time_point deadline, std::ostream& notice)
+      : deadline_(deadline), notice_(notice) {}
+
+  // Whether a call that failed with `status` may be made again: the orchestrator did not answer
+  // (kUnavailable) and the deadline has not passed.
+  bool MayRetry(const Status& status) const {
+    return status.code() == ErrorCode::kUnavailable && std::chrono::steady_clock::now() < deadline_;
+  }
+  // Says the loss (once) with what happens meanwhile (`plan`), then pauses.
+  void Pause(const Status& status, const std::string& plan) {
+    if (!lost_) {
+      notice_ << "lost the orchestrator (" << status.message() << "); " << plan << std::endl;
+      lost_ = true;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline_ - std::chrono::steady_clock::now());
+    std::this_thread::sleep_for(std::max(std::chrono::milliseconds(0), std::min(backoff_, left)));
+    backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(2000));
+  }
+  // The orchestrator answered: said once after a loss.
+  void Answered() {
+    if (!lost_) return;
+    notice_ << "reconnected to the orchestrator" << std::endl;
+    lost_ = false;
+    backoff_ = std::chrono::milliseconds(200);
+  }
+  bool lost() const { return lost_; }
+
+ private:
+  const std::chrono::steady_clock::time_point deadline_;
+  std::ostream& notice_;
+  bool lost_ = false;
+  std::chrono::milliseconds backoff_{200};
+};
+
 }  // namespace
+
+Result<api::SubmitResponse> SubmitForWait(const api::ApiClient& client, const models::Job& job,
+                                          bool force, const WaitOptions& options) {
+  Reconnection reconnection(std::chrono::steady_clock::now() + options.timeout,
+                            *options.notice_out);
+  while (true) {
+    Result<api::SubmitResponse> submitted = client.SubmitJob(job, {force, /*dry_run=*/false});
+    if (submitted.ok()) {
+      reconnection.Answered();
+      return submitted;
+    }
+    const Status& status = submitted.status();
+    if (reconnection.lost() && status.code() == ErrorCode::kAlreadyExists) {
+      // "No changes": the submission whose answer was lost had been taken. That job is the one.
+      reconnection.Answered();
+      SHOAL_ASSIGN_OR_RETURN(models::Job taken, client.GetJob(job.name, job.namespace_));
+      *options.notice_out << "the orchestrator had taken job " << taken.id
+                          << " before it went away; waiting for it" << std::endl;
+      return api::SubmitResponse{taken.id, taken.version, false, {}};
+    }
+    // Not reached at all on the first try: nothing was sent, so it fails as any call does.
+    const bool unreached = status.message().rfind("cannot reach", 0) == 0;
+    if ((!reconnection.lost() && unreached) || !reconnection.MayRetry(status)) return status;
+    reconnection.Pause(status, "submitting again until the wait ends (--wait-timeout-secs)");
+  }
+}
 
 std::string EventLine(const models::Event& event) {
   std::string line = FormatTimeOfDay(event.time) + " " + event.topic;
@@ -64,22 +129,11 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
   std::map<std::string, std::string> node_regions;
   auto clear_progress = [&] { display.Clear(); };
   std::ostream* events_out = options.follow_events ? options.events_out : nullptr;
-  // The orchestrator unreachable: true (after a pause) while the wait should go on.
-  bool reconnecting = false;
-  auto backoff = std::chrono::milliseconds(200);
+  Reconnection reconnection(deadline, *options.notice_out);
   auto retry_lost = [&](const Status& status) {
-    const auto now = std::chrono::steady_clock::now();
-    if (status.code() != ErrorCode::kUnavailable || now >= deadline) return false;
+    if (!reconnection.MayRetry(status)) return false;
     clear_progress();
-    if (!reconnecting) {
-      *options.notice_out << "lost the orchestrator (" << status.message()
-                          << "); reconnecting until the wait ends (--wait-timeout-secs)"
-                          << std::endl;
-      reconnecting = true;
-    }
-    std::this_thread::sleep_for(
-        std::min(backoff, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+    reconnection.Pause(status, "reconnecting until the wait ends (--wait-timeout-secs)");
     return true;
   };
   // Running partitions' progress arrives with heartbeats, not as events: look twice a second.
@@ -93,11 +147,7 @@ Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& 
       clear_progress();
       return job.status();
     }
-    if (reconnecting) {
-      *options.notice_out << "reconnected to the orchestrator" << std::endl;
-      reconnecting = false;
-      backoff = std::chrono::milliseconds(200);
-    }
+    reconnection.Answered();
     if (models::IsTerminal(job->state.state_type)) {
       clear_progress();
       // The events up to the end not printed yet.

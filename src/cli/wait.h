@@ -45,6 +45,15 @@ struct WaitOptions {
 Result<models::Job> WaitForJob(const api::ApiClient& client, const std::string& job_id,
                                const WaitOptions& options);
 
+// Submits `job` for a `job run` that waits. When the orchestrator goes away after the request
+// went out (killed mid-request: the answer is lost, the job may have been taken), the submission
+// is sent again as a wait would retry, until `options.timeout`; a "no changes" answer then means
+// the lost one was taken, and that job (found by its Name) is returned. An orchestrator not
+// reached on the first try fails at once, as any call does; other errors are returned as they
+// come.
+Result<api::SubmitResponse> SubmitForWait(const api::ApiClient& client, const models::Job& job,
+                                          bool force, const WaitOptions& options);
+
 // "12:03:04.123 Scheduling e-1234abcd: partition 0 assigned to compute-us-1".
 std::string EventLine(const models::Event& event);
 
