@@ -18,8 +18,11 @@ endfunction()
 # Each case is also labelled with NAME, so `ctest -L '^orchestrator_test$'` runs one binary's
 # cases (the sanitizer runs build and run a chosen set of binaries).
 # OPTIMIZED keeps the build type's optimisation for a test whose own code does heavy work.
+# SLOW CASE SECONDS ... names the cases that take long with their seconds (measured in CI): ctest
+# starts costlier cases first when it has no timings of its own (a clean clone), so that a long
+# case does not start last and run on alone while the other core idles.
 function(shoal_add_test name)
-  cmake_parse_arguments(ARG "OPTIMIZED" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "OPTIMIZED" "TIMEOUT" "SOURCES;DEPS;LABELS;SLOW" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   shoal_set_warnings(${name})
@@ -49,5 +52,16 @@ function(shoal_add_test name)
        "if(${name}_TESTS)\n"
        "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS};${name}\")\n"
        "endif()\n")
+  # Matched as a prefix: a parameterized case's ctest name goes on with "  # GetParam() = ...".
+  while(ARG_SLOW)
+    list(POP_FRONT ARG_SLOW case seconds)
+    file(APPEND "${labels_file}"
+         "foreach(test IN LISTS ${name}_TESTS)\n"
+         "  string(FIND \"\${test}\" \"${case}\" at)\n"
+         "  if(at EQUAL 0)\n"
+         "    set_tests_properties(\"\${test}\" PROPERTIES COST ${seconds})\n"
+         "  endif()\n"
+         "endforeach()\n")
+  endwhile()
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
 endfunction()
