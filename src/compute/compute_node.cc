@@ -113,11 +113,7 @@ void ComputeNode::RequestStop() {
 
 void ComputeNode::Stop() {
   RequestStop();
-  // Again until the poll loop is out: a poll may have been opening its connection at the first.
-  while (poll_thread_.joinable() && !poll_loop_done_) {
-    poll_client_.Shutdown();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  poll_client_.Shutdown();  // a long-poll in flight ends now
   if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
   if (poll_thread_.joinable()) poll_thread_.join();
   std::map<std::string, std::thread> workers;
@@ -315,7 +311,6 @@ void ComputeNode::PollLoop() {
       SleepFor(std::chrono::milliseconds(std::min(retry_after_ms, options_.poll_wait.count())));
     }
   }
-  poll_loop_done_ = true;
 }
 
 void ComputeNode::ReapWorkersLocked() {

@@ -128,7 +128,6 @@ class ComputeNode {
   transport::HttpClient poll_client_;
   ExecutionRunner runner_;
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> poll_loop_done_{false};
   std::atomic<bool> registered_{false};
   std::atomic<int64_t> heartbeat_ms_{1000};
   // Held across a heartbeat (its snapshot of running_ and its POST) and across an execution's

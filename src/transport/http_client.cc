@@ -7,6 +7,8 @@
 
 #include <httplib.h>
 #include <openssl/x509.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "transport/json_text.h"
 #include "transport/sigpipe.h"
@@ -86,10 +88,14 @@ Result<Endpoint> ParseEndpoint(const std::string& text) {
   return endpoint;
 }
 
+// The sockets of the calls in flight, each as a descriptor of our own (a dup): shutting one down
+// ends its call, and as long as we hold it the number cannot be reused by another socket, even
+// after httplib closes its own. httplib's Client::stop() would do the same through a mutex that
+// TSan sees locked inside the uninstrumented library and unlocked in its inlined header code.
 struct HttpClient::Calls {
   std::mutex mu;
-  bool shut_down = false;                // guarded by mu
-  std::set<httplib::Client*> in_flight;  // guarded by mu
+  bool shut_down = false;  // guarded by mu
+  std::set<int> sockets;   // guarded by mu
 };
 
 HttpClient::HttpClient(Endpoint endpoint, Options options)
@@ -100,8 +106,7 @@ HttpClient::HttpClient(Endpoint endpoint, Options options)
 void HttpClient::Shutdown() const {
   std::lock_guard lock(calls_->mu);
   calls_->shut_down = true;
-  // stop() only shuts the socket down (thread-safe in httplib); the call then fails.
-  for (httplib::Client* client : calls_->in_flight) client->stop();
+  for (int socket : calls_->sockets) ::shutdown(socket, SHUT_RDWR);
 }
 
 Result<std::string> HttpClient::Call(const std::string& method, const std::string& path,
@@ -119,11 +124,26 @@ Result<std::string> HttpClient::Call(const std::string& method, const std::strin
   client.set_read_timeout(options_.read_timeout);
   client.set_write_timeout(options_.read_timeout);
   const Status cancelled(ErrorCode::kCancelled, "the client was shut down");
+  int own_socket = -1;        // our dup of the call's socket, for Shutdown
+  auto forget_socket = [&] {  // REQUIRES: calls_->mu held
+    if (own_socket < 0) return;
+    calls_->sockets.erase(own_socket);
+    ::close(own_socket);
+    own_socket = -1;
+  };
   {
     std::lock_guard lock(calls_->mu);
     if (calls_->shut_down) return cancelled;
-    calls_->in_flight.insert(&client);
   }
+  // Called as each socket is made, before it connects; it replaces httplib's default options
+  // (SO_REUSEADDR/SO_REUSEPORT), which matter to listening sockets only.
+  client.set_socket_options([&](int socket) {
+    std::lock_guard lock(calls_->mu);
+    forget_socket();
+    own_socket = ::dup(socket);
+    if (own_socket >= 0) calls_->sockets.insert(own_socket);
+    if (calls_->shut_down) ::shutdown(socket, SHUT_RDWR);
+  });
   httplib::Result result{nullptr, httplib::Error::Unknown};
   if (method == "GET") {
     result = client.Get(path.c_str());
@@ -136,7 +156,7 @@ Result<std::string> HttpClient::Call(const std::string& method, const std::strin
   }
   {
     std::lock_guard lock(calls_->mu);
-    calls_->in_flight.erase(&client);
+    forget_socket();
     if (!result && calls_->shut_down) return cancelled;
   }
   if (!result) return NoAnswer(client, result.error(), endpoint_, options_.ca_cert_file);

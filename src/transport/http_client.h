@@ -64,8 +64,7 @@ class HttpClient {
 
   // Ends the calls in flight on this client (each fails with kCancelled) and fails every later
   // call at once: for a thread blocked in a long-poll that must stop now. Copies of a client
-  // share this. A call about to open its connection may still start: call again until the
-  // calling thread is done.
+  // share this.
   void Shutdown() const;
 
  private:
