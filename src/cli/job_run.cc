@@ -1,5 +1,7 @@
 // `shoal job run FILE|-`: renders and validates a job file locally (nothing is sent when it is
 // wrong), submits it, and by default waits for it and prints its results.
+#include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <map>
 
@@ -151,6 +153,7 @@ int RunJobRun(const JobRunFlags& flags) {
 
   WaitOptions wait;
   wait.timeout = std::chrono::seconds(flags.wait_timeout_secs);
+  const auto submit_start = std::chrono::steady_clock::now();
   Result<api::SubmitResponse> submitted = flags.wait
                                               ? SubmitForWait(*client, job, flags.force, wait)
                                               : client->SubmitJob(job, {flags.force, false});
@@ -183,6 +186,10 @@ int RunJobRun(const JobRunFlags& flags) {
     return kExitOk;
   }
 
+  // --wait-timeout-secs counts from the submission, which may have been sent more than once.
+  wait.timeout = std::max(std::chrono::seconds(1),
+                          wait.timeout - std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::steady_clock::now() - submit_start));
   wait.follow_events = flags.follow;
   wait.job_version = submitted->job_version;
   // Events and the progress line would overwrite each other; --id-only asks for quiet.

@@ -118,6 +118,15 @@ class FakeOrchestrator {
   Json registered_;  // the Node of the last registration
 };
 
+// A node of these tests: named compute-test-1, working in `dir`, talking to 127.0.0.1:`port`.
+ComputeNodeOptions TestNodeOptions(int port, const fs::path& dir) {
+  ComputeNodeOptions options;
+  options.orchestrator = {"127.0.0.1", port};
+  options.runner.node_id = "compute-test-1";
+  options.runner.work_dir = dir.string();
+  return options;
+}
+
 TEST(ComputeNodeTest, AHeartbeatNeverContradictsAnEarlierRunningReport) {
   // Regression: a heartbeat's snapshot taken just before an execution started could reach the
   // orchestrator after the execution's Running report, which then failed the healthy execution
@@ -125,10 +134,7 @@ TEST(ComputeNodeTest, AHeartbeatNeverContradictsAnEarlierRunningReport) {
   FakeOrchestrator fake;
   int port = fake.Start();
   fs::path dir = fs::temp_directory_path() / ("shoal-node-test-" + std::to_string(getpid()));
-  ComputeNodeOptions options;
-  options.orchestrator = {"127.0.0.1", port};
-  options.runner.node_id = "compute-test-1";
-  options.runner.work_dir = dir.string();
+  ComputeNodeOptions options = TestNodeOptions(port, dir);
   options.poll_wait = std::chrono::milliseconds(200);
   options.retry_delay = std::chrono::milliseconds(20);
   auto node = ComputeNode::Start(options);
@@ -165,10 +171,7 @@ TEST(ComputeNodeTest, StopDoesNotWaitOutTheLongPoll) {
   });
   const int port = server.Start().value();
   fs::path dir = fs::temp_directory_path() / ("shoal-node-stop-" + std::to_string(getpid()));
-  ComputeNodeOptions options;
-  options.orchestrator = {"127.0.0.1", port};
-  options.runner.node_id = "compute-test-1";
-  options.runner.work_dir = dir.string();
+  ComputeNodeOptions options = TestNodeOptions(port, dir);
   options.poll_wait = std::chrono::milliseconds(10000);
   auto node = ComputeNode::Start(options);
   ASSERT_TRUE(node.ok()) << node.status().ToString();
@@ -188,10 +191,7 @@ TEST(ComputeNodeTest, RegistersTheMachinesCapacity) {
   FakeOrchestrator fake;
   int port = fake.Start();
   fs::path dir = fs::temp_directory_path() / ("shoal-node-cap-" + std::to_string(getpid()));
-  ComputeNodeOptions options;
-  options.orchestrator = {"127.0.0.1", port};
-  options.runner.node_id = "compute-test-1";
-  options.runner.work_dir = dir.string();
+  ComputeNodeOptions options = TestNodeOptions(port, dir);
   options.max_executions = 3;
   auto node = ComputeNode::Start(options);
   ASSERT_TRUE(node.ok()) << node.status().ToString();
