@@ -648,7 +648,16 @@ TEST_F(ClusterJobsTest, BadInputGetsAClearMessageAndTheClusterCarriesOn) {
        "{SQL: \"SELECT 1\"}}\n",
        {"job", "run", "FILE"},
        2,
-       {"line 6: Tasks[0].Engine.Type: engine 'spark' is not supported; supported: duckdb"}},
+       // The decoder takes it for a plug-in some node may have; the orchestrator knows none does.
+       {"warning: line 6: Tasks[0].Engine.Type: engine 'spark' is not one of Shoal's own",
+        "Tasks[0].Engine.Type: engine 'spark' is not supported; supported: duckdb, generator, "
+        "compact"}},
+      {"misspelt-engine",
+       "Name: x\nType: batch\nCount: 1\nTasks:\n  - Name: main\n    Engine: {Type: duckbd, "
+       "Params: {SQL: \"SELECT 1\"}}\n",
+       {"job", "run", "FILE"},
+       2,
+       {"line 6: Tasks[0].Engine.Type: engine 'duckbd' is not supported; did you mean duckdb?"}},
       {"unknown-image",
        "Name: x\nType: batch\nCount: 1\nTasks:\n  - Name: main\n    Engine: {Type: docker, Params: "
        "{Image: \"ubuntu:22.04\"}}\n",

@@ -1,7 +1,7 @@
 // `shoal generate`: writes synthetic transaction events with the datagen library. The flags are
 // parsed by datagen/args.h (shared with the compute node's generator engine, so a job's Args and
 // this command accept exactly the same text); writing the files, Parquet included, is
-// compute/generator_engine.h's GenerateToDirectory.
+// compute/engines/generator_engine.h's GenerateToDirectory.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -9,7 +9,7 @@
 
 #include "cli/api_support.h"
 #include "cli/command.h"
-#include "compute/generator_engine.h"
+#include "compute/engines/generator_engine.h"
 #include "datagen/args.h"
 #include "datagen/options.h"
 

@@ -171,7 +171,8 @@ int RunJobRun(const JobRunFlags& flags) {
       }
       status = Status(status.code(), message);
     }
-    return Fail(status, kExitFailed);
+    // A spec the orchestrator refuses (a plug-in type none of its nodes has) is bad input.
+    return Fail(status, status.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailed);
   }
   if (!flags.hide_warnings) {
     for (const std::string& warning : submitted->warnings) ReportWarning(kJobRunCommand, warning);

@@ -33,11 +33,7 @@ std::string CapacityText(const models::NodeCapacity& c) {
                      static_cast<double>(c.disk_bytes) / kGigabyte, c.gpu, c.max_executions);
 }
 
-std::string EnginesText(const models::Node& node) {
-  std::string engines;
-  for (const std::string& engine : node.engines) engines += (engines.empty() ? "" : ", ") + engine;
-  return engines;
-}
+std::string EnginesText(const models::Node& node) { return models::JoinComma(node.engines); }
 
 std::string StoresText(const models::Node& node) {
   std::string stores;
@@ -149,6 +145,8 @@ void PrintNode(const models::Node& node) {
             << "Connection:     " << models::ToString(node.connection) << "\n"
             << "Last heartbeat: " << heartbeat << "\n"
             << "Engines:        " << EnginesText(node) << "\n"
+            << "Input sources:  " << models::JoinComma(node.input_sources) << "\n"
+            << "Publishers:     " << models::JoinComma(node.publishers) << "\n"
             << "Stores:         " << (stores.empty() ? "none" : stores) << "\n"
             << "Capacity:       " << CapacityText(node.capacity) << "\n"
             << "Version:        " << node.version << "\n";

@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 #include "compute/files.h"
+#include "compute/plugins.h"
 #include "compute/published_results.h"
-#include "compute/s3_publisher.h"
+#include "compute/publishers/s3_publisher.h"
 #include "compute/stores.h"
 #include "models/json_codec.h"
 #include "models/spec_config.h"
@@ -157,8 +158,10 @@ Status ComputeNode::Register() {
   models::Node node;
   node.id = options_.runner.node_id;
   node.labels = options_.labels;
-  node.engines = {std::string(models::kEngineDuckdb), std::string(models::kEngineGenerator),
-                  std::string(models::kEngineCompact)};
+  const NodePlugins& plugins = PluginsOf(options_.runner);
+  node.engines = plugins.engines.Types();
+  node.input_sources = plugins.inputs.Types();
+  node.publishers = plugins.publishers.Types();
   node.capacity = MachineCapacity(options_.runner.work_dir);
   node.capacity.max_executions = options_.max_executions;
   for (const StoreConfig& store : options_.runner.stores) {
@@ -406,7 +409,7 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     finish();
     return;
   }
-  // An s3 publisher writes only once the orchestrator has taken the Publishing report: an
+  // A publisher writes only once the orchestrator has taken the Publishing report: an
   // execution failed while the node was cut off (or superseded) publishes nothing when the link
   // comes back. Its target is recorded first, so a node killed mid-upload removes what it wrote
   // when it starts again (ClearAbandonedPublishes).
@@ -414,8 +417,10 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     RecordPublish(id, target, files);
     models::SpecConfig announced = target;  // lets the orchestrator have it removed if abandoned
     announced.params["Files"] = FilesParam(files);
-    const bool wanted = PostStatus(id, "Publishing", "Publishing Results",
-                                   "publishing to " + DescribeTarget(target), nullptr, &announced);
+    const ResultPublisher* publisher = PluginsOf(options_.runner).publishers.Find(target.type);
+    const std::string where = publisher != nullptr ? publisher->Describe(target) : target.type;
+    const bool wanted = PostStatus(id, "Publishing", "Publishing Results", "publishing to " + where,
+                                   nullptr, &announced);
     if (!wanted || stopping_) {
       if (!stopping_) {
         Log("not publishing the results of " + id + ": the orchestrator no longer wants them");

@@ -1,19 +1,16 @@
-// The compute node's bookkeeping of what its `s3` publishers write to stores (see the publish
+// The compute node's bookkeeping of what its publishers write to stores (see the publish
 // record in compute_node.h) and the store tasks the orchestrator hands it (store_task_runner.h).
 #include <filesystem>
 #include <iostream>
 
 #include "compute/compute_node.h"
 #include "compute/files.h"
-#include "compute/published_results.h"
-#include "compute/s3_publisher.h"
+#include "compute/plugins.h"
 #include "compute/store_task_runner.h"
 #include "models/json_codec.h"
 #include "models/spec_config.h"
 
 namespace shoal::compute {
-
-namespace {}  // namespace
 
 void ComputeNode::Log(const std::string& message) const {
   std::cerr << "[" << options_.runner.node_id << "] " << message << "\n";
@@ -44,8 +41,15 @@ void ComputeNode::ForgetPublish(const std::string& execution_id) {
 
 void ComputeNode::ClearPublish(const std::string& execution_id, const models::SpecConfig& target,
                                const std::vector<ResultFile>& files) {
+  const ResultPublisher* publisher = PluginsOf(options_.runner).publishers.Find(target.type);
+  if (publisher == nullptr) {
+    // Kept on record: a node started again with that publisher removes them.
+    Log("cannot remove the unwanted results of " + execution_id + ": this node has no '" +
+        target.type + "' publisher");
+    return;
+  }
   if (!models::KeyNamesExecution(target, execution_id)) {
-    Log("leaving " + DescribeTarget(target) + " of " + execution_id +
+    Log("leaving " + publisher->Describe(target) + " of " + execution_id +
         " in place: its key does not name the execution, so it "
         "may hold another execution's results");
     ForgetPublish(execution_id);
@@ -53,13 +57,13 @@ void ComputeNode::ClearPublish(const std::string& execution_id, const models::Sp
   }
   std::vector<std::string> paths;
   for (const ResultFile& file : files) paths.push_back(file.path);
-  Status removed = DeletePublishedResults(target, paths, options_.runner.stores);
+  Status removed = publisher->Remove(target, paths, options_.runner.stores);
   if (!removed.ok()) {
     // Kept on record: the next start tries again.
     Log("cannot remove the unwanted results of " + execution_id + ": " + removed.message());
     return;
   }
-  Log("removed the unwanted results of " + execution_id + " from " + DescribeTarget(target));
+  Log("removed the unwanted results of " + execution_id + " from " + publisher->Describe(target));
   ForgetPublish(execution_id);
 }
 

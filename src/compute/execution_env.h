@@ -22,7 +22,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "compute/execution_runner.h"
+#include "compute/node_config.h"
 #include "models/execution.h"
 #include "models/job.h"
 

@@ -8,18 +8,13 @@
 #include <optional>
 #include <system_error>
 
-#include "compute/compact_engine.h"
-#include "compute/duckdb_engine.h"
-#include "compute/engine_context.h"
+#include "compute/engines/engine_context.h"
 #include "compute/execution_env.h"
 #include "compute/files.h"
-#include "compute/generator_engine.h"
-#include "compute/input_sources.h"
+#include "compute/plugins.h"
 #include "compute/run_control.h"
-#include "compute/s3_publisher.h"
 #include "compute/sandbox.h"
 #include "compute/stores.h"
-#include "engine/sql_syntax.h"
 #include "models/text.h"
 
 namespace shoal::compute {
@@ -52,38 +47,51 @@ struct Reporter {
   }
 };
 
-// Maps `local` inputs onto their host paths. Runs before the folders are created, so no folder
-// is made for them.
-Status MapLocalInputs(const models::Task& task, const NodeConfig& config, Sandbox& sandbox) {
+// Each InputSource with its storage (compute/inputs/), its field name and its normalized Target.
+struct PlannedInput {
+  const models::InputSource* input;
+  const InputStorage* storage;
+  std::string field;
+  std::string target;
+};
+
+Result<std::vector<PlannedInput>> PlanInputs(const models::Task& task, const NodePlugins& plugins) {
+  std::vector<PlannedInput> planned;
   for (size_t i = 0; i < task.input_sources.size(); ++i) {
     const models::InputSource& input = task.input_sources[i];
-    if (input.source.type != models::kSourceLocal) continue;
-    const std::string at = "InputSources[" + std::to_string(i) + "]";
-    auto local = ResolveLocalInput(input.source, config.allowed_local_paths);
-    if (!local.ok()) return local.status().WithContext(at + ".Source.Params");
-    SHOAL_ASSIGN_OR_RETURN(std::string target, NormalizeSandboxPath(input.target, at + ".Target"));
-    sandbox.MapToHost(target, local->real_path, local->read_only);
+    const std::string field = "InputSources[" + std::to_string(i) + "]";
+    const InputStorage* storage = plugins.inputs.Find(input.source.type);
+    if (storage == nullptr) {
+      return Status::InvalidArgument(field + ".Source.Type: input source '" + input.source.type +
+                                     "' is not supported by this node (it has: " +
+                                     models::JoinComma(plugins.inputs.Types()) + ")");
+    }
+    SHOAL_ASSIGN_OR_RETURN(std::string target,
+                           NormalizeSandboxPath(input.target, field + ".Target"));
+    planned.push_back({&input, storage, field, std::move(target)});
   }
-  return Status::Ok();
+  return planned;
 }
 
-Status StageS3Inputs(const models::Job& job, const models::Execution& execution,
-                     const NodeConfig& config, const Sandbox& sandbox, RunControl& control,
-                     const Reporter& report) {
-  for (size_t i = 0; i < job.task.input_sources.size(); ++i) {
-    const models::InputSource& input = job.task.input_sources[i];
-    if (input.source.type != models::kSourceS3) continue;
-    const std::string at = "InputSources[" + std::to_string(i) + "]";
-    SHOAL_ASSIGN_OR_RETURN(std::string target, NormalizeSandboxPath(input.target, at + ".Target"));
-    SHOAL_ASSIGN_OR_RETURN(std::string real, sandbox.ToReal(target));
-    auto staged = StageS3Input(input.source, config.stores, real, execution.partition_index,
-                               PartitionCount(job), &control.stop_flag());
-    if (!staged.ok()) {
+// Runs one step (Mount or Stage) of every input. A failure is the source's, named by its field,
+// unless the execution was stopped meanwhile.
+template <typename Step>
+Status ForEachInput(const std::vector<PlannedInput>& inputs, const models::Job& job,
+                    const models::Execution& execution, const NodeConfig& config, Sandbox& sandbox,
+                    RunControl& control, const Step& step) {
+  for (const PlannedInput& planned : inputs) {
+    InputContext context{*planned.input,
+                         planned.field,
+                         planned.target,
+                         config,
+                         sandbox,
+                         execution.partition_index,
+                         PartitionCount(job),
+                         control};
+    if (Status done = step(*planned.storage, context); !done.ok()) {
       Status stopped = control.StopStatus();
-      return stopped.ok() ? staged.status().WithContext(at + ".Source.Params") : stopped;
+      return stopped.ok() ? done.WithContext(planned.field + ".Source.Params") : stopped;
     }
-    report("Downloading Inputs", "staged " + std::to_string(staged->objects) + " object(s), " +
-                                     std::to_string(staged->bytes) + " bytes at " + target);
   }
   return Status::Ok();
 }
@@ -208,12 +216,35 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
       recurs = true;
     }
   }
-  if (status.ok()) status = MapLocalInputs(task, config_, *sandbox);
+  const NodePlugins& plugins = PluginsOf(config_);
+  std::vector<PlannedInput> inputs;
+  if (status.ok()) {
+    auto planned = PlanInputs(task, plugins);
+    if (planned.ok()) {
+      inputs = std::move(*planned);
+    } else {
+      status = planned.status();  // a type this node lacks: another node may have it
+    }
+  }
+  // Sources mapped onto host paths first: no folder is made for them.
+  if (status.ok()) {
+    status = ForEachInput(
+        inputs, job, execution, config_, *sandbox, control,
+        [](const InputStorage& storage, InputContext& context) { return storage.Mount(context); });
+  }
   if (status.ok()) {
     status = sandbox->CreateFolders();
     if (status.ok()) report("Preparing Environment", "sandbox folders " + sandbox->FolderList());
   }
-  if (status.ok()) status = StageS3Inputs(job, execution, config_, *sandbox, control, report);
+  if (status.ok()) {
+    status = ForEachInput(inputs, job, execution, config_, *sandbox, control,
+                          [&report](const InputStorage& storage, InputContext& context) {
+                            auto staged = storage.Stage(context);
+                            if (!staged.ok()) return staged.status();
+                            if (!staged->empty()) report("Downloading Inputs", *staged);
+                            return Status::Ok();
+                          });
+  }
   if (status.ok()) status = control.StopStatus();
   stats.staging_ms = phase_ms();
   live.staging_ms = stats.staging_ms;
@@ -222,20 +253,14 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
                                     std::to_string(execution.partition_index) + " of " +
                                     std::to_string(PartitionCount(job)));
     EngineContext context{job, execution, config_, *sandbox, *env, out, err, control, stats};
-    if (task.engine.type == models::kEngineDuckdb) {
-      status = RunDuckdbEngine(context);
-      // A refused path or setting is the SQL's, as are parse, bind and data errors.
-      recurs = !status.ok() && control.StopStatus().ok() &&
-               (status.code() == ErrorCode::kPermissionDenied ||
-                engine::SqlErrorRecurs(status.message()));
-    } else if (task.engine.type == models::kEngineGenerator) {
-      status = RunGeneratorEngine(context);
-    } else if (task.engine.type == models::kEngineCompact) {
-      status = RunCompactEngine(context);
+    if (const JobEngine* engine = plugins.engines.Find(task.engine.type)) {
+      status = engine->Run(context);
+      // A stopped run's failure is the stop's, never the spec's.
+      recurs = !status.ok() && control.StopStatus().ok() && engine->FailureRecurs(status);
     } else {
       status = Status::InvalidArgument("Engine.Type: engine '" + task.engine.type +
-                                       "' is not supported by this node (it runs duckdb, "
-                                       "generator and compact)");
+                                       "' is not supported by this node (it runs " +
+                                       models::JoinComma(plugins.engines.Types()) + ")");
     }
   }
   if (status.ok()) status = CollectResultPaths(task, *sandbox);
@@ -264,31 +289,43 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
     status = files.status();
   }
 
-  if (status.ok() && task.publisher.type == models::kPublisherS3) {
+  // A task without a Publisher is published as with `local`: the node uploads its tree.
+  const std::string_view publisher_type =
+      task.publisher.empty() ? models::kPublisherLocal : std::string_view(task.publisher.type);
+  const ResultPublisher* publisher = plugins.publishers.Find(publisher_type);
+  std::optional<models::SpecConfig> target;
+  if (status.ok() && publisher == nullptr) {
+    status = Status::InvalidArgument("Publisher.Type: publisher '" + task.publisher.type +
+                                     "' is not supported by this node (it has: " +
+                                     models::JoinComma(plugins.publishers.Types()) + ")");
+  } else if (status.ok()) {
     PublishContext context{job.id, execution.id, config_.node_id, std::time(nullptr)};
-    auto target = ResolvePublishTarget(task.publisher, context, config_.stores);
-    if (!target.ok()) {
-      status = target.status().WithContext("publishing the results");
-    } else if (may_publish) {
-      if (!may_publish(*target, outcome.files)) {
-        status = Status(ErrorCode::kCancelled,
-                        "not published: the results of this execution are no longer wanted");
-      }
+    auto resolved = publisher->Target(task.publisher, context, config_.stores);
+    if (resolved.ok()) {
+      target = std::move(*resolved);
     } else {
-      report("Publishing Results",
-             "publishing to s3 bucket " + task.publisher.params.value("Bucket", std::string()));
+      status = resolved.status().WithContext("publishing the results");
     }
+  }
+  if (status.ok() && target) {
+    if (!may_publish) {
+      report("Publishing Results", "publishing to " + task.publisher.type + " bucket " +
+                                       task.publisher.params.value("Bucket", std::string()));
+    } else if (!may_publish(*target, outcome.files)) {
+      status = Status(ErrorCode::kCancelled,
+                      "not published: the results of this execution are no longer wanted");
+    }
+  }
+  if (status.ok() && target) {
+    outcome.publish_target = *target;
+    phase_ms();  // the wait for the orchestrator's go-ahead is not publishing
+    status = publisher->Publish(*target, outcome.result_dir, outcome.files, config_.stores)
+                 .WithContext("publishing the results");
+    stats.publishing_ms = phase_ms();
     if (status.ok()) {
-      outcome.publish_target = *target;
-      phase_ms();  // the wait for the orchestrator's go-ahead is not publishing
-      status = PublishToTarget(*target, outcome.result_dir, outcome.files, config_.stores)
-                   .WithContext("publishing the results");
-      stats.publishing_ms = phase_ms();
-      if (status.ok()) {
-        outcome.published_result = *target;
-        stats.published_bytes = stats.result_bytes;
-        stats.published_to = target->params.value("Endpoint", std::string());
-      }
+      outcome.published_result = *target;
+      stats.published_bytes = stats.result_bytes;
+      stats.published_to = target->params.value("Endpoint", std::string());
     }
   }
 

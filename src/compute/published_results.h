@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "compute/execution_runner.h"
+#include "compute/node_config.h"
 #include "models/spec_config.h"
 
 namespace shoal::compute {

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "compute/files.h"
-#include "compute/s3_publisher.h"
+#include "compute/publishers/s3_publisher.h"
 #include "compute/stores.h"
 #include "compute/testing/test_files.h"
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "compute/input_sources.h"
+#include "compute/inputs/s3_input.h"
 #include "compute/s3_store_testing.h"
 #include "storage/testing/s3_test_data.h"
 

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "compute/execution_runner.h"
+#include "compute/node_config.h"
 #include "storage/s3_client.h"
 
 namespace shoal::compute {

@@ -6,8 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compute/execution_runner.h"
 #include "compute/published_results.h"
-#include "compute/s3_publisher.h"
+#include "compute/publishers/s3_publisher.h"
 #include "compute/s3_store_testing.h"
 #include "compute/stores.h"
 #include "storage/testing/s3_test_data.h"

@@ -17,7 +17,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "compute/execution_runner.h"
+#include "compute/node_config.h"
 #include "storage/s3_client.h"
 #include "tests/s3rver_fixture.h"
 

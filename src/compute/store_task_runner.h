@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "compute/execution_runner.h"
+#include "compute/node_config.h"
 #include "models/store_task.h"
 
 namespace shoal::compute {

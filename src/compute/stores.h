@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "compute/execution_runner.h"
+#include "compute/node_config.h"
 #include "engine/engine.h"
 
 namespace shoal::compute {

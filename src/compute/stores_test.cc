@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "compute/input_sources.h"
-#include "compute/s3_publisher.h"
+#include "compute/inputs/s3_input.h"
+#include "compute/publishers/s3_publisher.h"
 
 namespace shoal::compute {
 namespace {

@@ -1,6 +1,7 @@
 // WarehouseStore: the objects of one columnar table's warehouse folder (`s3://BUCKET/PREFIX`) in
-// a node's store, folder-backed or S3 alike, for the compaction engine (compute/compact_engine.h).
-// Paths are relative to the folder ("_shoal_table.json", "year=2024/month=1/part-....parquet").
+// a node's store, folder-backed or S3 alike, for the compaction engine
+// (compute/engines/compact_engine.h). Paths are relative to the folder ("_shoal_table.json",
+// "year=2024/month=1/part-....parquet").
 //
 // Writes are whole-object: a folder store writes a hidden temporary file and renames it; an S3
 // PUT makes the object appear whole. A reader never sees half an object.
@@ -15,7 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "compute/execution_runner.h"
+#include "compute/node_config.h"
 #include "storage/s3_client.h"
 
 namespace shoal::compute {

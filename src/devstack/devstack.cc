@@ -185,6 +185,7 @@ Result<std::unique_ptr<Devstack>> Devstack::Start(const DevstackOptions& options
       }
       node.runner.allowed_local_paths = {(root / "storage" / region).string()};
       node.runner.env_allow_list = {"AWS_.*"};
+      node.runner.plugins = options.plugins;
       node.runner.host_environment = DevstackEnvironment();
       if (s3) {  // s3rver accepts only its own key
         node.runner.host_environment["AWS_ACCESS_KEY_ID"] = S3rverProcess::kAccessKey;

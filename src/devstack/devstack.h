@@ -56,6 +56,8 @@ struct DevstackOptions {
   // Nodes that join from outside wait for approval (serve --require-approval); the devstack's
   // own nodes are approved as they register.
   bool require_approval = false;
+  // The nodes' engines, input storages and publishers (compute/plugins.h); null: the built-ins.
+  std::shared_ptr<const compute::NodePlugins> plugins;
 };
 
 class Devstack {

@@ -238,8 +238,11 @@ std::optional<DecodedEngine> DecodeEngine(Problems& problems, const YAML::Node& 
     }
     return DecodeDocker(problems, params, path);
   }
-  r.Error("Type", "engine '" + *type + "' is not supported; " + kSupported);
-  return std::nullopt;
+  std::vector<std::string> builtin = models::BuiltinEngines();
+  builtin.push_back("docker");
+  auto plugin = DecodeOtherPlugin(r, "engine", *type, builtin);
+  if (!plugin) return std::nullopt;
+  return DecodedEngine{*plugin, std::nullopt, {}};
 }
 
 }  // namespace shoal::jobspec

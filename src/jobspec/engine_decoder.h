@@ -1,5 +1,4 @@
-// Decodes a task's `Engine: {Type, Params}` into one of Shoal's built-in engines (internal to
-// jobspec/).
+// Decodes a task's `Engine: {Type, Params}` (internal to jobspec/).
 //
 // Accepted:
 //   Type duckdb     Params {SQL: "..."}
@@ -10,8 +9,10 @@
 //                   -> duckdb {SQL}
 //                   Params.Image ghcr.io/bacalhau-project/data-generator: Parameters are the
 //                   generator's arguments, optionally starting with `generate` -> generator {Args}
-// A docker alias keeps the engine as written in DecodedEngine::original. Anything else is an
-// error listing what is supported.
+// A docker alias keeps the engine as written in DecodedEngine::original. Any other Type is a
+// plug-in engine only some nodes may have, kept with its Params as written and a warning
+// (DecodeOtherPlugin in yaml_reader.h); one close to a built-in name is an error ("did you mean
+// duckdb?").
 //
 // Thread-safety: pure functions over the given Problems.
 #pragma once

@@ -10,6 +10,7 @@ using nlohmann::json;
 struct Decoded {
   std::optional<DecodedEngine> engine;
   std::string error;
+  std::vector<std::string> warnings;
 };
 
 Decoded Decode(const std::string& yaml) {
@@ -17,6 +18,7 @@ Decoded Decode(const std::string& yaml) {
   Decoded out;
   out.engine = DecodeEngine(problems, YAML::Load(yaml), "Tasks[0].Engine");
   out.error = problems.ToStatus().message();
+  out.warnings = problems.Warnings();
   if (out.engine) {
     EXPECT_TRUE(out.error.empty()) << out.error;
   }
@@ -96,13 +98,38 @@ TEST(EngineDecoderTest, NativeGeneratorArgsOrFlags) {
   EXPECT_NE(both.error.find("either Args or flags"), std::string::npos);
 }
 
-TEST(EngineDecoderTest, UnknownEngineListsSupported) {
-  Decoded wasm = Decode("Type: wasm\nParams: {EntryModule: x}");
-  EXPECT_FALSE(wasm.engine);
-  EXPECT_EQ(wasm.error,
-            "line 1: Tasks[0].Engine.Type: engine 'wasm' is not supported; supported: duckdb "
-            "(Params.SQL), generator (Params.Args), and docker with image "
-            "ghcr.io/bacalhau-project/duckdb or ghcr.io/bacalhau-project/data-generator");
+// Another Type is a plug-in engine some nodes may have (compute/plugins.h): kept as written.
+TEST(EngineDecoderTest, AnotherEngineIsAPluginKeptAsWritten) {
+  Decoded wasm = Decode("Type: WASM\nParams: {EntryModule: x, Args: [1, two]}");
+  ASSERT_TRUE(wasm.engine) << wasm.error;
+  EXPECT_EQ(wasm.engine->engine.type, "wasm");
+  EXPECT_EQ(wasm.engine->engine.params,
+            nlohmann::json::parse(R"({"EntryModule": "x", "Args": [1, "two"]})"));
+  ASSERT_EQ(wasm.warnings.size(), 1u);
+  EXPECT_EQ(wasm.warnings[0],
+            "line 1: Tasks[0].Engine.Type: engine 'WASM' is not one of Shoal's own: duckdb, "
+            "generator, compact, docker; the orchestrator takes the job only if one of its nodes "
+            "has it");
+  // The built-in engine without a reader of its own here is kept too, without a warning.
+  Decoded compact = Decode("Type: compact\nParams: {Table: t}");
+  ASSERT_TRUE(compact.engine) << compact.error;
+  EXPECT_TRUE(compact.warnings.empty());
+}
+
+TEST(EngineDecoderTest, AnEngineCloseToABuiltInOneIsATypo) {
+  Decoded typo = Decode("Type: duckbd\nParams: {SQL: SELECT 1}");
+  EXPECT_FALSE(typo.engine);
+  EXPECT_EQ(typo.error,
+            "line 1: Tasks[0].Engine.Type: engine 'duckbd' is not supported; did you mean duckdb? "
+            "(Shoal's own: duckdb, generator, compact, docker)");
+  Decoded bad = Decode("Type: 'my engine'\n");
+  EXPECT_FALSE(bad.engine);
+  EXPECT_EQ(bad.error,
+            "line 1: Tasks[0].Engine.Type: 'my engine' is not a plug-in type (lower-case "
+            "letters, digits, '-' and '_', starting with a letter)");
+  Decoded params = Decode("Type: wasm\nParams: [1]\n");
+  EXPECT_FALSE(params.engine);
+  EXPECT_EQ(params.error, "line 2: Tasks[0].Engine.Params: expected a map, got a list");
 }
 
 TEST(EngineDecoderTest, UnknownImageListsSupported) {
@@ -143,7 +170,7 @@ TEST(EngineDecoderTest, MissingPiecesAndMisspelledParams) {
   Problems problems;
   DecodeEngine(problems, YAML::Load("Type: duckdb\nParams:\n  Sql: x\n  Query: y\n"),
                "Tasks[0].Engine");
-  Decoded typo{std::nullopt, problems.ToStatus().message()};
+  Decoded typo{std::nullopt, problems.ToStatus().message(), {}};
   EXPECT_EQ(typo.error, "line 4: Tasks[0].Engine.Params.Query: unknown field; valid fields: SQL");
 }
 

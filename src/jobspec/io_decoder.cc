@@ -168,8 +168,12 @@ std::optional<models::InputSource> DecodeInputSource(Problems& problems, const Y
                  "Partition"});
     params = DecodeS3SourceParams(problems, p);
   } else {
-    source.Error("Type", "input source '" + *type + "' is not supported; " + kSupportedSources);
-    return std::nullopt;
+    std::vector<std::string> builtin = models::BuiltinInputSources();
+    builtin.push_back("localDirectory");
+    auto plugin = DecodeOtherPlugin(source, "input source", *type, builtin);
+    if (!plugin) return std::nullopt;
+    input.source.type = plugin->type;
+    params = plugin->params;
   }
   if (!params || !target) return std::nullopt;
   input.source.params = *params;
@@ -190,8 +194,7 @@ std::optional<models::SpecConfig> DecodePublisher(Problems& problems, const YAML
     return out;
   }
   if (lower != models::kPublisherS3) {
-    r.Error("Type", "publisher '" + *type + "' is not supported; " + kSupportedPublishers);
-    return std::nullopt;
+    return DecodeOtherPlugin(r, "publisher", *type, models::BuiltinPublishers());
   }
   out.type = std::string(models::kPublisherS3);
   if (!r.Has("Params")) {

@@ -279,9 +279,19 @@ TEST(JobSpecTest, InputSourcesAndPublishers) {
   EXPECT_EQ(job.task.publisher.type, "s3");
   EXPECT_EQ(job.task.publisher.params["Encoding"], "gzip");
 
-  EXPECT_EQ(Error(base + "    InputSources:\n      - Target: /in\n        Source: {Type: ipfs}\n"),
-            "line 10: Tasks[0].InputSources[0].Source.Type: input source 'ipfs' is not "
-            "supported; supported: local (alias localDirectory), s3");
+  EXPECT_EQ(Error(base + "    InputSources:\n      - Target: /in\n        Source: {Type: locl}\n"),
+            "line 10: Tasks[0].InputSources[0].Source.Type: input source 'locl' is not "
+            "supported; did you mean local? (Shoal's own: local, s3, localDirectory)");
+  // Another type is a plug-in's: kept, with a warning.
+  Result<ParsedJob> plugin = ParseJobYaml(
+      base +
+      "    InputSources:\n      - Target: /in\n        Source: {Type: ipfs, Params: {Cid: x}}\n");
+  ASSERT_TRUE(plugin.ok()) << plugin.status().ToString();
+  EXPECT_EQ(plugin->job.task.input_sources[0].source.type, "ipfs");
+  EXPECT_EQ(plugin->job.task.input_sources[0].source.params["Cid"], "x");
+  ASSERT_EQ(plugin->warnings.size(), 1u);
+  EXPECT_NE(plugin->warnings[0].find("input source 'ipfs' is not one of Shoal's own"),
+            std::string::npos);
   EXPECT_EQ(Error(base + "    InputSources:\n      - Type: s3\n        Target: /in\n"
                          "        Source: {Type: s3, Params: {Bucket: b}}\n"),
             "line 9: Tasks[0].InputSources[0].Type: unknown field; the source's Type and Params "
@@ -304,9 +314,9 @@ TEST(JobSpecTest, InputSourcesAndPublishers) {
             "results/{jobID}/{executionID}");
   EXPECT_EQ(Error(base + "    Publisher: {Type: s3, Params: {Bucket: b, Key: k, Encoding: zip}}\n"),
             "line 8: Tasks[0].Publisher.Params.Encoding: 'zip' is not one of gzip, plain");
-  EXPECT_EQ(Error(base + "    Publisher: {Type: ipfs}\n"),
-            "line 8: Tasks[0].Publisher.Type: publisher 'ipfs' is not supported; supported: "
-            "local, s3");
+  EXPECT_EQ(Error(base + "    Publisher: {Type: s4}\n"),
+            "line 8: Tasks[0].Publisher.Type: publisher 's4' is not supported; did you mean s3? "
+            "(Shoal's own: local, s3)");
   EXPECT_EQ(Error(base + "    Publisher: {Type: local, Params: {Path: /x}}\n"),
             "line 8: Tasks[0].Publisher.Params.Path: unknown field; this map takes no fields");
   Result<ParsedJob> odd =

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "models/task.h"
 #include "models/text.h"
 
 namespace shoal::jobspec {
@@ -278,6 +279,38 @@ std::optional<std::vector<std::string>> MapReader::StringList(std::string_view f
   }
   if (!ok) return std::nullopt;
   return out;
+}
+
+std::optional<models::SpecConfig> DecodeOtherPlugin(MapReader& r, std::string_view kind,
+                                                    const std::string& type,
+                                                    const std::vector<std::string>& builtin) {
+  const std::string supported = "Shoal's own: " + models::JoinComma(builtin);
+  const std::string lower = models::ToLowerAscii(type);
+  const bool is_builtin = std::find(builtin.begin(), builtin.end(), lower) != builtin.end();
+  if (!is_builtin) {
+    if (auto close = models::ClosestMatch(type, builtin)) {
+      r.Error("Type", std::string(kind) + " '" + type + "' is not supported; did you mean " +
+                          *close + "? (" + supported + ")");
+      return std::nullopt;
+    }
+    if (Status name = models::ValidatePluginType(lower); !name.ok()) {
+      r.Error("Type", name.message());
+      return std::nullopt;
+    }
+  }
+  const YAML::Node params = r.Get("Params");
+  if (params.IsDefined() && !params.IsMap()) {
+    r.Error("Params", "expected a map, got " + Describe(params));
+    return std::nullopt;
+  }
+  if (!is_builtin) {
+    r.Warn("Type", std::string(kind) + " '" + type + "' is not one of " + supported +
+                       "; the orchestrator takes the job only if one of its nodes has it");
+  }
+  models::SpecConfig plugin;
+  plugin.type = lower;
+  if (params.IsDefined()) plugin.params = YamlToJson(params);
+  return plugin;
 }
 
 }  // namespace shoal::jobspec

@@ -22,6 +22,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/status.h"
+#include "models/spec_config.h"
 
 namespace shoal::jobspec {
 
@@ -110,5 +111,15 @@ class MapReader {
 // The scalar's text, or nullopt (and an error at `path`) for maps and lists.
 std::optional<std::string> ScalarText(Problems& problems, const YAML::Node& node,
                                       std::string_view path);
+
+// `{Type, Params}` (read by `r`) whose Type is none of Shoal's own `kind`s (`builtin`): a
+// plug-in only some nodes may have (compute/plugins.h). Its Params (a map, or absent) are kept
+// as written, lower-case Type, and a warning says the orchestrator takes the job only if a node
+// has it. A Type close to a built-in one is taken for a typo: an error suggests the built-in.
+// A built-in Type this decoder has no reader of its own for is kept as written, without a
+// warning (the job model checks its Params).
+std::optional<models::SpecConfig> DecodeOtherPlugin(MapReader& r, std::string_view kind,
+                                                    const std::string& type,
+                                                    const std::vector<std::string>& builtin);
 
 }  // namespace shoal::jobspec

@@ -163,6 +163,8 @@ json ToJson(const Node& n) {
                         {"GPU", n.capacity.gpu},
                         {"MaxExecutions", n.capacity.max_executions}}},
       {"Engines", n.engines},
+      {"InputSources", n.input_sources},
+      {"Publishers", n.publishers},
       {"Stores", stores},
       {"Membership", std::string(ToString(n.membership))},
       {"Connection", std::string(ToString(n.connection))},
@@ -186,6 +188,8 @@ Result<Node> NodeFromJson(const json& j) {
     return c.status();
   });
   r.StringList("Engines", &n.engines);
+  r.StringList("InputSources", &n.input_sources);
+  r.StringList("Publishers", &n.publishers);
   r.List("Stores", [&](const json& v, const std::string& p) {
     JsonReader s(v, p);
     NodeStore& store = n.stores.emplace_back();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/states.h"
+#include "models/task.h"
 
 namespace shoal::models {
 
@@ -42,7 +43,11 @@ struct Node {
   std::string id;
   std::map<std::string, std::string> labels;
   NodeCapacity capacity;
-  std::vector<std::string> engines;  // e.g. {"duckdb", "generator"}
+  // The plug-ins it has, by type (compute/plugins.h): a job runs only on a node with its engine,
+  // every input source type and its publisher type. Empty: not reported (any type).
+  std::vector<std::string> engines;        // e.g. {"compact", "duckdb", "generator"}
+  std::vector<std::string> input_sources;  // e.g. {"local", "s3"}
+  std::vector<std::string> publishers;     // e.g. {"local", "s3"}
   std::vector<NodeStore> stores;
   NodeMembership membership = NodeMembership::kPending;
   NodeConnection connection = NodeConnection::kDisconnected;
@@ -55,5 +60,17 @@ struct Node {
     return membership == NodeMembership::kApproved && connection == NodeConnection::kConnected;
   }
 };
+
+// The first plug-in `task` needs that `node` lacks, as "engine 'x'", "input source 'y'" or
+// "publisher 'z'"; "" when it has them all. A list the node did not report counts as every type;
+// a task without a Publisher needs `local`.
+std::string MissingPlugin(const Node& node, const Task& task);
+
+// Refuses a task naming a plug-in type that is neither built in (task.h) nor reported by any of
+// `nodes`, naming the field and what is supported: "Engine.Type: engine 'spark' is not
+// supported; supported: duckdb, generator, compact" (then "; this cluster's nodes add: ...").
+Status CheckPluginsOffered(const Task& task, const std::vector<Node>& nodes);
+// Whether every plug-in `task` names is built in (then CheckPluginsOffered needs no nodes).
+bool NamesOnlyBuiltinPlugins(const Task& task);
 
 }  // namespace shoal::models

@@ -78,8 +78,7 @@ Status ValidateSource(const SpecConfig& source, const std::string& at) {
     }
     return Status::Ok();
   }
-  return Status::InvalidArgument(at + ".Type: input source '" + source.type +
-                                 "' is not supported; supported: local, s3");
+  return ValidatePluginType(source.type).WithContext(at + ".Type");
 }
 
 Status ValidatePublisher(const SpecConfig& publisher, const std::string& at) {
@@ -105,8 +104,7 @@ Status ValidatePublisher(const SpecConfig& publisher, const std::string& at) {
     }
     return Status::Ok();
   }
-  return Status::InvalidArgument(at + ".Type: publisher '" + publisher.type +
-                                 "' is not supported; supported: local, s3");
+  return ValidatePluginType(publisher.type).WithContext(at + ".Type");
 }
 
 }  // namespace
@@ -220,6 +218,36 @@ Status ValidateSandboxPath(std::string_view path) {
   return Status::Ok();
 }
 
+const std::vector<std::string>& BuiltinEngines() {
+  static const std::vector<std::string> types = {
+      std::string(kEngineDuckdb), std::string(kEngineGenerator), std::string(kEngineCompact)};
+  return types;
+}
+
+const std::vector<std::string>& BuiltinInputSources() {
+  static const std::vector<std::string> types = {std::string(kSourceLocal), std::string(kSourceS3)};
+  return types;
+}
+
+const std::vector<std::string>& BuiltinPublishers() {
+  static const std::vector<std::string> types = {std::string(kPublisherLocal),
+                                                 std::string(kPublisherS3)};
+  return types;
+}
+
+Status ValidatePluginType(std::string_view type) {
+  constexpr size_t kMaxLength = 64;
+  bool valid =
+      !type.empty() && type.size() <= kMaxLength && type.front() >= 'a' && type.front() <= 'z';
+  for (char c : type) {
+    valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
+  }
+  if (valid) return Status::Ok();
+  return Status::InvalidArgument("'" + std::string(type) +
+                                 "' is not a plug-in type (lower-case letters, digits, '-' and "
+                                 "'_', starting with a letter)");
+}
+
 Status ValidateEngine(const SpecConfig& engine) {
   if (!engine.params.is_object()) {
     return Status::InvalidArgument("Engine.Params: must be a map");
@@ -240,8 +268,7 @@ Status ValidateEngine(const SpecConfig& engine) {
     return Status::Ok();
   }
   if (engine.type == kEngineCompact) return CompactionSpecFromParams(engine.params).status();
-  return Status::InvalidArgument("Engine.Type: engine '" + engine.type +
-                                 "' is not supported; supported: duckdb, generator, compact");
+  return ValidatePluginType(engine.type).WithContext("Engine.Type");
 }
 
 Status ValidateTask(const Task& task) {

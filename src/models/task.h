@@ -2,9 +2,11 @@
 // which environment, inputs, publisher, result paths, resources, network and timeouts; and the
 // validation rules of each part.
 //
-// A Task holds canonical engines only (duckdb or generator, see spec_config.h); the job-spec
-// decoder maps Bacalhau's docker images onto them and keeps the engine as written in
-// `original_engine` for display.
+// Engine, input sources and publisher are plug-ins picked by Type (spec_config.h). Shoal's own
+// types have their Params checked here; any other type belongs to a plug-in only some nodes may
+// have (compute/plugins.h): its Params need only be a map, the orchestrator takes the job when a
+// node has it, and that node checks the rest. The job-spec decoder maps Bacalhau's docker images
+// onto the built-in engines and keeps the engine as written in `original_engine` for display.
 //
 // Thread-safety: plain values and pure functions.
 #pragma once
@@ -91,8 +93,16 @@ Status ValidateTimeouts(const TimeoutConfig& timeouts);
 Status ValidateResultName(std::string_view name);
 // An absolute path without ".." components.
 Status ValidateSandboxPath(std::string_view path);
-// A canonical engine with well-formed Params (see spec_config.h).
+// A built-in engine with well-formed Params (see spec_config.h), or another plug-in type.
 Status ValidateEngine(const SpecConfig& engine);
+
+// Shoal's own plug-in types, in the order messages list them.
+const std::vector<std::string>& BuiltinEngines();       // duckdb, generator, compact
+const std::vector<std::string>& BuiltinInputSources();  // local, s3
+const std::vector<std::string>& BuiltinPublishers();    // local, s3
+// A plug-in's Type: lower-case letters, digits, '-' and '_', starting with a letter, at most
+// 64 characters.
+Status ValidatePluginType(std::string_view type);
 
 // Everything above plus sources, publisher, unique names/targets, resources and network.
 // Messages name the field, e.g. "Tasks[0].Env: name 'aws_key' must be upper-case".

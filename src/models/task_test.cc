@@ -83,9 +83,13 @@ TEST(TaskTest, Engines) {
   EXPECT_TRUE(ValidateEngine(gen).ok());
   SpecConfig no_sql{"duckdb", nlohmann::json::object()};
   EXPECT_EQ(ValidateEngine(no_sql).message(), "Engine.Params.SQL: required (a non-empty string)");
-  SpecConfig docker{"docker", {{"Image", "ubuntu"}}};
-  EXPECT_EQ(ValidateEngine(docker).message(),
-            "Engine.Type: engine 'docker' is not supported; supported: duckdb, generator, compact");
+  // Another type is a plug-in's (compute/plugins.h): only its name and Params' shape are checked.
+  SpecConfig plugin{"wasm", {{"Module", "x"}}};
+  EXPECT_TRUE(ValidateEngine(plugin).ok());
+  SpecConfig bad_name{"Spark!", nlohmann::json::object()};
+  EXPECT_EQ(ValidateEngine(bad_name).message(),
+            "Engine.Type: 'Spark!' is not a plug-in type (lower-case letters, digits, '-' and "
+            "'_', starting with a letter)");
   SpecConfig bad_args{"generator", {{"Args", {1, 2}}}};
   EXPECT_FALSE(ValidateEngine(bad_args).ok());
 }

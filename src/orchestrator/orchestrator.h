@@ -123,7 +123,7 @@ class Orchestrator {
   static Result<std::unique_ptr<Orchestrator>> Open(OrchestratorOptions options);
   ~Orchestrator();
 
-  // --- Public API -------------------------------------------------------------------------
+  // --- Public API (orchestrator.cc) ---------------------------------------------------------
   Result<SubmitResult> SubmitJob(models::Job job, bool force, bool dry_run);
   // By full id, unique id prefix, or name within `namespace_`.
   Result<models::Job> FindJob(const std::string& id_or_name, const std::string& namespace_);
@@ -164,7 +164,7 @@ class Orchestrator {
   // node is refused: it would register again at its next heartbeat, undoing a rejection.
   Status DeleteNode(const std::string& node_id);
 
-  // --- Compute channel --------------------------------------------------------------------
+  // --- Compute channel (orchestrator_compute_channel.cc) -----------------------------------
   Result<models::Node> RegisterNode(models::Node node);
   // False when the node is unknown (it should register again). `progress` is what the node's
   // running executions have done so far, by execution id: kept in memory (the next heartbeat
@@ -244,6 +244,7 @@ class Orchestrator {
     bool wants_nodes = false;  // queued: fewer matching nodes than partitions, nothing placed
   };
 
+  // --- Evaluation (orchestrator_evaluation.cc) ----------------------------------------------
   // REQUIRES: mu_ held (for every *Locked method).
   Result<ClusterView> LoadClusterLocked();
   // Plans `job_id` and writes the outcome. `view`, when given, is used instead of loading the
@@ -261,6 +262,19 @@ class Orchestrator {
   Status FullPassLocked();
   Status AppendEventLocked(JobStore& store, const models::Job& job, const std::string& execution_id,
                            const std::string& topic, const std::string& message);
+  // The state changes every path shares, written in `store`'s transaction. Asks each live
+  // execution of `executions` to stop for `reason` (the node cancels it at its next poll).
+  static Status StopLiveExecutions(JobStore& store, std::vector<models::Execution>& executions,
+                                   const std::string& reason, int64_t now);
+  // Moves `job` to `state`, recording an event (`topic`, `event_message`); a terminal state also
+  // queues the job's end-of-job store tasks into `queued`.
+  Status ChangeJobStateLocked(JobStore& store, models::Job& job,
+                              models::State<models::JobStateType> state, const std::string& topic,
+                              const std::string& event_message,
+                              const std::vector<models::Execution>& executions, int64_t now,
+                              std::vector<models::StoreTask>* queued);
+  // After the transaction that ended `job` (stopped or timed out) has committed.
+  void JobEndedLocked(const models::Job& job, int64_t now, std::vector<models::StoreTask> queued);
   Status FailExecutionLocked(models::Execution execution, const std::string& reason);
   Status FailNodeExecutionsLocked(const std::string& node_id, const std::string& reason);
   // Counts a change and wakes every waiter (long-polls, WaitForChange).
@@ -339,5 +353,8 @@ class Orchestrator {
 
 // Now, in ns since the Unix epoch (the time unit of every model timestamp).
 int64_t NowNanos();
+
+// A result path from a node or a user: relative, no '..', no empty segments.
+Status CheckRelativePath(const std::string& path);
 
 }  // namespace shoal::orchestrator

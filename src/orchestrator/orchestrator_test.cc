@@ -532,6 +532,13 @@ TEST_F(OrchestratorTest, QueueAndTotalTimeoutsStillFireWithoutEvents) {
   EXPECT_EQ(job->state.state_type, JobStateType::kFailed);
   EXPECT_NE(job->state.message.find("TotalTimeout"), std::string::npos);
   EXPECT_EQ(orchestrator_->PollWork("us-1", 0ms)->cancel.size(), 1u);
+  // Regression: the timeout asked the execution to stop without setting its modify_time (the
+  // three other paths that stop executions set it), so it kept the time it was created.
+  auto executions = orchestrator_->ListExecutions(running_id);
+  ASSERT_TRUE(executions.ok());
+  ASSERT_EQ(executions->size(), 1u);
+  EXPECT_EQ((*executions)[0].desired_state.state_type, models::ExecutionDesiredState::kStopped);
+  EXPECT_EQ((*executions)[0].modify_time, job->modify_time);
 }
 
 // Regression: TotalTimeout counted from the job's last state change, so time spent queued (or

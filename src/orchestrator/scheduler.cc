@@ -12,11 +12,6 @@ namespace {
 using models::ExecutionComputeState;
 using models::JobStateType;
 
-bool OffersEngine(const models::Node& node, const std::string& engine) {
-  return node.engines.empty() ||
-         std::find(node.engines.begin(), node.engines.end(), engine) != node.engines.end();
-}
-
 int64_t LoadOf(const PlanInput& input, const std::string& node_id) {
   auto it = input.node_load->find(node_id);
   return it == input.node_load->end() ? 0 : it->second;
@@ -77,7 +72,7 @@ std::vector<const models::Node*> MatchingNodes(const models::Job& job,
   std::vector<const models::Node*> matching;
   for (const auto& node : nodes) {
     if (node.Schedulable() && models::MatchesAll(job.constraints, node.labels) &&
-        OffersEngine(node, job.task.engine.type)) {
+        models::MissingPlugin(node, job.task).empty()) {
       matching.push_back(&node);
     }
   }

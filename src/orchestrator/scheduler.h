@@ -60,7 +60,8 @@ struct Plan {
 
 Plan PlanJob(const PlanInput& input);
 
-// Nodes that may run `job`: connected, approved, matching its constraints, offering its engine.
+// Nodes that may run `job`: connected, approved, matching its constraints, with every plug-in it
+// names (its engine, input source types and publisher type).
 std::vector<const models::Node*> MatchingNodes(const models::Job& job,
                                                const std::vector<models::Node>& nodes);
 

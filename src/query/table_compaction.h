@@ -1,5 +1,5 @@
 // Compaction jobs of columnar tables (models/table_state.h): one Count-1 job per region, run by
-// the `compact` engine on a node of that region (compute/compact_engine.h), named
+// the `compact` engine on a node of that region (compute/engines/compact_engine.h), named
 // `shoal-compact-<table>-<region>`.
 //
 // Thread-safety: pure functions.

@@ -22,13 +22,16 @@
 // Thread-safety: see EngineContext.
 #pragma once
 
+#include <memory>
+
 #include "common/status.h"
-#include "compute/engine_context.h"
+#include "compute/engines/job_engine.h"
 #include "engine/engine.h"
 
 namespace shoal::compute {
 
-Status RunDuckdbEngine(const EngineContext& context);
+// The `duckdb` engine, for the node's registry (compute/plugins.h).
+std::unique_ptr<JobEngine> MakeDuckdbEngine();
 
 // The locked session options of an execution, as described above (the compaction engine opens
 // its sessions with them too).

@@ -1,4 +1,4 @@
-#include "compute/s3_input_selection.h"
+#include "compute/inputs/s3_input_selection.h"
 
 #include <fstream>
 

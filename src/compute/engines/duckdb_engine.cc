@@ -1,4 +1,4 @@
-#include "compute/duckdb_engine.h"
+#include "compute/engines/duckdb_engine.h"
 
 #include <filesystem>
 #include <fstream>
@@ -205,6 +205,8 @@ Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& cont
   return options;
 }
 
+namespace {
+
 Status RunDuckdbEngine(const EngineContext& context) {
   const auto sql = context.job.task.engine.params.find("SQL");
   if (sql == context.job.task.engine.params.end() || !sql->is_string()) {
@@ -256,5 +258,20 @@ Status RunDuckdbEngine(const EngineContext& context) {
   }
   return Status::Ok();
 }
+
+class DuckdbEngine final : public JobEngine {
+ public:
+  std::string_view type() const override { return models::kEngineDuckdb; }
+  Status Run(const EngineContext& context) const override { return RunDuckdbEngine(context); }
+  // A refused path or setting is the SQL's, as are parse, bind and data errors.
+  bool FailureRecurs(const Status& failure) const override {
+    return failure.code() == ErrorCode::kPermissionDenied ||
+           engine::SqlErrorRecurs(failure.message());
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<JobEngine> MakeDuckdbEngine() { return std::make_unique<DuckdbEngine>(); }
 
 }  // namespace shoal::compute

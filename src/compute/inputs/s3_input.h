@@ -1,10 +1,4 @@
-// Input sources: how a task's InputSources reach its sandbox.
-//
-// `local`: SourcePath, after resolving symlinks and '..', must be inside one of the node's
-// allowed_local_paths. It is mapped at its Target, not copied (regional data sets are large).
-// ReadWrite false is read-only by convention only: the engine's path mappings cannot refuse
-// writes yet, but the generator refuses to write into such an input. CreateAs `dir` / `file`
-// creates a missing SourcePath (inside an allowed folder); `noCreate` (the default) needs it.
+// The `s3` input source: objects of a bucket of one of the node's stores, copied into the sandbox.
 //
 // `s3`: the objects of Bucket matching Key (an object, a `prefix/`, or a trailing `*`) and the
 // Filter regex (unanchored, on the full key) are staged into the Target, each at its path
@@ -23,30 +17,23 @@
 // bucket is "bucket 'B' does not exist in store 'S'", and the stop flag is checked between
 // objects (kCancelled "staging stopped").
 //
-// Thread-safety: free functions; concurrent calls must use different targets.
+// Thread-safety: free functions; concurrent calls must use different targets. The storage is
+// stateless.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
-#include "compute/execution_runner.h"
-#include "compute/s3_input_selection.h"
+#include "compute/inputs/input_storage.h"
+#include "compute/inputs/s3_input_selection.h"
+#include "compute/node_config.h"
 #include "models/spec_config.h"
 
 namespace shoal::compute {
-
-struct LocalInput {
-  std::string real_path;  // the resolved SourcePath
-  bool read_only = true;
-};
-
-// Checks and resolves a `local` source. Errors name the field, e.g. "SourcePath '/etc' is not
-// inside a folder this node allows (allowed: /srv/data)".
-Result<LocalInput> ResolveLocalInput(const models::SpecConfig& source,
-                                     const std::vector<std::string>& allowed_local_paths);
 
 // Stages the objects an `s3` source selects into `target_dir`. `partition_index` and
 // `partition_count` are the execution's (used only with Params.Partition). StagedObjects and
@@ -55,5 +42,8 @@ Result<StagedObjects> StageS3Input(const models::SpecConfig& source,
                                    const std::vector<StoreConfig>& stores,
                                    const std::string& target_dir, int64_t partition_index,
                                    int64_t partition_count, const std::atomic<bool>* stop);
+
+// The `s3` storage, for the node's registry (compute/plugins.h).
+std::unique_ptr<InputStorage> MakeS3InputStorage();
 
 }  // namespace shoal::compute

@@ -21,14 +21,16 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 
 #include "common/status.h"
-#include "compute/engine_context.h"
+#include "compute/engines/job_engine.h"
 
 namespace shoal::compute {
 
 inline constexpr std::chrono::minutes kOrphanAge{15};
 
-Status RunCompactEngine(const EngineContext& context);
+// The `compact` engine, for the node's registry (compute/plugins.h).
+std::unique_ptr<JobEngine> MakeCompactEngine();
 
 }  // namespace shoal::compute

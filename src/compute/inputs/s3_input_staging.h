@@ -18,8 +18,8 @@
 #include <string>
 
 #include "common/status.h"
-#include "compute/execution_runner.h"
-#include "compute/s3_input_selection.h"
+#include "compute/inputs/s3_input_selection.h"
+#include "compute/node_config.h"
 
 namespace shoal::compute {
 

@@ -1,10 +1,11 @@
-#include "compute/s3_publisher.h"
+#include "compute/publishers/s3_publisher.h"
 
 #include <filesystem>
 #include <memory>
 #include <system_error>
 
 #include "compute/files.h"
+#include "compute/published_results.h"
 #include "compute/s3_store_io.h"
 #include "compute/stores.h"
 #include "compute/tar_gz.h"
@@ -159,5 +160,39 @@ std::string DescribeTarget(const models::SpecConfig& target) {
          models::StringParam(target.params, "Key") + " in store " +
          models::StringParam(target.params, "Store");
 }
+
+namespace {
+
+class S3Publisher final : public ResultPublisher {
+ public:
+  std::string_view type() const override { return models::kPublisherS3; }
+
+  Result<std::optional<models::SpecConfig>> Target(
+      const models::SpecConfig& publisher, const PublishContext& context,
+      const std::vector<StoreConfig>& stores) const override {
+    SHOAL_ASSIGN_OR_RETURN(models::SpecConfig target,
+                           ResolvePublishTarget(publisher, context, stores));
+    return std::optional<models::SpecConfig>(std::move(target));
+  }
+
+  Status Publish(const models::SpecConfig& target, const std::string& result_dir,
+                 const std::vector<ResultFile>& files,
+                 const std::vector<StoreConfig>& stores) const override {
+    return PublishToTarget(target, result_dir, files, stores);
+  }
+
+  Status Remove(const models::SpecConfig& target, const std::vector<std::string>& paths,
+                const std::vector<StoreConfig>& stores) const override {
+    return DeletePublishedResults(target, paths, stores);
+  }
+
+  std::string Describe(const models::SpecConfig& target) const override {
+    return DescribeTarget(target);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ResultPublisher> MakeS3Publisher() { return std::make_unique<S3Publisher>(); }
 
 }  // namespace shoal::compute

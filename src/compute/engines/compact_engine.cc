@@ -1,4 +1,4 @@
-#include "compute/compact_engine.h"
+#include "compute/engines/compact_engine.h"
 
 #include <chrono>
 #include <filesystem>
@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "compute/duckdb_engine.h"
+#include "compute/engines/duckdb_engine.h"
 #include "compute/files.h"
 #include "compute/s3_store_io.h"
 #include "compute/warehouse_store.h"
@@ -344,8 +344,6 @@ class Compaction {
   std::vector<models::TableStateFile> written_;
 };
 
-}  // namespace
-
 Status RunCompactEngine(const EngineContext& context) {
   SHOAL_ASSIGN_OR_RETURN(models::CompactionSpec spec,
                          models::CompactionSpecFromParams(context.job.task.engine.params));
@@ -356,5 +354,15 @@ Status RunCompactEngine(const EngineContext& context) {
                            endpoint == context.env.end() ? "" : endpoint->second, spec.warehouse));
   return Compaction(context, std::move(spec), std::move(store)).Run();
 }
+
+class CompactEngine final : public JobEngine {
+ public:
+  std::string_view type() const override { return models::kEngineCompact; }
+  Status Run(const EngineContext& context) const override { return RunCompactEngine(context); }
+};
+
+}  // namespace
+
+std::unique_ptr<JobEngine> MakeCompactEngine() { return std::make_unique<CompactEngine>(); }
 
 }  // namespace shoal::compute

@@ -1,5 +1,5 @@
-// EngineContext: what an engine (duckdb, generator) gets to run one execution, and the
-// contract between the engines and ExecutionRunner.
+// EngineContext: what an engine (compute/engines/job_engine.h) gets to run one execution, and
+// the contract between the engines and ExecutionRunner.
 //
 // An engine writes what it prints to `out` (the execution's stdout) and notes to `err`; it
 // returns OK when the task succeeded, or the Status whose message explains the failure (the
@@ -13,7 +13,7 @@
 #include <ostream>
 
 #include "compute/execution_env.h"
-#include "compute/execution_runner.h"
+#include "compute/node_config.h"
 #include "compute/run_control.h"
 #include "compute/sandbox.h"
 #include "models/execution.h"

@@ -1,4 +1,4 @@
-#include "compute/generator_engine.h"
+#include "compute/engines/generator_engine.h"
 
 #include <memory>
 #include <vector>
@@ -128,6 +128,8 @@ std::string GenerateSummary(const datagen::GenerateStats& stats,
                      stats.files, datagen::FormatExtension(options.format), directory);
 }
 
+namespace {
+
 Status RunGeneratorEngine(const EngineContext& context) {
   std::vector<std::string> raw;
   const auto args = context.job.task.engine.params.find("Args");
@@ -188,5 +190,15 @@ Status RunGeneratorEngine(const EngineContext& context) {
   context.out << GenerateSummary(*stats, *options, *virtual_dir) << "\n";
   return Status::Ok();
 }
+
+class GeneratorEngine final : public JobEngine {
+ public:
+  std::string_view type() const override { return models::kEngineGenerator; }
+  Status Run(const EngineContext& context) const override { return RunGeneratorEngine(context); }
+};
+
+}  // namespace
+
+std::unique_ptr<JobEngine> MakeGeneratorEngine() { return std::make_unique<GeneratorEngine>(); }
 
 }  // namespace shoal::compute

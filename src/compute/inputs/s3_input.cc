@@ -1,16 +1,13 @@
-#include "compute/input_sources.h"
+#include "compute/inputs/s3_input.h"
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
 #include "compute/files.h"
-#include "compute/s3_input_staging.h"
-#include "compute/sandbox.h"
+#include "compute/inputs/s3_input_staging.h"
 #include "compute/stores.h"
 #include "models/spec_config.h"
-#include "models/text.h"
 
 namespace shoal::compute {
 
@@ -19,15 +16,6 @@ using models::StringParam;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool IsInsideAllowed(const fs::path& real, const std::vector<std::string>& allowed) {
-  for (const std::string& folder : allowed) {
-    std::error_code error;
-    const fs::path allowed_real = fs::canonical(folder, error);
-    if (!error && PathWithin(real.string(), allowed_real.string())) return true;
-  }
-  return false;
-}
 
 // Keys of every regular file below `bucket_dir`/`dir_prefix` (a '/'-terminated key or "").
 Result<std::vector<std::string>> ListKeys(const std::string& bucket_dir,
@@ -87,47 +75,6 @@ Result<StagedObjects> StageFromFolderStore(S3KeySelection selection, const Store
 
 }  // namespace
 
-Result<LocalInput> ResolveLocalInput(const models::SpecConfig& source,
-                                     const std::vector<std::string>& allowed_local_paths) {
-  const std::string source_path = StringParam(source.params, "SourcePath");
-  const std::string create_as = StringParam(source.params, "CreateAs");
-  const std::string quoted = "SourcePath '" + source_path + "'";
-  if (source_path.empty() || source_path.front() != '/') {
-    return Status::InvalidArgument(quoted + " must be an absolute path");
-  }
-  std::error_code error;
-  // Resolve what exists (symlinks, '..') before judging where the path leads.
-  const fs::path resolved = fs::weakly_canonical(fs::path(source_path), error);
-  if (error) return Status::InvalidArgument(quoted + " cannot be resolved: " + error.message());
-  if (!IsInsideAllowed(resolved, allowed_local_paths)) {
-    return Status::PermissionDenied(
-        quoted + " is not inside a folder this node allows for local inputs" +
-        (allowed_local_paths.empty()
-             ? std::string(" (it allows none)")
-             : " (allowed: " + models::JoinComma(allowed_local_paths) + ")"));
-  }
-  if (!fs::exists(resolved, error)) {
-    if (create_as == "dir") {
-      fs::create_directories(resolved, error);
-    } else if (create_as == "file") {
-      fs::create_directories(resolved.parent_path(), error);
-      if (!error) std::ofstream(resolved.string(), std::ios::app);
-    } else {
-      return Status::NotFound(quoted +
-                              " does not exist on this node (CreateAs: dir or file creates it)");
-    }
-    if (error) return Status::IoError("cannot create " + quoted + ": " + error.message());
-  }
-  const fs::path real = fs::canonical(resolved, error);
-  if (error || !IsInsideAllowed(real, allowed_local_paths)) {
-    return Status::PermissionDenied(quoted + " is not inside a folder this node allows");
-  }
-  auto read_write = source.params.find("ReadWrite");
-  const bool writable =
-      read_write != source.params.end() && read_write->is_boolean() && read_write->get<bool>();
-  return LocalInput{real.string(), !writable};
-}
-
 Result<StagedObjects> StageS3Input(const models::SpecConfig& source,
                                    const std::vector<StoreConfig>& stores,
                                    const std::string& target_dir, int64_t partition_index,
@@ -138,5 +85,26 @@ Result<StagedObjects> StageS3Input(const models::SpecConfig& source,
   if (store->is_s3()) return StageFromS3Store(std::move(selection), *store, target_dir, stop);
   return StageFromFolderStore(std::move(selection), *store, target_dir, stop);
 }
+
+namespace {
+
+class S3InputStorage final : public InputStorage {
+ public:
+  std::string_view type() const override { return models::kSourceS3; }
+
+  Result<std::string> Stage(InputContext& context) const override {
+    SHOAL_ASSIGN_OR_RETURN(std::string real, context.sandbox.ToReal(context.target));
+    SHOAL_ASSIGN_OR_RETURN(
+        StagedObjects staged,
+        StageS3Input(context.input.source, context.config.stores, real, context.partition_index,
+                     context.partition_count, &context.control.stop_flag()));
+    return "staged " + std::to_string(staged.objects) + " object(s), " +
+           std::to_string(staged.bytes) + " bytes at " + context.target;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<InputStorage> MakeS3InputStorage() { return std::make_unique<S3InputStorage>(); }
 
 }  // namespace shoal::compute

@@ -13,25 +13,20 @@
 //     the client's threshold); `gzip` builds the archive in a temporary file in the result
 //     tree's parent folder, uploads it and deletes it. S3 makes each object appear whole.
 //
-// Thread-safety: free functions; concurrent calls must publish to different keys.
+// Thread-safety: free functions; concurrent calls must publish to different keys. The publisher
+// is stateless.
 #pragma once
 
-#include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
-#include "compute/execution_runner.h"
+#include "compute/node_config.h"
+#include "compute/publishers/result_publisher.h"
 #include "models/spec_config.h"
 
 namespace shoal::compute {
-
-struct PublishContext {
-  std::string job_id;
-  std::string execution_id;
-  std::string node_id;
-  std::time_t now = 0;  // for {date} and {time}
-};
 
 // Fills the placeholders of `key`; other {...} text stays as written.
 std::string ExpandKeyPlaceholders(const std::string& key, const PublishContext& context);
@@ -59,5 +54,8 @@ Result<models::SpecConfig> PublishToStore(const models::SpecConfig& publisher,
                                           const std::vector<ResultFile>& files,
                                           const PublishContext& context,
                                           const std::vector<StoreConfig>& stores);
+
+// The `s3` publisher, for the node's registry (compute/plugins.h).
+std::unique_ptr<ResultPublisher> MakeS3Publisher();
 
 }  // namespace shoal::compute

@@ -14,11 +14,12 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "common/status.h"
-#include "compute/engine_context.h"
+#include "compute/engines/job_engine.h"
 #include "datagen/generator.h"
 #include "datagen/options.h"
 
@@ -34,6 +35,7 @@ Result<datagen::GenerateStats> GenerateToDirectory(const datagen::GeneratorOptio
 std::string GenerateSummary(const datagen::GenerateStats& stats,
                             const datagen::GeneratorOptions& options, std::string_view directory);
 
-Status RunGeneratorEngine(const EngineContext& context);
+// The `generator` engine, for the node's registry (compute/plugins.h).
+std::unique_ptr<JobEngine> MakeGeneratorEngine();
 
 }  // namespace shoal::compute
