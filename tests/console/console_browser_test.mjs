@@ -250,7 +250,14 @@ try {
   await step('a query from the Query page answers and shows its residency', async () => {
     await page.goto(`http://127.0.0.1:${port}/ui/#/query`);
     await page.waitForSelector('[data-testid=sql]');
-    await page.$eval('[data-testid=sql]', (area) => { area.value = ''; });
+    // Cleared with keys, as a user would: setting the DOM value left the page's state holding
+    // the example, and a re-render between that and the typing (the page refreshes its list of
+    // queries) put the example back before the typed SQL ("syntax error at or near SELECT").
+    await page.focus('[data-testid=sql]');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('KeyA');
+    await page.keyboard.up('Control');
+    await page.keyboard.press('Backspace');
     await page.type('[data-testid=sql]', 'SELECT payment_method, count(*) AS n FROM transactions GROUP BY ALL ORDER BY ALL');
     await page.click('[data-testid=run-query]');
     await page.waitForSelector('[data-testid=query-result]', {timeout: 60000});
