@@ -37,20 +37,6 @@ std::string NodePath(const std::string& node_id) {
   return std::string(kNodesPath) + "/" + transport::UrlEncode(node_id);
 }
 
-// Encodes each segment of a relative path, keeping the '/' between them.
-std::string EncodePath(const std::string& path) {
-  std::string encoded;
-  size_t start = 0;
-  while (true) {
-    size_t slash = path.find('/', start);
-    encoded += transport::UrlEncode(path.substr(start, slash - start));
-    if (slash == std::string::npos) break;
-    encoded += '/';
-    start = slash + 1;
-  }
-  return encoded;
-}
-
 }  // namespace
 
 Result<transport::Endpoint> EndpointFromEnvironment(
@@ -285,8 +271,9 @@ Result<std::vector<ResultFetch>> ApiClient::FetchResults(const std::string& job_
 Result<std::string> ApiClient::ResultFileBytes(const std::string& job_id,
                                                const std::string& execution_id,
                                                const std::string& path) const {
-  Result<std::string> bytes = http_.GetBytes(
-      JobPath(job_id) + "/results/" + transport::UrlEncode(execution_id) + "/" + EncodePath(path));
+  Result<std::string> bytes =
+      http_.GetBytes(JobPath(job_id) + "/results/" + transport::UrlEncode(execution_id) + "/" +
+                     transport::UrlEncodePath(path));
   if (!bytes.ok()) return Reword(bytes.status());
   return bytes;
 }

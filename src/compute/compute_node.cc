@@ -24,20 +24,6 @@ namespace shoal::compute {
 
 namespace {
 
-// Each segment of a relative path URL-encoded, the '/' between them kept: result files may have
-// any name (an S3 key read back by a fetch, say).
-std::string EncodePath(const std::string& path) {
-  std::string encoded;
-  size_t start = 0;
-  while (true) {
-    const size_t slash = path.find('/', start);
-    encoded += transport::UrlEncode(path.substr(start, slash - start));
-    if (slash == std::string::npos) return encoded;
-    encoded += '/';
-    start = slash + 1;
-  }
-}
-
 // What the machine offers, as `node list --show capacity` shows it: the CPUs this process may run
 // on (a cpuset narrows them), the physical memory, and the disk space free under `work_dir`
 // (where sandboxes spill). Informational: placement counts executions, not these.
@@ -99,8 +85,8 @@ transport::HttpClient::Options ClientOptions(const ComputeNodeOptions& options) 
 
 ComputeNode::ComputeNode(ComputeNodeOptions options)
     : options_(std::move(options)),
-      client_(options_.orchestrator, ClientOptions(options_)),
-      poll_client_(options_.orchestrator, ClientOptions(options_)),
+      channel_(options_.orchestrator, ClientOptions(options_), options_.runner.node_id,
+               options_.retry_delay, stopping_),
       runner_(options_.runner) {}
 
 ComputeNode::~ComputeNode() { Stop(); }
@@ -114,7 +100,7 @@ void ComputeNode::RequestStop() {
 
 void ComputeNode::Stop() {
   RequestStop();
-  poll_client_.Shutdown();  // a long-poll in flight ends now
+  channel_.Shutdown();  // a long-poll in flight ends now
   if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
   if (poll_thread_.joinable()) poll_thread_.join();
   std::map<std::string, std::thread> workers;
@@ -168,10 +154,8 @@ Status ComputeNode::Register() {
     node.stores.push_back({store.name, StoreLocation(store)});
   }
   node.version = "0.1.0";
-  SHOAL_ASSIGN_OR_RETURN(auto answer,
-                         client_.Post(std::string(kComputeApiPath) + "/register",
-                                      transport::Json{{"Node", models::ToJson(node)}}));
-  heartbeat_ms_ = answer.value("HeartbeatIntervalMs", int64_t{1000});
+  SHOAL_ASSIGN_OR_RETURN(models::RegisterAnswer answer, channel_.Register(node));
+  heartbeat_ms_ = answer.heartbeat_interval_ms;
   registered_ = true;
   return Status::Ok();
 }
@@ -193,28 +177,25 @@ void ComputeNode::HeartbeatLoop() {
     }
     auto answer = [&] {
       std::lock_guard report(report_mu_);
-      transport::Json running = transport::Json::array();
+      std::vector<std::string> running;
       std::map<std::string, models::ExecutionStats> uploading;
       {
         std::lock_guard lock(mu_);
-        for (const auto& id : running_) running.push_back(id);
+        running.assign(running_.begin(), running_.end());
         uploading = uploading_stats_;
       }
       // What each execution has done so far, for `job describe`, the console and progress lines.
-      transport::Json progress = transport::Json::object();
-      for (const auto& id : running) {
-        const std::string execution_id = id.get<std::string>();
+      std::map<std::string, models::ExecutionStats> progress;
+      for (const std::string& execution_id : running) {
         if (auto stats = runner_.LiveStats(execution_id)) {
-          progress[execution_id] = models::ToJson(*stats);
+          progress[execution_id] = *stats;
         } else if (auto done = uploading.find(execution_id); done != uploading.end()) {
-          progress[execution_id] = models::ToJson(done->second);
+          progress[execution_id] = done->second;
         }
       }
-      return client_.Post(
-          std::string(kComputeApiPath) + "/heartbeat",
-          {{"NodeID", options_.runner.node_id}, {"Running", running}, {"Progress", progress}});
+      return channel_.Heartbeat(running, progress);
     }();
-    if (answer.ok() && !answer->value("Known", true)) {
+    if (answer.ok() && !*answer) {
       // Declared lost while we were away: our executions were rescheduled elsewhere.
       Log("the orchestrator lost track of this node; registering again");
       std::lock_guard lock(mu_);
@@ -245,17 +226,15 @@ void ComputeNode::PollLoop() {
       ClearAbandonedPublishes();
       cleared = true;
     }
-    auto work = poll_client_.Get(std::string(kComputeApiPath) +
-                                 "/work?node_id=" + transport::UrlEncode(options_.runner.node_id) +
-                                 "&wait_ms=" + std::to_string(options_.poll_wait.count()));
+    auto work = channel_.PollWork(options_.poll_wait);
     if (!work.ok()) {
       // A refused token also stops the heartbeats, which register again; wait for that.
       if (work.status().code() == ErrorCode::kUnauthenticated) registered_ = false;
       if (!stopping_) SleepFor(options_.retry_delay);
       continue;
     }
-    for (const auto& id : work->value("Cancel", transport::Json::array())) {
-      std::string execution_id = id.get<std::string>();
+    for (const std::string& skipped : work->skipped) Log("ignoring " + skipped);
+    for (const std::string& execution_id : work->cancel) {
       bool known;
       {
         std::lock_guard lock(mu_);
@@ -264,51 +243,47 @@ void ComputeNode::PollLoop() {
       if (known) {
         runner_.Cancel(execution_id);
       } else {
-        PostStatus(execution_id, "Cancelled", "Execution", "cancelled before it started", nullptr);
+        PostStatus(execution_id, models::ExecutionComputeState::kCancelled, "Execution",
+                   "cancelled before it started", nullptr);
       }
     }
-    for (const auto& item : work->value("Executions", transport::Json::array())) {
-      auto execution = models::ExecutionFromJson(item["Execution"]);
-      auto job = models::JobFromJson(item["Job"]);
-      if (!execution.ok() || !job.ok()) continue;
+    for (auto& [execution, job] : work->assigned) {
       std::lock_guard lock(mu_);
       ReapWorkersLocked();
-      if (running_.count(execution->id) || workers_.count(execution->id) || stopping_) {
+      if (running_.count(execution.id) || workers_.count(execution.id) || stopping_) {
         continue;  // already accepted
       }
-      running_.insert(execution->id);
-      workers_[execution->id] =
-          std::thread([this, job = *job, execution = *execution] { RunExecution(job, execution); });
+      // The id is copied first: the assignment's right side (which moves `execution` into the
+      // thread) is evaluated before its left.
+      const std::string id = execution.id;
+      running_.insert(id);
+      workers_[id] = std::thread([this, job = std::move(job), execution = std::move(execution)] {
+        RunExecution(job, execution);
+      });
     }
     // The orchestrator had no free slot for this poll to wait in (every one held by other
     // nodes' polls): it answered at once and says when to come back.
-    const int64_t retry_after_ms = work->value("RetryAfterMs", int64_t{0});
-    for (const auto& item : work->value("Fetches", transport::Json::array())) {
-      auto published = models::SpecConfigFromJson(item.value("Published", transport::Json()));
-      std::string fetch_id = item.value("FetchID", "");
-      std::string execution_id = item.value("ExecutionID", "");
-      if (!published.ok() || fetch_id.empty() || execution_id.empty()) continue;
+    const int64_t retry_after_ms = work->retry_after_ms;
+    for (models::FetchAssignment& fetch : work->fetches) {
       std::lock_guard lock(mu_);
       ReapWorkersLocked();
-      if (fetching_.count(fetch_id) || fetch_workers_.count(fetch_id) || stopping_) continue;
-      fetching_.insert(fetch_id);
-      fetch_workers_[fetch_id] =
-          std::thread([this, fetch_id, execution_id, published = *published] {
-            RunFetch(fetch_id, execution_id, published);
-          });
-    }
-    for (const auto& item : work->value("StoreTasks", transport::Json::array())) {
-      auto task = models::StoreTaskFromJson(item);
-      if (!task.ok()) {
-        Log("ignoring a store task: " + task.status().message());
+      if (fetching_.count(fetch.fetch_id) || fetch_workers_.count(fetch.fetch_id) || stopping_) {
         continue;
       }
+      const std::string id = fetch.fetch_id;  // copied before the move, as above
+      fetching_.insert(id);
+      fetch_workers_[id] = std::thread([this, fetch = std::move(fetch)] {
+        RunFetch(fetch.fetch_id, fetch.execution_id, fetch.published);
+      });
+    }
+    for (models::StoreTask& task : work->store_tasks) {
       std::lock_guard lock(mu_);
       ReapWorkersLocked();
-      if (fetching_.count(task->id) || fetch_workers_.count(task->id) || stopping_) continue;
-      fetching_.insert(task->id);
-      fetch_workers_[task->id] =
-          std::thread([this, task = *std::move(task)] { RunStoreTaskAndReport(task); });
+      if (fetching_.count(task.id) || fetch_workers_.count(task.id) || stopping_) continue;
+      const std::string id = task.id;  // copied before the move, as above
+      fetching_.insert(id);
+      fetch_workers_[id] =
+          std::thread([this, task = std::move(task)] { RunStoreTaskAndReport(task); });
     }
     if (retry_after_ms > 0 && !stopping_) {
       SleepFor(std::chrono::milliseconds(std::min(retry_after_ms, options_.poll_wait.count())));
@@ -335,41 +310,19 @@ void ComputeNode::ReapWorkersLocked() {
   }
 }
 
-bool ComputeNode::PostStatus(const std::string& execution_id, const std::string& state,
+bool ComputeNode::PostStatus(const std::string& execution_id, models::ExecutionComputeState state,
                              const std::string& topic, const std::string& message,
                              const models::RunOutput* run_output,
                              const models::SpecConfig* published,
                              const models::ExecutionStats* stats) {
-  transport::Json body = {{"NodeID", options_.runner.node_id},
-                          {"ComputeState", state},
-                          {"Topic", topic},
-                          {"Message", message}};
-  if (run_output != nullptr) {
-    body["RunOutput"] = models::ToJson(*run_output);
-  }
-  if (published != nullptr && !published->empty()) {
-    body["PublishedResult"] = models::ToJson(*published);
-  }
-  if (stats != nullptr) body["Stats"] = models::ToJson(*stats);
-  // Status reports must arrive: retry while the orchestrator is unreachable.
-  while (true) {
-    auto answer = client_.Post(
-        std::string(kComputeApiPath) + "/executions/" + execution_id + "/status", body);
-    if (answer.ok()) return true;
-    if (answer.status().code() != ErrorCode::kUnavailable || stopping_) return false;
-    SleepFor(options_.retry_delay);
-  }
-}
-
-void ComputeNode::PostProgress(const std::string& execution_id, const std::string& topic,
-                               const std::string& message) {
-  const transport::Json body = {{"NodeID", options_.runner.node_id},
-                                {"ComputeState", "Running"},
-                                {"Topic", topic},
-                                {"Message", message}};
-  // A refusal or a lost note changes nothing: the final report settles the execution.
-  (void)client_.Post(std::string(kComputeApiPath) + "/executions/" + execution_id + "/status",
-                     body);
+  models::StatusReport report;
+  report.state = state;
+  report.topic = topic;
+  report.message = message;
+  if (run_output != nullptr) report.run_output = *run_output;
+  if (published != nullptr && !published->empty()) report.published = *published;
+  if (stats != nullptr) report.stats = *stats;
+  return channel_.ReportStatus(execution_id, std::move(report)).ok();
 }
 
 Status ComputeNode::UploadFiles(const std::string& execution_id, const std::string& dir,
@@ -377,16 +330,8 @@ Status ComputeNode::UploadFiles(const std::string& execution_id, const std::stri
   for (const auto& file : files) {
     if (stopping_) return Status(ErrorCode::kCancelled, "the node is stopping");
     SHOAL_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(dir + "/" + file.path));
-    std::string path = std::string(kComputeApiPath) + "/executions/" + execution_id + "/files/" +
-                       EncodePath(file.path) +
-                       "?node_id=" + transport::UrlEncode(options_.runner.node_id);
-    if (!fetch_id.empty()) path += "&fetch_id=" + transport::UrlEncode(fetch_id);
-    Status status = client_.PutBytes(path, bytes);
-    while (status.code() == ErrorCode::kUnavailable && !stopping_) {
-      SleepFor(options_.retry_delay);
-      status = client_.PutBytes(path, bytes);
-    }
-    SHOAL_RETURN_IF_ERROR(status.WithContext("uploading " + file.path));
+    SHOAL_RETURN_IF_ERROR(channel_.UploadResultFile(execution_id, file.path, bytes, fetch_id)
+                              .WithContext("uploading " + file.path));
   }
   return Status::Ok();
 }
@@ -402,7 +347,7 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
   bool accepted;
   {
     std::lock_guard report(report_mu_);
-    accepted = PostStatus(id, "Running", "Running Execution",
+    accepted = PostStatus(id, models::ExecutionComputeState::kRunning, "Running Execution",
                           "started on " + options_.runner.node_id, nullptr);
   }
   if (!accepted) {
@@ -419,8 +364,9 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     announced.params["Files"] = FilesParam(files);
     const ResultPublisher* publisher = PluginsOf(options_.runner).publishers.Find(target.type);
     const std::string where = publisher != nullptr ? publisher->Describe(target) : target.type;
-    const bool wanted = PostStatus(id, "Publishing", "Publishing Results", "publishing to " + where,
-                                   nullptr, &announced);
+    const bool wanted =
+        PostStatus(id, models::ExecutionComputeState::kPublishing, "Publishing Results",
+                   "publishing to " + where, nullptr, &announced);
     if (!wanted || stopping_) {
       if (!stopping_) {
         Log("not publishing the results of " + id + ": the orchestrator no longer wants them");
@@ -433,7 +379,7 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
   ExecutionOutcome outcome = runner_.Run(
       job, execution,
       [&](const std::string& topic, const std::string& message) {
-        PostProgress(id, topic, message);
+        channel_.ReportProgress(id, topic, message);
       },
       may_publish);
   {
@@ -441,9 +387,9 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     uploading_stats_[id] = outcome.stats;
   }
   if (outcome.succeeded && !stopping_) {
-    const std::string& publisher = job.task.publisher.type;
-    if (publisher.empty() || publisher == "local") {
-      PostStatus(id, "Publishing", "Publishing Results",
+    // The publisher left the tree to the node (`local`): it goes to the orchestrator.
+    if (outcome.published_result.empty()) {
+      PostStatus(id, models::ExecutionComputeState::kPublishing, "Publishing Results",
                  "uploading " + std::to_string(outcome.files.size()) + " file(s)", nullptr);
       const auto upload_start = std::chrono::steady_clock::now();
       Status uploaded = UploadFiles(id, outcome.result_dir, outcome.files);
@@ -472,8 +418,9 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
     if (!outcome.published_result.empty()) {
       outcome.published_result.params["Files"] = FilesParam(outcome.files);
     }
-    const bool recorded = PostStatus(id, "Completed", "Execution", "completed", &outcome.run_output,
-                                     &outcome.published_result, &outcome.stats);
+    const bool recorded =
+        PostStatus(id, models::ExecutionComputeState::kCompleted, "Execution", "completed",
+                   &outcome.run_output, &outcome.published_result, &outcome.stats);
     if (recorded) {
       ForgetPublish(id);
     } else if (!stopping_ && !outcome.publish_target.empty()) {
@@ -485,8 +432,8 @@ void ComputeNode::RunExecution(const models::Job& job, const models::Execution& 
   } else {
     // A publish that failed midway leaves no partial tree for the retry to sit beside.
     if (!outcome.publish_target.empty()) ClearPublish(id, outcome.publish_target, outcome.files);
-    PostStatus(id, "Failed", "Execution", outcome.run_output.error_message, &outcome.run_output,
-               nullptr, &outcome.stats);
+    PostStatus(id, models::ExecutionComputeState::kFailed, "Execution",
+               outcome.run_output.error_message, &outcome.run_output, nullptr, &outcome.stats);
   }
   finish();
 }
@@ -506,15 +453,8 @@ void ComputeNode::RunFetch(const std::string& fetch_id, const std::string& execu
   if (!status.ok()) {
     Log("cannot fetch the results of " + execution_id + ": " + status.message());
   }
-  transport::Json body = {{"NodeID", options_.runner.node_id},
-                          {"Error", status.ok() ? std::string() : status.message()}};
-  // The report must arrive, or the fetch waits for its timeout: retry while the orchestrator is
-  // unreachable (but not while stopping).
-  while (true) {
-    auto answer = client_.Post(std::string(kComputeApiPath) + "/fetches/" + fetch_id, body);
-    if (answer.ok() || answer.status().code() != ErrorCode::kUnavailable || stopping_) break;
-    SleepFor(options_.retry_delay);
-  }
+  // A refusal means the fetch is no longer in flight here (it timed out): nothing to do.
+  (void)channel_.EndFetch(fetch_id, status.ok() ? std::string() : status.message());
   std::lock_guard lock(mu_);
   fetching_.erase(fetch_id);
 }

@@ -34,13 +34,10 @@
 
 #include "common/status.h"
 #include "compute/execution_runner.h"
+#include "compute/node_channel.h"
 #include "models/store_task.h"
-#include "transport/http_client.h"
 
 namespace shoal::compute {
-
-// The prefix of the node protocol's paths (docs/api.md).
-inline constexpr const char* kComputeApiPath = "/api/v1/compute";
 
 struct ComputeNodeOptions {
   transport::Endpoint orchestrator;
@@ -77,13 +74,9 @@ class ComputeNode {
   void HeartbeatLoop();
   void PollLoop();
   void RunExecution(const models::Job& job, const models::Execution& execution);
-  // Posts a progress note of a running execution once. Best effort: an orchestrator out of reach
-  // must not hold the execution up (it runs on behind a cut link and reports when it is back).
-  void PostProgress(const std::string& execution_id, const std::string& topic,
-                    const std::string& message);
-  // Posts a status, retrying while the orchestrator is unreachable; false when the orchestrator
-  // refuses it (the execution is no longer ours).
-  bool PostStatus(const std::string& execution_id, const std::string& state,
+  // Reports a status (retried while the orchestrator is unreachable); false when the orchestrator
+  // refuses it (the execution is no longer ours) or the node is stopping.
+  bool PostStatus(const std::string& execution_id, models::ExecutionComputeState state,
                   const std::string& topic, const std::string& message,
                   const models::RunOutput* run_output,
                   const models::SpecConfig* published = nullptr,
@@ -122,12 +115,11 @@ class ComputeNode {
   void ReapWorkersLocked();
 
   ComputeNodeOptions options_;
-  transport::HttpClient client_;
-  // The long-poll's own client: Stop shuts it down so that a stopping node does not wait out the
-  // poll (up to poll_wait), while reports on client_ still go out.
-  transport::HttpClient poll_client_;
-  ExecutionRunner runner_;
   std::atomic<bool> stopping_{false};
+  // Stop shuts its long-poll down, so that a stopping node does not wait out the poll (up to
+  // poll_wait), while reports still go out.
+  NodeChannel channel_;
+  ExecutionRunner runner_;
   std::atomic<bool> registered_{false};
   std::atomic<int64_t> heartbeat_ms_{1000};
   // Held across a heartbeat (its snapshot of running_ and its POST) and across an execution's

@@ -89,22 +89,15 @@ void ComputeNode::ClearAbandonedPublishes() {
       continue;
     }
     // The orchestrator decides: results it took (Completed) stay; any other are unwanted.
-    auto answer = client_.Get(std::string(kComputeApiPath) + "/executions/" +
-                              transport::UrlEncode(execution_id) +
-                              "?node_id=" + transport::UrlEncode(options_.runner.node_id));
-    std::string state;
-    if (answer.ok()) {
-      state = answer->value("ComputeState", "");
-    } else if (answer.status().code() == ErrorCode::kNotFound) {
-      state = "Unknown";
-    } else {
+    auto state = channel_.ExecutionState(execution_id);
+    if (!state.ok() && state.status().code() != ErrorCode::kNotFound) {
       continue;  // asked again at the next start
     }
-    if (state == "Completed") {
+    if (state.ok() && *state == models::ExecutionComputeState::kCompleted) {
       ForgetPublish(execution_id);
       continue;
     }
-    if (state != "Failed" && state != "Cancelled" && state != "Unknown") continue;  // still live
+    if (state.ok() && !models::IsDiscarded(*state)) continue;  // still live
     std::vector<ResultFile> files;
     for (const auto& path : record.value("Paths", transport::Json::array())) {
       if (path.is_string()) files.push_back({path.get<std::string>(), 0});
@@ -119,16 +112,9 @@ void ComputeNode::RunStoreTaskAndReport(const models::StoreTask& task) {
     Log("store task " + task.id + " (" + std::string(models::ToString(task.kind)) +
         ") failed: " + status.message());
   }
-  transport::Json body = {{"NodeID", options_.runner.node_id},
-                          {"Error", status.ok() ? std::string() : status.message()}};
-  // Retried while the orchestrator is unreachable; otherwise the task is handed out again after
-  // its timeout, which is safe (tasks are idempotent) but slow.
-  while (true) {
-    auto answer = client_.Post(
-        std::string(kComputeApiPath) + "/store-tasks/" + transport::UrlEncode(task.id), body);
-    if (answer.ok() || answer.status().code() != ErrorCode::kUnavailable || stopping_) break;
-    SleepFor(options_.retry_delay);
-  }
+  // Once it arrives, the task is forgotten; a refusal means it is no longer in flight here. A
+  // lost report costs only a second run after the task's timeout: tasks are idempotent.
+  (void)channel_.EndStoreTask(task.id, status.ok() ? std::string() : status.message());
   std::lock_guard lock(mu_);
   fetching_.erase(task.id);
 }

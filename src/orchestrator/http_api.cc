@@ -12,6 +12,7 @@
 #include "models/partition_progress.h"
 #include "models/selector.h"
 #include "orchestrator/admin_api.h"
+#include "orchestrator/compute_channel_api.h"
 #include "orchestrator/job_spec_api.h"
 #include "orchestrator/node_binding.h"
 
@@ -23,8 +24,7 @@ using transport::Json;
 using transport::Request;
 
 constexpr const char* kJobs = "/api/v1/orchestrator/jobs";
-constexpr const char* kCompute = "/api/v1/compute";
-constexpr int64_t kMaxPollWaitMs = 30000;
+constexpr std::string_view kCompute = models::kComputeApiPath;
 // A client's long-poll (history, a query) is kept short: it holds one of the API's threads.
 constexpr int64_t kMaxClientWaitMs = 5000;
 
@@ -55,13 +55,6 @@ Json Items(const std::vector<T>& items) {
   return array;
 }
 
-Result<std::string> StringField(const Json& body, const char* name) {
-  if (!body.contains(name) || !body[name].is_string()) {
-    return Status::InvalidArgument(std::string("request needs a string field '") + name + "'");
-  }
-  return body[name].get<std::string>();
-}
-
 // Optional fields: absent (or null) gives `fallback`; a value of another type is refused, naming
 // the field (nlohmann's value() would throw, and the caller would see a 500).
 Result<bool> OptionalBool(const Json& body, const char* name, bool fallback) {
@@ -71,26 +64,6 @@ Result<bool> OptionalBool(const Json& body, const char* name, bool fallback) {
                                    body[name].dump());
   }
   return body[name].get<bool>();
-}
-
-Result<std::string> OptionalString(const Json& body, const char* name) {
-  if (!body.contains(name) || body[name].is_null()) return std::string();
-  return StringField(body, name);
-}
-
-// A node's report that the fetch or store task matched by `path` ended: {"NodeID", "Error"}
-// (Error absent or empty: it is done), handed to `finish`.
-void HandleTaskEnd(transport::HttpServer& server, const std::string& path,
-                   std::function<Status(const std::string& id, const std::string& node_id,
-                                        const std::string& error)>
-                       finish) {
-  server.HandleJson("POST", path, [finish](const Request& request) -> Result<Json> {
-    SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
-    SHOAL_ASSIGN_OR_RETURN(std::string node_id, StringField(body, "NodeID"));
-    SHOAL_ASSIGN_OR_RETURN(std::string error, OptionalString(body, "Error"));
-    SHOAL_RETURN_IF_ERROR(finish(request.matches[1], node_id, error));
-    return Json::object();
-  });
 }
 
 void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
@@ -281,170 +254,7 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
                     });
 }
 
-// Counts the long-polls waiting, up to a limit (see MaxWaitingPolls), and shows them in the
-// metrics: how many wait now, how many were answered at once for want of a slot.
-class PollGate {
- public:
-  PollGate(int limit, metrics::Registry& registry)
-      : limit_(limit),
-        waiting_gauge_(registry
-                           .AddGauge("shoal_compute_polls_waiting",
-                                     "Nodes' long-polls for work held open now.")
-                           .With({})),
-        refused_(registry
-                     .AddCounter("shoal_compute_polls_refused_total",
-                                 "Nodes' long-polls answered at once because every slot to wait "
-                                 "in was taken (the node comes back after RetryAfterMs).")
-                     .With({})) {}
-  // True when the caller may wait; it must then call Leave().
-  bool TryEnter() {
-    if (waiting_.fetch_add(1) < limit_) {
-      waiting_gauge_.Add(1);
-      return true;
-    }
-    waiting_.fetch_sub(1);
-    refused_.Increment();
-    return false;
-  }
-  void Leave() {
-    waiting_.fetch_sub(1);
-    waiting_gauge_.Add(-1);
-  }
-
- private:
-  const int limit_;
-  std::atomic<int> waiting_{0};
-  metrics::Gauge& waiting_gauge_;
-  metrics::Counter& refused_;
-};
-
-void RegisterComputeChannel(transport::HttpServer& server, Orchestrator& o) {
-  auto gate = std::make_shared<PollGate>(MaxWaitingPolls(server.threads()), o.metrics());
-  server.HandleJson("POST", std::string(kCompute) + "/register",
-                    [&o](const Request& request) -> Result<Json> {
-                      SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
-                      if (!body.is_object() || !body.contains("Node")) {
-                        return Status::InvalidArgument("request needs a 'Node' object");
-                      }
-                      SHOAL_ASSIGN_OR_RETURN(auto node, models::NodeFromJson(body["Node"]));
-                      SHOAL_ASSIGN_OR_RETURN(auto registered, o.RegisterNode(std::move(node)));
-                      return Json{{"Node", models::ToJson(registered)},
-                                  {"HeartbeatIntervalMs", o.options().heartbeat_interval.count()}};
-                    });
-  server.HandleJson("POST", std::string(kCompute) + "/heartbeat",
-                    [&o](const Request& request) -> Result<Json> {
-                      SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
-                      SHOAL_ASSIGN_OR_RETURN(std::string node_id, StringField(body, "NodeID"));
-                      std::vector<std::string> running;
-                      if (body.contains("Running") && body["Running"].is_array()) {
-                        for (const auto& id : body["Running"]) {
-                          if (id.is_string()) running.push_back(id.get<std::string>());
-                        }
-                      }
-                      // Progress: {execution id: Stats}; a malformed entry is left out, never
-                      // a reason to refuse the heartbeat that keeps the node alive.
-                      std::map<std::string, models::ExecutionStats> progress;
-                      if (body.contains("Progress") && body["Progress"].is_object()) {
-                        for (const auto& [id, stats] : body["Progress"].items()) {
-                          auto parsed = models::ExecutionStatsFromJson(stats);
-                          if (parsed.ok()) progress[id] = *parsed;
-                        }
-                      }
-                      SHOAL_ASSIGN_OR_RETURN(bool known, o.Heartbeat(node_id, running, progress));
-                      return Json{{"Known", known}};
-                    });
-  server.HandleJson(
-      "GET", std::string(kCompute) + "/work", [&o, gate](const Request& request) -> Result<Json> {
-        std::string node_id = request.Param("node_id");
-        if (node_id.empty()) return Status::InvalidArgument("node_id is required");
-        SHOAL_ASSIGN_OR_RETURN(int64_t wait, request.IntParam("wait_ms", 0));
-        wait = std::clamp<int64_t>(wait, 0, kMaxPollWaitMs);
-        // No free slot to wait in: answer at once and send the node back after a heartbeat
-        // interval, instead of holding one of the threads heartbeats need.
-        int64_t retry_after_ms = 0;
-        const bool waits = wait > 0 && gate->TryEnter();
-        if (wait > 0 && !waits) {
-          retry_after_ms = std::min<int64_t>(wait, o.options().heartbeat_interval.count());
-          wait = 0;
-        }
-        auto polled = o.PollWork(node_id, std::chrono::milliseconds(wait));
-        if (waits) gate->Leave();
-        SHOAL_ASSIGN_OR_RETURN(Work work, std::move(polled));
-        Json executions = Json::array();
-        for (const auto& [execution, job] : work.assigned) {
-          executions.push_back(
-              {{"Execution", models::ToJson(execution)}, {"Job", models::ToJson(job)}});
-        }
-        Json fetches = Json::array();
-        for (const auto& fetch : work.fetches) {
-          fetches.push_back({{"FetchID", fetch.fetch_id},
-                             {"ExecutionID", fetch.execution_id},
-                             {"JobID", fetch.job_id},
-                             {"Published", models::ToJson(fetch.published)}});
-        }
-        Json store_tasks = Json::array();
-        for (const auto& task : work.store_tasks) store_tasks.push_back(models::ToJson(task));
-        Json answer{{"Executions", executions},
-                    {"Cancel", work.cancel},
-                    {"Fetches", fetches},
-                    {"StoreTasks", store_tasks}};
-        if (retry_after_ms > 0) answer["RetryAfterMs"] = retry_after_ms;
-        return answer;
-      });
-  server.HandleUpload("PUT", std::string(kCompute) + "/executions/([^/]+)/files/(.+)",
-                      [&o](const Request& request) -> Result<Json> {
-                        SHOAL_RETURN_IF_ERROR(o.StoreResultFile(
-                            request.matches[1], request.Param("node_id"), request.matches[2],
-                            request.body, request.Param("fetch_id")));
-                        return Json::object();
-                      });
-  HandleTaskEnd(server, std::string(kCompute) + "/fetches/([^/]+)",
-                [&o](const std::string& id, const std::string& node_id, const std::string& error) {
-                  return o.FinishFetch(id, node_id, error);
-                });
-  HandleTaskEnd(server, std::string(kCompute) + "/store-tasks/([^/]+)",
-                [&o](const std::string& id, const std::string& node_id, const std::string& error) {
-                  return o.FinishStoreTask(id, node_id, error);
-                });
-  server.HandleJson(
-      "GET", std::string(kCompute) + "/executions/([^/]+)",
-      [&o](const Request& request) -> Result<Json> {
-        SHOAL_ASSIGN_OR_RETURN(auto e,
-                               o.NodeExecution(request.matches[1], request.Param("node_id")));
-        return Json{{"ExecutionID", e.id},
-                    {"ComputeState", std::string(models::ToString(e.compute_state.state_type))}};
-      });
-  server.HandleJson(
-      "POST", std::string(kCompute) + "/executions/([^/]+)/status",
-      [&o](const Request& request) -> Result<Json> {
-        SHOAL_ASSIGN_OR_RETURN(Json body, request.JsonBody());
-        SHOAL_ASSIGN_OR_RETURN(std::string node_id, StringField(body, "NodeID"));
-        SHOAL_ASSIGN_OR_RETURN(std::string state_text, StringField(body, "ComputeState"));
-        SHOAL_ASSIGN_OR_RETURN(auto state, models::ParseExecutionComputeState(state_text));
-        std::optional<models::RunOutput> run_output;
-        if (body.contains("RunOutput")) {
-          SHOAL_ASSIGN_OR_RETURN(run_output, models::RunOutputFromJson(body["RunOutput"]));
-        }
-        std::optional<models::SpecConfig> published;
-        if (body.contains("PublishedResult")) {
-          SHOAL_ASSIGN_OR_RETURN(published, models::SpecConfigFromJson(body["PublishedResult"]));
-        }
-        std::optional<models::ExecutionStats> stats;
-        if (body.contains("Stats")) {
-          SHOAL_ASSIGN_OR_RETURN(stats, models::ExecutionStatsFromJson(body["Stats"]));
-        }
-        SHOAL_ASSIGN_OR_RETURN(std::string topic, OptionalString(body, "Topic"));
-        SHOAL_ASSIGN_OR_RETURN(std::string message, OptionalString(body, "Message"));
-        SHOAL_RETURN_IF_ERROR(o.UpdateExecution(
-            request.matches[1], node_id, state, topic, message, run_output ? &*run_output : nullptr,
-            published ? &*published : nullptr, stats ? &*stats : nullptr));
-        return Json::object();
-      });
-}
-
 }  // namespace
-
-int MaxWaitingPolls(int threads) { return std::max(1, threads - std::max(2, threads / 8)); }
 
 transport::BearerAuth ApiAuth(const ApiTokens& tokens) {
   transport::BearerAuth auth;
@@ -468,7 +278,7 @@ void RegisterHttpApi(transport::HttpServer& server, Orchestrator& orchestrator,
   RegisterPublicApi(server, orchestrator);
   RegisterJobSpecApi(server);
   RegisterAdminApi(server, orchestrator);
-  RegisterComputeChannel(server, orchestrator);
+  RegisterComputeChannelApi(server, orchestrator);
   // On the whole prefix, not per endpoint: a compute endpoint registered anywhere, now or later,
   // is bound to the node that authenticated.
   const bool anonymous_allowed = tokens.nodes == nullptr || !tokens.shared_node.empty();

@@ -14,6 +14,7 @@
 // Thread-safety: handlers run concurrently; the Orchestrator and NodeTokens are thread-safe.
 #pragma once
 
+#include "orchestrator/compute_channel_api.h"
 #include "orchestrator/orchestrator.h"
 #include "transport/http_server.h"
 #include "transport/node_tokens.h"
@@ -32,13 +33,6 @@ struct ApiTokens {
 
 // The rules for `tokens` (see the header comment).
 transport::BearerAuth ApiAuth(const ApiTokens& tokens);
-
-// Long-polls for work (GET /api/v1/compute/work) that may wait at once on a server with `threads`
-// threads. Each waiting poll holds a thread; the rest of the pool stays free for heartbeats,
-// status reports and the public API, so those never queue behind polls. A poll beyond the limit
-// is answered at once (with any work there is) and carries RetryAfterMs: the node pauses that
-// long before polling again.
-int MaxWaitingPolls(int threads);
 
 // Registers every endpoint and the node binding on the whole compute channel, counts the
 // server's requests in the orchestrator's metrics, and, with a token in `tokens`, sets the auth

@@ -236,7 +236,7 @@ TEST_F(HttpApiAuthTest, FieldsOfTheWrongTypeAreRefusedByName) {
       node.Post("/api/v1/compute/executions/e-1/status",
                 Json{{"NodeID", "compute-us-1"}, {"ComputeState", "Running"}, {"Topic", 7}});
   EXPECT_EQ(status.status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(status.status().message(), "request needs a string field 'Topic'");
+  EXPECT_EQ(status.status().message(), "Topic: expected a string, got number");
 }
 
 // History comes in pages of at most `limit` (and never more than kMaxHistoryPage) events;

@@ -44,6 +44,7 @@
 #include "models/execution.h"
 #include "models/job.h"
 #include "models/node.h"
+#include "models/node_protocol.h"
 #include "models/store_task.h"
 #include "orchestrator/job_store.h"
 #include "orchestrator/orchestrator_metrics.h"
@@ -102,21 +103,9 @@ struct ResultFetchStatus {
   std::string message;        // failed: why; pending: what is going on
 };
 
-// A request to a node: read the published results of `execution_id` back from the store that
-// `published` names and upload them (StoreResultFile with `fetch_id`), then FinishFetch.
-struct FetchAssignment {
-  std::string fetch_id;
-  std::string execution_id;
-  std::string job_id;
-  models::SpecConfig published;
-};
-
-struct Work {
-  std::vector<std::pair<models::Execution, models::Job>> assigned;
-  std::vector<std::string> cancel;
-  std::vector<FetchAssignment> fetches;
-  std::vector<models::StoreTask> store_tasks;
-};
+// What PollWork hands a node (models/node_protocol.h).
+using FetchAssignment = models::FetchAssignment;
+using Work = models::Work;
 
 class Orchestrator {
  public:

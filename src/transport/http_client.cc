@@ -199,6 +199,18 @@ Status HttpClient::PutBytes(const std::string& path, const std::string& bytes) c
   return result.ok() ? Status::Ok() : result.status();
 }
 
+std::string UrlEncodePath(const std::string& path) {
+  std::string encoded;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    encoded += UrlEncode(path.substr(start, slash - start));
+    if (slash == std::string::npos) return encoded;
+    encoded += '/';
+    start = slash + 1;
+  }
+}
+
 std::string UrlEncode(const std::string& text) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;

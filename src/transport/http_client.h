@@ -79,5 +79,8 @@ class HttpClient {
 
 // Percent-encodes a path segment or query value.
 std::string UrlEncode(const std::string& text);
+// Percent-encodes each segment of a relative path, keeping the '/' between them (result files
+// may have any name: an S3 key read back by a fetch, say).
+std::string UrlEncodePath(const std::string& path);
 
 }  // namespace shoal::transport
