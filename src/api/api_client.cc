@@ -220,50 +220,35 @@ Result<HistoryPage> ApiClient::History(const std::string& job_id,
   return page;
 }
 
-Result<std::vector<ExecutionResult>> ApiClient::Results(const std::string& job_id) const {
+Result<std::vector<models::ExecutionResults>> ApiClient::Results(const std::string& job_id) const {
   std::string path = JobPath(job_id) + "/results";
   SHOAL_ASSIGN_OR_RETURN(Json json, Get(path));
   Answer answer(json, "GET " + path);
-  std::vector<ExecutionResult> results;
+  std::vector<models::ExecutionResults> results;
   SHOAL_RETURN_IF_ERROR(
-      answer.Each("Items", [&](const Json& item, const std::string& path) -> Status {
-        Answer entry(item, answer.where(), path);
-        ExecutionResult& result = results.emplace_back();
-        SHOAL_RETURN_IF_ERROR(entry.String("ExecutionID", &result.execution_id));
-        SHOAL_RETURN_IF_ERROR(entry.String("NodeID", &result.node_id, /*required=*/false));
-        SHOAL_RETURN_IF_ERROR(entry.Int("PartitionIndex", &result.partition_index, false));
-        return entry.Each(
-            "Files",
-            [&](const Json& file_json, const std::string& file_path) -> Status {
-              Answer file(file_json, answer.where(), file_path);
-              ResultFile& out = result.files.emplace_back();
-              SHOAL_RETURN_IF_ERROR(file.String("Path", &out.path));
-              return file.Int("Size", &out.size, /*required=*/false);
-            },
-            /*required=*/false);
+      answer.Each("Items", [&](const Json& item, const std::string& item_path) -> Status {
+        auto read = models::ExecutionResultsFromJson(item);
+        if (!read.ok())
+          return Answer(item, answer.where(), item_path).Malformed("", read.status().message());
+        results.push_back(std::move(*read));
+        return Status::Ok();
       }));
   return results;
 }
 
-Result<std::vector<ResultFetch>> ApiClient::FetchResults(const std::string& job_id) const {
+Result<std::vector<models::ResultFetchStatus>> ApiClient::FetchResults(
+    const std::string& job_id) const {
   std::string path = JobPath(job_id) + "/results/fetch";
   SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", path, Json::object()));
   Answer answer(json, "POST " + path);
-  std::vector<ResultFetch> fetches;
+  std::vector<models::ResultFetchStatus> fetches;
   SHOAL_RETURN_IF_ERROR(
       answer.Each("Items", [&](const Json& item, const std::string& item_path) -> Status {
-        Answer entry(item, answer.where(), item_path);
-        ResultFetch& out = fetches.emplace_back();
-        SHOAL_RETURN_IF_ERROR(entry.String("ExecutionID", &out.execution_id));
-        SHOAL_RETURN_IF_ERROR(entry.String("NodeID", &out.node_id, /*required=*/false));
-        SHOAL_RETURN_IF_ERROR(entry.Int("PartitionIndex", &out.partition_index, false));
-        SHOAL_RETURN_IF_ERROR(entry.String("State", &out.state));
-        if (out.state != "ready" && out.state != "pending" && out.state != "failed") {
-          return entry.Malformed("State",
-                                 "expected ready, pending or failed, got '" + out.state + "'");
-        }
-        SHOAL_RETURN_IF_ERROR(entry.String("FetchNodeID", &out.fetch_node_id, false));
-        return entry.String("Message", &out.message, /*required=*/false);
+        auto read = models::ResultFetchStatusFromJson(item);
+        if (!read.ok())
+          return Answer(item, answer.where(), item_path).Malformed("", read.status().message());
+        fetches.push_back(std::move(*read));
+        return Status::Ok();
       }));
   return fetches;
 }

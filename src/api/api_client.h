@@ -25,6 +25,7 @@
 #include "models/job.h"
 #include "models/node.h"
 #include "models/query.h"
+#include "models/results.h"
 #include "models/table.h"
 #include "transport/http_client.h"
 
@@ -91,30 +92,6 @@ struct HistoryPage {
   bool more = false;     // the page was full: newer events may follow at once
 };
 
-struct ResultFile {
-  std::string path;  // relative to the execution's result tree, e.g. "result.json"
-  int64_t size = 0;
-};
-
-// The published result tree of one completed execution of the job's current version.
-struct ExecutionResult {
-  std::string execution_id;
-  std::string node_id;
-  int64_t partition_index = 0;
-  std::vector<ResultFile> files;
-};
-
-// Where the orchestrator stands with one completed execution's result files (see
-// FetchResults).
-struct ResultFetch {
-  std::string execution_id;
-  std::string node_id;
-  int64_t partition_index = 0;
-  std::string state;          // "ready", "pending" or "failed"
-  std::string fetch_node_id;  // pending: the node reading them back from their store
-  std::string message;        // failed: why; pending: what is going on
-};
-
 struct ExecutionLogs {
   std::string execution_id;
   std::string node_id;
@@ -170,11 +147,11 @@ class ApiClient {
   // GET .../jobs/{id}/history.
   Result<HistoryPage> History(const std::string& job_id, const HistoryOptions& options) const;
   // GET .../jobs/{id}/results: completed executions of the current version and their files.
-  Result<std::vector<ExecutionResult>> Results(const std::string& job_id) const;
+  Result<std::vector<models::ExecutionResults>> Results(const std::string& job_id) const;
   // POST .../jobs/{id}/results/fetch: asks the orchestrator to fetch results published to
   // stores (through nodes that reach them) and reports each completed execution's state.
   // Idempotent: call it again to see progress.
-  Result<std::vector<ResultFetch>> FetchResults(const std::string& job_id) const;
+  Result<std::vector<models::ResultFetchStatus>> FetchResults(const std::string& job_id) const;
   // GET .../jobs/{id}/results/{execution-id}/{path}: one result file's bytes.
   Result<std::string> ResultFileBytes(const std::string& job_id, const std::string& execution_id,
                                       const std::string& path) const;

@@ -384,16 +384,16 @@ TEST(ApiClientTest, AsksForResultsToBeFetched) {
   ASSERT_TRUE(fetches.ok()) << fetches.status().ToString();
   EXPECT_EQ(fake.requests().back(), "POST /api/v1/orchestrator/jobs/j-1/results/fetch");
   ASSERT_EQ(fetches->size(), 2u);
-  EXPECT_EQ((*fetches)[0].state, "ready");
+  EXPECT_EQ((*fetches)[0].state, models::FetchState::kReady);
   EXPECT_EQ((*fetches)[1].execution_id, "e-2");
   EXPECT_EQ((*fetches)[1].node_id, "compute-us-2");
   EXPECT_EQ((*fetches)[1].partition_index, 1);
-  EXPECT_EQ((*fetches)[1].state, "failed");
+  EXPECT_EQ((*fetches)[1].state, models::FetchState::kFailed);
   EXPECT_EQ((*fetches)[1].message, "no connected node can reach store storage-local (folder:/x)");
 
   auto bad = client.FetchResults("bad");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("Items[0].State: expected ready, pending or failed"),
+  EXPECT_NE(bad.status().message().find("Items[0]: State: expected ready, pending or failed"),
             std::string::npos)
       << bad.status().message();
 }

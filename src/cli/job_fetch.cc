@@ -130,25 +130,25 @@ std::string Plural(size_t n, const std::string& one, const std::string& many) {
 // returns why each execution whose results could not be fetched failed, by execution id. An
 // execution whose fetch fails once is not waited for again (the orchestrator retries it at the
 // next request, which a later `job get` makes).
-Result<std::map<std::string, api::ResultFetch>> FetchPublishedResults(const api::ApiClient& client,
-                                                                      const std::string& job_id,
-                                                                      std::chrono::seconds timeout,
-                                                                      std::string_view command) {
+Result<std::map<std::string, models::ResultFetchStatus>> FetchPublishedResults(
+    const api::ApiClient& client, const std::string& job_id, std::chrono::seconds timeout,
+    std::string_view command) {
   const auto start = std::chrono::steady_clock::now();
-  std::map<std::string, api::ResultFetch> failed;
+  std::map<std::string, models::ResultFetchStatus> failed;
   bool noted = false;
   while (true) {
-    SHOAL_ASSIGN_OR_RETURN(std::vector<api::ResultFetch> fetches, client.FetchResults(job_id));
-    std::vector<const api::ResultFetch*> pending;
-    for (const api::ResultFetch& fetch : fetches) {
+    SHOAL_ASSIGN_OR_RETURN(std::vector<models::ResultFetchStatus> fetches,
+                           client.FetchResults(job_id));
+    std::vector<const models::ResultFetchStatus*> pending;
+    for (const models::ResultFetchStatus& fetch : fetches) {
       if (failed.count(fetch.execution_id)) continue;
-      if (fetch.state == "failed") failed[fetch.execution_id] = fetch;
-      if (fetch.state == "pending") pending.push_back(&fetch);
+      if (fetch.state == models::FetchState::kFailed) failed[fetch.execution_id] = fetch;
+      if (fetch.state == models::FetchState::kPending) pending.push_back(&fetch);
     }
     if (pending.empty()) return failed;
     const auto waited = std::chrono::steady_clock::now() - start;
     if (waited >= timeout) {
-      const api::ResultFetch& first = *pending.front();
+      const models::ResultFetchStatus& first = *pending.front();
       return Status(ErrorCode::kDeadlineExceeded,
                     "gave up after " + std::to_string(timeout.count()) + " s waiting for the " +
                         "results of " + Plural(pending.size(), "execution", "executions") +
@@ -204,7 +204,7 @@ int RunJobGet(const JobGetFlags& flags) {
   if (!client.ok()) return ReportError(kCommand, client.status(), kExitUsage);
   Result<models::Job> job = client->GetJob(flags.job, flags.namespace_);
   if (!job.ok()) return ReportError(kCommand, job.status(), kExitFailed);
-  Result<std::map<std::string, api::ResultFetch>> failed = FetchPublishedResults(
+  Result<std::map<std::string, models::ResultFetchStatus>> failed = FetchPublishedResults(
       *client, job->id, std::chrono::seconds(std::max<int64_t>(flags.fetch_timeout_secs, 0)),
       kCommand);
   if (!failed.ok()) return ReportError(kCommand, failed.status(), kExitFailed);
@@ -213,9 +213,9 @@ int RunJobGet(const JobGetFlags& flags) {
                                 std::to_string(fetch.partition_index) + ", node " + fetch.node_id +
                                 ") could not be fetched from their store: " + fetch.message);
   }
-  Result<std::vector<api::ExecutionResult>> results = client->Results(job->id);
+  Result<std::vector<models::ExecutionResults>> results = client->Results(job->id);
   if (!results.ok()) return ReportError(kCommand, results.status(), kExitFailed);
-  std::erase_if(*results, [&](const api::ExecutionResult& result) {
+  std::erase_if(*results, [&](const models::ExecutionResults& result) {
     return failed->count(result.execution_id) > 0;
   });
   if (results->empty() && !failed->empty()) {
@@ -231,13 +231,13 @@ int RunJobGet(const JobGetFlags& flags) {
                        kExitFailed);
   }
   // Every path is checked before anything is written, so a bad answer leaves no partial folder.
-  for (const api::ExecutionResult& result : *results) {
+  for (const models::ExecutionResults& result : *results) {
     Status ok = CheckRelativePath(result.execution_id, "execution ID");
     if (ok.ok() && result.execution_id.find('/') != std::string::npos) {
       ok = Status::PermissionDenied("refusing execution ID '" + result.execution_id +
                                     "' from the orchestrator: it contains '/'");
     }
-    for (const api::ResultFile& file : result.files) {
+    for (const models::ResultFile& file : result.files) {
       if (ok.ok()) ok = CheckRelativePath(file.path, "result file path");
     }
     if (!ok.ok()) return ReportError(kCommand, ok, kExitFailed);
@@ -247,8 +247,8 @@ int RunJobGet(const JobGetFlags& flags) {
                                           : fs::path(flags.output_dir);
   size_t files = 0;
   size_t bytes = 0;
-  for (const api::ExecutionResult& result : *results) {
-    for (const api::ResultFile& file : result.files) {
+  for (const models::ExecutionResults& result : *results) {
+    for (const models::ResultFile& file : result.files) {
       Result<std::string> content =
           client->ResultFileBytes(job->id, result.execution_id, file.path);
       if (!content.ok()) {

@@ -15,9 +15,9 @@ namespace {
 constexpr const char* kResultJson = "result.json";
 constexpr const char* kStdoutFile = "stdout";
 
-bool HasFile(const api::ExecutionResult& result, const std::string& path) {
+bool HasFile(const models::ExecutionResults& result, const std::string& path) {
   return std::any_of(result.files.begin(), result.files.end(),
-                     [&](const api::ResultFile& file) { return file.path == path; });
+                     [&](const models::ResultFile& file) { return file.path == path; });
 }
 
 // Where an `s3` publisher put the execution's results, for the outputs of executions whose
@@ -40,7 +40,7 @@ void DescribeStore(const models::SpecConfig& published, const std::string& regio
 }
 
 Result<ExecutionOutput> FetchOne(const api::ApiClient& client, const models::Job& job,
-                                 api::ExecutionResult result) {
+                                 models::ExecutionResults result) {
   ExecutionOutput output;
   const std::string label = ExecutionLabel(job, result);
   if (HasFile(result, kResultJson)) {
@@ -124,14 +124,14 @@ Status PrintMerged(const models::Job& job, const std::vector<ExecutionOutput>& o
 
 }  // namespace
 
-std::string ExecutionLabel(const models::Job& job, const api::ExecutionResult& result) {
+std::string ExecutionLabel(const models::Job& job, const models::ExecutionResults& result) {
   if (job.type == models::JobType::kOps) return "node " + result.node_id;
   return "partition " + std::to_string(result.partition_index) + " on " + result.node_id;
 }
 
 Result<std::vector<ExecutionOutput>> FetchExecutionOutputs(const api::ApiClient& client,
                                                            const models::Job& job) {
-  SHOAL_ASSIGN_OR_RETURN(std::vector<api::ExecutionResult> results, client.Results(job.id));
+  SHOAL_ASSIGN_OR_RETURN(std::vector<models::ExecutionResults> results, client.Results(job.id));
   std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) {
     return std::tie(a.partition_index, a.node_id) < std::tie(b.partition_index, b.node_id);
   });
@@ -152,7 +152,7 @@ Result<std::vector<ExecutionOutput>> FetchExecutionOutputs(const api::ApiClient&
     regions = NodeRegions(nodes);
   }
   std::vector<ExecutionOutput> outputs;
-  for (api::ExecutionResult& result : results) {
+  for (models::ExecutionResults& result : results) {
     auto stored = in_stores.find(result.execution_id);
     if (stored != in_stores.end() && result.files.empty()) {
       ExecutionOutput output;

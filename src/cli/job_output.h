@@ -23,7 +23,7 @@
 namespace shoal::cli {
 
 struct ExecutionOutput {
-  api::ExecutionResult result;
+  models::ExecutionResults result;
   std::optional<Table> table;  // from result.json, when it was published
   std::string stdout_text;     // otherwise: the execution's stdout
   // Published to a store the orchestrator holds no copy of: "s3://bucket/key (store us-store,
@@ -37,7 +37,7 @@ Result<std::vector<ExecutionOutput>> FetchExecutionOutputs(const api::ApiClient&
                                                            const models::Job& job);
 
 // "partition 0 on compute-us-1" (batch) or "node compute-us-1" (ops).
-std::string ExecutionLabel(const models::Job& job, const api::ExecutionResult& result);
+std::string ExecutionLabel(const models::Job& job, const models::ExecutionResults& result);
 
 // Prints the outputs: per execution under a "<label>:" header (table, csv), or as
 // {"JobID", "State", "Executions": [{"ExecutionID", "NodeID", "PartitionIndex", "Columns",

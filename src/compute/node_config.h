@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/database_pool.h"
+#include "models/results.h"
 #include "storage/s3_config.h"
 
 namespace shoal::compute {
@@ -51,9 +52,7 @@ struct NodeConfig {
   std::shared_ptr<const NodePlugins> plugins;
 };
 
-struct ResultFile {
-  std::string path;  // relative to the result tree, e.g. "stdout", "outputs/metrics.csv"
-  int64_t size = 0;
-};
+// One file of an execution's result tree (the same as the public API's, models/results.h).
+using ResultFile = models::ResultFile;
 
 }  // namespace shoal::compute

@@ -38,11 +38,16 @@ Result<StoreConfig> ParseStoreSpec(std::string_view spec,
     query = location.substr(mark + 1);
     location.resize(mark);
   }
+  auto endpoint = storage::ParseS3Endpoint(location);
+  if (!endpoint.ok()) return endpoint.status().WithContext(quoted);
+  // The node's environment gives the credentials and region; the endpoint is the store's own.
   std::map<std::string, std::string> env = node_environment;
-  env["DUCKDB_S3_ENDPOINT"] = location;
+  env.erase("DUCKDB_S3_ENDPOINT");
   env.erase("DUCKDB_S3_USE_SSL");
   auto config = storage::S3ConfigFromEnvironment(env);
   if (!config.ok()) return config.status().WithContext(quoted);
+  config->endpoint = endpoint->host_port;
+  config->use_ssl = endpoint->use_ssl.value_or(false);
   config->url_style = storage::UrlStyle::kPath;
   std::stringstream items(query);
   for (std::string item; std::getline(items, item, '&');) {

@@ -239,7 +239,8 @@ TEST_P(DevstackJobGetTest, DownloadsExactlyThePublishedTree) {
     auto fetches = client_->FetchResults(job.id);
     ASSERT_TRUE(fetches.ok()) << fetches.status().ToString();
     ASSERT_EQ(fetches->size(), 2u);
-    for (const auto& fetch : *fetches) EXPECT_EQ(fetch.state, "ready") << fetch.message;
+    for (const auto& fetch : *fetches)
+      EXPECT_EQ(fetch.state, models::FetchState::kReady) << fetch.message;
     EXPECT_EQ(JobGet(job, dir_ / ("again-" + encoding)).exit_code, 0);
     EXPECT_EQ(ReadTree(dir_ / ("again-" + encoding)), ReadTree(out));
   }

@@ -64,21 +64,11 @@ Result<storage::S3Config> ResolveS3Config(const S3Settings& settings,
                                           const S3EndpointAliases& aliases, std::string* alias) {
   if (alias != nullptr) alias->clear();
   SHOAL_ASSIGN_OR_RETURN(storage::S3Config config, storage::S3ConfigFromEnvironment(environment));
-  if (settings.endpoint) {
-    std::string endpoint = *settings.endpoint;
-    std::string lower = AsciiLower(endpoint);
-    if (lower.rfind("https://", 0) == 0) {
-      config.use_ssl = true;
-      endpoint = endpoint.substr(8);
-    } else if (lower.rfind("http://", 0) == 0) {
-      config.use_ssl = false;
-      endpoint = endpoint.substr(7);
-    } else if (lower.find("://") != std::string::npos) {
-      return Status::InvalidArgument("s3_endpoint '" + endpoint +
-                                     "' has a scheme other than http:// or https://");
-    }
-    while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-    config.endpoint = endpoint;
+  if (settings.endpoint && !settings.endpoint->empty()) {
+    auto endpoint = storage::ParseS3Endpoint(*settings.endpoint);
+    if (!endpoint.ok()) return endpoint.status().WithContext("s3_endpoint");
+    config.endpoint = endpoint->host_port;
+    if (endpoint->use_ssl) config.use_ssl = *endpoint->use_ssl;
   }
   if (settings.use_ssl) config.use_ssl = *settings.use_ssl;
   if (settings.region) config.region = *settings.region;

@@ -10,6 +10,7 @@
 
 #include "models/json_codec.h"
 #include "models/partition_progress.h"
+#include "models/results.h"
 #include "models/selector.h"
 #include "orchestrator/admin_api.h"
 #include "orchestrator/compute_channel_api.h"
@@ -194,33 +195,13 @@ void RegisterPublicApi(transport::HttpServer& server, Orchestrator& o) {
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
                       SHOAL_ASSIGN_OR_RETURN(auto results, o.Results(job.id));
-                      Json items = Json::array();
-                      for (const auto& r : results) {
-                        Json files = Json::array();
-                        for (const auto& f : r.files) {
-                          files.push_back({{"Path", f.path}, {"Size", f.size}});
-                        }
-                        items.push_back({{"ExecutionID", r.execution_id},
-                                         {"NodeID", r.node_id},
-                                         {"PartitionIndex", r.partition_index},
-                                         {"Files", files}});
-                      }
-                      return Json{{"Items", items}};
+                      return Json{{"Items", Items(results)}};
                     });
   server.HandleJson("POST", std::string(kJobs) + "/([^/]+)/results/fetch",
                     [&o](const Request& request) -> Result<Json> {
                       SHOAL_ASSIGN_OR_RETURN(auto job, o.FindJob(request.matches[1], ""));
                       SHOAL_ASSIGN_OR_RETURN(auto statuses, o.FetchResults(job.id));
-                      Json items = Json::array();
-                      for (const auto& s : statuses) {
-                        items.push_back({{"ExecutionID", s.execution_id},
-                                         {"NodeID", s.node_id},
-                                         {"PartitionIndex", s.partition_index},
-                                         {"State", std::string(ToString(s.state))},
-                                         {"FetchNodeID", s.fetch_node_id},
-                                         {"Message", s.message}});
-                      }
-                      return Json{{"Items", items}};
+                      return Json{{"Items", Items(statuses)}};
                     });
   server.HandleRaw(
       "GET", std::string(kJobs) + "/([^/]+)/results/([^/]+)/(.+)",

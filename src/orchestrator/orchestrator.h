@@ -45,6 +45,7 @@
 #include "models/job.h"
 #include "models/node.h"
 #include "models/node_protocol.h"
+#include "models/results.h"
 #include "models/store_task.h"
 #include "orchestrator/job_store.h"
 #include "orchestrator/orchestrator_metrics.h"
@@ -73,35 +74,10 @@ struct SubmitResult {
   std::vector<std::string> warnings;
 };
 
-struct ResultFileInfo {
-  std::string path;
-  int64_t size = 0;
-};
-
-struct ExecutionResults {
-  std::string execution_id;
-  std::string node_id;
-  int64_t partition_index = 0;
-  std::vector<ResultFileInfo> files;
-};
-
-// Where the orchestrator stands with the result files of one completed execution.
-enum class FetchState {
-  kReady,    // the orchestrator has them (uploaded by the node, or fetched from the store)
-  kPending,  // a node is fetching them from the store they were published to
-  kFailed,   // the last fetch failed, or no node can reach the store; asking again retries
-};
-
-std::string_view ToString(FetchState state);  // "ready", "pending", "failed"
-
-struct ResultFetchStatus {
-  std::string execution_id;
-  std::string node_id;  // the node that ran (and published) the execution
-  int64_t partition_index = 0;
-  FetchState state = FetchState::kReady;
-  std::string fetch_node_id;  // pending: the node fetching
-  std::string message;        // failed: why; pending: what is going on
-};
+// The public API's result wire types (models/results.h).
+using models::ExecutionResults;
+using models::FetchState;
+using models::ResultFetchStatus;
 
 // What PollWork hands a node (models/node_protocol.h).
 using FetchAssignment = models::FetchAssignment;

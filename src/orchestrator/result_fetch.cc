@@ -32,18 +32,6 @@ bool HasStoreAt(const models::Node& node, const std::string& location) {
 
 }  // namespace
 
-std::string_view ToString(FetchState state) {
-  switch (state) {
-    case FetchState::kReady:
-      return "ready";
-    case FetchState::kPending:
-      return "pending";
-    case FetchState::kFailed:
-      return "failed";
-  }
-  return "unknown";
-}
-
 std::string Orchestrator::FetchDir(const std::string& fetch_id) const {
   return (fs::path(options_.data_dir) / "fetches" / fetch_id).string();
 }

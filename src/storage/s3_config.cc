@@ -13,25 +13,6 @@ const std::string* Find(const std::map<std::string, std::string>& env, const std
   return it == env.end() || it->second.empty() ? nullptr : &it->second;
 }
 
-// Splits an optional scheme off `text`; sets *use_ssl when there was one.
-Result<std::string> StripScheme(std::string text, bool* scheme_seen, bool* use_ssl) {
-  std::string lower = AsciiLower(text);
-  *scheme_seen = false;
-  if (lower.rfind("https://", 0) == 0) {
-    *scheme_seen = true;
-    *use_ssl = true;
-    text = text.substr(8);
-  } else if (lower.rfind("http://", 0) == 0) {
-    *scheme_seen = true;
-    *use_ssl = false;
-    text = text.substr(7);
-  } else if (lower.find("://") != std::string::npos) {
-    return Status::InvalidArgument("S3 endpoint '" + text + "' has a scheme other than http(s)");
-  }
-  while (!text.empty() && text.back() == '/') text.pop_back();
-  return text;
-}
-
 Status CheckEndpoint(const std::string& endpoint) {
   if (endpoint.empty()) return Status::InvalidArgument("S3 endpoint is empty");
   for (char c : endpoint) {
@@ -69,6 +50,26 @@ Result<bool> ParseBool(const std::string& name, const std::string& value) {
 }
 
 }  // namespace
+
+Result<S3Endpoint> ParseS3Endpoint(std::string_view text) {
+  S3Endpoint endpoint;
+  std::string rest(text);
+  const std::string lower = AsciiLower(rest);
+  if (lower.rfind("https://", 0) == 0) {
+    endpoint.use_ssl = true;
+    rest = rest.substr(8);
+  } else if (lower.rfind("http://", 0) == 0) {
+    endpoint.use_ssl = false;
+    rest = rest.substr(7);
+  } else if (lower.find("://") != std::string::npos) {
+    return Status::InvalidArgument("S3 endpoint '" + std::string(text) +
+                                   "' has a scheme other than http(s)");
+  }
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  SHOAL_RETURN_IF_ERROR(CheckEndpoint(rest));
+  endpoint.host_port = std::move(rest);
+  return endpoint;
+}
 
 std::string S3Config::EffectiveEndpoint() const {
   if (!endpoint.empty()) return endpoint;
@@ -135,13 +136,11 @@ Result<S3Config> S3ConfigFromEnvironment(const std::map<std::string, std::string
   } else if (const std::string* d = Find(env, "AWS_DEFAULT_REGION")) {
     config.region = *d;
   }
-  bool scheme_seen = false;
   if (const std::string* v = Find(env, "DUCKDB_S3_ENDPOINT")) {
-    auto endpoint = StripScheme(*v, &scheme_seen, &config.use_ssl);
+    auto endpoint = ParseS3Endpoint(*v);
     if (!endpoint.ok()) return endpoint.status().WithContext("DUCKDB_S3_ENDPOINT");
-    config.endpoint = *endpoint;
-    Status status = CheckEndpoint(config.endpoint);
-    if (!status.ok()) return status.WithContext("DUCKDB_S3_ENDPOINT");
+    config.endpoint = endpoint->host_port;
+    if (endpoint->use_ssl) config.use_ssl = *endpoint->use_ssl;
   }
   if (const std::string* v = Find(env, "DUCKDB_S3_USE_SSL")) {
     SHOAL_ASSIGN_OR_RETURN(config.use_ssl, ParseBool("DUCKDB_S3_USE_SSL", *v));

@@ -12,7 +12,9 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 #include "storage/retry.h"
@@ -65,6 +67,16 @@ struct S3Config {
 // DUCKDB_S3_USE_SSL (true/false/1/0) over the defaults above. A variable that is malformed is an
 // error naming it. Missing credentials are not an error here; Validate() reports them.
 Result<S3Config> S3ConfigFromEnvironment(const std::map<std::string, std::string>& env);
+
+// An S3 endpoint as users write it (DUCKDB_S3_ENDPOINT, SET s3_endpoint, a node's store):
+// host[:port], optionally after http:// or https://, which then says whether to use TLS, and
+// before trailing '/'s. Parsed in one place for all of them.
+struct S3Endpoint {
+  std::string host_port;        // "storage:9000", "[::1]:9000"
+  std::optional<bool> use_ssl;  // set when a scheme was given
+};
+// Errors: another scheme, an empty host, a path, user, space or bad port.
+Result<S3Endpoint> ParseS3Endpoint(std::string_view text);
 
 // The error for missing credentials, naming the variables and settings to set.
 Status MissingCredentialsError();
