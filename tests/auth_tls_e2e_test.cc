@@ -14,10 +14,10 @@
 #include <thread>
 #include <vector>
 
-#include "run_process.h"
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "common/testing/run_process.h"
 #include "transport/http_client.h"
 #include "transport/testing/test_certs.h"
 

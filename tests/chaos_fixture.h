@@ -18,11 +18,11 @@
 
 #include "cluster_fixture.h"
 #include "fault_proxy.h"
-#include "run_process.h"
-#include "s3rver_fixture.h"
 #include <gtest/gtest.h>
 
+#include "common/testing/run_process.h"
 #include "engine/engine.h"
+#include "storage/testing/s3rver_fixture.h"
 #include "transport/http_client.h"
 
 namespace shoal::chaos {

@@ -2,8 +2,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "run_process.h"
 #include <gtest/gtest.h>
+
+#include "common/testing/run_process.h"
 
 namespace shoal {
 namespace {

@@ -6,9 +6,9 @@
 #include <mutex>
 #include <vector>
 
-#include "run_process.h"
 #include <gtest/gtest.h>
 
+#include "common/testing/run_process.h"
 #include "models/json_codec.h"
 #include "transport/http_server.h"
 

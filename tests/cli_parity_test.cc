@@ -21,10 +21,11 @@
 #include "devstack_process.h"
 #include "fault_proxy.h"
 #include "generator_job.h"
-#include "run_process.h"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+
+#include "common/testing/run_process.h"
 
 namespace shoal {
 namespace {

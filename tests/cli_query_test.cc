@@ -18,10 +18,11 @@
 
 #include "devstack_process.h"
 #include "generator_job.h"
-#include "run_process.h"
 #include "typed_view.h"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "common/testing/run_process.h"
 
 namespace shoal {
 namespace {

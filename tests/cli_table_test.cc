@@ -5,10 +5,10 @@
 #include <fstream>
 #include <thread>
 
-#include "run_process.h"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/testing/run_process.h"
 #include "devstack/devstack.h"
 
 namespace shoal {

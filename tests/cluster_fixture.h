@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
-#include "run_process.h"
 #include <gtest/gtest.h>
 
+#include "common/testing/run_process.h"
 #include "transport/http_client.h"
 #include "transport/node_tokens.h"
 

@@ -10,11 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include "run_process.h"
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "common/testing/run_process.h"
 #include "datagen/catalog.h"
 #include "datagen/schema.h"
 #include "engine/engine.h"

@@ -13,8 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "run_process.h"
 #include <gtest/gtest.h>
+
+#include "common/testing/run_process.h"
 
 namespace shoal {
 namespace {

@@ -18,8 +18,9 @@
 #include <fstream>
 #include <string>
 
-#include "run_process.h"
 #include <gtest/gtest.h>
+
+#include "common/testing/run_process.h"
 
 namespace shoal::testing {
 

@@ -6,8 +6,9 @@
 #include <string>
 
 #include "load/load_harness.h"
-#include "run_process.h"
 #include <gtest/gtest.h>
+
+#include "common/testing/run_process.h"
 
 namespace shoal::load {
 namespace {

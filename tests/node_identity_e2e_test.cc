@@ -16,11 +16,11 @@
 #include <thread>
 #include <vector>
 
-#include "run_process.h"
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/testing/run_process.h"
 #include "transport/http_client.h"
 
 namespace shoal {

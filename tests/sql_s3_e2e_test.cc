@@ -7,9 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "run_process.h"
-#include "s3rver_fixture.h"
 #include <gtest/gtest.h>
+
+#include "common/testing/run_process.h"
+#include "storage/testing/s3rver_fixture.h"
 
 namespace shoal {
 namespace {

@@ -68,10 +68,10 @@
 #include "bench_stats.h"
 #include "columnar/columnar_harness.h"
 #include "devstack_bench_flags.h"
-#include "s3rver_fixture.h"
 
 #include "engine/engine.h"
 #include "storage/s3_client.h"
+#include "storage/testing/s3rver_fixture.h"
 
 namespace {
 

@@ -18,7 +18,8 @@
 #include <vector>
 
 #include "bench_answers.h"
-#include "run_process.h"
+
+#include "common/testing/run_process.h"
 
 namespace shoal::bench::columnar {
 

@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "run_process.h"
 #include <unistd.h>
 
+#include "common/testing/run_process.h"
 #include "models/job.h"
 #include "models/json_codec.h"
 #include "models/node.h"

@@ -39,10 +39,10 @@
 
 #include "bench_stats.h"
 #include "devstack_bench_flags.h"
-#include "run_process.h"
 #include "typed_view.h"
 #include <nlohmann/json.hpp>
 
+#include "common/testing/run_process.h"
 #include "transport/http_client.h"
 
 namespace {

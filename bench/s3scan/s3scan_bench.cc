@@ -28,12 +28,12 @@
 #include <vector>
 
 #include "bench_answers.h"
-#include "s3rver_fixture.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
 #include "storage/s3_client.h"
+#include "storage/testing/s3rver_fixture.h"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include "compute/tar_gz.h"
 #include "compute/testing/test_files.h"
 #include "storage/s3_client.h"
-#include "tests/s3rver_fixture.h"
+#include "storage/testing/s3rver_fixture.h"
 
 namespace shoal::compute {
 namespace {

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compute/inputs/s3_input.h"
-#include "compute/s3_store_testing.h"
+#include "compute/testing/s3_store_fixture.h"
 #include "storage/testing/s3_test_data.h"
 
 namespace shoal::compute {

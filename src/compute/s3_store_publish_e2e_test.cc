@@ -9,8 +9,8 @@
 #include "compute/execution_runner.h"
 #include "compute/published_results.h"
 #include "compute/publishers/s3_publisher.h"
-#include "compute/s3_store_testing.h"
 #include "compute/stores.h"
+#include "compute/testing/s3_store_fixture.h"
 #include "storage/testing/s3_test_data.h"
 
 namespace shoal::compute {

@@ -14,7 +14,7 @@
 #include "engine/engine.h"
 #include "engine/s3_file_system.h"
 #include "storage/s3_client.h"
-#include "tests/s3rver_fixture.h"
+#include "storage/testing/s3rver_fixture.h"
 
 namespace shoal::engine {
 namespace {

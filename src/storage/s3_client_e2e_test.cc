@@ -21,16 +21,16 @@
 #include <unistd.h>
 
 #include "storage/s3_client.h"
-#include "storage/testing/fault_proxy.h"
+#include "storage/testing/s3_fault_proxy.h"
 #include "storage/testing/s3_test_data.h"
-#include "tests/s3rver_fixture.h"
+#include "storage/testing/s3rver_fixture.h"
 
 namespace shoal::storage {
 namespace {
 
 using shoal::testing::S3rver;
-using testing::FaultProxy;
 using testing::RandomBytes;
+using testing::S3FaultProxy;
 using testing::Under;
 
 constexpr char kBucket[] = "shoal-test";
@@ -183,7 +183,7 @@ std::vector<std::string> FileNames(const std::filesystem::path& dir) {
 
 TEST_F(S3ClientE2ETest, GetObjectToFileStreamsRangesThroughATemporaryFile) {
   // Through a proxy that records each request: 20 MB is three ranges of 8 MiB.
-  FaultProxy proxy(server_->port());
+  S3FaultProxy proxy(server_->port());
   S3Config config = LoopbackConfig(proxy.endpoint());
   auto client = S3Client::Create(config);
   ASSERT_TRUE(client.ok());
@@ -200,7 +200,7 @@ TEST_F(S3ClientE2ETest, GetObjectToFileStreamsRangesThroughATemporaryFile) {
   EXPECT_EQ(proxy.request_lines(), std::vector<std::string>(3, "GET /shoal-test/down/twenty.bin"));
 
   // A reset in the middle of the download costs one retry of one range, not the object.
-  proxy.FailNext(1, FaultProxy::Fault::kReset);
+  proxy.FailNext(1, S3FaultProxy::Fault::kReset);
   size = (*client)->GetObjectToFile(kBucket, "down/twenty.bin", dir / "again.bin");
   ASSERT_TRUE(size.ok()) << size.status().ToString();
   EXPECT_TRUE(ReadFile(dir / "again.bin") == data);
@@ -219,7 +219,7 @@ TEST_F(S3ClientE2ETest, GetObjectToFileStreamsRangesThroughATemporaryFile) {
 }
 
 TEST_F(S3ClientE2ETest, GetObjectToFileSendsTheVersionIdAndFailsWithoutLeavingFiles) {
-  FaultProxy proxy(server_->port());
+  S3FaultProxy proxy(server_->port());
   S3Config config = LoopbackConfig(proxy.endpoint());
   config.retry.max_attempts = 2;
   auto client = S3Client::Create(config);
@@ -244,7 +244,7 @@ TEST_F(S3ClientE2ETest, GetObjectToFileSendsTheVersionIdAndFailsWithoutLeavingFi
   ASSERT_FALSE(no_bucket.ok());
   EXPECT_EQ(no_bucket.status().message().rfind("GET s3://no-such-bucket/k: NoSuchBucket", 0), 0u)
       << no_bucket.status().message();
-  proxy.FailNext(2, FaultProxy::Fault::kStatus500);
+  proxy.FailNext(2, S3FaultProxy::Fault::kStatus500);
   auto failed = (*client)->GetObjectToFile(kBucket, "v/object.txt", dir / "failed.txt");
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code(), ErrorCode::kUnavailable) << failed.status().ToString();

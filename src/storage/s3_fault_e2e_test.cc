@@ -1,4 +1,4 @@
-// S3Client recovery from injected failures: a FaultProxy between the client and a real s3rver
+// S3Client recovery from injected failures: a S3FaultProxy between the client and a real s3rver
 // resets connections, answers 500/503/429, or stalls, for the first N requests; the client must
 // retry those (and only those) and end with the right bytes.
 #include <chrono>
@@ -8,18 +8,18 @@
 #include <gtest/gtest.h>
 
 #include "storage/s3_client.h"
-#include "storage/testing/fault_proxy.h"
+#include "storage/testing/s3_fault_proxy.h"
 #include "storage/testing/s3_test_data.h"
-#include "tests/s3rver_fixture.h"
+#include "storage/testing/s3rver_fixture.h"
 
 namespace shoal::storage {
 namespace {
 
 using shoal::testing::S3rver;
-using testing::FaultProxy;
 using testing::RandomBytes;
+using testing::S3FaultProxy;
 using testing::Under;
-using Fault = FaultProxy::Fault;
+using Fault = S3FaultProxy::Fault;
 
 constexpr char kFaultyBucket[] = "faulty";
 
@@ -28,7 +28,7 @@ class S3FaultE2ETest : public ::testing::Test {
   void SetUp() override {
     server_ = std::make_unique<S3rver>(S3rver::Options{{kFaultyBucket}});
     ASSERT_TRUE(server_->ok()) << server_->error();
-    proxy_ = std::make_unique<FaultProxy>(server_->port());
+    proxy_ = std::make_unique<S3FaultProxy>(server_->port());
     ASSERT_GT(proxy_->port(), 0);
   }
 
@@ -47,7 +47,7 @@ class S3FaultE2ETest : public ::testing::Test {
   }
 
   std::unique_ptr<S3rver> server_;
-  std::unique_ptr<FaultProxy> proxy_;
+  std::unique_ptr<S3FaultProxy> proxy_;
 };
 
 TEST_F(S3FaultE2ETest, RecoversFromConnectionResets) {
@@ -86,7 +86,7 @@ TEST_F(S3FaultE2ETest, GivesUpAfterMaxAttemptsWithTheLastError) {
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().code(), ErrorCode::kUnavailable);
   EXPECT_EQ(got.status().message(),
-            "GET s3://faulty/anything: SlowDown: injected by FaultProxy (HTTP 503), after 3 "
+            "GET s3://faulty/anything: SlowDown: injected by S3FaultProxy (HTTP 503), after 3 "
             "attempts");
   EXPECT_EQ(proxy_->requests(), 3);
 
@@ -106,7 +106,7 @@ TEST_F(S3FaultE2ETest, NeverRetriesOther4xx) {
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.status().code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ(got.status().message(),
-            "GET s3://faulty/forbidden: AccessDenied: injected by FaultProxy (HTTP 403)");
+            "GET s3://faulty/forbidden: AccessDenied: injected by S3FaultProxy (HTTP 403)");
   EXPECT_EQ(proxy_->requests(), 1);
 }
 
@@ -143,7 +143,7 @@ TEST_F(S3FaultE2ETest, MultipartFailureAbortsTheUpload) {
   auto etag = client->MultipartUpload(kFaultyBucket, "mp/failed.bin", data);
   ASSERT_FALSE(etag.ok());
   EXPECT_NE(etag.status().message().find("PUT (part 2 of 3) s3://faulty/mp/failed.bin: "
-                                         "InternalError: injected by FaultProxy (HTTP 500), "
+                                         "InternalError: injected by S3FaultProxy (HTTP 500), "
                                          "after 2 attempts"),
             std::string::npos)
       << etag.status().message();

@@ -7,9 +7,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/testing/run_process.h"
 #include "storage/s3_request.h"
 #include "storage/sigv4.h"
-#include "tests/run_process.h"
 
 namespace shoal::storage {
 namespace {

@@ -19,7 +19,7 @@
 
 #include "compute/node_config.h"
 #include "storage/s3_client.h"
-#include "tests/s3rver_fixture.h"
+#include "storage/testing/s3rver_fixture.h"
 
 namespace shoal::compute::testing {
 

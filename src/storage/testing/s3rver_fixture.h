@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "run_process.h"
+#include "common/testing/run_process.h"
 
 namespace shoal::testing {
 

@@ -1,4 +1,4 @@
-// FaultProxy: a TCP proxy for tests that sits between a client and an HTTP server on loopback and
+// S3FaultProxy: a TCP proxy for tests that sits between a client and an HTTP server on loopback and
 // breaks the first N requests on purpose: it resets the connection, answers with an HTTP error
 // (500, 503, 429, 403) and closes, or stalls without answering. Later connections are forwarded
 // byte for byte to the upstream port.
@@ -29,11 +29,11 @@
 
 namespace shoal::storage::testing {
 
-class FaultProxy {
+class S3FaultProxy {
  public:
   enum class Fault { kReset, kStatus500, kStatus503, kStatus429, kStatus403, kStall };
 
-  explicit FaultProxy(int upstream_port) : upstream_port_(upstream_port) {
+  explicit S3FaultProxy(int upstream_port) : upstream_port_(upstream_port) {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -50,7 +50,7 @@ class FaultProxy {
     accept_thread_ = std::thread([this] { AcceptLoop(); });
   }
 
-  ~FaultProxy() {
+  ~S3FaultProxy() {
     stop_ = true;
     ::shutdown(listen_fd_, SHUT_RDWR);
     if (accept_thread_.joinable()) accept_thread_.join();
@@ -63,8 +63,8 @@ class FaultProxy {
     }
     for (std::thread& t : threads) t.join();
   }
-  FaultProxy(const FaultProxy&) = delete;
-  FaultProxy& operator=(const FaultProxy&) = delete;
+  S3FaultProxy(const S3FaultProxy&) = delete;
+  S3FaultProxy& operator=(const S3FaultProxy&) = delete;
 
   int port() const { return port_; }
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
@@ -148,7 +148,7 @@ class FaultProxy {
 
   static std::string ErrorResponse(int status, const char* reason, const char* code) {
     std::string body = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>") +
-                       code + "</Code><Message>injected by FaultProxy</Message></Error>";
+                       code + "</Code><Message>injected by S3FaultProxy</Message></Error>";
     return "HTTP/1.1 " + std::to_string(status) + " " + reason +
            "\r\nContent-Type: application/xml\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\nConnection: close\r\n\r\n" + body;
