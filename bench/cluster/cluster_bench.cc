@@ -5,6 +5,10 @@
 // Defaults: 200 dispatch jobs, 1000 throughput jobs, 250000 events (about 250 MB of JSONL), 5 runs;
 // about 2 minutes on 2 cores.
 //
+// One file of over 500 lines on purpose: a benchmark is read top to bottom as one story (its
+// setup, three measurements each beside its baseline, and what they print), and none of it is
+// used elsewhere.
+//
 // Setup: one in-process devstack (src/devstack: the orchestrator with its real HTTP API on a
 // random loopback port, 3 us + 3 eu compute nodes with 4 slots each, one store folder per
 // region), driven over HTTP by the real api::ApiClient, plus the real `shoal` binary for the

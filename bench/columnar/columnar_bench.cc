@@ -378,17 +378,17 @@ int Run(int argc, char** argv) {
     if (!put.ok()) Die("uploading " + key + ": " + put.status().ToString());
   }
   shoal::engine::SessionOptions s3;
-  s3.s3_environment = {{"DUCKDB_S3_ENDPOINT", server.endpoint()},
+  s3.s3.environment = {{"DUCKDB_S3_ENDPOINT", server.endpoint()},
                        {"DUCKDB_S3_USE_SSL", "false"},
                        {"AWS_ACCESS_KEY_ID", shoal::testing::S3rver::kAccessKey},
                        {"AWS_SECRET_ACCESS_KEY", shoal::testing::S3rver::kSecretKey}};
   uint64_t gets[2] = {0, 0};
   auto s3_bytes = [&](const std::string& where, const Answer& reference, uint64_t& requests) {
-    s3.s3_stats = std::make_shared<shoal::engine::S3TransferStats>();
+    s3.s3.stats = std::make_shared<shoal::engine::S3TransferStats>();
     const Answer answer = Ask(*OpenSession(s3), Trends(reader(where), where));
     checker.Check("shoal_table on S3", answer, reference, true);
-    requests = s3.s3_stats->get_requests.load();
-    return static_cast<double>(s3.s3_stats->bytes_read.load());
+    requests = s3.s3.stats->get_requests.load();
+    return static_cast<double>(s3.s3.stats->bytes_read.load());
   };
   const double s3_year = s3_bytes("", us_ref, gets[0]);
   const double s3_june = s3_bytes(kJune, june_ref, gets[1]);

@@ -8,6 +8,9 @@
 // Everything talks to the orchestrator over loopback HTTP with the product's own clients
 // (api::ApiClient, transport::HttpClient), so what is measured is the production path.
 //
+// load_harness.cc is over 500 lines on purpose: its pieces (process, clients, accounting, node
+// fleet) are each small and only make sense together; the bench and the test are its callers.
+//
 // Thread-safety: ProcStat readers are plain functions. LoadOrchestrator, SubmitLoad and
 // AccountJobs are used from one thread (SubmitLoad runs its clients on threads of its own).
 // NodeFleet and ProcSampler run their own threads; their accessors may be called from any

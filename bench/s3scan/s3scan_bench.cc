@@ -249,11 +249,11 @@ int RunBench(int argc, char** argv) {
   std::printf("  local disk read (page cache):  %8.1f MB/s\n\n", local_read);
 
   shoal::engine::SessionOptions options;
-  options.s3_environment = {{"DUCKDB_S3_ENDPOINT", server.endpoint()},
+  options.s3.environment = {{"DUCKDB_S3_ENDPOINT", server.endpoint()},
                             {"DUCKDB_S3_USE_SSL", "false"},
                             {"AWS_ACCESS_KEY_ID", S3rver::kAccessKey},
                             {"AWS_SECRET_ACCESS_KEY", S3rver::kSecretKey}};
-  options.s3_stats = std::make_shared<shoal::engine::S3TransferStats>();
+  options.s3.stats = std::make_shared<shoal::engine::S3TransferStats>();
   auto session = shoal::engine::Session::Open(options).value();
   // Every round must fetch from S3 again: DuckDB would otherwise serve repeated reads of the
   // same ranges from its external file cache.
@@ -326,16 +326,16 @@ int RunBench(int argc, char** argv) {
     // time of each way counts.
     for (int round = 0; round < 5; ++round) {
       local = std::min(local, run(q, reference, "over the local files (again)", local_sql, cores));
-      const uint64_t before = options.s3_stats->bytes_read.load();
-      const uint64_t gets_before = options.s3_stats->get_requests.load();
+      const uint64_t before = options.s3.stats->bytes_read.load();
+      const uint64_t gets_before = options.s3.stats->get_requests.load();
       const double cpu_before = CpuSeconds(server_pid);
       const double seconds = run(q, reference, "read from S3", s3_sql, cores);
       if (seconds < remote) {
         remote = seconds;
         server_share = (CpuSeconds(server_pid) - cpu_before) / seconds;
       }
-      fetched = options.s3_stats->bytes_read.load() - before;
-      gets = options.s3_stats->get_requests.load() - gets_before;
+      fetched = options.s3.stats->bytes_read.load() - before;
+      gets = options.s3.stats->get_requests.load() - gets_before;
       // I/O-bound scans profit from more DuckDB threads than cores (as with httpfs).
       remote_wide =
           std::min(remote_wide, run(q, reference, "read from S3 (x4 threads)", s3_sql, 4 * cores));

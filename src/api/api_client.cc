@@ -223,34 +223,14 @@ Result<HistoryPage> ApiClient::History(const std::string& job_id,
 Result<std::vector<models::ExecutionResults>> ApiClient::Results(const std::string& job_id) const {
   std::string path = JobPath(job_id) + "/results";
   SHOAL_ASSIGN_OR_RETURN(Json json, Get(path));
-  Answer answer(json, "GET " + path);
-  std::vector<models::ExecutionResults> results;
-  SHOAL_RETURN_IF_ERROR(
-      answer.Each("Items", [&](const Json& item, const std::string& item_path) -> Status {
-        auto read = models::ExecutionResultsFromJson(item);
-        if (!read.ok())
-          return Answer(item, answer.where(), item_path).Malformed("", read.status().message());
-        results.push_back(std::move(*read));
-        return Status::Ok();
-      }));
-  return results;
+  return Answer(json, "GET " + path).ModelList("Items", &models::ExecutionResultsFromJson);
 }
 
 Result<std::vector<models::ResultFetchStatus>> ApiClient::FetchResults(
     const std::string& job_id) const {
   std::string path = JobPath(job_id) + "/results/fetch";
   SHOAL_ASSIGN_OR_RETURN(Json json, Send("POST", path, Json::object()));
-  Answer answer(json, "POST " + path);
-  std::vector<models::ResultFetchStatus> fetches;
-  SHOAL_RETURN_IF_ERROR(
-      answer.Each("Items", [&](const Json& item, const std::string& item_path) -> Status {
-        auto read = models::ResultFetchStatusFromJson(item);
-        if (!read.ok())
-          return Answer(item, answer.where(), item_path).Malformed("", read.status().message());
-        fetches.push_back(std::move(*read));
-        return Status::Ok();
-      }));
-  return fetches;
+  return Answer(json, "POST " + path).ModelList("Items", &models::ResultFetchStatusFromJson);
 }
 
 Result<std::string> ApiClient::ResultFileBytes(const std::string& job_id,

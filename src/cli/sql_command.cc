@@ -57,7 +57,7 @@ int RunSql(const SqlFlags& flags) {
   options.memory_limit = flags.memory_limit;
   // s3:// falls back to DUCKDB_S3_ENDPOINT, AWS_ACCESS_KEY_ID, ... as DuckDB's httpfs does: the
   // user's own environment is theirs to use here (unlike a node's, which holds the node's).
-  options.s3_environment = CurrentEnvironment();
+  options.s3.environment = CurrentEnvironment();
   auto session = engine::Session::Open(options);
   if (!session.ok()) return fail(2, session.status());
 

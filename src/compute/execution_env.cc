@@ -10,8 +10,8 @@
 
 namespace shoal::compute {
 
-int64_t PartitionCount(const models::Job& job) {
-  return job.type == models::JobType::kOps ? 0 : job.count;
+engine::Partition ExecutionPartition(const models::Job& job, const models::Execution& execution) {
+  return {execution.partition_index, job.type == models::JobType::kOps ? 0 : job.count};
 }
 
 Result<Environment> ResolveExecutionEnv(const NodeConfig& config, const models::Job& job,
@@ -47,8 +47,9 @@ Result<Environment> ResolveExecutionEnv(const NodeConfig& config, const models::
   env["BACALHAU_EXECUTION_ID"] = execution.id;
   env["BACALHAU_JOB_ID"] = job.id;
   env["BACALHAU_JOB_TYPE"] = std::string(models::ToString(job.type));
-  env["BACALHAU_PARTITION_INDEX"] = std::to_string(execution.partition_index);
-  env["BACALHAU_PARTITION_COUNT"] = std::to_string(PartitionCount(job));
+  const engine::Partition partition = ExecutionPartition(job, execution);
+  env["BACALHAU_PARTITION_INDEX"] = std::to_string(partition.index);
+  env["BACALHAU_PARTITION_COUNT"] = std::to_string(partition.count);
   env["SHOAL_JOB_VERSION"] = std::to_string(execution.job_version);
   return env;
 }

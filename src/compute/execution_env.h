@@ -23,6 +23,7 @@
 
 #include "common/status.h"
 #include "compute/node_config.h"
+#include "engine/partition.h"
 #include "models/execution.h"
 #include "models/job.h"
 
@@ -35,8 +36,9 @@ inline constexpr std::array<std::string_view, 6> kSystemVariables = {
     "BACALHAU_EXECUTION_ID",    "BACALHAU_JOB_ID",          "BACALHAU_JOB_TYPE",
     "BACALHAU_PARTITION_INDEX", "BACALHAU_PARTITION_COUNT", "SHOAL_JOB_VERSION"};
 
-// The partition count of the job's executions: its Count, 0 for ops jobs (as in Bacalhau).
-int64_t PartitionCount(const models::Job& job);
+// The partition an execution computes: its index, and the job's Count (0 for ops jobs, as in
+// Bacalhau). Worked out here only; the runner hands it on to the inputs and the engine.
+engine::Partition ExecutionPartition(const models::Job& job, const models::Execution& execution);
 
 // Errors: kPermissionDenied "Env.KEY: env:NAME is not allowed by this node's allow-list";
 // kNotFound "Env.KEY: env:NAME is not set on this node"; kFailedPrecondition for an allow-list

@@ -76,18 +76,12 @@ Result<std::vector<PlannedInput>> PlanInputs(const models::Task& task, const Nod
 // Runs one step (Mount or Stage) of every input. A failure is the source's, named by its field,
 // unless the execution was stopped meanwhile.
 template <typename Step>
-Status ForEachInput(const std::vector<PlannedInput>& inputs, const models::Job& job,
-                    const models::Execution& execution, const NodeConfig& config, Sandbox& sandbox,
-                    RunControl& control, const Step& step) {
+Status ForEachInput(const std::vector<PlannedInput>& inputs, const engine::Partition& partition,
+                    const NodeConfig& config, Sandbox& sandbox, RunControl& control,
+                    const Step& step) {
   for (const PlannedInput& planned : inputs) {
-    InputContext context{*planned.input,
-                         planned.field,
-                         planned.target,
-                         config,
-                         sandbox,
-                         execution.partition_index,
-                         PartitionCount(job),
-                         control};
+    InputContext context{*planned.input, planned.field, planned.target, config,
+                         sandbox,        partition,     control};
     if (Status done = step(*planned.storage, context); !done.ok()) {
       Status stopped = control.StopStatus();
       return stopped.ok() ? done.WithContext(planned.field + ".Source.Params") : stopped;
@@ -217,6 +211,7 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
     }
   }
   const NodePlugins& plugins = PluginsOf(config_);
+  const engine::Partition partition = ExecutionPartition(job, execution);
   std::vector<PlannedInput> inputs;
   if (status.ok()) {
     auto planned = PlanInputs(task, plugins);
@@ -229,7 +224,7 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
   // Sources mapped onto host paths first: no folder is made for them.
   if (status.ok()) {
     status = ForEachInput(
-        inputs, job, execution, config_, *sandbox, control,
+        inputs, partition, config_, *sandbox, control,
         [](const InputStorage& storage, InputContext& context) { return storage.Mount(context); });
   }
   if (status.ok()) {
@@ -237,7 +232,7 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
     if (status.ok()) report("Preparing Environment", "sandbox folders " + sandbox->FolderList());
   }
   if (status.ok()) {
-    status = ForEachInput(inputs, job, execution, config_, *sandbox, control,
+    status = ForEachInput(inputs, partition, config_, *sandbox, control,
                           [&report](const InputStorage& storage, InputContext& context) {
                             auto staged = storage.Stage(context);
                             if (!staged.ok()) return staged.status();
@@ -250,9 +245,10 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
   live.staging_ms = stats.staging_ms;
   if (status.ok()) {
     report("Running Execution", "engine " + task.engine.type + ", partition " +
-                                    std::to_string(execution.partition_index) + " of " +
-                                    std::to_string(PartitionCount(job)));
-    EngineContext context{job, execution, config_, *sandbox, *env, out, err, control, stats};
+                                    std::to_string(partition.index) + " of " +
+                                    std::to_string(partition.count));
+    EngineContext context{job,  execution, partition, config_, *sandbox,
+                          *env, out,       err,       control, stats};
     if (const JobEngine* engine = plugins.engines.Find(task.engine.type)) {
       status = engine->Run(context);
       // A stopped run's failure is the stop's, never the spec's.

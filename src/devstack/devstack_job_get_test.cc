@@ -15,6 +15,7 @@
 #include "api/api_client.h"
 #include "cli/job_verbs.h"
 #include "devstack/devstack.h"
+#include "devstack/testing/devstack_fixture.h"
 #include "jobspec/jobspec.h"
 #include "storage/s3_client.h"
 
@@ -86,19 +87,16 @@ struct GetOutcome {
 class DevstackJobGetTest : public ::testing::TestWithParam<StorageKind> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("shoal-devstack-get-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
     DevstackOptions options;
-    options.dir = (dir_ / "stack").string();
-    options.port = 0;
     options.regions = {"us"};
     options.nodes_per_region = 2;
     options.storage = GetParam();
     options.s3rver = SHOAL_S3RVER;
-    auto stack = Devstack::Start(options);
-    ASSERT_TRUE(stack.ok()) << stack.status().ToString();
-    stack_ = std::move(stack).value();
-    ASSERT_TRUE(stack_->WaitForNodes(std::chrono::seconds(10)));
+    auto running = testing::RunningDevstack::Start(options, "shoal-devstack-get");
+    ASSERT_TRUE(running.ok()) << running.status().ToString();
+    running_ = std::move(running).value();
+    stack_ = &running_->stack();
+    dir_ = running_->dir();
     transport::HttpClient::Options http;
     http.bearer_token = stack_->client_token();
     client_ =
@@ -116,10 +114,7 @@ class DevstackJobGetTest : public ::testing::TestWithParam<StorageKind> {
       store_client_ = storage::S3Client::Create(config).value();
     }
   }
-  void TearDown() override {
-    stack_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { running_.reset(); }
 
   // Submits the job and waits until it is terminal.
   models::Job RunJob(const std::string& encoding, int count) {
@@ -203,8 +198,9 @@ class DevstackJobGetTest : public ::testing::TestWithParam<StorageKind> {
     return outcome;
   }
 
+  std::unique_ptr<testing::RunningDevstack> running_;
   fs::path dir_;
-  std::unique_ptr<Devstack> stack_;
+  Devstack* stack_ = nullptr;
   std::unique_ptr<api::ApiClient> client_;
   std::unique_ptr<storage::S3Client> store_client_;
 };

@@ -13,6 +13,7 @@
 #include "compute/files.h"
 #include "compute/plugins.h"
 #include "devstack/devstack.h"
+#include "devstack/testing/devstack_fixture.h"
 #include "jobspec/jobspec.h"
 #include "models/json_codec.h"
 #include "transport/http_client.h"
@@ -105,8 +106,6 @@ Tasks:
 class DevstackPluginsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("shoal-plugins-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
     auto plugins = std::make_shared<compute::NodePlugins>(compute::BuiltinPlugins());
     ASSERT_TRUE(plugins->engines.Add(std::make_unique<LineCountEngine>()).ok());
     ASSERT_TRUE(plugins->inputs.Add(std::make_unique<InlineInput>()).ok());
@@ -114,36 +113,23 @@ class DevstackPluginsTest : public ::testing::Test {
     // A second plug-in of a type taken already is refused.
     EXPECT_FALSE(plugins->engines.Add(std::make_unique<LineCountEngine>()).ok());
     DevstackOptions options;
-    options.dir = dir_.string();
-    options.port = 0;
     options.regions = {"us"};
     options.nodes_per_region = 1;
     options.plugins = plugins;
-    auto stack = Devstack::Start(options);
-    ASSERT_TRUE(stack.ok()) << stack.status().ToString();
-    stack_ = std::move(stack).value();
-    ASSERT_TRUE(stack_->WaitForNodes(std::chrono::seconds(10)));
-    transport::HttpClient::Options http;
-    http.bearer_token = stack_->client_token();
-    client_ = std::make_unique<transport::HttpClient>(
-        transport::Endpoint{"127.0.0.1", stack_->port()}, http);
-  }
-  void TearDown() override {
-    stack_.reset();
-    fs::remove_all(dir_);
+    auto running = testing::RunningDevstack::Start(options, "shoal-plugins");
+    ASSERT_TRUE(running.ok()) << running.status().ToString();
+    running_ = std::move(running).value();
   }
 
   Result<Json> Submit(const models::Job& job) {
-    return client_->Put("/api/v1/orchestrator/jobs", Json{{"Job", models::ToJson(job)}});
+    return running_->client().Put("/api/v1/orchestrator/jobs", Json{{"Job", models::ToJson(job)}});
   }
 
-  fs::path dir_;
-  std::unique_ptr<Devstack> stack_;
-  std::unique_ptr<transport::HttpClient> client_;
+  std::unique_ptr<testing::RunningDevstack> running_;
 };
 
 TEST_F(DevstackPluginsTest, AnEngineInputAndPublisherRegisteredInATestRunAJob) {
-  const std::string publish_dir = (dir_ / "published").string();
+  const std::string publish_dir = (running_->dir() / "published").string();
   std::string spec = kSpec;
   spec.replace(spec.find("PUBLISH_DIR"), 11, publish_dir);
   auto parsed = jobspec::ParseJobSpec(spec, {});
@@ -156,7 +142,7 @@ TEST_F(DevstackPluginsTest, AnEngineInputAndPublisherRegisteredInATestRunAJob) {
       << parsed->warnings[0];
 
   // The node advertises its registry.
-  auto nodes = client_->Get("/api/v1/orchestrator/nodes");
+  auto nodes = running_->client().Get("/api/v1/orchestrator/nodes");
   ASSERT_TRUE(nodes.ok()) << nodes.status().ToString();
   const Json& node = (*nodes)["Items"][0];
   EXPECT_EQ(node["Engines"], Json({"compact", "duckdb", "generator", "line-count"}));
@@ -169,11 +155,11 @@ TEST_F(DevstackPluginsTest, AnEngineInputAndPublisherRegisteredInATestRunAJob) {
   std::string state;
   for (int i = 0; i < 300 && state != "Completed" && state != "Failed"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    auto job = client_->Get("/api/v1/orchestrator/jobs/" + id);
+    auto job = running_->client().Get("/api/v1/orchestrator/jobs/" + id);
     ASSERT_TRUE(job.ok()) << job.status().ToString();
     state = (*job)["Job"]["State"]["StateType"];
   }
-  auto executions = client_->Get("/api/v1/orchestrator/jobs/" + id + "/executions");
+  auto executions = running_->client().Get("/api/v1/orchestrator/jobs/" + id + "/executions");
   ASSERT_TRUE(executions.ok());
   ASSERT_EQ((*executions)["Items"].size(), 1u);
   const Json& execution = (*executions)["Items"][0];

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "devstack/testing/devstack_fixture.h"
 #include "engine/engine.h"
 #include "format/output_format.h"
 #include "jobspec/jobspec.h"
@@ -102,27 +103,17 @@ Tasks:
 class DevstackTest : public ::testing::TestWithParam<StorageKind> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("shoal-devstack-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
     DevstackOptions options;
-    options.dir = dir_.string();
-    options.port = 0;
     options.nodes_per_region = 3;
     options.storage = GetParam();
     options.s3rver = SHOAL_S3RVER;
-    auto stack = Devstack::Start(options);
-    ASSERT_TRUE(stack.ok()) << stack.status().ToString();
-    stack_ = std::move(stack).value();
-    ASSERT_TRUE(stack_->WaitForNodes(std::chrono::seconds(10)));
-    transport::HttpClient::Options http;
-    http.bearer_token = stack_->client_token();
-    client_ = std::make_unique<transport::HttpClient>(
-        transport::Endpoint{"127.0.0.1", stack_->port()}, http);
+    auto running = testing::RunningDevstack::Start(options, "shoal-devstack");
+    ASSERT_TRUE(running.ok()) << running.status().ToString();
+    running_ = std::move(running).value();
+    stack_ = &running_->stack();
+    client_ = &running_->client();
   }
-  void TearDown() override {
-    stack_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { running_.reset(); }
 
   // Submits the templated spec and waits until the job is terminal; returns the final job JSON.
   Json RunJob(const std::string& spec, const std::string& region,
@@ -146,9 +137,9 @@ class DevstackTest : public ::testing::TestWithParam<StorageKind> {
     return {};
   }
 
-  fs::path dir_;
-  std::unique_ptr<Devstack> stack_;
-  std::unique_ptr<transport::HttpClient> client_;
+  std::unique_ptr<testing::RunningDevstack> running_;
+  Devstack* stack_ = nullptr;
+  transport::HttpClient* client_ = nullptr;
 };
 
 // Rows of a result.json or of an engine result, as JSON text, sorted (partition order is free).
@@ -191,7 +182,7 @@ std::unique_ptr<engine::Session> OracleSession(const Devstack& stack, const std:
                                                const Json& job = Json()) {
   engine::SessionOptions options;
   if (std::string url = stack.StoreUrl(region); !url.empty()) {
-    options.s3_environment = {{"DUCKDB_S3_ENDPOINT", url},
+    options.s3.environment = {{"DUCKDB_S3_ENDPOINT", url},
                               {"AWS_ACCESS_KEY_ID", S3rverProcess::kAccessKey},
                               {"AWS_SECRET_ACCESS_KEY", S3rverProcess::kSecretKey}};
   } else {

@@ -159,13 +159,13 @@ class DuckDbSession : public Session {
       }
     }
     try {
-      RegisterS3Settings(S3SettingDefaultsFromEnvironment(options.s3_environment));
+      RegisterS3Settings(S3SettingDefaultsFromEnvironment(options.s3.environment));
       // s3:// goes to Shoal's S3 client, except the buckets the sandbox maps onto folders: the S3
       // file system refuses those itself, whatever DuckDB's order of sub-systems.
       S3FileSystem::Options s3;
-      s3.environment = options.s3_environment;
-      s3.endpoint_aliases = options.s3_endpoint_aliases;
-      s3.stats = options.s3_stats;
+      s3.environment = options.s3.environment;
+      s3.endpoint_aliases = options.s3.endpoint_aliases;
+      s3.stats = options.s3.stats;
       if (options.collect_stats) {
         read_counters_ = std::make_shared<ReadCounters>();
         if (!s3.stats) s3.stats = std::make_shared<S3TransferStats>();

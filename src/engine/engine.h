@@ -61,6 +61,28 @@ struct SessionStats {
   double progress = -1;
 };
 
+// How a session's s3:// reaches S3: where settings the SQL does not SET come from, the stores a
+// compute node offers, and what is counted. Grouped because they are read together, by the S3
+// file system and by the sandbox's lock.
+struct S3Access {
+  // What s3:// access falls back to for a setting the SQL did not SET (s3_endpoint, ...):
+  // DUCKDB_S3_ENDPOINT, DUCKDB_S3_USE_SSL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+  // AWS_SESSION_TOKEN, AWS_REGION, as DuckDB's httpfs reads them. The engine never reads the
+  // process environment (a node's holds its own secrets): `shoal sql` passes its environment
+  // here, a compute node the execution's Env. Empty: the SQL's settings only.
+  std::map<std::string, std::string> environment;
+  // A compute node's named S3 stores by lower-case alias ("storage-local", "storage"): an
+  // s3_endpoint naming one reaches that store with its own endpoint, TLS, addressing and region,
+  // and with its credentials when the SQL and `environment` give none (see s3_settings.h).
+  std::map<std::string, storage::S3Config> endpoint_aliases;
+  // With SessionOptions::sandboxed: endpoint host names (lower case) SQL may SET s3_endpoint to
+  // besides the aliases: the folder store whose buckets path_mappings already map (naming it
+  // changes nothing).
+  std::vector<std::string> endpoint_names;
+  // Optional: counts this session's S3 traffic.
+  std::shared_ptr<S3TransferStats> stats;
+};
+
 struct SessionOptions {
   // Which partition of the job this session computes; read by the partition_by_* functions.
   Partition partition;
@@ -73,18 +95,8 @@ struct SessionOptions {
   // VARCHAR session variables, read in SQL with getvariable('NAME'). Values reach SQL as values,
   // never as SQL text, so they need no quoting (a job's search pattern may hold quotes).
   std::map<std::string, std::string> variables;
-  // What s3:// access falls back to for a setting the SQL did not SET (s3_endpoint, ...):
-  // DUCKDB_S3_ENDPOINT, DUCKDB_S3_USE_SSL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-  // AWS_SESSION_TOKEN, AWS_REGION, as DuckDB's httpfs reads them. The engine never reads the
-  // process environment (a node's holds its own secrets): `shoal sql` passes its environment
-  // here, a compute node the execution's Env. Empty: the SQL's settings only.
-  std::map<std::string, std::string> s3_environment;
-  // A compute node's named S3 stores by lower-case alias ("storage-local", "storage"): an
-  // s3_endpoint naming one reaches that store with its own endpoint, TLS, addressing and region,
-  // and with its credentials when the SQL and s3_environment give none (see s3_settings.h).
-  std::map<std::string, storage::S3Config> s3_endpoint_aliases;
-  // Optional: counts this session's S3 traffic.
-  std::shared_ptr<S3TransferStats> s3_stats;
+  // How s3:// reaches S3 (S3Access above).
+  S3Access s3;
   // Counts what the statements read, for Session::Stats() (DuckDB's profiler and query progress
   // on; about 4% of a scan's time, within noise): what a compute node reports per execution.
   bool collect_stats = false;
@@ -101,9 +113,9 @@ struct SessionOptions {
   //   seen as /.tmp (kSandboxTempDirectory), the home as /nonexistent;
   // - writes go only to mappings that are not read_only; s3:// (mapped buckets and S3 stores
   //   alike) is read-only;
-  // - s3:// outside the mapped buckets reaches only the stores of s3_endpoint_aliases;
+  // - s3:// outside the mapped buckets reaches only the stores of s3.endpoint_aliases;
   // - SET fails, except for the httpfs-style s3_* settings, and s3_endpoint only names one of
-  //   the node's stores (an alias or one of s3_endpoint_names);
+  //   the node's stores (an alias or one of s3.endpoint_names);
   // - INSTALL/LOAD of extensions, getenv() and enable_logging() fail with clear messages.
   bool sandboxed = false;
   // With `sandboxed`: where DuckDB's temp_directory (/.tmp to SQL) really is, where a query
@@ -114,10 +126,6 @@ struct SessionOptions {
   // With `sandboxed` and a temp_directory: DuckDB's max_temp_directory_size, e.g. "10GB";
   // empty: DuckDB's default, 90% of the free disk space where temp_directory really is.
   std::string max_temp_directory_size;
-  // With `sandboxed`: endpoint host names (lower case) SQL may SET s3_endpoint to besides the
-  // aliases: the folder store whose buckets path_mappings already map (naming it changes
-  // nothing).
-  std::vector<std::string> s3_endpoint_names;
   // Where the session's DuckDB comes from: one started ahead of time (database_pool.h), which
   // the session's end hands back to be destroyed off the caller's path. Null: started here.
   std::shared_ptr<DatabasePool> pool;

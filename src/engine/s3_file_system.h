@@ -53,9 +53,9 @@ namespace shoal::engine {
 class S3FileSystem : public duckdb::FileSystem {
  public:
   struct Options {
-    // Fallbacks for settings that are not set (see SessionOptions::s3_environment).
+    // Fallbacks for settings that are not set (see S3Access::environment in engine.h).
     std::map<std::string, std::string> environment;
-    // Endpoint aliases (see SessionOptions::s3_endpoint_aliases).
+    // Endpoint aliases (see S3Access::endpoint_aliases in engine.h).
     std::map<std::string, storage::S3Config> endpoint_aliases;
     // Only the aliases' stores, and read-only (see above).
     bool sandboxed = false;

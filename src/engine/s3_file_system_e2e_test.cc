@@ -4,6 +4,9 @@
 // s3:// round-trips (multipart too), Parquet projections and filters fetch only part of the
 // object (bytes counted), the sandbox's folder mapping wins for its bucket, and wrong buckets,
 // missing objects and missing credentials fail clearly without leaking secrets.
+//
+// Over 500 lines on purpose: one suite shares one s3rver and one upload of the test data
+// (SetUpTestSuite), which splitting the file would either repeat or spread over two files.
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -125,7 +128,7 @@ class S3FileSystemTest : public ::testing::Test {
   }
 
   std::unique_ptr<Session> Open(SessionOptions options = {}) {
-    if (options.s3_environment.empty()) options.s3_environment = Environment();
+    if (options.s3.environment.empty()) options.s3.environment = Environment();
     options.threads = 2;
     auto session = Session::Open(options);
     EXPECT_TRUE(session.ok()) << session.status().ToString();
@@ -202,12 +205,12 @@ TEST_F(S3FileSystemTest, JsonDetectionAndScanFetchEachFileOnce) {
   uint64_t total = 0;
   for (const auto& f : kJsonl) total += fs::file_size(*root_ / f);
   SessionOptions options;
-  options.s3_stats = std::make_shared<S3TransferStats>();
+  options.s3.stats = std::make_shared<S3TransferStats>();
   auto session = Open(options);
   auto rows = Query(
       *session, "SELECT count(*) FROM read_json_auto('s3://shoal-data/transactions/**/*.jsonl')");
   EXPECT_EQ(rows.Text(0, 0), std::to_string(2500 * kJsonl.size()));
-  EXPECT_EQ(options.s3_stats->bytes_read.load(), total);
+  EXPECT_EQ(options.s3.stats->bytes_read.load(), total);
 }
 
 TEST_F(S3FileSystemTest, DoubleStarGlobListsExactlyTheMatchingKeys) {
@@ -358,19 +361,19 @@ TEST_F(S3FileSystemTest, ParquetReadsOnlyTheColumnsAndRowGroupsItNeeds) {
   };
   for (const auto& c : cases) {
     SessionOptions options;
-    options.s3_stats = std::make_shared<S3TransferStats>();
+    options.s3.stats = std::make_shared<S3TransferStats>();
     auto session = Open(options);  // a fresh session: nothing cached
     ResultTable remote = Query(*session, With(c.sql, std::string("s3://") + kData));
     ResultTable local = Query(*session, With(c.sql, root_->string()));
     EXPECT_EQ(Render(remote), Render(local)) << c.what;
-    const uint64_t fetched = options.s3_stats->bytes_read.load();
+    const uint64_t fetched = options.s3.stats->bytes_read.load();
     EXPECT_GT(fetched, 0u) << c.what;
     EXPECT_LT(fetched, object_size / 2)
         << c.what << ": fetched " << fetched << " of " << object_size << " bytes";
     std::printf("[ bytes    ] %s: fetched %llu of %llu bytes (%.1f%%) in %llu GETs\n", c.what,
                 static_cast<unsigned long long>(fetched),
                 static_cast<unsigned long long>(object_size), 100.0 * fetched / object_size,
-                static_cast<unsigned long long>(options.s3_stats->get_requests.load()));
+                static_cast<unsigned long long>(options.s3.stats->get_requests.load()));
   }
 }
 
@@ -381,17 +384,17 @@ TEST_F(S3FileSystemTest, SandboxMappingWinsForItsBucketOthersGoToS3) {
   std::ofstream(folder / "local/only-here.json") << "{\"v\": 7}\n";
   SessionOptions options;
   options.path_mappings = {{std::string("s3://") + kData, folder.string()}};
-  options.s3_stats = std::make_shared<S3TransferStats>();
+  options.s3.stats = std::make_shared<S3TransferStats>();
   auto session = Open(options);
   EXPECT_EQ(Query(*session, "SELECT v FROM 's3://shoal-data/local/only-here.json'").Text(0, 0),
             "7");
   EXPECT_EQ(Query(*session, "SELECT list(file) FROM glob('s3://shoal-data/**/*.json')").Text(0, 0),
             "[\"s3://shoal-data/local/only-here.json\"]");
-  EXPECT_EQ(options.s3_stats->get_requests.load() + options.s3_stats->list_requests.load(), 0u);
+  EXPECT_EQ(options.s3.stats->get_requests.load() + options.s3.stats->list_requests.load(), 0u);
   // The same session reaches another bucket on S3.
   ASSERT_TRUE(session->Query("COPY (SELECT 1 AS one) TO 's3://shoal-out/mapped/one.csv'").ok());
   EXPECT_EQ(Query(*session, "SELECT one FROM 's3://shoal-out/mapped/one.csv'").Text(0, 0), "1");
-  EXPECT_GT(options.s3_stats->get_requests.load(), 0u);
+  EXPECT_GT(options.s3.stats->get_requests.load(), 0u);
 
   // Prefix boundaries: excluding s3://shoal-data must not exclude s3://shoal-data2.
   S3FileSystem::Options exclude;
@@ -414,8 +417,8 @@ TEST_F(S3FileSystemTest, SandboxedSessionReadsItsStoresThroughAliasesAndWritesNo
   store.credentials = {S3rver::kAccessKey, S3rver::kSecretKey, ""};
   SessionOptions options;
   options.sandboxed = true;
-  options.s3_endpoint_aliases = {{"storage-local", store}};
-  options.s3_environment = {{"DUCKDB_S3_ENDPOINT", "storage-local:9000"}};
+  options.s3.endpoint_aliases = {{"storage-local", store}};
+  options.s3.environment = {{"DUCKDB_S3_ENDPOINT", "storage-local:9000"}};
   auto session = Open(options);  // runs `SET s3_url_style = 'path'`, as the seed's jobs do
   EXPECT_EQ(Query(*session, "SELECT count(*) FROM 's3://shoal-data/tables/events.csv'").Text(0, 0),
             "15000");
@@ -435,7 +438,7 @@ TEST_F(S3FileSystemTest, SandboxedSessionReadsItsStoresThroughAliasesAndWritesNo
   EXPECT_NE(named.find("is not one of this node's stores; SQL may name storage-local"),
             std::string::npos)
       << named;
-  options.s3_environment = Environment();
+  options.s3.environment = Environment();
   auto direct = Open(options);
   std::string refused = Error(*direct, "SELECT count(*) FROM 's3://shoal-data/tables/events.csv'");
   EXPECT_NE(refused.find("endpoint '" + server_->endpoint() +
@@ -458,7 +461,7 @@ TEST_F(S3FileSystemTest, SettingsStartFromTheEnvironmentButSecretsStayOut) {
 
   // Only SET: an endpoint with a scheme decides TLS, and the session's credentials apply.
   SessionOptions bare;
-  bare.s3_environment = {{"UNRELATED", "x"}};
+  bare.s3.environment = {{"UNRELATED", "x"}};
   auto configured = Open(bare);
   EXPECT_EQ(Query(*configured, "SELECT current_setting('s3_use_ssl')").Text(0, 0), "true");
   ASSERT_TRUE(configured
@@ -495,7 +498,7 @@ TEST_F(S3FileSystemTest, ErrorsNameTheUrlAndTheReason) {
 
   // No credentials anywhere: the error says what to set.
   SessionOptions bare;
-  bare.s3_environment = {{"DUCKDB_S3_ENDPOINT", server_->endpoint()},
+  bare.s3.environment = {{"DUCKDB_S3_ENDPOINT", server_->endpoint()},
                          {"DUCKDB_S3_USE_SSL", "false"}};
   auto no_credentials = Open(bare);
   std::string missing = Error(*no_credentials, "SELECT * FROM 's3://shoal-data/tables/events.csv'");

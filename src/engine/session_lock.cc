@@ -16,8 +16,8 @@ std::string Quoted(const std::string& text) { return duckdb::KeywordHelper::Writ
 
 // The names SQL may give s3_endpoint: the aliases and the mapped stores, sorted.
 std::set<std::string> StoreNames(const SessionOptions& options) {
-  std::set<std::string> names(options.s3_endpoint_names.begin(), options.s3_endpoint_names.end());
-  for (const auto& [alias, config] : options.s3_endpoint_aliases) names.insert(alias);
+  std::set<std::string> names(options.s3.endpoint_names.begin(), options.s3.endpoint_names.end());
+  for (const auto& [alias, config] : options.s3.endpoint_aliases) names.insert(alias);
   return names;
 }
 
@@ -52,7 +52,7 @@ std::vector<std::string> AllowedPrefixes(const SessionOptions& options) {
   for (const PathMapping& mapping : options.path_mappings) {
     prefixes.push_back(mapping.virtual_prefix);
   }
-  if (!options.s3_endpoint_aliases.empty()) prefixes.push_back("s3://");
+  if (!options.s3.endpoint_aliases.empty()) prefixes.push_back("s3://");
   std::sort(prefixes.begin(), prefixes.end());
   return prefixes;
 }
@@ -64,9 +64,9 @@ std::string DescribeReach(const SessionOptions& options) {
   }
   std::sort(prefixes.begin(), prefixes.end());
   std::string reach = Join(prefixes);
-  if (!options.s3_endpoint_aliases.empty()) {
+  if (!options.s3.endpoint_aliases.empty()) {
     std::vector<std::string> aliases;
-    for (const auto& [alias, config] : options.s3_endpoint_aliases) aliases.push_back(alias);
+    for (const auto& [alias, config] : options.s3.endpoint_aliases) aliases.push_back(alias);
     reach += (reach.empty() ? "" : " and ") +
              std::string(aliases.size() == 1 ? "the S3 store " : "the S3 stores ") + Join(aliases);
   }

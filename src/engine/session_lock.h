@@ -79,7 +79,7 @@ std::string LockStatements(const SessionOptions& options);
 bool IsSettableWhenLocked(std::string_view name);
 
 // OK when `endpoint` (host[:port] or URL; "" resets to the session's default) names an endpoint
-// alias or one of options.s3_endpoint_names; else a kPermissionDenied naming the stores.
+// alias or one of options.s3.endpoint_names; else a kPermissionDenied naming the stores.
 Status CheckS3Endpoint(const std::string& endpoint, const SessionOptions& options);
 
 // A DuckDB error `message` with a note after its first line when the lock refused the

@@ -210,7 +210,7 @@ TEST_F(SessionLockTest, NetworkUrlsAreRefusedWithoutAConnection) {
   SessionOptions options = Locked();
   storage::S3Config store;
   store.endpoint = "127.0.0.1:1";
-  options.s3_endpoint_aliases = {{"storage", store}};
+  options.s3.endpoint_aliases = {{"storage", store}};
   auto session = Open(options);
   ASSERT_NE(session, nullptr);
   for (const std::string scheme : {"http://", "https://", "HTTPS://"}) {
@@ -328,9 +328,9 @@ TEST_F(SessionLockTest, S3ReachesOnlyTheNodesStores) {
   SessionOptions options = Locked();
   storage::S3Config store;
   store.endpoint = "127.0.0.1:1";
-  options.s3_endpoint_aliases = {{"storage", store}};
-  options.s3_endpoint_names = {"storage-local"};
-  options.s3_environment = {{"DUCKDB_S3_ENDPOINT", "evil:9000"}};
+  options.s3.endpoint_aliases = {{"storage", store}};
+  options.s3.endpoint_names = {"storage-local"};
+  options.s3.environment = {{"DUCKDB_S3_ENDPOINT", "evil:9000"}};
   auto session = Open(options);
   ASSERT_NE(session, nullptr);
   const std::string reach =
@@ -385,7 +385,7 @@ TEST(SessionLockRulesTest, AllowedPrefixesReachAndEndpoints) {
   EXPECT_EQ(DescribeReach(options), "/data, /outputs, s3://b");
   EXPECT_EQ(CheckS3Endpoint("storage:9000", options).code(), ErrorCode::kPermissionDenied);
   EXPECT_TRUE(CheckS3Endpoint("", options).ok());
-  options.s3_endpoint_aliases = {{"storage", {}}, {"storage-local", {}}};
+  options.s3.endpoint_aliases = {{"storage", {}}, {"storage-local", {}}};
   EXPECT_EQ(AllowedPrefixes(options),
             (std::vector<std::string>{"/data", "/outputs", "s3://", "s3://b"}));
   EXPECT_EQ(DescribeReach(options),

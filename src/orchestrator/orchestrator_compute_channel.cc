@@ -1,25 +1,20 @@
 // The orchestrator's side of the compute channel: what nodes call (orchestrator.h, "Compute
 // channel").
-#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 
-#include "models/ids.h"
-#include "models/json_codec.h"
 #include "orchestrator/orchestrator.h"
 #include "orchestrator/store_tasks.h"
 
 namespace shoal::orchestrator {
 
 namespace {
-
 namespace fs = std::filesystem;
+}  // namespace
+
 using models::ExecutionComputeState;
 using models::ExecutionDesiredState;
-using models::JobStateType;
-
-}  // namespace
 
 Result<models::Node> Orchestrator::RegisterNode(models::Node node) {
   if (node.id.empty()) return Status::InvalidArgument("a node must register with a name (ID)");

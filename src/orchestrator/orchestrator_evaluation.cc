@@ -1,25 +1,17 @@
 // Evaluation: planning jobs with the scheduler and writing the outcome, the state changes every
 // path shares, and the ticker (queue and total timeouts, retries).
-#include <algorithm>
 #include <filesystem>
-#include <map>
 #include <set>
 
 #include "models/ids.h"
-#include "models/json_codec.h"
 #include "orchestrator/orchestrator.h"
 #include "orchestrator/store_tasks.h"
 
 namespace shoal::orchestrator {
 
-namespace {
-
-namespace fs = std::filesystem;
 using models::ExecutionComputeState;
 using models::ExecutionDesiredState;
 using models::JobStateType;
-
-}  // namespace
 
 Status Orchestrator::StopLiveExecutions(JobStore& store, std::vector<models::Execution>& executions,
                                         const std::string& reason, int64_t now) {
@@ -63,7 +55,7 @@ Status Orchestrator::FailExecutionLocked(models::Execution e, const std::string&
   e.modify_time = NowNanos();
   ++e.revision;
   std::error_code ec;
-  fs::remove_all(ResultDir(e.job_id, e.id), ec);
+  std::filesystem::remove_all(ResultDir(e.job_id, e.id), ec);
   std::vector<models::StoreTask> clean;
   if (auto task = CleanTaskFor(e, e.modify_time)) clean.push_back(std::move(*task));
   std::vector<models::StoreTask> queued;

@@ -18,7 +18,7 @@ models::Node SchedulerNode(const std::string& id, const std::string& region) {
   return node;
 }
 
-models::Job MakeJob(int64_t count, const std::string& region) {
+models::Job RegionJob(int64_t count, const std::string& region) {
   models::Job job;
   job.id = "j-1";
   job.version = 1;
@@ -56,7 +56,7 @@ struct Fixture {
 TEST(SchedulerTest, PlacesPartitionsOnDistinctMatchingNodes) {
   Fixture f;
   f.load = {{"us-1", 5}, {"us-2", 0}, {"us-3", 1}};
-  auto plan = f.Run(MakeJob(2, "us"));
+  auto plan = f.Run(RegionJob(2, "us"));
   ASSERT_EQ(plan.create.size(), 2u);
   EXPECT_EQ(plan.create[0].node_id, "us-2");  // least loaded first
   EXPECT_EQ(plan.create[1].node_id, "us-3");
@@ -67,7 +67,7 @@ TEST(SchedulerTest, PlacesPartitionsOnDistinctMatchingNodes) {
 
 TEST(SchedulerTest, FailsFastWhenTooFewNodesMatch) {
   Fixture f;
-  auto plan = f.Run(MakeJob(2, "eu"));
+  auto plan = f.Run(RegionJob(2, "eu"));
   EXPECT_TRUE(plan.create.empty());
   EXPECT_EQ(plan.new_state, JobStateType::kFailed);
   EXPECT_NE(plan.state_message.find("needs 2 node(s) matching (region = eu); 1 of 4 nodes match"),
@@ -77,7 +77,7 @@ TEST(SchedulerTest, FailsFastWhenTooFewNodesMatch) {
 
 TEST(SchedulerTest, QueuesWithQueueTimeout) {
   Fixture f;
-  auto job = MakeJob(2, "eu");
+  auto job = RegionJob(2, "eu");
   job.task.timeouts.queue_timeout = 60;
   auto plan = f.Run(job);
   EXPECT_TRUE(plan.create.empty());
@@ -86,7 +86,7 @@ TEST(SchedulerTest, QueuesWithQueueTimeout) {
 
 TEST(SchedulerTest, RetriesAFailedPartitionElsewhereWithTheSameIndex) {
   Fixture f;
-  auto job = MakeJob(3, "us");
+  auto job = RegionJob(3, "us");
   job.state = {JobStateType::kRunning, ""};
   f.executions = {MakeExecution("e-0", "us-1", 0, ExecutionComputeState::kCompleted),
                   MakeExecution("e-1", "us-2", 1, ExecutionComputeState::kFailed),
@@ -102,7 +102,7 @@ TEST(SchedulerTest, RetriesAFailedPartitionElsewhereWithTheSameIndex) {
 
 TEST(SchedulerTest, GivesUpAfterMaxAttemptsWithTheLastError) {
   Fixture f;
-  auto job = MakeJob(1, "us");
+  auto job = RegionJob(1, "us");
   job.state = {JobStateType::kRunning, ""};
   for (int attempt = 1; attempt <= 3; ++attempt) {
     auto e = MakeExecution("e-" + std::to_string(attempt), "us-" + std::to_string(attempt), 0,
@@ -121,7 +121,7 @@ TEST(SchedulerTest, GivesUpAfterMaxAttemptsWithTheLastError) {
 // partitions' live executions are stopped.
 TEST(SchedulerTest, AFailureThatRecursEverywhereIsNotRetried) {
   Fixture f;
-  auto job = MakeJob(2, "us");
+  auto job = RegionJob(2, "us");
   job.state = {JobStateType::kRunning, ""};
   auto failed = MakeExecution("e-0", "us-1", 0, ExecutionComputeState::kFailed);
   failed.run_output.error_message = "statement failed: Binder Error: column x not found";
@@ -143,7 +143,7 @@ TEST(SchedulerTest, AFailureThatRecursEverywhereIsNotRetried) {
 
 TEST(SchedulerTest, CompletesWhenEveryPartitionCompleted) {
   Fixture f;
-  auto job = MakeJob(2, "us");
+  auto job = RegionJob(2, "us");
   job.state = {JobStateType::kRunning, ""};
   f.executions = {MakeExecution("e-0", "us-1", 0, ExecutionComputeState::kCompleted),
                   MakeExecution("e-1", "us-2", 1, ExecutionComputeState::kFailed),
@@ -154,7 +154,7 @@ TEST(SchedulerTest, CompletesWhenEveryPartitionCompleted) {
 
 TEST(SchedulerTest, OpsRunsOnEveryMatchingNodeAndFailsIfAnyFailed) {
   Fixture f;
-  auto job = MakeJob(0, "us");
+  auto job = RegionJob(0, "us");
   job.type = models::JobType::kOps;
   auto plan = f.Run(job);
   ASSERT_EQ(plan.create.size(), 3u);
@@ -175,7 +175,7 @@ TEST(SchedulerTest, IgnoresDisconnectedUnapprovedAndFullNodes) {
   f.nodes[1].membership = models::NodeMembership::kPending;
   f.nodes[2].capacity.max_executions = 1;
   f.load = {{"us-3", 1}};
-  auto job = MakeJob(1, "us");
+  auto job = RegionJob(1, "us");
   job.state = {JobStateType::kRunning, ""};
   f.executions = {MakeExecution("e-1", "us-1", 0, ExecutionComputeState::kFailed)};
   auto plan = f.Run(job);

@@ -1,5 +1,5 @@
 // The job store's on-disk schema, as the list of migrations that build it: the SQLite file
-// format of the orchestrator's state. Only sqlite_job_store.cc includes it.
+// format of the orchestrator's state. Only sqlite_job_store.h includes it.
 //
 // Thread-safety: constants.
 #pragma once

@@ -48,7 +48,7 @@ class TableE2eTest : public testing::DevstackFixture {
   std::unique_ptr<engine::Session> Oracle(const std::string& region) {
     engine::SessionOptions options;
     if (std::string url = stack_->StoreUrl(region); !url.empty()) {
-      options.s3_environment = {{"DUCKDB_S3_ENDPOINT", url},
+      options.s3.environment = {{"DUCKDB_S3_ENDPOINT", url},
                                 {"AWS_ACCESS_KEY_ID", devstack::S3rverProcess::kAccessKey},
                                 {"AWS_SECRET_ACCESS_KEY", devstack::S3rverProcess::kSecretKey}};
     } else {

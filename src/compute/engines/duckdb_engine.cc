@@ -138,7 +138,7 @@ Result<const StoreConfig*> FolderStoreTheSqlNames(const EngineContext& context) 
 
 Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& context) {
   engine::SessionOptions options;
-  options.partition = {context.execution.partition_index, PartitionCount(context.job)};
+  options.partition = context.partition;
   auto resources = models::ParseResources(context.job.task.resources);
   if (!resources.ok()) return resources.status().WithContext("Resources");
   if (resources->cpu_millis > 0) {
@@ -178,10 +178,10 @@ Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& cont
   if (!store.ok() && explicit_endpoint) {
     return store.status().WithContext("Env.DUCKDB_S3_ENDPOINT");
   }
-  options.s3_environment = context.env;
-  options.s3_endpoint_aliases = S3EndpointAliases(context.config.stores);
+  options.s3.environment = context.env;
+  options.s3.endpoint_aliases = S3EndpointAliases(context.config.stores);
   if (store.ok() && (*store)->is_s3() && !explicit_endpoint) {
-    options.s3_environment["DUCKDB_S3_ENDPOINT"] = (*store)->name;
+    options.s3.environment["DUCKDB_S3_ENDPOINT"] = (*store)->name;
   }
   // The folder store whose buckets s3:// reaches: the one the SQL names with SET s3_endpoint
   // (as the same endpoint in Env would), else the Env's or the region's.
@@ -200,7 +200,7 @@ Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& cont
       options.path_mappings.push_back(std::move(mapping));
     }
     // SQL naming the folder store whose buckets are mapped (SET s3_endpoint) changes nothing.
-    options.s3_endpoint_names.push_back(models::ToLowerAscii(folder->name));
+    options.s3.endpoint_names.push_back(models::ToLowerAscii(folder->name));
   }
   return options;
 }

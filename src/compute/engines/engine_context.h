@@ -16,6 +16,7 @@
 #include "compute/node_config.h"
 #include "compute/run_control.h"
 #include "compute/sandbox.h"
+#include "engine/partition.h"
 #include "models/execution.h"
 #include "models/job.h"
 
@@ -24,6 +25,8 @@ namespace shoal::compute {
 struct EngineContext {
   const models::Job& job;
   const models::Execution& execution;
+  // The partition it computes (ExecutionPartition: the index, and Count, 0 for ops jobs).
+  engine::Partition partition;
   const NodeConfig& config;
   const Sandbox& sandbox;
   const Environment& env;

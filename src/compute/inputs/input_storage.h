@@ -15,6 +15,7 @@
 #include "compute/node_config.h"
 #include "compute/run_control.h"
 #include "compute/sandbox.h"
+#include "engine/partition.h"
 #include "models/task.h"
 
 namespace shoal::compute {
@@ -26,9 +27,8 @@ struct InputContext {
   const std::string& target;  // input.target, normalized (a sandbox path)
   const NodeConfig& config;
   Sandbox& sandbox;
-  int64_t partition_index;  // the execution's partition, for sources that select a share
-  int64_t partition_count;
-  RunControl& control;  // poll control.stop_flag() between pieces of work
+  engine::Partition partition;  // the execution's, for sources that select a share
+  RunControl& control;          // poll control.stop_flag() between pieces of work
 };
 
 class InputStorage {

@@ -96,8 +96,8 @@ class S3InputStorage final : public InputStorage {
     SHOAL_ASSIGN_OR_RETURN(std::string real, context.sandbox.ToReal(context.target));
     SHOAL_ASSIGN_OR_RETURN(
         StagedObjects staged,
-        StageS3Input(context.input.source, context.config.stores, real, context.partition_index,
-                     context.partition_count, &context.control.stop_flag()));
+        StageS3Input(context.input.source, context.config.stores, real, context.partition.index,
+                     context.partition.count, &context.control.stop_flag()));
     return "staged " + std::to_string(staged.objects) + " object(s), " +
            std::to_string(staged.bytes) + " bytes at " + context.target;
   }

@@ -128,7 +128,7 @@ class QueryFixture : public DevstackFixture {
       std::string glob = stack_->StorageDir(region) + "/my-bucket/transactions/**/*.jsonl";
       if (!url.empty()) {
         engine::SessionOptions options;
-        options.s3_environment = {{"DUCKDB_S3_ENDPOINT", url},
+        options.s3.environment = {{"DUCKDB_S3_ENDPOINT", url},
                                   {"AWS_ACCESS_KEY_ID", devstack::S3rverProcess::kAccessKey},
                                   {"AWS_SECRET_ACCESS_KEY", devstack::S3rverProcess::kSecretKey}};
         const std::string copy = (dir_ / (std::string("oracle-") + region + ".parquet")).string();
