@@ -282,7 +282,13 @@ TEST_F(CliParityTest, NodeListFiltersAndShowsColumnGroups) {
                        "shoal node delete: node compute-us-1 is connected: stop "
                        "it first"))
       << connected.err;
-  EXPECT_EQ(Shoal({"node", "describe", "compute-us-1"}).exit_code, 0);
+  // The text form lists the plug-in types the node registered (compute/plugins.h).
+  auto described = Shoal({"node", "describe", "compute-us-1"});
+  EXPECT_EQ(described.exit_code, 0) << described.err;
+  EXPECT_TRUE(Contains(described.out, "Engines:        compact, duckdb, generator\n"))
+      << described.out;
+  EXPECT_TRUE(Contains(described.out, "Input sources:  local, s3\n")) << described.out;
+  EXPECT_TRUE(Contains(described.out, "Publishers:     local, s3\n")) << described.out;
 }
 
 // An orchestrator killed after taking a submission but before answering it (seen in CI: the

@@ -305,8 +305,7 @@ ExecutionOutcome ExecutionRunner::Run(const models::Job& job, const models::Exec
   }
   if (status.ok() && target) {
     if (!may_publish) {
-      report("Publishing Results", "publishing to " + task.publisher.type + " bucket " +
-                                       task.publisher.params.value("Bucket", std::string()));
+      report("Publishing Results", "publishing to " + publisher->Describe(*target));
     } else if (!may_publish(*target, outcome.files)) {
       status = Status(ErrorCode::kCancelled,
                       "not published: the results of this execution are no longer wanted");

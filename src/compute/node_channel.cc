@@ -60,17 +60,21 @@ Result<models::ExecutionComputeState> NodeChannel::ExecutionState(const std::str
   SHOAL_ASSIGN_OR_RETURN(auto answer,
                          client_.Get(models::NodeExecutionPath(UrlEncode(execution_id)) +
                                      "?node_id=" + UrlEncode(node_id_)));
-  return models::ParseExecutionComputeState(answer.value("ComputeState", ""));
+  SHOAL_ASSIGN_OR_RETURN(models::NodeExecutionAnswer held,
+                         models::NodeExecutionAnswerFromJson(answer));
+  return held.state;
 }
 
-Status NodeChannel::ReportStatus(const std::string& execution_id, models::StatusReport report) {
-  report.node_id = node_id_;
-  const transport::Json body = models::ToJson(report);
-  const std::string path = models::ExecutionStatusPath(UrlEncode(execution_id));
+Status NodeChannel::PostRetrying(const std::string& path, const transport::Json& body) {
   return Retrying([&] {
     auto answer = client_.Post(path, body);
     return answer.ok() ? Status::Ok() : answer.status();
   });
+}
+
+Status NodeChannel::ReportStatus(const std::string& execution_id, models::StatusReport report) {
+  report.node_id = node_id_;
+  return PostRetrying(models::ExecutionStatusPath(UrlEncode(execution_id)), models::ToJson(report));
 }
 
 void NodeChannel::ReportProgress(const std::string& execution_id, const std::string& topic,
@@ -92,19 +96,13 @@ Status NodeChannel::UploadResultFile(const std::string& execution_id, const std:
 }
 
 Status NodeChannel::EndFetch(const std::string& fetch_id, const std::string& error) {
-  const transport::Json body = models::ToJson(models::TaskEnd{node_id_, error});
-  return Retrying([&] {
-    auto answer = client_.Post(models::FetchEndPath(UrlEncode(fetch_id)), body);
-    return answer.ok() ? Status::Ok() : answer.status();
-  });
+  return PostRetrying(models::FetchEndPath(UrlEncode(fetch_id)),
+                      models::ToJson(models::TaskEnd{node_id_, error}));
 }
 
 Status NodeChannel::EndStoreTask(const std::string& task_id, const std::string& error) {
-  const transport::Json body = models::ToJson(models::TaskEnd{node_id_, error});
-  return Retrying([&] {
-    auto answer = client_.Post(models::StoreTaskEndPath(UrlEncode(task_id)), body);
-    return answer.ok() ? Status::Ok() : answer.status();
-  });
+  return PostRetrying(models::StoreTaskEndPath(UrlEncode(task_id)),
+                      models::ToJson(models::TaskEnd{node_id_, error}));
 }
 
 void NodeChannel::Shutdown() { poll_client_.Shutdown(); }

@@ -60,6 +60,8 @@ class NodeChannel {
   template <typename Send>
   auto Retrying(const Send& send) -> decltype(send());
   void Pause() const;
+  // POSTs `body` to `path`, Retrying; the answer's body is not needed.
+  Status PostRetrying(const std::string& path, const transport::Json& body);
 
   std::string node_id_;
   std::chrono::milliseconds retry_delay_;

@@ -9,7 +9,7 @@ namespace shoal::models {
 
 namespace {
 
-bool Has(const std::vector<std::string>& types, const std::string& type) {
+bool Has(const std::vector<std::string>& types, std::string_view type) {
   return types.empty() || std::find(types.begin(), types.end(), type) != types.end();
 }
 
@@ -51,17 +51,13 @@ Status CheckPluginsOffered(const Task& task, const std::vector<Node>& nodes) {
 
 bool NamesOnlyBuiltinPlugins(const Task& task) { return CheckPluginsOffered(task, {}).ok(); }
 
-std::string MissingPlugin(const Node& node, const Task& task) {
-  if (!Has(node.engines, task.engine.type)) return "engine '" + task.engine.type + "'";
+bool HasPlugins(const Node& node, const Task& task) {
+  if (!Has(node.engines, task.engine.type)) return false;
   for (const InputSource& input : task.input_sources) {
-    if (!Has(node.input_sources, input.source.type)) {
-      return "input source '" + input.source.type + "'";
-    }
+    if (!Has(node.input_sources, input.source.type)) return false;
   }
-  const std::string publisher =
-      task.publisher.empty() ? std::string(kPublisherLocal) : task.publisher.type;
-  if (!Has(node.publishers, publisher)) return "publisher '" + publisher + "'";
-  return "";
+  return Has(node.publishers,
+             task.publisher.empty() ? kPublisherLocal : std::string_view(task.publisher.type));
 }
 
 }  // namespace shoal::models

@@ -61,10 +61,10 @@ struct Node {
   }
 };
 
-// The first plug-in `task` needs that `node` lacks, as "engine 'x'", "input source 'y'" or
-// "publisher 'z'"; "" when it has them all. A list the node did not report counts as every type;
-// a task without a Publisher needs `local`.
-std::string MissingPlugin(const Node& node, const Task& task);
+// Whether `node` has every plug-in `task` names: its engine, each input source type and its
+// publisher type (`local` for a task without one). A list the node did not report counts as every
+// type. On the scheduler's path for every node and job: it allocates nothing.
+bool HasPlugins(const Node& node, const Task& task);
 
 // Refuses a task naming a plug-in type that is neither built in (task.h) nor reported by any of
 // `nodes`, naming the field and what is supported: "Engine.Type: engine 'spark' is not

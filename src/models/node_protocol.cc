@@ -98,6 +98,11 @@ json ToJson(const StatusReport& report) {
   return out;
 }
 
+json ToJson(const NodeExecutionAnswer& answer) {
+  return json{{"ExecutionID", answer.execution_id},
+              {"ComputeState", std::string(ToString(answer.state))}};
+}
+
 json ToJson(const TaskEnd& end) { return json{{"NodeID", end.node_id}, {"Error", end.error}}; }
 
 Result<RegisterRequest> RegisterRequestFromJson(const json& j) {
@@ -215,6 +220,18 @@ Result<StatusReport> StatusReportFromJson(const json& j) {
     SHOAL_ASSIGN_OR_RETURN(report.stats, ExecutionStatsFromJson(j["Stats"]));
   }
   return report;
+}
+
+Result<NodeExecutionAnswer> NodeExecutionAnswerFromJson(const json& j) {
+  SHOAL_RETURN_IF_ERROR(CheckObject(j, "an execution's state"));
+  NodeExecutionAnswer answer;
+  std::string state;
+  SHOAL_RETURN_IF_ERROR(RequireString(j, "ComputeState", &state));
+  SHOAL_ASSIGN_OR_RETURN(answer.state, ParseExecutionComputeState(state));
+  JsonReader r(j, "");
+  r.String("ExecutionID", &answer.execution_id);
+  SHOAL_RETURN_IF_ERROR(r.status());
+  return answer;
 }
 
 Result<TaskEnd> TaskEndFromJson(const json& j) {

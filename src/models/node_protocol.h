@@ -41,8 +41,8 @@ std::string RegisterPath();
 std::string HeartbeatPath();
 // GET ?node_id=&wait_ms= -> Work (a long-poll).
 std::string WorkPath();
-// GET ?node_id= -> {ExecutionID, ComputeState}: how the orchestrator holds one of the node's
-// executions (a restarted node asks which of its publishes were taken).
+// GET ?node_id= -> NodeExecutionAnswer: how the orchestrator holds one of the node's executions
+// (a restarted node asks which of its publishes were taken).
 std::string NodeExecutionPath(std::string_view execution_id);
 // POST StatusReport -> {}.
 std::string ExecutionStatusPath(std::string_view execution_id);
@@ -105,6 +105,11 @@ struct StatusReport {
   std::optional<ExecutionStats> stats;
 };
 
+struct NodeExecutionAnswer {
+  std::string execution_id;
+  ExecutionComputeState state = ExecutionComputeState::kNew;
+};
+
 // The end of a fetch or a store task: `error` empty means it succeeded.
 struct TaskEnd {
   std::string node_id;
@@ -117,6 +122,7 @@ nlohmann::json ToJson(const HeartbeatRequest& request);
 nlohmann::json ToJson(const HeartbeatAnswer& answer);
 nlohmann::json ToJson(const Work& work);
 nlohmann::json ToJson(const StatusReport& report);
+nlohmann::json ToJson(const NodeExecutionAnswer& answer);
 nlohmann::json ToJson(const TaskEnd& end);
 
 Result<RegisterRequest> RegisterRequestFromJson(const nlohmann::json& json);
@@ -125,6 +131,7 @@ Result<HeartbeatRequest> HeartbeatRequestFromJson(const nlohmann::json& json);
 Result<HeartbeatAnswer> HeartbeatAnswerFromJson(const nlohmann::json& json);
 Result<Work> WorkFromJson(const nlohmann::json& json);
 Result<StatusReport> StatusReportFromJson(const nlohmann::json& json);
+Result<NodeExecutionAnswer> NodeExecutionAnswerFromJson(const nlohmann::json& json);
 Result<TaskEnd> TaskEndFromJson(const nlohmann::json& json);
 
 }  // namespace shoal::models

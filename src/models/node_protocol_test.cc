@@ -61,6 +61,12 @@ TEST(NodeProtocolTest, MessagesRoundTrip) {
   EXPECT_EQ(polled->fetches[0].published.params["Key"], "k");
   EXPECT_EQ(polled->retry_after_ms, 500);
   EXPECT_TRUE(polled->skipped.empty());
+
+  auto held = NodeExecutionAnswerFromJson(
+      ToJson(NodeExecutionAnswer{"e-1", ExecutionComputeState::kCompleted}));
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  EXPECT_EQ(held->execution_id, "e-1");
+  EXPECT_EQ(held->state, ExecutionComputeState::kCompleted);
 }
 
 TEST(NodeProtocolTest, ReadersSkipWhatIsMalformedAndRefuseWhatIsRequired) {

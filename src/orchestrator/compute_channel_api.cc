@@ -122,8 +122,7 @@ void RegisterComputeChannelApi(transport::HttpServer& server, Orchestrator& o) {
       "GET", models::NodeExecutionPath(kId), [&o](const Request& request) -> Result<Json> {
         SHOAL_ASSIGN_OR_RETURN(auto e,
                                o.NodeExecution(request.matches[1], request.Param("node_id")));
-        return Json{{"ExecutionID", e.id},
-                    {"ComputeState", std::string(models::ToString(e.compute_state.state_type))}};
+        return models::ToJson(models::NodeExecutionAnswer{e.id, e.compute_state.state_type});
       });
   server.HandleJson(
       "POST", models::ExecutionStatusPath(kId), [&o](const Request& request) -> Result<Json> {

@@ -72,7 +72,7 @@ std::vector<const models::Node*> MatchingNodes(const models::Job& job,
   std::vector<const models::Node*> matching;
   for (const auto& node : nodes) {
     if (node.Schedulable() && models::MatchesAll(job.constraints, node.labels) &&
-        models::MissingPlugin(node, job.task).empty()) {
+        models::HasPlugins(node, job.task)) {
       matching.push_back(&node);
     }
   }
