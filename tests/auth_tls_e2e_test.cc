@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/testing/run_process.h"
+#include "common/testing/temp_dir.h"
 #include "transport/http_client.h"
 #include "transport/testing/test_certs.h"
 
@@ -50,12 +51,7 @@ Tasks:
 class AuthTlsE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ =
-        fs::temp_directory_path() /
-        ("shoal-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-         "-" + std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
+    root_ = testing::TempDir::ForCurrentTest();
     // Distinct, recognizable tokens, so a leak anywhere is found by a plain search.
     client_token_ = "client-" + std::to_string(::getpid()) + "-c7e1a93f0b";
     wrong_token_ = "wrong-" + std::to_string(::getpid()) + "-99f3d0a6e2";
@@ -65,8 +61,7 @@ class AuthTlsE2eTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    processes_.clear();
-    if (!HasFailure()) fs::remove_all(root_);
+    processes_.clear();  // before root_ goes (kept if the test failed)
   }
 
   void WriteFile(const std::string& name, const std::string& text) {
@@ -119,13 +114,13 @@ class AuthTlsE2eTest : public ::testing::Test {
   // Everything every process printed: logs and the CLI's captured output.
   std::string Everything() const {
     std::string text = outputs_;
-    for (const auto& entry : fs::directory_iterator(root_)) {
+    for (const auto& entry : fs::directory_iterator(root_.path())) {
       if (entry.path().extension() == ".log") text += ReadWholeFile(entry.path());
     }
     return text;
   }
 
-  fs::path root_;
+  testing::TempDir root_;
   int port_ = 0;
   std::string client_token_, wrong_token_;
   std::vector<std::string> node_tokens_;  // every token issued to a node

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "common/testing/run_process.h"
+#include "common/testing/temp_dir.h"
 
 namespace shoal {
 namespace {
@@ -45,13 +46,13 @@ TEST(ShoalSqlTest, CsvJsonAndJsonlFormats) {
 }
 
 TEST(ShoalSqlTest, ReadsSqlFromFileAndStdinWithSeveralStatements) {
-  auto path = std::filesystem::temp_directory_path() / "shoal-cli-test.sql";
+  const testing::TempDir dir("cli-sql-file");
+  const auto path = dir / "query.sql";
   std::ofstream(path) << "CREATE TABLE t AS SELECT range AS v FROM range(10);\n"
                          "SELECT sum(v) AS total FROM t;\n";
   auto from_file = Sql({"--format", "csv", "-f", path.string()});
   EXPECT_EQ(from_file.exit_code, 0) << from_file.err;
   EXPECT_EQ(from_file.out, "total\n45\n");
-  std::filesystem::remove(path);
 
   auto from_stdin = Sql({"--format", "csv"}, "SELECT 7 AS seven; SELECT 8 AS eight;");
   EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
@@ -132,9 +133,7 @@ TEST(ShoalSqlTest, BadUsageExitsTwoWithAClearMessage) {
 }
 
 TEST(ShoalSqlTest, EmptyPartitionGivesEmptyResultAndANote) {
-  auto dir =
-      std::filesystem::temp_directory_path() / ("shoal-cli-empty-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  const testing::TempDir dir("cli-empty");
   std::ofstream(dir / "only.json") << "{\"v\": 1}\n";
   std::string glob = (dir / "*.json").string();
   std::string script = "SET VARIABLE f = (SELECT list(file) FROM partition_by_hash('" + glob +
@@ -155,15 +154,13 @@ TEST(ShoalSqlTest, EmptyPartitionGivesEmptyResultAndANote) {
   }
   EXPECT_EQ(outcomes[0], 1);
   EXPECT_EQ(outcomes[1], 1);
-  std::filesystem::remove_all(dir);
 }
 
 // Issue 18: a folder store that is missing used to be accepted at start without a word, and
 // every job that published there failed later. Refused at start now; an empty one is named.
 TEST(ShoalServeTest, AComputeNodeRefusesAMissingFolderStoreAndNamesAnEmptyOne) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("shoal-serve-" + std::to_string(getpid()));
-  fs::remove_all(dir);
+  const testing::TempDir dir("serve");
   const std::vector<std::string> node = {ShoalBinary(),
                                          "serve",
                                          "--compute",
@@ -201,7 +198,6 @@ TEST(ShoalServeTest, AComputeNodeRefusesAMissingFolderStoreAndNamesAnEmptyOne) {
     return testing::Contains(testing::ReadWholeFile(log), "(buckets: shoal-data)");
   })) << testing::ReadWholeFile(log);
   ready.Kill(SIGKILL);
-  fs::remove_all(dir);
 }
 
 }  // namespace

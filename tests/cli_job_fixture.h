@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "common/testing/run_process.h"
+#include "common/testing/temp_dir.h"
 #include "models/json_codec.h"
 #include "transport/http_server.h"
 
@@ -24,6 +25,7 @@ namespace fs = std::filesystem;
 using ::shoal::testing::ProcessResult;
 using ::shoal::testing::RunProcess;
 using ::shoal::testing::ShoalBinary;
+using ::shoal::testing::TempDir;
 using transport::HttpServer;
 using transport::Json;
 using transport::RawResponse;
@@ -228,14 +230,7 @@ class FakeOrchestrator {
 
 class CliJobTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-cli-job-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = TempDir::ForCurrentTest(); }
 
   std::string WriteJobFile(const std::string& name, const std::string& text) {
     fs::path path = dir_ / name;
@@ -275,7 +270,7 @@ class CliJobTest : public ::testing::Test {
     return RunProcess(args, input, env);
   }
 
-  fs::path dir_;
+  TempDir dir_;
 };
 
 }  // namespace shoal::cli_job_testing

@@ -26,6 +26,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/testing/run_process.h"
+#include "common/testing/temp_dir.h"
 
 namespace shoal {
 namespace {
@@ -41,9 +42,8 @@ using Json = nlohmann::json;
 class CliParityTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("shoal-cli-parity-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    temp_dir_ = testing::TempDir("cli-parity");
+    dir_ = temp_dir_.path();
     devstack_ = std::make_unique<testing::DevstackProcess>(dir_);
     if (!devstack_->Start({"--nodes-per-region", "1"})) {
       setup_error_ = "the devstack did not start:\n" + devstack_->Log();
@@ -63,7 +63,7 @@ class CliParityTest : public ::testing::Test {
   static void TearDownTestSuite() {
     if (devstack_) devstack_->Stop();
     devstack_.reset();
-    if (!::testing::UnitTest::GetInstance()->Failed()) fs::remove_all(dir_);
+    temp_dir_ = testing::TempDir();  // removes the folder, unless a case failed
   }
 
   void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
@@ -93,7 +93,8 @@ class CliParityTest : public ::testing::Test {
     return parsed;
   }
 
-  static inline fs::path dir_;
+  static inline testing::TempDir temp_dir_;
+  static inline fs::path dir_;  // temp_dir_'s path
   static inline std::unique_ptr<testing::DevstackProcess> devstack_;
   static inline std::map<std::string, std::string> env_;
   static inline std::string setup_error_;

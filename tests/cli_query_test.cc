@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/testing/run_process.h"
+#include "common/testing/temp_dir.h"
 
 namespace shoal {
 namespace {
@@ -73,9 +74,8 @@ class CliQueryTest : public ::testing::Test {
   // Starts the devstack and generates the data; a failure is kept in setup_error_ and reported
   // by every case (gtest would run the cases after a failed SetUpTestSuite anyway).
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("shoal-cli-query-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    temp_dir_ = testing::TempDir("cli-query");
+    dir_ = temp_dir_.path();
     devstack_ = std::make_unique<testing::DevstackProcess>(dir_);
     if (!devstack_->Start({"--nodes-per-region", "2"})) {
       setup_error_ = "the devstack did not start:\n" + DevstackLog();
@@ -104,7 +104,7 @@ class CliQueryTest : public ::testing::Test {
   static void TearDownTestSuite() {
     if (devstack_) devstack_->Stop();
     devstack_.reset();
-    if (!::testing::UnitTest::GetInstance()->Failed()) fs::remove_all(dir_);
+    temp_dir_ = testing::TempDir();  // removes the folder, unless a case failed
   }
 
   void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
@@ -142,7 +142,8 @@ class CliQueryTest : public ::testing::Test {
     return LineCount(list.out) - 1;  // the header
   }
 
-  static inline fs::path dir_;
+  static inline testing::TempDir temp_dir_;
+  static inline fs::path dir_;             // temp_dir_'s path
   static inline std::string description_;  // `shoal table describe transactions --output json`
   static inline std::unique_ptr<testing::DevstackProcess> devstack_;
   static inline std::map<std::string, std::string> env_;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/testing/run_process.h"
+#include "common/testing/temp_dir.h"
 #include "devstack/devstack.h"
 
 namespace shoal {
@@ -27,8 +28,7 @@ void WriteFile(const fs::path& path, const std::string& text) {
 class CliTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("shoal-cli-table-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
+    dir_ = ::shoal::testing::TempDir::ForCurrentTest();
     devstack::DevstackOptions options;
     options.dir = dir_.string();
     options.port = 0;
@@ -41,10 +41,7 @@ class CliTableTest : public ::testing::Test {
             {"SHOAL_API_PORT", std::to_string(stack_->port())},
             {"SHOAL_API_TOKEN", stack_->client_token()}};
   }
-  void TearDown() override {
-    stack_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { stack_.reset(); }
 
   ProcessResult Table(std::vector<std::string> args) {
     args.insert(args.begin(), {ShoalBinary(), "table"});
@@ -54,7 +51,7 @@ class CliTableTest : public ::testing::Test {
     return fs::path(stack_->StorageDir(region)) / "my-bucket";
   }
 
-  fs::path dir_;
+  ::shoal::testing::TempDir dir_;  // declared first: it outlives the devstack
   std::unique_ptr<devstack::Devstack> stack_;
   std::map<std::string, std::string> env_;
 };
@@ -239,10 +236,7 @@ TEST_F(CliTableTest, BadFlagValuesExitTwoBeforeAnythingIsSent) {
 
 // `shoal serve --orchestrator` serves the table endpoints, and its catalog survives a restart.
 TEST(ServeTablesTest, TheOrchestratorKeepsItsTablesAcrossARestart) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("shoal-serve-tables-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const ::shoal::testing::TempDir dir("serve-tables");
   const int port = ::shoal::testing::FreePort();
   const std::map<std::string, std::string> env = {{"SHOAL_API_HOST", "127.0.0.1"},
                                                   {"SHOAL_API_PORT", std::to_string(port)}};
@@ -282,7 +276,6 @@ TEST(ServeTablesTest, TheOrchestratorKeepsItsTablesAcrossARestart) {
   EXPECT_EQ(list.out, "NAME,FORMAT,REGIONS,COLUMNS\nevents,parquet,us,0\n");
   EXPECT_TRUE(fs::exists(dir / "data" / "catalog.db"));
   orchestrator.reset();
-  fs::remove_all(dir);
 }
 
 }  // namespace

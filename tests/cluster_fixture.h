@@ -8,7 +8,7 @@
 // `node-tokens` file), so every cluster test runs with node identity on.
 //
 // Every process is a BackgroundProcess owned by the fixture, so it is killed when the test ends,
-// failed assertions included. The temp dir is kept when the test failed, for its logs.
+// failed assertions included. The temp dir (a TempDir) is kept when the test failed, for its logs.
 //
 // Thread-safety: used from the test's thread only.
 #pragma once
@@ -25,6 +25,7 @@
 #include <gtest/gtest.h>
 
 #include "common/testing/run_process.h"
+#include "common/testing/temp_dir.h"
 #include "transport/http_client.h"
 #include "transport/node_tokens.h"
 
@@ -40,10 +41,8 @@ class ClusterFixture : public ::testing::Test {
   // Starts the orchestrator and `nodes_per_region` nodes in each of `regions`, and waits until
   // every node is connected. Call with ASSERT_NO_FATAL_FAILURE.
   void StartCluster(const std::vector<std::string>& regions, int nodes_per_region) {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = std::filesystem::temp_directory_path() /
-            ("shoal-" + std::string(test->name()) + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(root_);
+    temp_dir_ = TempDir::ForCurrentTest();
+    root_ = temp_dir_.path();
     std::filesystem::create_directories(StoreDir("global") / "my-bucket");
     for (const std::string& dir : node_allowed_dirs_)
       std::filesystem::create_directories(root_ / dir);
@@ -68,7 +67,6 @@ class ClusterFixture : public ::testing::Test {
   void TearDown() override {
     nodes_.clear();
     orchestrator_.reset();
-    if (!HasFailure() && !root_.empty()) std::filesystem::remove_all(root_);
   }
 
   // (Re)starts the orchestrator on the same port and data dir.
@@ -192,7 +190,8 @@ class ClusterFixture : public ::testing::Test {
   std::string node_access_key_ = "test-key";
   std::string node_secret_key_ = "test-secret";
 
-  std::filesystem::path root_;
+  TempDir temp_dir_;            // declared before the processes: it outlives them
+  std::filesystem::path root_;  // temp_dir_'s path
   int port_ = 0;
   int starts_ = 0;
   std::vector<NodeSpec> specs_;

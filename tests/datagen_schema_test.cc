@@ -12,9 +12,9 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "common/testing/run_process.h"
+#include "common/testing/temp_dir.h"
 #include "datagen/catalog.h"
 #include "datagen/schema.h"
 #include "engine/engine.h"
@@ -29,9 +29,7 @@ using ::shoal::testing::ShoalBinary;
 class DatagenSchemaTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    root_ = new fs::path(fs::temp_directory_path() /
-                         ("shoal-datagen-schema-" + std::to_string(::getpid())));
-    fs::remove_all(*root_);
+    root_ = new testing::TempDir("datagen-schema");
     // One year, monthly files, every format from the same seed.
     for (const char* format : {"jsonl", "csv", "parquet"}) {
       Generate({"--count", "500", "--start-date", "2024-01-01", "--end-date", "2025-01-01",
@@ -44,8 +42,8 @@ class DatagenSchemaTest : public ::testing::Test {
     }
   }
   static void TearDownTestSuite() {
-    fs::remove_all(*root_);
     delete root_;
+    root_ = nullptr;
   }
 
   static void Generate(std::vector<std::string> args) {
@@ -90,11 +88,11 @@ class DatagenSchemaTest : public ::testing::Test {
     return "read_parquet('" + (*root_ / "parquet").string() + "/*.parquet')";
   }
 
-  static fs::path* root_;
+  static testing::TempDir* root_;
   std::unique_ptr<engine::Session> session_;
 };
 
-fs::path* DatagenSchemaTest::root_ = nullptr;
+testing::TempDir* DatagenSchemaTest::root_ = nullptr;
 
 std::vector<std::string> ExpectedTypes(std::span<const datagen::ColumnSpec> columns) {
   std::vector<std::string> rows;

@@ -9,31 +9,22 @@
 #include <gtest/gtest.h>
 
 #include "common/testing/run_process.h"
+#include "common/testing/temp_dir.h"
 
 namespace shoal::load {
 namespace {
 
-namespace fs = std::filesystem;
-
 class LoadTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("shoal-load-" + std::string(test->name()) + "-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-  }
-  void TearDown() override {
-    cluster_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
+  void SetUp() override { dir_ = shoal::testing::TempDir::ForCurrentTest(); }
+  void TearDown() override { cluster_.reset(); }
 
   // Starts the orchestrator (and `compute_nodes` real nodes). Call with ASSERT_NO_FATAL_FAILURE.
   void StartCluster(int compute_nodes, double heartbeat_s, double node_timeout_s,
                     std::vector<std::string> extra_flags = {}) {
     LoadCluster::Options options;
     options.shoal = testing::ShoalBinary();
-    options.dir = dir_;
+    options.dir = dir_.path();
     options.compute_nodes = compute_nodes;
     options.heartbeat_s = heartbeat_s;
     options.node_timeout_s = node_timeout_s;
@@ -63,7 +54,7 @@ class LoadTest : public ::testing::Test {
     fleet.Stop();
   }
 
-  fs::path dir_;
+  shoal::testing::TempDir dir_;  // declared first: it outlives the cluster
   std::unique_ptr<LoadCluster> cluster_;
 };
 

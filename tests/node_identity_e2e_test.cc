@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/testing/run_process.h"
+#include "common/testing/temp_dir.h"
 #include "transport/http_client.h"
 
 namespace shoal {
@@ -75,19 +76,13 @@ void ExpectRefusedAsA(const Status& status, const std::string& field) {
 class NodeIdentityE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ =
-        fs::temp_directory_path() /
-        ("shoal-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-         "-" + std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
+    root_ = testing::TempDir::ForCurrentTest();
     client_token_ = "client-" + std::to_string(::getpid()) + "-3e9a0c51d7";
     std::ofstream(root_ / "client.token") << client_token_ << "\n";
     port_ = testing::FreePort();
   }
   void TearDown() override {
-    processes_.clear();
-    if (!HasFailure()) fs::remove_all(root_);
+    processes_.clear();  // before root_ goes (kept if the test failed)
   }
   std::string Path(const std::string& name) const { return (root_ / name).string(); }
 
@@ -146,13 +141,13 @@ class NodeIdentityE2eTest : public ::testing::Test {
   // Everything every process printed: logs and the CLI's output.
   std::string Everything() const {
     std::string text = outputs_;
-    for (const auto& entry : fs::directory_iterator(root_)) {
+    for (const auto& entry : fs::directory_iterator(root_.path())) {
       if (entry.path().extension() == ".log") text += ReadWholeFile(entry.path());
     }
     return text;
   }
 
-  fs::path root_;
+  testing::TempDir root_;
   int port_ = 0;
   std::string client_token_;
   std::vector<std::string> tokens_;  // every node token issued

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "models/json_codec.h"
 #include "transport/http_server.h"
 
@@ -112,9 +112,7 @@ TEST(EndpointFromEnvironmentTest, ShoalVariablesFirstThenBacalhauThenDefault) {
 }
 
 TEST(ClientSettingsFromEnvironmentTest, TokenFromVariableOrFileAndCaOnlyWithHttps) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("shoal-api-env-" + std::to_string(getpid()));
-  fs::create_directories(dir);
+  const shoal::testing::TempDir dir("api-env");
   const std::string token_file = (dir / "client.token").string();
   std::ofstream(token_file) << "file-token-123\n";
   const std::string ca = (dir / "ca.pem").string();
@@ -162,7 +160,6 @@ TEST(ClientSettingsFromEnvironmentTest, TokenFromVariableOrFileAndCaOnlyWithHttp
   EXPECT_FALSE(ClientSettingsFromEnvironment(
                    {{"SHOAL_API_HOST", "https://orch"}, {"SHOAL_API_CA_CERT", ca + ".missing"}})
                    .ok());
-  fs::remove_all(dir);
 }
 
 TEST(ApiClientTest, SendsTheTokenAndExplainsARefusal) {

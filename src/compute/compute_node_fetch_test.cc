@@ -8,8 +8,8 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "compute/compute_node.h"
 #include "models/json_codec.h"
 #include "transport/http_server.h"
@@ -92,8 +92,7 @@ class FetchingFakeOrchestrator {
 };
 
 TEST(ComputeNodeFetchTest, ReadsPublishedResultsBackAndUploadsThemUnderTheFetch) {
-  const fs::path dir = fs::temp_directory_path() / ("shoal-node-fetch-" + std::to_string(getpid()));
-  fs::remove_all(dir);
+  const shoal::testing::TempDir dir("node-fetch");
   const fs::path store = dir / "store";
   fs::create_directories(store / "my-bucket" / "out" / "e-1" / "outputs");
   std::ofstream(store / "my-bucket" / "out" / "e-1" / "stdout") << "n\n1\n";
@@ -148,7 +147,6 @@ TEST(ComputeNodeFetchTest, ReadsPublishedResultsBackAndUploadsThemUnderTheFetch)
   EXPECT_EQ(stdout_file.node_id, "compute-test-1");
   EXPECT_EQ(fake.uploads_["e-1/outputs/a 1?#%.csv"].bytes, "a\n1\n");
   EXPECT_FALSE(fs::exists(dir / "work" / "fetches" / "f-1"));  // the copy is cleaned up
-  fs::remove_all(dir);
 }
 
 }  // namespace

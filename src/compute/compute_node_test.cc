@@ -10,8 +10,8 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "models/json_codec.h"
 #include "transport/http_server.h"
 
@@ -133,8 +133,8 @@ TEST(ComputeNodeTest, AHeartbeatNeverContradictsAnEarlierRunningReport) {
   // as one the node "no longer runs".
   FakeOrchestrator fake;
   int port = fake.Start();
-  fs::path dir = fs::temp_directory_path() / ("shoal-node-test-" + std::to_string(getpid()));
-  ComputeNodeOptions options = TestNodeOptions(port, dir);
+  const shoal::testing::TempDir dir("node-test");
+  ComputeNodeOptions options = TestNodeOptions(port, dir.path());
   options.poll_wait = std::chrono::milliseconds(200);
   options.retry_delay = std::chrono::milliseconds(20);
   auto node = ComputeNode::Start(options);
@@ -148,7 +148,6 @@ TEST(ComputeNodeTest, AHeartbeatNeverContradictsAnEarlierRunningReport) {
   EXPECT_TRUE(fake.violations().empty())
       << "heartbeats processed after a Running report did not list: "
       << ::testing::PrintToString(fake.violations());
-  fs::remove_all(dir);
 }
 
 // Issue 18: a node took ~9 s to exit on SIGTERM, waiting out its long-poll for work.
@@ -170,8 +169,8 @@ TEST(ComputeNodeTest, StopDoesNotWaitOutTheLongPoll) {
     return Json{{"Executions", Json::array()}, {"Cancel", Json::array()}};
   });
   const int port = server.Start().value();
-  fs::path dir = fs::temp_directory_path() / ("shoal-node-stop-" + std::to_string(getpid()));
-  ComputeNodeOptions options = TestNodeOptions(port, dir);
+  const shoal::testing::TempDir dir("node-stop");
+  ComputeNodeOptions options = TestNodeOptions(port, dir.path());
   options.poll_wait = std::chrono::milliseconds(10000);
   auto node = ComputeNode::Start(options);
   ASSERT_TRUE(node.ok()) << node.status().ToString();
@@ -183,15 +182,14 @@ TEST(ComputeNodeTest, StopDoesNotWaitOutTheLongPoll) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   release = true;
   server.Stop();
-  fs::remove_all(dir);
 }
 
 // Issue 18: nodes registered CPU, memory and disk as 0; `node list --show capacity` showed that.
 TEST(ComputeNodeTest, RegistersTheMachinesCapacity) {
   FakeOrchestrator fake;
   int port = fake.Start();
-  fs::path dir = fs::temp_directory_path() / ("shoal-node-cap-" + std::to_string(getpid()));
-  ComputeNodeOptions options = TestNodeOptions(port, dir);
+  const shoal::testing::TempDir dir("node-cap");
+  ComputeNodeOptions options = TestNodeOptions(port, dir.path());
   options.max_executions = 3;
   auto node = ComputeNode::Start(options);
   ASSERT_TRUE(node.ok()) << node.status().ToString();
@@ -206,7 +204,6 @@ TEST(ComputeNodeTest, RegistersTheMachinesCapacity) {
   EXPECT_GT(capacity["MemoryBytes"].get<int64_t>(), int64_t{64} << 20) << capacity;
   EXPECT_GT(capacity["DiskBytes"].get<int64_t>(), 0) << capacity;
   EXPECT_EQ(capacity["MaxExecutions"], 3) << capacity;
-  fs::remove_all(dir);
 }
 
 }  // namespace

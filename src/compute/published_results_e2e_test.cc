@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "compute/files.h"
 #include "compute/published_results.h"
 #include "compute/stores.h"
@@ -30,10 +30,7 @@ class PublishedResultsS3Test : public ::testing::Test {
   void SetUp() override {
     server_ = std::make_unique<S3rver>(S3rver::Options{{kBucket}});
     ASSERT_TRUE(server_->ok()) << server_->error();
-    root_ = fs::temp_directory_path() /
-            ("shoal-published-s3-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = shoal::testing::TempDir::ForCurrentTest();
     tree_ = root_ / "result";
     WriteFile(tree_ / "stdout", "n\n3\n");
     WriteFile(tree_ / "exitCode", "0");
@@ -51,7 +48,6 @@ class PublishedResultsS3Test : public ::testing::Test {
   void TearDown() override {
     client_.reset();
     server_.reset();
-    fs::remove_all(root_);
   }
 
   models::SpecConfig Spec(const std::string& key, const std::string& encoding) {
@@ -78,7 +74,7 @@ class PublishedResultsS3Test : public ::testing::Test {
   }
 
   std::unique_ptr<S3rver> server_;
-  fs::path root_;
+  shoal::testing::TempDir root_;
   fs::path tree_;
   std::vector<StoreConfig> stores_;
   std::unique_ptr<storage::S3Client> client_;

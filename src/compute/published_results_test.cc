@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "compute/files.h"
 #include "compute/publishers/s3_publisher.h"
 #include "compute/stores.h"
@@ -24,10 +24,7 @@ using testing::WriteFile;
 class PublishedResultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("shoal-published-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = shoal::testing::TempDir::ForCurrentTest();
     fs::create_directories(root_ / "store" / "my-bucket");
     tree_ = root_ / "result";
     WriteFile(tree_ / "stdout", "n\n3\n");
@@ -40,7 +37,6 @@ class PublishedResultsTest : public ::testing::Test {
     reader_stores_ = {{"other", (root_ / "elsewhere").string()},
                       {"regional", (root_ / "store").string()}};
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   models::SpecConfig Publish(const std::string& encoding, const std::string& key) {
     models::SpecConfig publisher{"s3",
@@ -74,7 +70,7 @@ class PublishedResultsTest : public ::testing::Test {
     }
   }
 
-  fs::path root_;
+  shoal::testing::TempDir root_;
   fs::path tree_;
   std::vector<StoreConfig> publisher_stores_;
   std::vector<StoreConfig> reader_stores_;

@@ -11,8 +11,8 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "compute/execution_runner.h"
 #include "compute/testing/test_files.h"
 #include "engine/testing/loopback_listener.h"
@@ -28,10 +28,7 @@ using testing::WriteFile;
 class SandboxLockTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("shoal-lock-runner-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = shoal::testing::TempDir::ForCurrentTest();
     WriteFile(root_ / "host/sales/a.csv", "amount\n10\n20\n");
     WriteFile(root_ / "stores/us/my-bucket/events/e.csv", "amount\n5\n");
     WriteFile(root_ / "node-secret.txt", "hunter2\n");
@@ -47,7 +44,6 @@ class SandboxLockTest : public ::testing::Test {
     config.host_environment = {{"AWS_ACCESS_KEY_ID", "node-key"}};
     return config;
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   models::Job Job(const std::string& sql) const {
     models::Job job;
@@ -102,7 +98,7 @@ class SandboxLockTest : public ::testing::Test {
     EXPECT_EQ(ReadFile(fs::path(outcome.result_dir) / "outputs/total.csv"), "total\n35\n");
   }
 
-  fs::path root_;
+  shoal::testing::TempDir root_;
   std::unique_ptr<ExecutionRunner> runner_;
   int runs_ = 0;
 };
@@ -149,7 +145,7 @@ TEST_F(SandboxLockTest, SymbolicLinksOutOfItsFoldersAreRefused) {
   // A `local` input whose host folder holds links: out to the node's files, and within itself.
   fs::create_directories(root_ / "host/sales/links");
   fs::create_symlink(root_ / "node-secret.txt", root_ / "host/sales/links/secret.csv");
-  fs::create_directory_symlink(root_, root_ / "host/sales/links/up");
+  fs::create_directory_symlink(root_.path(), root_ / "host/sales/links/up");
   fs::create_symlink("../a.csv", root_ / "host/sales/links/a.csv");
   const std::string out =
       "leads outside this execution's sandbox, which reaches only /data, "

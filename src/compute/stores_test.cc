@@ -4,8 +4,8 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "compute/inputs/s3_input.h"
 #include "compute/publishers/s3_publisher.h"
 
@@ -32,8 +32,8 @@ TEST(StoresTest, EndpointsNameStoresByHost) {
 }
 
 TEST(StoresTest, AFolderStoresBucketsAreItsSubFolders) {
-  const fs::path dir = fs::temp_directory_path() / ("shoal-store-" + std::to_string(getpid()));
-  fs::remove_all(dir);
+  const shoal::testing::TempDir temp("store");
+  const fs::path dir = temp / "store";  // not made yet
   const StoreConfig store{"storage-local", dir.string()};
   auto missing = FolderStoreBuckets(store);
   ASSERT_FALSE(missing.ok());
@@ -50,7 +50,6 @@ TEST(StoresTest, AFolderStoresBucketsAreItsSubFolders) {
   EXPECT_EQ(*FolderStoreBuckets(store), (std::vector<std::string>{"shoal-data", "shoal-results"}));
   const StoreConfig file{"storage", (dir / "stray.txt").string()};
   EXPECT_EQ(FolderStoreBuckets(file).status().code(), ErrorCode::kInvalidArgument);
-  fs::remove_all(dir);
 }
 
 TEST(StoresTest, StoreSpecsAreFoldersOrS3Endpoints) {
@@ -105,8 +104,7 @@ TEST(StoresTest, KeysAndBucketsStayInsideTheStore) {
 }
 
 TEST(StoresTest, BucketMappingsListExistingBucketsOnly) {
-  const fs::path root = fs::temp_directory_path() / ("shoal-stores-" + std::to_string(getpid()));
-  fs::remove_all(root);
+  const shoal::testing::TempDir root("stores");
   fs::create_directories(root / "my-bucket");
   fs::create_directories(root / "other");
   fs::create_directories(root / ".hidden");
@@ -116,7 +114,6 @@ TEST(StoresTest, BucketMappingsListExistingBucketsOnly) {
   EXPECT_EQ(mappings[0].real_directory, (root / "my-bucket").string());
   EXPECT_EQ(mappings[1].virtual_prefix, "s3://other");
   EXPECT_FALSE(BucketDirectory({"s", root.string()}, "missing").ok());
-  fs::remove_all(root);
 }
 
 TEST(StoresTest, KeyPlaceholders) {

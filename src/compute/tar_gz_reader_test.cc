@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include "common/testing/temp_dir.h"
 #include "compute/files.h"
 #include "compute/tar_gz.h"
 #include "compute/testing/test_files.h"
@@ -62,14 +62,7 @@ void WriteGzip(const fs::path& path, const std::string& bytes) {
 
 class TarGzReaderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("shoal-tar-reader-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  void SetUp() override { root_ = shoal::testing::TempDir::ForCurrentTest(); }
 
   // A result tree with a binary file over several blocks, an empty folder and a path too long
   // for ustar's fields (the writer gives it a PAX 'path' record).
@@ -104,7 +97,7 @@ class TarGzReaderTest : public ::testing::Test {
     EXPECT_EQ(on_disk->size(), files.size());  // nothing but the archive's files
   }
 
-  fs::path root_;
+  shoal::testing::TempDir root_;
   std::string long_path_;
 };
 
@@ -158,7 +151,7 @@ TEST_F(TarGzReaderTest, RefusesParentAndAbsolutePaths) {
     ASSERT_FALSE(files.ok()) << c.name;
     EXPECT_EQ(files.status().code(), ErrorCode::kPermissionDenied) << c.name;
     EXPECT_FALSE(fs::exists(root_ / "escape.txt")) << c.name;
-    EXPECT_FALSE(fs::exists(root_.parent_path() / "pax-escape.txt")) << c.name;
+    EXPECT_FALSE(fs::exists(root_.path().parent_path() / "pax-escape.txt")) << c.name;
     EXPECT_FALSE(fs::exists(target / "harmless.txt")) << c.name;
   }
 }

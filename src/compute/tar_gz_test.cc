@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "compute/testing/test_files.h"
 
 namespace shoal::compute {
@@ -18,8 +18,7 @@ using testing::ReadFile;
 
 // The archive is checked by the system's tar, the reader users will have.
 TEST(TarGzTest, SystemTarExtractsEverything) {
-  const fs::path root = fs::temp_directory_path() / ("shoal-tar-" + std::to_string(getpid()));
-  fs::remove_all(root);
+  const shoal::testing::TempDir root("tar");
   const fs::path source = root / "source";
   fs::create_directories(source / "data" / "empty");
   std::ofstream(source / "stdout") << "hello\n";
@@ -46,7 +45,6 @@ TEST(TarGzTest, SystemTarExtractsEverything) {
   EXPECT_TRUE(fs::is_directory(extracted / "data" / "empty"));
   EXPECT_EQ(ReadFile(extracted / long_dir / long_name), "long");
   EXPECT_FALSE(fs::exists(fs::symlink_status(extracted / "link")));  // links are not archived
-  fs::remove_all(root);
 }
 
 }  // namespace

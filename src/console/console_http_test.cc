@@ -9,7 +9,8 @@
 #include "console/assets.h"
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <unistd.h>
+
+#include "common/testing/temp_dir.h"
 
 namespace shoal::console {
 namespace {
@@ -85,8 +86,7 @@ TEST_F(ConsoleHttpTest, NamesOutsideTheConsolesFilesAreNotFound) {
 }
 
 TEST_F(ConsoleHttpTest, UiDirServesAFolderButTheVendoredLibraryStaysEmbedded) {
-  const fs::path dir = fs::temp_directory_path() / ("shoal-ui-dir-" + std::to_string(getpid()));
-  fs::remove_all(dir);
+  const shoal::testing::TempDir dir("ui-dir");
   fs::create_directories(dir / "pages");
   std::ofstream(dir / "app.js") << "console.log('edited');\n";
   std::ofstream(dir / "pages" / "cluster.js") << "export {};\n";
@@ -95,7 +95,6 @@ TEST_F(ConsoleHttpTest, UiDirServesAFolderButTheVendoredLibraryStaysEmbedded) {
   EXPECT_EQ(Get("/ui/pages/cluster.js")->body, "export {};\n");
   EXPECT_EQ(Get("/ui/index.html")->status, 404);  // not in the folder
   EXPECT_EQ(Get("/ui/vendor/preact-htm.js")->body, EmbeddedBytes("vendor/preact-htm.js"));
-  fs::remove_all(dir);
 }
 
 // Issue 13's budget: the console adds at most 200 KB to the binary.

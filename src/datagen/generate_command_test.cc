@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/testing/temp_dir.h"
+
 extern char** environ;
 
 namespace shoal::datagen {
@@ -41,13 +43,8 @@ class GenerateCommandTest : public ::testing::Test {
     const char* binary = std::getenv("SHOAL_BINARY");
     ASSERT_NE(binary, nullptr) << "SHOAL_BINARY must name the shoal binary (ctest sets it)";
     binary_ = binary;
-    dir_ = fs::temp_directory_path() /
-           ("shoal-generate-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = shoal::testing::TempDir::ForCurrentTest();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Runs `shoal generate <args>`, capturing stdout and stderr through files.
   Outcome Generate(std::vector<std::string> args) {
@@ -85,7 +82,7 @@ class GenerateCommandTest : public ::testing::Test {
   }
 
   std::string binary_;
-  fs::path dir_;
+  shoal::testing::TempDir dir_;
 };
 
 TEST_F(GenerateCommandTest, UnknownRegionIsBadUsage) {

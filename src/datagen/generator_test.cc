@@ -11,8 +11,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "datagen/calendar.h"
 #include "datagen/catalog.h"
 #include "datagen/generator_testing.h"
@@ -65,9 +65,7 @@ TEST(GeneratorTest, FilesMatchTheInMemoryRun) {
   const GeneratorOptions options = RangeOptions(GeneratedAt(2024, 5, 1), GeneratedAt(2024, 5, 3),
                                                 RotateInterval::kDay, 40000);  // ~20 MiB per file
   const auto expected = Generated(options);
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("shoal-generator-test-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  const shoal::testing::TempDir dir("generator-test");
   {
     auto sink = FileSink::Create(dir.string());
     ASSERT_TRUE(sink.ok());
@@ -76,13 +74,12 @@ TEST(GeneratorTest, FilesMatchTheInMemoryRun) {
     ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   }
   std::map<std::string, std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
     files[entry.path().filename().string()] = text.str();
   }
-  std::filesystem::remove_all(dir);
   ASSERT_EQ(files.size(), 2u);
   EXPECT_GT(files.begin()->second.size(), 3 * kWriteBufferBytes);
   EXPECT_TRUE(files == expected);

@@ -6,7 +6,8 @@
 #include <string>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
+
+#include "common/testing/temp_dir.h"
 
 namespace shoal::datagen {
 namespace {
@@ -15,13 +16,7 @@ namespace fs = std::filesystem;
 
 class FileSinkTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-sink-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = shoal::testing::TempDir::ForCurrentTest(); }
 
   static std::string Read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -30,7 +25,7 @@ class FileSinkTest : public ::testing::Test {
     return text.str();
   }
 
-  fs::path dir_;
+  shoal::testing::TempDir dir_;
 };
 
 TEST_F(FileSinkTest, CreatesTheDirectoryAndRenamesOnClose) {
@@ -64,11 +59,10 @@ TEST_F(FileSinkTest, AbandonedFileLeavesNothingBehind) {
     ASSERT_TRUE((*sink)->Open("x.jsonl").ok());
     ASSERT_TRUE((*sink)->Write("partial").ok());
   }
-  EXPECT_TRUE(fs::is_empty(dir_));
+  EXPECT_TRUE(fs::is_empty(dir_.path()));
 }
 
 TEST_F(FileSinkTest, OutputThatIsAFileIsRefused) {
-  fs::create_directories(dir_);
   std::ofstream(dir_ / "file") << "x";
   auto sink = FileSink::Create((dir_ / "file").string());
   ASSERT_FALSE(sink.ok());

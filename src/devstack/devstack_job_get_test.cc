@@ -92,7 +92,7 @@ class DevstackJobGetTest : public ::testing::TestWithParam<StorageKind> {
     options.nodes_per_region = 2;
     options.storage = GetParam();
     options.s3rver = SHOAL_S3RVER;
-    auto running = testing::RunningDevstack::Start(options, "shoal-devstack-get");
+    auto running = testing::RunningDevstack::Start(options, "devstack-get");
     ASSERT_TRUE(running.ok()) << running.status().ToString();
     running_ = std::move(running).value();
     stack_ = &running_->stack();

@@ -116,7 +116,7 @@ class DevstackPluginsTest : public ::testing::Test {
     options.regions = {"us"};
     options.nodes_per_region = 1;
     options.plugins = plugins;
-    auto running = testing::RunningDevstack::Start(options, "shoal-plugins");
+    auto running = testing::RunningDevstack::Start(options, "plugins");
     ASSERT_TRUE(running.ok()) << running.status().ToString();
     running_ = std::move(running).value();
   }

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "devstack/testing/devstack_fixture.h"
 #include "engine/engine.h"
 #include "format/output_format.h"
@@ -107,7 +108,7 @@ class DevstackTest : public ::testing::TestWithParam<StorageKind> {
     options.nodes_per_region = 3;
     options.storage = GetParam();
     options.s3rver = SHOAL_S3RVER;
-    auto running = testing::RunningDevstack::Start(options, "shoal-devstack");
+    auto running = testing::RunningDevstack::Start(options, "devstack");
     ASSERT_TRUE(running.ok()) << running.status().ToString();
     running_ = std::move(running).value();
     stack_ = &running_->stack();
@@ -398,10 +399,7 @@ TEST_P(DevstackTest, CustomerSegmentsCombinePartialsExactlyEvenAfterARerun) {
 // client token in an owner-only file, one token per node whose digest alone is in the node-tokens
 // file; each node's token acts only for that node and never opens the client API.
 TEST(DevstackTokensTest, TheApiNeedsTheClientTokenAndEachNodeHasItsOwnToken) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("shoal-devstack-tokens-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const shoal::testing::TempDir dir("devstack-tokens");
   std::ofstream(dir / "node.token") << "left by an older devstack\n";
   DevstackOptions options;
   options.dir = dir.string();
@@ -421,8 +419,8 @@ TEST(DevstackTokensTest, TheApiNeedsTheClientTokenAndEachNodeHasItsOwnToken) {
   EXPECT_NE(client_token, first);
   EXPECT_EQ((*stack)->node_token("compute-us-9"), "");
   EXPECT_FALSE(fs::exists(dir / "node.token"));
-  EXPECT_EQ((*stack)->client_token_file(), (fs::absolute(dir) / "client.token").string());
-  EXPECT_EQ((*stack)->node_tokens_file(), (fs::absolute(dir) / "node-tokens").string());
+  EXPECT_EQ((*stack)->client_token_file(), (fs::absolute(dir.path()) / "client.token").string());
+  EXPECT_EQ((*stack)->node_tokens_file(), (fs::absolute(dir.path()) / "node-tokens").string());
   for (const char* file : {"client.token", "node-tokens"}) {
     EXPECT_EQ(fs::status(dir / file).permissions() & fs::perms::all,
               fs::perms::owner_read | fs::perms::owner_write)
@@ -458,7 +456,6 @@ TEST(DevstackTokensTest, TheApiNeedsTheClientTokenAndEachNodeHasItsOwnToken) {
   ASSERT_EQ((*nodes)["Items"].size(), 2u);
   for (const auto& n : (*nodes)["Items"]) EXPECT_EQ(n["Connection"], "CONNECTED");
   stack->reset();
-  fs::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, DevstackTest,

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "engine/engine.h"
 
 namespace shoal::engine {
@@ -66,7 +66,7 @@ TEST(DatabasePoolTest, WithoutASpareTheSessionStartsItsOwn) {
 // A sandboxed session on a ready instance is locked exactly like one that started its own.
 TEST(DatabasePoolTest, ASandboxedSessionFromThePoolIsLocked) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("shoal-pool-" + std::to_string(::getpid()));
+  const shoal::testing::TempDir dir("pool");
   fs::create_directories(dir / "data");
   auto pool = std::make_shared<DatabasePool>(1);
   ASSERT_TRUE(WaitForSpares(*pool, 1));
@@ -81,7 +81,6 @@ TEST(DatabasePoolTest, ASandboxedSessionFromThePoolIsLocked) {
   auto setting = (*session)->Query("SET threads = 1");
   EXPECT_FALSE(setting.ok());
   session->reset();
-  fs::remove_all(dir);
 }
 
 }  // namespace

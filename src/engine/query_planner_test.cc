@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/testing/temp_dir.h"
 #include "engine/engine.h"
 #include "engine/query_plan.h"
 #include "engine/testing/query_oracle.h"
@@ -11,15 +12,10 @@
 namespace shoal::engine {
 namespace {
 
-namespace fs = std::filesystem;
-
 class QueryPlannerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-planner-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
+    dir_ = shoal::testing::TempDir::ForCurrentTest();
     auto writer = std::move(Session::Open({})).value();
     for (int f = 0; f < 4; ++f) {
       std::string path = (dir_ / ("f" + std::to_string(f) + ".parquet")).string();
@@ -50,7 +46,6 @@ class QueryPlannerTest : public ::testing::Test {
     keys_ = oracle_->AddReplicated("keys", {dim});
     planner_ = std::move(QueryPlanner::Create()).value();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   Result<QueryPlan> Plan(const std::string& sql, bool allow_rows = false) {
     return planner_->Plan({sql, {oracle_->Table(), keys_}, allow_rows});
@@ -88,7 +83,7 @@ class QueryPlannerTest : public ::testing::Test {
     EXPECT_NE(plan.status().message().find(words), std::string::npos) << plan.status().message();
   }
 
-  fs::path dir_;
+  shoal::testing::TempDir dir_;  // declared first: it outlives the oracle, which writes in it
   std::vector<std::string> files_;
   std::unique_ptr<testing::QueryOracle> oracle_;
   std::unique_ptr<QueryPlanner> planner_;

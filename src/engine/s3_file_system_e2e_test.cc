@@ -12,8 +12,8 @@
 #include <set>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "engine/engine.h"
 #include "engine/s3_file_system.h"
 #include "storage/s3_client.h"
@@ -43,8 +43,7 @@ class S3FileSystemTest : public ::testing::Test {
   static void SetUpTestSuite() {
     server_ = new S3rver(S3rver::Options{{kData, kOut}});
     if (!server_->ok()) return;
-    root_ = new fs::path(fs::temp_directory_path() / ("shoal-s3fs-" + std::to_string(getpid())));
-    fs::remove_all(*root_);
+    root_ = new shoal::testing::TempDir("s3fs");
     GenerateFiles();
     storage::S3Config config;
     config.endpoint = server_->endpoint();
@@ -52,16 +51,15 @@ class S3FileSystemTest : public ::testing::Test {
     config.use_ssl = false;
     config.credentials = {S3rver::kAccessKey, S3rver::kSecretKey, ""};
     client_ = storage::S3Client::Create(config).value().release();
-    for (auto& entry : fs::recursive_directory_iterator(*root_)) {
+    for (auto& entry : fs::recursive_directory_iterator(root_->path())) {
       if (!entry.is_regular_file()) continue;
-      std::string key = fs::relative(entry.path(), *root_).string();
+      std::string key = fs::relative(entry.path(), root_->path()).string();
       auto put = client_->PutObjectFromFile(kData, key, entry.path().string());
       if (!put.ok()) ADD_FAILURE() << put.status().ToString();
     }
   }
   static void TearDownTestSuite() {
     delete client_;
-    if (root_ != nullptr) fs::remove_all(*root_);
     delete root_;
     delete server_;
   }
@@ -172,12 +170,12 @@ class S3FileSystemTest : public ::testing::Test {
   }
 
   static S3rver* server_;
-  static fs::path* root_;
+  static shoal::testing::TempDir* root_;
   static storage::S3Client* client_;
 };
 
 S3rver* S3FileSystemTest::server_ = nullptr;
-fs::path* S3FileSystemTest::root_ = nullptr;
+shoal::testing::TempDir* S3FileSystemTest::root_ = nullptr;
 storage::S3Client* S3FileSystemTest::client_ = nullptr;
 
 TEST_F(S3FileSystemTest, JsonCsvAndParquetReadsEqualLocalReads) {

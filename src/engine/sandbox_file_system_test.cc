@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "engine/engine.h"
 
 namespace shoal::engine {
@@ -19,8 +19,7 @@ namespace fs = std::filesystem;
 class SandboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("shoal-sandbox-" + std::to_string(getpid()));
-    fs::remove_all(root_);
+    root_ = shoal::testing::TempDir::ForCurrentTest();
     for (const char* dir : {"data/hash", "outputs", "regional/us"}) {
       fs::create_directories(root_ / dir);
     }
@@ -30,7 +29,6 @@ class SandboxTest : public ::testing::Test {
     }
     std::ofstream(root_ / "regional/us/r.json") << "{\"v\": 10}\n";
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   std::unique_ptr<Session> Open(Partition partition) {
     SessionOptions options;
@@ -45,7 +43,7 @@ class SandboxTest : public ::testing::Test {
     return std::move(session).value();
   }
 
-  fs::path root_;
+  shoal::testing::TempDir root_;
 };
 
 TEST_F(SandboxTest, ReferenceVectorsHoldOnVirtualPaths) {
@@ -110,9 +108,7 @@ TEST(SandboxFileSystemTest, LockedItClaimsAndRefusesEveryPathOutsideItsMappings)
   SandboxFileSystem::Lock lock;
   lock.reach = "/inputs";
   // A read-only folder of our own: a bug here must not touch a real system file.
-  const fs::path folder =
-      fs::temp_directory_path() / ("shoal-sandbox-lock-" + std::to_string(getpid()));
-  fs::create_directories(folder);
+  const shoal::testing::TempDir folder("sandbox-lock");
   std::ofstream(folder / "passwd") << "x\n";
   SandboxFileSystem locked({{"/inputs", folder.string(), true}}, lock);
   SandboxFileSystem open({{"/inputs", folder.string(), true}});
@@ -149,17 +145,13 @@ TEST(SandboxFileSystemTest, LockedItClaimsAndRefusesEveryPathOutsideItsMappings)
   }
   EXPECT_TRUE(fs::exists(folder / "passwd"));
   EXPECT_FALSE(fs::exists(folder / "new"));
-  fs::remove_all(folder);
 }
 
 // A locked session over folders holding symbolic links, in and out of the mapped folders.
 class SandboxLinksTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("shoal-sandbox-links-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = shoal::testing::TempDir::ForCurrentTest();
     for (const char* dir : {"in/sub", "out", "data", "host"}) fs::create_directories(root_ / dir);
     std::ofstream(root_ / "in/x.csv") << "a\n1\n";
     std::ofstream(root_ / "data/d.csv") << "a\n2\n";
@@ -177,7 +169,6 @@ class SandboxLinksTest : public ::testing::Test {
     fs::create_directory_symlink(root_ / "out", root_ / "data/to-outputs");
     fs::create_symlink(root_ / "in/loop", root_ / "in/loop");
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   std::unique_ptr<Session> Open(bool sandboxed = true) const {
     SessionOptions options;
@@ -197,7 +188,7 @@ class SandboxLinksTest : public ::testing::Test {
     return result.ok() ? "" : result.status().message();
   }
 
-  fs::path root_;
+  shoal::testing::TempDir root_;
 };
 
 constexpr char kOut[] =

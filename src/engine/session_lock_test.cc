@@ -9,8 +9,8 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "engine/engine.h"
 #include "engine/testing/loopback_listener.h"
 
@@ -27,10 +27,7 @@ std::string ReadFile(const fs::path& path) {
 class SessionLockTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("shoal-lock-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = shoal::testing::TempDir::ForCurrentTest();
     for (const char* dir : {"in", "out", "data", "bucket/k", "other", "tmp-parent"}) {
       fs::create_directories(root_ / dir);
     }
@@ -39,7 +36,6 @@ class SessionLockTest : public ::testing::Test {
     std::ofstream(root_ / "bucket/k/o.csv") << "a,b\n5,6\n";
     std::ofstream(root_ / "other/secret.csv") << "secret\nhunter2\n";
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   SessionOptions Locked() const {
     SessionOptions options;
@@ -72,7 +68,7 @@ class SessionLockTest : public ::testing::Test {
     return result.ok() && !result->rows().empty() ? result->Text(0, 0) : "";
   }
 
-  fs::path root_;
+  shoal::testing::TempDir root_;
 };
 
 #define EXPECT_HAS(text, part) EXPECT_NE((text).find(part), std::string::npos) << (text)

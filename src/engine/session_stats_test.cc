@@ -9,8 +9,8 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "engine/engine.h"
 
 namespace shoal::engine {
@@ -21,8 +21,7 @@ namespace fs = std::filesystem;
 class SessionStatsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("shoal-session-stats-" + std::to_string(getpid()));
-    fs::remove_all(root_);
+    root_ = shoal::testing::TempDir::ForCurrentTest();
     fs::create_directories(root_ / "data");
     fs::create_directories(root_ / "tmp");
     {
@@ -44,7 +43,6 @@ class SessionStatsTest : public ::testing::Test {
                             (root_ / "data/c.parquet").string() + "' (ROW_GROUP_SIZE 10000)")
                     .ok());
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   std::unique_ptr<Session> Open(bool collect_stats = true, Partition partition = {}) {
     SessionOptions options;
@@ -63,7 +61,7 @@ class SessionStatsTest : public ::testing::Test {
     return static_cast<int64_t>(fs::file_size(root_ / "data" / name));
   }
 
-  fs::path root_;
+  shoal::testing::TempDir root_;
 };
 
 TEST_F(SessionStatsTest, WholeFilesReadCountTheirRowsAndBytes) {

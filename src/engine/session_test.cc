@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/testing/temp_dir.h"
 #include "engine/engine.h"
 
 namespace shoal::engine {
@@ -44,10 +45,7 @@ std::string Quote(const std::string& s) { return "'" + s + "'"; }
 class PartitionFunctionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("shoal-partition-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = shoal::testing::TempDir::ForCurrentTest();
     // 3 regions x 14 months x 2 days: 84 files whose paths carry a region and a date.
     for (const char* region : {"us-east", "us-west", "eu-west"}) {
       for (int m = 1; m <= 14; ++m) {
@@ -65,9 +63,8 @@ class PartitionFunctionsTest : public ::testing::Test {
     std::ofstream(root_ / "README.txt") << "no date here\n";
     pattern_ = (root_ / "**" / "*").string();
   }
-  void TearDown() override { fs::remove_all(root_); }
 
-  fs::path root_;
+  shoal::testing::TempDir root_;
   std::string pattern_;
 };
 

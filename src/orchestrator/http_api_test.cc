@@ -10,8 +10,8 @@
 
 #include "console/console_http.h"
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "models/json_codec.h"
 #include "orchestrator/testing/api_bodies.h"
 #include "transport/http_client.h"
@@ -19,7 +19,6 @@
 namespace shoal::orchestrator {
 namespace {
 
-namespace fs = std::filesystem;
 using transport::HttpClient;
 using transport::Json;
 using namespace std::chrono_literals;
@@ -32,11 +31,7 @@ constexpr const char* kNodeToken = "node-token-93ab";  // compute-us-1's
 class HttpApiAuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-http-api-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = shoal::testing::TempDir::ForCurrentTest();
     ASSERT_TRUE(
         transport::AddNodeToken((dir_ / "node-tokens").string(), "compute-us-1", kNodeToken).ok());
     auto node_tokens = transport::NodeTokens::Load((dir_ / "node-tokens").string());
@@ -64,7 +59,6 @@ class HttpApiAuthTest : public ::testing::Test {
     orchestrator_->Shutdown();
     server_.reset();
     orchestrator_.reset();
-    fs::remove_all(dir_);
   }
 
   HttpClient As(const std::string& token) const {
@@ -78,7 +72,7 @@ class HttpApiAuthTest : public ::testing::Test {
     return audit_;
   }
 
-  fs::path dir_;
+  shoal::testing::TempDir dir_;
   std::unique_ptr<transport::NodeTokens> node_tokens_;
   std::unique_ptr<Orchestrator> orchestrator_;
   std::unique_ptr<transport::HttpServer> server_;
@@ -340,9 +334,7 @@ TEST_F(HttpApiAuthTest, JobListFiltersByLabels) {
 // beyond it is answered at once with RetryAfterMs, and heartbeats find a free thread while the
 // other polls are still waiting.
 TEST(HttpApiPollTest, PollsBeyondThePoolAreAnsweredAtOnceSoHeartbeatsAreServed) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("shoal-http-api-poll-" + std::to_string(getpid()));
-  fs::remove_all(dir);
+  const shoal::testing::TempDir dir("http-api-poll");
   OrchestratorOptions options;
   options.data_dir = dir.string();
   auto orchestrator = Orchestrator::Open(options);
@@ -404,7 +396,6 @@ TEST(HttpApiPollTest, PollsBeyondThePoolAreAnsweredAtOnceSoHeartbeatsAreServed) 
   for (auto& poll : polls) poll.join();
   EXPECT_EQ(waited, waiting_polls);
   server.Stop();
-  fs::remove_all(dir);
 }
 
 TEST(ApiAuthTest, NoTokensMeansNoChecks) {

@@ -8,8 +8,8 @@
 #include <mutex>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "models/json_codec.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/testing/api_bodies.h"
@@ -18,7 +18,6 @@
 namespace shoal::orchestrator {
 namespace {
 
-namespace fs = std::filesystem;
 using transport::HttpClient;
 using transport::Json;
 using namespace std::chrono_literals;
@@ -34,11 +33,7 @@ constexpr const char* kB = "compute-eu-1";
 class NodeBindingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-node-binding-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = shoal::testing::TempDir::ForCurrentTest();
     const std::string tokens_file = (dir_ / "node-tokens").string();
     ASSERT_TRUE(transport::AddNodeToken(tokens_file, kA, kTokenA).ok());
     ASSERT_TRUE(transport::AddNodeToken(tokens_file, kB, kTokenB).ok());
@@ -72,7 +67,6 @@ class NodeBindingTest : public ::testing::Test {
     if (orchestrator_) orchestrator_->Shutdown();
     server_.reset();
     orchestrator_.reset();
-    fs::remove_all(dir_);
   }
 
   HttpClient As(const std::string& token) const {
@@ -85,7 +79,7 @@ class NodeBindingTest : public ::testing::Test {
     return audit_;
   }
 
-  fs::path dir_;
+  shoal::testing::TempDir dir_;
   std::unique_ptr<transport::NodeTokens> node_tokens_;
   std::unique_ptr<Orchestrator> orchestrator_;
   std::unique_ptr<transport::HttpServer> server_;

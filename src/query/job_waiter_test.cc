@@ -4,15 +4,14 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "query/fake_node_testing.h"
 #include "query/table_inspector.h"
 
 namespace shoal::query {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using models::TableColumn;
 using models::TableDefinition;
@@ -35,10 +34,7 @@ FakeOutcome Complete(std::string result_json) {
 class JobWaiterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-waiter-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = shoal::testing::TempDir::ForCurrentTest();
     orchestrator::OrchestratorOptions options;
     options.data_dir = dir_.string();
     options.tick = 50ms;
@@ -50,14 +46,13 @@ class JobWaiterTest : public ::testing::Test {
     nodes_.clear();
     orchestrator_->Shutdown();
     orchestrator_.reset();
-    fs::remove_all(dir_);
   }
   void AddNode(const std::string& id, const std::string& region, FakeNode::Handler handler) {
     nodes_.push_back(std::make_unique<FakeNode>(*orchestrator_, id, region, std::move(handler)));
     ASSERT_TRUE(nodes_.back()->registered());
   }
 
-  fs::path dir_;
+  shoal::testing::TempDir dir_;  // declared first: it outlives the orchestrator
   std::unique_ptr<orchestrator::Orchestrator> orchestrator_;
   std::vector<std::unique_ptr<FakeNode>> nodes_;
 };

@@ -5,12 +5,11 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
+
+#include "common/testing/temp_dir.h"
 
 namespace shoal::query {
 namespace {
-
-namespace fs = std::filesystem;
 
 TableDefinition Table(const std::string& name) {
   TableDefinition table;
@@ -24,16 +23,10 @@ TableDefinition Table(const std::string& name) {
 class TableCatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-catalog-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = shoal::testing::TempDir::ForCurrentTest();
     Reopen();
   }
-  void TearDown() override {
-    catalog_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { catalog_.reset(); }
   void Reopen() {
     catalog_.reset();
     auto opened = TableCatalog::Open(dir_.string());
@@ -41,7 +34,7 @@ class TableCatalogTest : public ::testing::Test {
     catalog_ = std::move(opened).value();
   }
 
-  fs::path dir_;
+  shoal::testing::TempDir dir_;  // declared first: it outlives the catalog
   std::unique_ptr<TableCatalog> catalog_;
 };
 

@@ -11,15 +11,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "transport/http_client.h"
 #include "transport/http_server.h"
 
 namespace shoal::transport {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kClientToken = "client-0123456789abcdef";
 constexpr const char* kNodeToken = "node-fedcba9876543210";
@@ -262,16 +260,12 @@ TEST(HttpServerAuthTest, AuthorizersSeeTheCallerAndRefuseBeforeTheHandler) {
 
 class TokenFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("shoal-token-" + std::to_string(getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = shoal::testing::TempDir::ForCurrentTest(); }
   std::string Write(const std::string& name, const std::string& text) {
     std::ofstream((dir_ / name).string(), std::ios::binary) << text;
     return (dir_ / name).string();
   }
-  fs::path dir_;
+  shoal::testing::TempDir dir_;
 };
 
 TEST_F(TokenFileTest, ReadsTheTokenWithoutTrailingNewline) {

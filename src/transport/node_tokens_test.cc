@@ -10,8 +10,8 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "transport/auth.h"
 
 namespace shoal::transport {
@@ -36,14 +36,9 @@ mode_t Mode(const fs::path& path) {
 class NodeTokensTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("shoal-node-tokens-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = shoal::testing::TempDir::ForCurrentTest();
     tokens_file_ = (dir_ / "node-tokens").string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Issues a token for `name` and returns it (read back from its token file).
   std::string Issue(const std::string& name) {
@@ -58,7 +53,7 @@ class NodeTokensTest : public ::testing::Test {
     std::ofstream(tokens_file_, std::ios::binary | std::ios::trunc) << text;
   }
 
-  fs::path dir_;
+  shoal::testing::TempDir dir_;
   std::string tokens_file_;
 };
 

@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "transport/http_client.h"
 #include "transport/http_server.h"
 #include "transport/testing/test_certs.h"
@@ -14,17 +14,16 @@
 namespace shoal::transport {
 namespace {
 
-namespace fs = std::filesystem;
-
 class TlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("shoal-tls-" + std::to_string(getpid()));
-    auto certs = testing::MakeTestCerts(dir_);
+    dir_ = shoal::testing::TempDir("tls");
+    auto certs = testing::MakeTestCerts(dir_.path());
     ASSERT_TRUE(certs.ok()) << certs.status().ToString();
     certs_ = *certs;
   }
-  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  // Removes the folder while gtest still runs (a static's destructor would run after it has gone).
+  static void TearDownTestSuite() { dir_ = shoal::testing::TempDir(); }
 
   // An HTTPS server on `host` with one route, GET /hello.
   std::unique_ptr<HttpServer> StartTlsServer(const std::string& host = "127.0.0.1") {
@@ -49,7 +48,7 @@ class TlsTest : public ::testing::Test {
     return HttpClient(Endpoint{host, port, tls}, options);
   }
 
-  static inline fs::path dir_;
+  static inline shoal::testing::TempDir dir_;
   static inline testing::TestCerts certs_;
 };
 

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "compute/execution_env.h"
 #include "compute/execution_runner.h"
 #include "compute/testing/test_files.h"
@@ -38,10 +39,8 @@ inline size_t CountLines(const std::string& text) {
 class ExecutionRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("shoal-runner-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    dir_ = shoal::testing::TempDir::ForCurrentTest();
+    root_ = dir_.path();
     fs::create_directories(root_ / "host");
     fs::create_directories(root_ / "stores/us/my-bucket");
     fs::create_directories(root_ / "stores/global/my-bucket");
@@ -53,7 +52,6 @@ class ExecutionRunnerTest : public ::testing::Test {
                       {"storage", (root_ / "stores/global").string()}};
     config_.host_environment = {{"AWS_ACCESS_KEY_ID", "minio-key"}, {"SECRET", "hidden"}};
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   static models::Job DuckdbJob(const std::string& sql, int64_t count = 1) {
     models::Job job;
@@ -93,7 +91,8 @@ class ExecutionRunnerTest : public ::testing::Test {
                        [&](const ResultFile& f) { return f.path == path; });
   }
 
-  fs::path root_;
+  shoal::testing::TempDir dir_;
+  fs::path root_;  // dir_'s path
   NodeConfig config_;
 };
 

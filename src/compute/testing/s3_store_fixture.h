@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "compute/node_config.h"
 #include "storage/s3_client.h"
 #include "storage/testing/s3rver_fixture.h"
@@ -53,10 +54,8 @@ class S3StoreTest : public ::testing::Test {
   void SetUp() override {
     server_ = std::make_unique<shoal::testing::S3rver>(shoal::testing::S3rver::Options{{kBucket}});
     ASSERT_TRUE(server_->ok()) << server_->error();
-    root_ = fs::temp_directory_path() /
-            ("shoal-s3store-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    dir_ = shoal::testing::TempDir::ForCurrentTest();
+    root_ = dir_.path();
     fs::create_directories(root_ / "folder-store" / kBucket);
     storage::S3Config config;
     config.endpoint = server_->endpoint();
@@ -72,7 +71,6 @@ class S3StoreTest : public ::testing::Test {
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     client_ = std::move(client).value();
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   // Puts `content` at `key` in the S3 store and, as a file, in the folder store.
   void PutBoth(const std::string& key, const std::string& content) {
@@ -95,7 +93,8 @@ class S3StoreTest : public ::testing::Test {
   }
 
   std::unique_ptr<shoal::testing::S3rver> server_;
-  fs::path root_;
+  shoal::testing::TempDir dir_;
+  fs::path root_;  // dir_'s path
   StoreConfig s3_store_;
   StoreConfig folder_store_;
   std::unique_ptr<storage::S3Client> client_;

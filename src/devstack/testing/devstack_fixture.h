@@ -1,7 +1,7 @@
 // RunningDevstack: the in-process devstack of the devstack tests (devstack_test.cc,
 // devstack_plugins_test.cc, devstack_job_get_test.cc): started in a fresh temp folder of its own
 // on a free port, its nodes registered, with an HTTP client that holds its client token; the
-// folder goes when it is destroyed.
+// folder goes when it is destroyed (a failed test's is kept: see common/testing/temp_dir.h).
 //
 // Thread-safety: a test fixture; construct and use from the test's thread.
 #pragma once
@@ -12,8 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include <unistd.h>
-
+#include "common/testing/temp_dir.h"
 #include "devstack/devstack.h"
 #include "transport/http_client.h"
 
@@ -21,14 +20,12 @@ namespace shoal::devstack::testing {
 
 class RunningDevstack {
  public:
-  // Starts a devstack with `options` (their dir is a folder `name`-<pid> under the system's temp
-  // folder, their port a free one) and waits for its nodes.
+  // Starts a devstack with `options` (their dir is in a fresh temp folder labelled `name`, e.g.
+  // "devstack": /tmp/shoal-devstack-XXXXXX; their port a free one) and waits for its nodes.
   static Result<std::unique_ptr<RunningDevstack>> Start(DevstackOptions options,
                                                         std::string_view name) {
     auto running = std::unique_ptr<RunningDevstack>(new RunningDevstack());
-    running->dir_ = std::filesystem::temp_directory_path() /
-                    (std::string(name) + "-" + std::to_string(getpid()));
-    std::filesystem::remove_all(running->dir_);
+    running->dir_ = shoal::testing::TempDir(name);
     options.dir = (running->dir_ / "stack").string();
     options.port = 0;
     SHOAL_ASSIGN_OR_RETURN(running->stack_, Devstack::Start(options));
@@ -42,23 +39,16 @@ class RunningDevstack {
     return running;
   }
 
-  ~RunningDevstack() {
-    client_.reset();
-    stack_.reset();
-    std::error_code error;
-    std::filesystem::remove_all(dir_, error);
-  }
-
   Devstack& stack() { return *stack_; }
   // A client of the public API with the client token.
   transport::HttpClient& client() { return *client_; }
   // The test's own folder (the devstack's is dir()/stack): scratch space that goes with it.
-  const std::filesystem::path& dir() const { return dir_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
 
  private:
   RunningDevstack() = default;
 
-  std::filesystem::path dir_;
+  shoal::testing::TempDir dir_;  // declared first: it outlives the devstack and the client
   std::unique_ptr<Devstack> stack_;
   std::unique_ptr<transport::HttpClient> client_;
 };

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "common/status.h"
+#include "common/testing/temp_dir.h"
 #include "models/states.h"
 #include "orchestrator/job_store.h"
 
@@ -164,12 +165,11 @@ inline std::string RawSql(const std::string& path, const std::string& sql) {
 class JobStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "job_store_test.XXXXXX");
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    temp_dir_ = shoal::testing::TempDir::ForCurrentTest();
+    ASSERT_FALSE(temp_dir_.path().empty());
+    dir_ = temp_dir_.string();
     path_ = dir_ + "/state.db";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   void Open(std::unique_ptr<JobStore>* store) {
     auto opened = JobStore::Open(path_);
@@ -177,7 +177,8 @@ class JobStoreTest : public ::testing::Test {
     *store = std::move(opened).value();
   }
 
-  std::string dir_;
+  shoal::testing::TempDir temp_dir_;
+  std::string dir_;  // temp_dir_'s path
   std::string path_;
 };
 

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "orchestrator/orchestrator.h"
 
 namespace shoal::orchestrator::testing {
@@ -20,20 +21,14 @@ namespace shoal::orchestrator::testing {
 class OrchestratorFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("shoal-orch-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name() + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    temp_dir_ = shoal::testing::TempDir::ForCurrentTest();
+    dir_ = temp_dir_.path();
     options_.data_dir = dir_.string();
     options_.node_timeout = std::chrono::milliseconds(400);
     options_.tick = tick_;
     Reopen();
   }
-  void TearDown() override {
-    orchestrator_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { orchestrator_.reset(); }
   // (Re)opens the orchestrator on the data dir with options_.
   void Reopen() {
     orchestrator_.reset();
@@ -45,7 +40,8 @@ class OrchestratorFixture : public ::testing::Test {
   // The ticker's period; a subclass sets it before SetUp (tests that count evaluations set a
   // period no test lasts, so that only events cause work).
   std::chrono::milliseconds tick_{50};
-  std::filesystem::path dir_;
+  shoal::testing::TempDir temp_dir_;  // declared first: it outlives the orchestrator
+  std::filesystem::path dir_;         // temp_dir_'s path
   OrchestratorOptions options_;
   std::unique_ptr<Orchestrator> orchestrator_;
 };

@@ -9,11 +9,12 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "api/api_client.h"
+#include "common/testing/temp_dir.h"
 #include "devstack/devstack.h"
 #include "jobspec/jobspec.h"
 #include "query/job_waiter.h"
@@ -62,16 +63,15 @@ inline std::string StorageKindName(const ::testing::TestParamInfo<devstack::Stor
 
 class DevstackFixture : public ::testing::TestWithParam<devstack::StorageKind> {
  protected:
-  // A fresh folder for this test (`name` and the store kind make it unique in the process).
+  // A fresh folder for this test, labelled with `name` and the store kind.
   void MakeDir(const std::string& name) {
-    dir_ = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid()) + "-" +
-                                                     std::to_string(static_cast<int>(GetParam())));
-    std::filesystem::remove_all(dir_);
+    std::string_view label = name;
+    if (label.starts_with("shoal-")) label.remove_prefix(6);  // TempDir adds it
+    temp_dir_ = shoal::testing::TempDir(std::string(label) + "-" +
+                                        std::to_string(static_cast<int>(GetParam())));
+    dir_ = temp_dir_.path();
   }
-  void TearDown() override {
-    stack_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { stack_.reset(); }
 
   // Starts (or restarts, keeping its folder) the devstack and a client of its API.
   void Start() {
@@ -103,7 +103,8 @@ class DevstackFixture : public ::testing::TestWithParam<devstack::StorageKind> {
     ASSERT_TRUE(finished.ok()) << finished.status().ToString();
   }
 
-  std::filesystem::path dir_;
+  shoal::testing::TempDir temp_dir_;  // declared first: it outlives the devstack
+  std::filesystem::path dir_;         // temp_dir_'s path
   std::unique_ptr<devstack::Devstack> stack_;
   std::unique_ptr<api::ApiClient> client_;
 };
