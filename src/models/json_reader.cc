@@ -40,6 +40,11 @@ void JsonReader::String(const char* field, std::string* out) {
   *out = v.get<std::string>();
 }
 
+void JsonReader::RequiredString(const char* field, std::string* out) {
+  if (status_.ok() && !Present(field)) return Fail(FieldPath(field) + ": required (a string)");
+  String(field, out);
+}
+
 void JsonReader::Double(const char* field, double* out) {
   if (!Present(field)) return;
   const auto& v = Get(field);

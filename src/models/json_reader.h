@@ -31,6 +31,8 @@ class JsonReader {
   const Status& status() const { return status_; }
 
   void String(const char* field, std::string* out);
+  // A string field that must be there: absent or null is "<path>: required (a string)".
+  void RequiredString(const char* field, std::string* out);
   void Int(const char* field, int64_t* out);
   void Int(const char* field, int* out);
   void Bool(const char* field, bool* out);
@@ -50,6 +52,13 @@ class JsonReader {
     Result<T> parsed = parse(text);
     if (!parsed.ok()) return Fail(FieldPath(field) + ": " + parsed.status().message());
     *out = *parsed;
+  }
+
+  // An enum field that must be there.
+  template <typename T>
+  void RequiredEnum(const char* field, T* out, Result<T> (*parse)(std::string_view)) {
+    if (status_.ok() && !Present(field)) return Fail(FieldPath(field) + ": required (a string)");
+    Enum(field, out, parse);
   }
 
   // A nested object, decoded by `fn` with the nested path.

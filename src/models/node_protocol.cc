@@ -19,15 +19,6 @@ Status CheckObject(const json& j, std::string_view what) {
   return Status::InvalidArgument(std::string(what) + " must be a JSON object");
 }
 
-Status RequireString(const json& j, const char* field, std::string* out) {
-  auto it = j.find(field);
-  if (it == j.end() || !it->is_string()) {
-    return Status::InvalidArgument(std::string("request needs a string field '") + field + "'");
-  }
-  *out = it->get<std::string>();
-  return Status::Ok();
-}
-
 }  // namespace
 
 std::string RegisterPath() { return Under("register"); }
@@ -128,7 +119,9 @@ Result<RegisterAnswer> RegisterAnswerFromJson(const json& j) {
 Result<HeartbeatRequest> HeartbeatRequestFromJson(const json& j) {
   SHOAL_RETURN_IF_ERROR(CheckObject(j, "a heartbeat"));
   HeartbeatRequest request;
-  SHOAL_RETURN_IF_ERROR(RequireString(j, "NodeID", &request.node_id));
+  JsonReader r(j, "");
+  r.RequiredString("NodeID", &request.node_id);
+  SHOAL_RETURN_IF_ERROR(r.status());
   if (j.contains("Running") && j["Running"].is_array()) {
     for (const auto& id : j["Running"]) {
       if (id.is_string()) request.running.push_back(id.get<std::string>());
@@ -202,11 +195,9 @@ Result<Work> WorkFromJson(const json& j) {
 Result<StatusReport> StatusReportFromJson(const json& j) {
   SHOAL_RETURN_IF_ERROR(CheckObject(j, "a status report"));
   StatusReport report;
-  SHOAL_RETURN_IF_ERROR(RequireString(j, "NodeID", &report.node_id));
-  std::string state;
-  SHOAL_RETURN_IF_ERROR(RequireString(j, "ComputeState", &state));
-  SHOAL_ASSIGN_OR_RETURN(report.state, ParseExecutionComputeState(state));
   JsonReader r(j, "");
+  r.RequiredString("NodeID", &report.node_id);
+  r.RequiredEnum("ComputeState", &report.state, &ParseExecutionComputeState);
   r.String("Topic", &report.topic);
   r.String("Message", &report.message);
   SHOAL_RETURN_IF_ERROR(r.status());
@@ -225,10 +216,8 @@ Result<StatusReport> StatusReportFromJson(const json& j) {
 Result<NodeExecutionAnswer> NodeExecutionAnswerFromJson(const json& j) {
   SHOAL_RETURN_IF_ERROR(CheckObject(j, "an execution's state"));
   NodeExecutionAnswer answer;
-  std::string state;
-  SHOAL_RETURN_IF_ERROR(RequireString(j, "ComputeState", &state));
-  SHOAL_ASSIGN_OR_RETURN(answer.state, ParseExecutionComputeState(state));
   JsonReader r(j, "");
+  r.RequiredEnum("ComputeState", &answer.state, &ParseExecutionComputeState);
   r.String("ExecutionID", &answer.execution_id);
   SHOAL_RETURN_IF_ERROR(r.status());
   return answer;
@@ -237,8 +226,8 @@ Result<NodeExecutionAnswer> NodeExecutionAnswerFromJson(const json& j) {
 Result<TaskEnd> TaskEndFromJson(const json& j) {
   SHOAL_RETURN_IF_ERROR(CheckObject(j, "a task's end"));
   TaskEnd end;
-  SHOAL_RETURN_IF_ERROR(RequireString(j, "NodeID", &end.node_id));
   JsonReader r(j, "");
+  r.RequiredString("NodeID", &end.node_id);
   r.String("Error", &end.error);
   SHOAL_RETURN_IF_ERROR(r.status());
   return end;

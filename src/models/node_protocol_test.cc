@@ -88,7 +88,7 @@ TEST(NodeProtocolTest, ReadersSkipWhatIsMalformedAndRefuseWhatIsRequired) {
   EXPECT_TRUE(heartbeat->progress.empty());
   // A status report names what it lacks.
   EXPECT_EQ(StatusReportFromJson({{"ComputeState", "Running"}}).status().message(),
-            "request needs a string field 'NodeID'");
+            "NodeID: required (a string)");
   EXPECT_FALSE(StatusReportFromJson({{"NodeID", "n-1"}, {"ComputeState", "Sleeping"}}).ok());
   EXPECT_EQ(HeartbeatRequestFromJson(json::array()).status().message(),
             "a heartbeat must be a JSON object");

@@ -44,20 +44,10 @@ json ToJson(const ResultFetchStatus& status) {
       {"FetchNodeID", status.fetch_node_id},      {"Message", status.message}};
 }
 
-namespace {
-
-Status RequireString(const json& j, const char* field) {
-  if (j.is_object() && j.contains(field) && j[field].is_string()) return Status::Ok();
-  return Status::InvalidArgument(std::string(field) + ": required (a string)");
-}
-
-}  // namespace
-
 Result<ExecutionResults> ExecutionResultsFromJson(const json& j) {
-  SHOAL_RETURN_IF_ERROR(RequireString(j, "ExecutionID"));
   ExecutionResults results;
   JsonReader r(j, "");
-  r.String("ExecutionID", &results.execution_id);
+  r.RequiredString("ExecutionID", &results.execution_id);
   r.String("NodeID", &results.node_id);
   r.Int("PartitionIndex", &results.partition_index);
   r.List("Files", [&](const json& value, const std::string& path) {
@@ -75,14 +65,12 @@ Result<ExecutionResults> ExecutionResultsFromJson(const json& j) {
 }
 
 Result<ResultFetchStatus> ResultFetchStatusFromJson(const json& j) {
-  SHOAL_RETURN_IF_ERROR(RequireString(j, "ExecutionID"));
-  SHOAL_RETURN_IF_ERROR(RequireString(j, "State"));
   ResultFetchStatus status;
   JsonReader r(j, "");
-  r.String("ExecutionID", &status.execution_id);
+  r.RequiredString("ExecutionID", &status.execution_id);
+  r.RequiredEnum("State", &status.state, &ParseFetchState);
   r.String("NodeID", &status.node_id);
   r.Int("PartitionIndex", &status.partition_index);
-  r.Enum("State", &status.state, &ParseFetchState);
   r.String("FetchNodeID", &status.fetch_node_id);
   r.String("Message", &status.message);
   SHOAL_RETURN_IF_ERROR(r.status());
