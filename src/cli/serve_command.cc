@@ -8,6 +8,7 @@
 
 #include "cli/api_support.h"
 #include "cli/command.h"
+#include "cli/serve_config.h"
 #include "cli/signals.h"
 #include "common/environment.h"
 #include "compute/compute_node.h"
@@ -26,6 +27,7 @@ namespace shoal::cli {
 namespace {
 
 struct ServeFlags {
+  std::string config_file;  // YAML holding any of the flags below (serve_config.h)
   bool orchestrator_mode = false;
   bool compute_mode = false;
   std::string orchestrator_url;
@@ -303,6 +305,9 @@ int ServeCompute(const ServeFlags& flags) {
 void AddServeCommand(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<ServeFlags>();
   CLI::App* serve = app.add_subcommand("serve", "Run an orchestrator or a compute node");
+  serve->add_option("--config", flags->config_file,
+                    "a YAML file of these flags without their dashes (data-dir: DIR); flags "
+                    "given here win over it");
   serve->add_flag("--compute", flags->compute_mode, "run a compute node");
   auto* orchestrator = serve->add_option(
       "--orchestrator", flags->orchestrator_url,
@@ -365,7 +370,13 @@ void AddServeCommand(CLI::App& app, int& exit_code) {
                    "compute: strict refuses every query that would ship table rows out of this "
                    "node's region (open or strict)")
       ->capture_default_str();
-  serve->callback([flags, orchestrator, &exit_code] {
+  serve->callback([flags, serve, orchestrator, &exit_code] {
+    if (!flags->config_file.empty()) {
+      if (Status applied = ApplyServeConfigFile(*serve, flags->config_file); !applied.ok()) {
+        exit_code = FailServe(applied, 2);
+        return;
+      }
+    }
     flags->orchestrator_mode = orchestrator->count() > 0;
     if (flags->compute_mode) {
       exit_code = ServeCompute(*flags);
