@@ -16,8 +16,8 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include "common/testing/temp_dir.h"
 #include "engine/engine.h"
 
 namespace shoal {
@@ -112,10 +112,8 @@ class SqlLogicTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SqlLogicTest, Run) {
   fs::path file = fs::path(SHOAL_SQL_TEST_DIR) / GetParam();
-  fs::path test_dir = fs::temp_directory_path() /
-                      ("shoal-sqltest-" + std::to_string(::getpid()) + "-" + file.stem().string());
-  fs::remove_all(test_dir);
-  fs::create_directories(test_dir);
+  const shoal::testing::TempDir dir("sqltest-" + file.stem().string());
+  const fs::path& test_dir = dir.path();
   fs::path previous_dir = fs::current_path();
   fs::current_path(test_dir);
 
@@ -162,7 +160,6 @@ TEST_P(SqlLogicTest, Run) {
     }
   }
   fs::current_path(previous_dir);
-  fs::remove_all(test_dir);
 }
 
 std::vector<std::string> TestFiles() {
