@@ -2,6 +2,7 @@
 # machine (packages, DuckDB), builds, then runs.
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
+PREFIX ?= /usr/local
 DEMO_DIR ?= demo-data
 STORAGE ?= folder
 
@@ -9,7 +10,7 @@ STORAGE ?= folder
 TSAN_TESTS = orchestrator_test job_store_test transport_test compute_node_test compute_runner_test
 
 .PHONY: setup configure build test demo bench format format-check clean test-sanitizers test-asan \
-	test-asan-process test-tsan
+	test-asan-process test-tsan install package
 
 setup:
 	scripts/setup.sh
@@ -54,6 +55,16 @@ test-sanitizers: test-asan test-asan-process test-tsan
 demo: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target shoal
 	scripts/demo.sh $(BUILD_DIR)/shoal $(DEMO_DIR) $(STORAGE)
+
+# `make install PREFIX=DIR`: bin/shoal, lib/shoal/libduckdb.so, the systemd units and the docs
+# (cmake/Install.cmake); `make package`: $(BUILD_DIR)/shoal_VERSION_ARCH.deb of the same.
+install: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target shoal
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+package: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target shoal
+	cd $(BUILD_DIR) && cpack -G DEB
 
 bench: build
 	$(BUILD_DIR)/bench/generator/generator_bench

@@ -24,6 +24,6 @@ set_target_properties(duckdb PROPERTIES
   IMPORTED_NO_SONAME ON)
 # SYSTEM: DuckDB's headers are not ours to keep warning-free.
 target_include_directories(duckdb SYSTEM INTERFACE "${SHOAL_DUCKDB_DIR}/include")
-# Binaries find libduckdb.so without any environment.
+# Binaries in the build folder find libduckdb.so without any environment (the installed binary
+# finds its own copy: cmake/Install.cmake).
 set(CMAKE_BUILD_RPATH "${SHOAL_DUCKDB_DIR}/lib")
-set(CMAKE_INSTALL_RPATH "${SHOAL_DUCKDB_DIR}/lib")

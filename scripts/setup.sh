@@ -9,6 +9,8 @@ DEBIAN_PACKAGES=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev
   libsqlite3-dev libcli11-dev libfmt-dev libspdlog-dev libgtest-dev googletest libbenchmark-dev
   libre2-dev ccache lld
+  # the .deb (cpack runs dpkg-shlibdeps, which needs file) and the check of its systemd units
+  dpkg-dev file systemd
   awscli
   chromium-headless-shell
 )
