@@ -18,11 +18,14 @@ endfunction()
 # Each case is also labelled with NAME, so `ctest -L '^orchestrator_test$'` runs one binary's
 # cases (the sanitizer runs build and run a chosen set of binaries).
 # OPTIMIZED keeps the build type's optimisation for a test whose own code does heavy work.
+# UNSANITIZED leaves a `process` test out of the ASan run (make test-asan-process): whole clusters
+# killed and restarted, whose processes run code the in-process ASan run covers already, and
+# which cost minutes there (CI's time, docs/development.md). make test runs it as any other.
 # SLOW CASE SECONDS ... names the cases that take long with their seconds (measured in CI): ctest
 # starts costlier cases first when it has no timings of its own (a clean clone), so that a long
 # case does not start last and run on alone while the other core idles.
 function(shoal_add_test name)
-  cmake_parse_arguments(ARG "OPTIMIZED" "TIMEOUT" "SOURCES;DEPS;LABELS;SLOW" ${ARGN})
+  cmake_parse_arguments(ARG "OPTIMIZED;UNSANITIZED" "TIMEOUT" "SOURCES;DEPS;LABELS;SLOW" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   shoal_set_warnings(${name})
@@ -32,7 +35,9 @@ function(shoal_add_test name)
   if(NOT SHOAL_OPTIMIZE_TESTS AND NOT ARG_OPTIMIZED)
     target_compile_options(${name} PRIVATE -O0)
   endif()
-  if("process" IN_LIST ARG_LABELS)
+  if(ARG_UNSANITIZED)
+    list(APPEND ARG_LABELS unsanitized)
+  elseif("process" IN_LIST ARG_LABELS)
     add_dependencies(shoal_process_tests ${name})
   else()
     add_dependencies(shoal_in_process_tests ${name})
