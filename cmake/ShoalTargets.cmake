@@ -49,13 +49,15 @@ function(shoal_add_test name)
     PROPERTIES TIMEOUT ${ARG_TIMEOUT}
                ENVIRONMENT "SHOAL_BINARY=$<TARGET_FILE:shoal>"
     DISCOVERY_TIMEOUT 60)
-  # Labels go on in a script ctest reads after the discovered cases: through
+  # Labels (and the skip pattern: a case that calls GTEST_SKIP is reported skipped, not passed)
+  # go on in a script ctest reads after the discovered cases: through
   # gtest_discover_tests' PROPERTIES a list of labels ("e2e;chaos") would be split into separate
   # properties.
   set(labels_file "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
   file(WRITE "${labels_file}"
        "if(${name}_TESTS)\n"
-       "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS};${name}\")\n"
+       "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS};${name}\"\n"
+       "                       SKIP_REGULAR_EXPRESSION \"\\\\[  SKIPPED \\\\]\")\n"
        "endif()\n")
   # Matched as a prefix: a parameterized case's ctest name goes on with "  # GetParam() = ...".
   while(ARG_SLOW)

@@ -11,6 +11,8 @@ DEBIAN_PACKAGES=(
   libre2-dev ccache lld
   # the .deb (cpack runs dpkg-shlibdeps, which needs file) and the check of its systemd units
   dpkg-dev file systemd
+  # the hosts tests' network namespaces, their rules and probes
+  iproute2 nftables python3
   awscli
   chromium-headless-shell
 )

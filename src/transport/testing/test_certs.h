@@ -1,7 +1,7 @@
 // Test certificates made with the `openssl` command, for TLS tests: a CA, a server certificate
-// it signs for 127.0.0.1 and localhost (subjectAltName), and a second CA that signed nothing (a
-// client that trusts only it must refuse the server). EC P-256 keys, so generation takes
-// milliseconds. Header-only, for tests only.
+// it signs for 127.0.0.1 and localhost (subjectAltName, and any names the caller adds), and a
+// second CA that signed nothing (a client that trusts only it must refuse the server). EC P-256
+// keys, so generation takes milliseconds. Header-only, for tests only.
 //
 // Thread-safety: each call writes its own directory.
 #pragma once
@@ -24,7 +24,9 @@ struct TestCerts {
 
 // Writes the files under `dir` (created); an error names the openssl step that failed, with its
 // output in `dir`/openssl.log.
-inline Result<TestCerts> MakeTestCerts(const std::filesystem::path& dir) {
+// `extra_names` adds subjectAltNames to the server certificate ("IP:10.77.0.1").
+inline Result<TestCerts> MakeTestCerts(const std::filesystem::path& dir,
+                                       const std::string& extra_names = "") {
   std::filesystem::create_directories(dir);
   const std::string d = dir.string();
   const std::string log = " >>'" + d + "/openssl.log' 2>&1";
@@ -32,7 +34,8 @@ inline Result<TestCerts> MakeTestCerts(const std::filesystem::path& dir) {
   std::ofstream(dir / "server.ext") << "basicConstraints=CA:FALSE\n"
                                     << "keyUsage=critical,digitalSignature,keyEncipherment\n"
                                     << "extendedKeyUsage=serverAuth\n"
-                                    << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
+                                    << "subjectAltName=IP:127.0.0.1,DNS:localhost"
+                                    << (extra_names.empty() ? "" : "," + extra_names) << "\n";
   auto make_ca = [&](const std::string& name) {
     return "openssl req -x509" + ec + " -days 2 -subj '/CN=Shoal test " + name + "' -keyout '" + d +
            "/" + name + ".key' -out '" + d + "/" + name +
