@@ -7,7 +7,9 @@
 #include <cctype>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
+#include <utility>
 
 #include "duckdb/main/client_context.hpp"
 #include "duckdb/main/profiling_node.hpp"
@@ -159,11 +161,17 @@ class DuckDbSession : public Session {
       }
     }
     try {
-      RegisterS3Settings(S3SettingDefaultsFromEnvironment(options.s3.environment));
+      // What s3:// falls back to: the environment, with the default endpoint where it names
+      // none.
+      std::map<std::string, std::string> environment = options.s3.environment;
+      if (!options.s3.default_endpoint.empty()) {
+        environment.emplace("DUCKDB_S3_ENDPOINT", options.s3.default_endpoint);
+      }
+      RegisterS3Settings(S3SettingDefaultsFromEnvironment(environment));
       // s3:// goes to Shoal's S3 client, except the buckets the sandbox maps onto folders: the S3
       // file system refuses those itself, whatever DuckDB's order of sub-systems.
       S3FileSystem::Options s3;
-      s3.environment = options.s3.environment;
+      s3.environment = std::move(environment);
       s3.endpoint_aliases = options.s3.endpoint_aliases;
       s3.stats = options.s3.stats;
       if (options.collect_stats) {

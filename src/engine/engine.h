@@ -71,6 +71,10 @@ struct S3Access {
   // process environment (a node's holds its own secrets): `shoal sql` passes its environment
   // here, a compute node the execution's Env. Empty: the SQL's settings only.
   std::map<std::string, std::string> environment;
+  // The endpoint s3:// reaches when neither the SQL (SET s3_endpoint) nor `environment`
+  // (DUCKDB_S3_ENDPOINT) names one: a compute node's region store ("storage-local"). Empty:
+  // httpfs's own default (AWS).
+  std::string default_endpoint;
   // A compute node's named S3 stores by lower-case alias ("storage-local", "storage"): an
   // s3_endpoint naming one reaches that store with its own endpoint, TLS, addressing and region,
   // and with its credentials when the SQL and `environment` give none (see s3_settings.h).

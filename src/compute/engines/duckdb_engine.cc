@@ -181,7 +181,7 @@ Result<engine::SessionOptions> ExecutionSessionOptions(const EngineContext& cont
   options.s3.environment = context.env;
   options.s3.endpoint_aliases = S3EndpointAliases(context.config.stores);
   if (store.ok() && (*store)->is_s3() && !explicit_endpoint) {
-    options.s3.environment["DUCKDB_S3_ENDPOINT"] = (*store)->name;
+    options.s3.default_endpoint = (*store)->name;
   }
   // The folder store whose buckets s3:// reaches: the one the SQL names with SET s3_endpoint
   // (as the same endpoint in Env would), else the Env's or the region's.
