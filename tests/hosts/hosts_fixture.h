@@ -120,6 +120,13 @@ class HostsTest : public ::testing::Test {
     ASSERT_TRUE(network_->Enter("client").ok());
     ASSERT_NO_FATAL_FAILURE(MakeCredentials());
     for (const auto& [region, address] : kStoreAddresses) StartStore(region);
+    // Before the nodes: a node's first upload does not wait for a store still starting.
+    for (const auto& [region, address] : kStoreAddresses) {
+      ASSERT_TRUE(testing::WaitUntil(std::chrono::seconds(30),
+                                     [&] { return Connects("client", address, 9000); }))
+          << "the " << region << " store did not start\n"
+          << Logs();
+    }
     StartOrchestrator();
     for (const NodeHost& node : kNodes) StartNode(node, NodeTokenFile(node.name), Etc("ca.pem"));
     ProcessResult nodes;
