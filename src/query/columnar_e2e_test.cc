@@ -52,7 +52,7 @@ struct Compacted {
 class ColumnarE2eTest : public testing::QueryFixture {
  protected:
   void SetUp() override {
-    MakeDir("shoal-columnar");
+    MakeDir("columnar");
     Start();
     const std::string generator = testing::GeneratorSpec(60, "2024-04-30");
     for (const char* region : {"us", "eu"}) {

@@ -72,7 +72,7 @@ const std::vector<std::string>& SeedAnalyses() {
 class QueryE2eTest : public testing::QueryFixture {
  protected:
   void SetUp() override {
-    MakeDir("shoal-queries");
+    MakeDir("queries");
     Start();
     const std::string generator = testing::GeneratorSpec(150, "2024-05-01");
     for (const char* region : {"us", "eu"}) {

@@ -30,7 +30,7 @@ using transport::Json;
 class TableE2eTest : public testing::DevstackFixture {
  protected:
   void SetUp() override {
-    MakeDir("shoal-tables");
+    MakeDir("tables");
     Start();
   }
   void Start() {

@@ -1,7 +1,8 @@
-// RunningDevstack: the in-process devstack of the devstack tests (devstack_test.cc,
-// devstack_plugins_test.cc, devstack_job_get_test.cc): started in a fresh temp folder of its own
-// on a free port, its nodes registered, with an HTTP client that holds its client token; the
-// folder goes when it is destroyed (a failed test's is kept: see common/testing/temp_dir.h).
+// RunningDevstack: the in-process devstack of the devstack and query tests (devstack_test.cc,
+// devstack_plugins_test.cc, devstack_job_get_test.cc; query/testing/devstack_fixture.h): started
+// in a fresh temp folder of its own on a free port, its nodes registered, with an HTTP client
+// that holds its client token; restartable on its folder; the folder goes when it is destroyed (a
+// failed test's is kept: see common/testing/temp_dir.h).
 //
 // Thread-safety: a test fixture; construct and use from the test's thread.
 #pragma once
@@ -27,16 +28,16 @@ class RunningDevstack {
     auto running = std::unique_ptr<RunningDevstack>(new RunningDevstack());
     running->dir_ = shoal::testing::TempDir(name);
     options.dir = (running->dir_ / "stack").string();
-    options.port = 0;
-    SHOAL_ASSIGN_OR_RETURN(running->stack_, Devstack::Start(options));
-    if (!running->stack_->WaitForNodes(std::chrono::seconds(10))) {
-      return Status::Unavailable("the devstack's nodes did not register within 10 s");
-    }
-    transport::HttpClient::Options http;
-    http.bearer_token = running->stack_->client_token();
-    running->client_ = std::make_unique<transport::HttpClient>(
-        transport::Endpoint{"127.0.0.1", running->stack_->port()}, http);
+    running->options_ = std::move(options);
+    SHOAL_RETURN_IF_ERROR(running->Launch());
     return running;
+  }
+
+  // Stops the devstack and starts it again on its folder, its state kept (on a new port).
+  Status Restart() {
+    client_.reset();
+    stack_.reset();
+    return Launch();
   }
 
   Devstack& stack() { return *stack_; }
@@ -48,7 +49,21 @@ class RunningDevstack {
  private:
   RunningDevstack() = default;
 
+  Status Launch() {
+    options_.port = 0;
+    SHOAL_ASSIGN_OR_RETURN(stack_, Devstack::Start(options_));
+    if (!stack_->WaitForNodes(std::chrono::seconds(10))) {
+      return Status::Unavailable("the devstack's nodes did not register within 10 s");
+    }
+    transport::HttpClient::Options http;
+    http.bearer_token = stack_->client_token();
+    client_ = std::make_unique<transport::HttpClient>(
+        transport::Endpoint{"127.0.0.1", stack_->port()}, http);
+    return Status::Ok();
+  }
+
   shoal::testing::TempDir dir_;  // declared first: it outlives the devstack and the client
+  DevstackOptions options_;
   std::unique_ptr<Devstack> stack_;
   std::unique_ptr<transport::HttpClient> client_;
 };

@@ -1,5 +1,6 @@
 // Test support for the query module's end-to-end tests: an in-process devstack (us + eu, two
-// nodes per region, folders or one S3 server per region) with a client of its API, and the
+// nodes per region, folders or one S3 server per region; devstack/testing/devstack_fixture.h's
+// RunningDevstack) with a client of its API, and the
 // seed's data generator run in a region as the README runs it, with NULLs in the data.
 //
 // Thread-safety: one fixture per test.
@@ -9,13 +10,12 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include <gtest/gtest.h>
 
 #include "api/api_client.h"
-#include "common/testing/temp_dir.h"
 #include "devstack/devstack.h"
+#include "devstack/testing/devstack_fixture.h"
 #include "jobspec/jobspec.h"
 #include "query/job_waiter.h"
 
@@ -63,29 +63,31 @@ inline std::string StorageKindName(const ::testing::TestParamInfo<devstack::Stor
 
 class DevstackFixture : public ::testing::TestWithParam<devstack::StorageKind> {
  protected:
-  // A fresh folder for this test, labelled with `name` and the store kind.
+  // Names the test's folder: `name` and the store kind label it (Start makes it).
   void MakeDir(const std::string& name) {
-    std::string_view label = name;
-    if (label.starts_with("shoal-")) label.remove_prefix(6);  // TempDir adds it
-    temp_dir_ = shoal::testing::TempDir(std::string(label) + "-" +
-                                        std::to_string(static_cast<int>(GetParam())));
-    dir_ = temp_dir_.path();
+    label_ = name + "-" + std::to_string(static_cast<int>(GetParam()));
   }
-  void TearDown() override { stack_.reset(); }
+  void TearDown() override {
+    stack_ = nullptr;
+    running_.reset();
+  }
 
   // Starts (or restarts, keeping its folder) the devstack and a client of its API.
   void Start() {
-    stack_.reset();
-    devstack::DevstackOptions options;
-    options.dir = dir_.string();
-    options.port = 0;
-    options.nodes_per_region = 2;
-    options.storage = GetParam();
-    options.s3rver = SHOAL_S3RVER;
-    auto stack = devstack::Devstack::Start(options);
-    ASSERT_TRUE(stack.ok()) << stack.status().ToString();
-    stack_ = std::move(stack).value();
-    ASSERT_TRUE(stack_->WaitForNodes(std::chrono::seconds(10)));
+    if (running_ == nullptr) {
+      devstack::DevstackOptions options;
+      options.nodes_per_region = 2;
+      options.storage = GetParam();
+      options.s3rver = SHOAL_S3RVER;
+      auto running = devstack::testing::RunningDevstack::Start(options, label_);
+      ASSERT_TRUE(running.ok()) << running.status().ToString();
+      running_ = std::move(running).value();
+      dir_ = running_->dir();
+    } else {
+      Status restarted = running_->Restart();
+      ASSERT_TRUE(restarted.ok()) << restarted.ToString();
+    }
+    stack_ = &running_->stack();
     transport::HttpClient::Options http;
     http.bearer_token = stack_->client_token();
     client_ =
@@ -103,9 +105,10 @@ class DevstackFixture : public ::testing::TestWithParam<devstack::StorageKind> {
     ASSERT_TRUE(finished.ok()) << finished.status().ToString();
   }
 
-  shoal::testing::TempDir temp_dir_;  // declared first: it outlives the devstack
-  std::filesystem::path dir_;         // temp_dir_'s path
-  std::unique_ptr<devstack::Devstack> stack_;
+  std::string label_;
+  std::unique_ptr<devstack::testing::RunningDevstack> running_;
+  std::filesystem::path dir_;            // the test's folder (running_'s), for scratch files
+  devstack::Devstack* stack_ = nullptr;  // running_'s
   std::unique_ptr<api::ApiClient> client_;
 };
 
