@@ -18,6 +18,7 @@
 
 #include "cluster_fixture.h"
 #include "generator_job.h"
+#include "result_rows.h"
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
@@ -153,24 +154,8 @@ inline std::string Replaced(std::string text, const std::string& from, const std
   return text;
 }
 
-// Rows as JSON text, sorted: partition order is free, so results compare as multisets.
-inline std::vector<std::string> SortedRows(const Json& rows) {
-  std::vector<std::string> out;
-  for (const auto& row : rows) out.push_back(row.dump());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// An engine result's rows in the JSON form a published result.json has.
-inline Json RowsJson(const engine::ResultTable& table) {
-  Json rows = Json::array();
-  for (const auto& row : table.rows()) {
-    Json cells = Json::array();
-    for (const auto& cell : row) cells.push_back(Json::parse(format::CellToJson(cell).dump()));
-    rows.push_back(std::move(cells));
-  }
-  return rows;
-}
+using testing::RowsJson;
+using testing::SortedRows;
 
 class ClusterJobsTest : public testing::ClusterFixture {
  protected:

@@ -5,11 +5,11 @@
 #include <string>
 
 #include "hosts/hosts_fixture.h"
+#include "result_rows.h"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/engine.h"
-#include "format/output_format.h"
 
 namespace shoal::hosts_testing {
 namespace {
@@ -17,18 +17,12 @@ namespace {
 using Json = nlohmann::json;
 using ::shoal::testing::Contains;
 using ::shoal::testing::ReadWholeFile;
+using ::shoal::testing::RowsJson;
+using ::shoal::testing::SortedRows;
 using ::shoal::testing::WaitUntil;
 
 std::string JobFile(const std::string& name) {
   return std::string(SHOAL_SOURCE_ROOT) + "/jobs/" + name;
-}
-
-// Rows as sorted JSON text: partitions' order is free.
-std::vector<std::string> SortedRows(const Json& rows) {
-  std::vector<std::string> sorted;
-  for (const Json& row : rows) sorted.push_back(row.dump());
-  std::sort(sorted.begin(), sorted.end());
-  return sorted;
 }
 
 TEST_F(HostsTest, TheNetworkLetsARegionReachOnlyItsOwnStoreTheGlobalOneAndTheOrchestrator) {
@@ -81,12 +75,7 @@ TEST_F(HostsTest, TheSeedsGeneratorAndAnAnalysisAcrossHostsEqualOneDuckDb) {
   ASSERT_TRUE(oracle.ok()) << oracle.status().ToString();
   auto expected = (*oracle)->Query(job["Tasks"][0]["Engine"]["Params"]["SQL"].get<std::string>());
   ASSERT_TRUE(expected.ok()) << expected.status().ToString();
-  Json expected_rows = Json::array();
-  for (const auto& row : expected->rows()) {
-    Json cells = Json::array();
-    for (const auto& cell : row) cells.push_back(Json::parse(format::CellToJson(cell).dump()));
-    expected_rows.push_back(std::move(cells));
-  }
+  const Json expected_rows = RowsJson(*expected);
   EXPECT_EQ(expected_rows.size(), 3u) << "three months of EU events";
   EXPECT_EQ(SortedRows(merged["Rows"]), SortedRows(expected_rows));
 
